@@ -1,0 +1,44 @@
+use thiserror::Error;
+
+/// Why a document could not be turned into words. Each variant names the cause
+/// in words an operator understands; the file name is added by the caller.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum DocumentError {
+    #[error("the file is empty (0 bytes)")]
+    Empty,
+    #[error("not a PDF: the content looks like {detected}")]
+    NotAPdf { detected: String },
+    #[error("the PDF is encrypted and needs a password")]
+    Encrypted,
+    #[error("the PDF is corrupt or truncated: {0}")]
+    Corrupt(String),
+    #[error("the file is {size} bytes, above the limit of {limit} bytes")]
+    TooLarge { size: u64, limit: u64 },
+    #[error("the PDF has no pages")]
+    NoPages,
+    #[error(
+        "no text layer on {pages} page(s): this looks like a scanned invoice, and OCR for scans is not supported yet"
+    )]
+    NoTextLayer { pages: usize },
+    #[error("could not read the file: {0}")]
+    Io(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl DocumentError {
+    /// A short stable machine-readable code, written as `error_type` in outputs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DocumentError::Empty => "empty_file",
+            DocumentError::NotAPdf { .. } => "not_a_pdf",
+            DocumentError::Encrypted => "encrypted",
+            DocumentError::Corrupt(_) => "corrupt",
+            DocumentError::TooLarge { .. } => "too_large",
+            DocumentError::NoPages => "no_pages",
+            DocumentError::NoTextLayer { .. } => "no_text_layer",
+            DocumentError::Io(_) => "io",
+            DocumentError::Other(_) => "other",
+        }
+    }
+}

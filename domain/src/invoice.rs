@@ -1,0 +1,271 @@
+//! The invoice: every field an accountant books, each with its evidence.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::geometry::BBox;
+
+/// Every scalar field of an invoice. The snake_case names are the ones the
+/// prediction format and `../shared/eval` use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldName {
+    InvoiceNumber,
+    InvoiceDate,
+    DueDate,
+    Currency,
+    NetAmount,
+    VatAmount,
+    TotalAmount,
+    IsCreditNote,
+    SupplierName,
+    SupplierOrgNr,
+    SupplierVat,
+    SupplierAddress,
+    /// "Godkänd för F-skatt" printed on the invoice.
+    SupplierFSkatt,
+    BuyerName,
+    BuyerOrgNr,
+    /// Er referens: the buyer's reference person or code.
+    BuyerReference,
+    /// Vår referens: the supplier's reference person.
+    SupplierReference,
+    OrderNumber,
+    Bankgiro,
+    Plusgiro,
+    Iban,
+    Bic,
+    /// The OCR number (Swedish payment reference) or any other payment reference.
+    PaymentReference,
+}
+
+/// What type of value a field holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    Text,
+    Date,
+    Amount,
+    Bool,
+}
+
+impl FieldName {
+    pub const ALL: [FieldName; 23] = [
+        FieldName::InvoiceNumber,
+        FieldName::InvoiceDate,
+        FieldName::DueDate,
+        FieldName::Currency,
+        FieldName::NetAmount,
+        FieldName::VatAmount,
+        FieldName::TotalAmount,
+        FieldName::IsCreditNote,
+        FieldName::SupplierName,
+        FieldName::SupplierOrgNr,
+        FieldName::SupplierVat,
+        FieldName::SupplierAddress,
+        FieldName::SupplierFSkatt,
+        FieldName::BuyerName,
+        FieldName::BuyerOrgNr,
+        FieldName::BuyerReference,
+        FieldName::SupplierReference,
+        FieldName::OrderNumber,
+        FieldName::Bankgiro,
+        FieldName::Plusgiro,
+        FieldName::Iban,
+        FieldName::Bic,
+        FieldName::PaymentReference,
+    ];
+
+    pub fn kind(self) -> ValueKind {
+        use FieldName::*;
+        match self {
+            InvoiceDate | DueDate => ValueKind::Date,
+            NetAmount | VatAmount | TotalAmount => ValueKind::Amount,
+            IsCreditNote | SupplierFSkatt => ValueKind::Bool,
+            _ => ValueKind::Text,
+        }
+    }
+
+    /// The snake_case name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        use FieldName::*;
+        match self {
+            InvoiceNumber => "invoice_number",
+            InvoiceDate => "invoice_date",
+            DueDate => "due_date",
+            Currency => "currency",
+            NetAmount => "net_amount",
+            VatAmount => "vat_amount",
+            TotalAmount => "total_amount",
+            IsCreditNote => "is_credit_note",
+            SupplierName => "supplier_name",
+            SupplierOrgNr => "supplier_org_nr",
+            SupplierVat => "supplier_vat",
+            SupplierAddress => "supplier_address",
+            SupplierFSkatt => "supplier_f_skatt",
+            BuyerName => "buyer_name",
+            BuyerOrgNr => "buyer_org_nr",
+            BuyerReference => "buyer_reference",
+            SupplierReference => "supplier_reference",
+            OrderNumber => "order_number",
+            Bankgiro => "bankgiro",
+            Plusgiro => "plusgiro",
+            Iban => "iban",
+            Bic => "bic",
+            PaymentReference => "payment_reference",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<FieldName> {
+        FieldName::ALL.into_iter().find(|f| f.as_str() == name)
+    }
+}
+
+impl fmt::Display for FieldName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A field's normalised value: dates as dates, amounts as exact decimals in the
+/// invoice currency, identifiers as their normalised text (Bankgiro as digits,
+/// IBAN without spaces).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Value {
+    Bool(bool),
+    Amount(Decimal),
+    Date(NaiveDate),
+    Text(String),
+}
+
+impl Value {
+    pub fn kind(&self) -> ValueKind {
+        match self {
+            Value::Text(_) => ValueKind::Text,
+            Value::Date(_) => ValueKind::Date,
+            Value::Amount(_) => ValueKind::Amount,
+            Value::Bool(_) => ValueKind::Bool,
+        }
+    }
+    /// The JSON form used in predictions: amounts as numbers, dates as YYYY-MM-DD.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::Text(s) => serde_json::Value::String(s.clone()),
+            Value::Date(d) => serde_json::Value::String(d.format("%Y-%m-%d").to_string()),
+            Value::Amount(a) => {
+                let f: f64 = a.to_string().parse().unwrap_or(0.0);
+                serde_json::Number::from_f64(f).map_or(serde_json::Value::Null, serde_json::Value::Number)
+            }
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Text(s) => f.write_str(s),
+            Value::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
+            Value::Amount(a) => write!(f, "{a}"),
+            Value::Bool(b) => write!(f, "{b}"),
+        }
+    }
+}
+
+/// Which extractor produced a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// The layout-aware rules extractor (the accuracy floor).
+    Rules,
+    /// The learned layout model.
+    Model,
+    /// The OCR-free image-to-JSON model.
+    Donut,
+    /// The GPT fallback.
+    Llm,
+    /// Derived from other fields (for example net = total - VAT).
+    Derived,
+    /// A person's correction.
+    Human,
+}
+
+/// One extracted value with its evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Field {
+    pub value: Value,
+    /// How likely the value is right, in 0..=1.
+    pub confidence: f32,
+    /// 1-based page the value was read from, if it was read from one.
+    pub page: Option<u32>,
+    pub bbox: Option<BBox>,
+    pub source: Source,
+}
+
+/// VAT for one rate: the taxable base and the tax.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VatLine {
+    /// Percent, for example 25.
+    pub rate: Decimal,
+    pub base: Option<Decimal>,
+    pub amount: Decimal,
+}
+
+/// One row of the line-item table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct LineItem {
+    pub description: Option<String>,
+    pub quantity: Option<Decimal>,
+    pub unit: Option<String>,
+    pub unit_price: Option<Decimal>,
+    /// Percent, for example 25.
+    pub vat_rate: Option<Decimal>,
+    /// The row's net amount.
+    pub amount: Option<Decimal>,
+    pub confidence: f32,
+    pub page: Option<u32>,
+    pub bbox: Option<BBox>,
+    pub source: Option<Source>,
+}
+
+/// An extracted invoice. Fields that were not found are absent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Invoice {
+    pub fields: BTreeMap<FieldName, Field>,
+    pub vat_breakdown: Vec<VatLine>,
+    pub line_items: Vec<LineItem>,
+}
+
+impl Invoice {
+    pub fn get(&self, name: FieldName) -> Option<&Field> {
+        self.fields.get(&name)
+    }
+    /// Stores a field. A value of the wrong kind for `name` is a programming
+    /// error and is refused in debug builds.
+    pub fn set(&mut self, name: FieldName, field: Field) {
+        debug_assert_eq!(name.kind(), field.value.kind(), "wrong value kind for {name}");
+        self.fields.insert(name, field);
+    }
+    pub fn text(&self, name: FieldName) -> Option<&str> {
+        match self.get(name).map(|f| &f.value) {
+            Some(Value::Text(s)) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn amount(&self, name: FieldName) -> Option<Decimal> {
+        match self.get(name).map(|f| &f.value) {
+            Some(Value::Amount(a)) => Some(*a),
+            _ => None,
+        }
+    }
+    pub fn date(&self, name: FieldName) -> Option<NaiveDate> {
+        match self.get(name).map(|f| &f.value) {
+            Some(Value::Date(d)) => Some(*d),
+            _ => None,
+        }
+    }
+}

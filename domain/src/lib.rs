@@ -1,0 +1,28 @@
+//! invex-domain: the vocabulary every other invex crate speaks.
+//!
+//! - [`geometry`]: words with boxes on pages, what readers produce.
+//! - [`invoice`]: the [`Invoice`], its [`FieldName`]s and [`Field`]s, each with
+//!   value, confidence, page, box and the [`Source`] that produced it.
+//! - [`validate`]: Luhn (Bankgiro, Plusgiro, org.nr, personnummer), OCR
+//!   reference, VAT number, IBAN, and the invoice arithmetic.
+//! - [`parse`]: amounts (`1 234,56`, `1,234.56`, `−12,00`) and dates in
+//!   sv/en/de/fr forms.
+//! - [`traits`]: [`DocumentReader`] and [`Extractor`], the boundaries that the
+//!   heavy crates implement.
+//! - [`prediction`]: one line of `invex extract` output.
+//!
+//! This crate has no heavy dependencies and does no I/O.
+
+pub mod error;
+pub mod geometry;
+pub mod invoice;
+pub mod parse;
+pub mod prediction;
+pub mod traits;
+pub mod validate;
+
+pub use error::DocumentError;
+pub use geometry::{BBox, Document, Page, Word};
+pub use invoice::{Field, FieldName, Invoice, LineItem, Source, Value, ValueKind, VatLine};
+pub use prediction::{Prediction, Status};
+pub use traits::{DocumentReader, Extractor};

@@ -1,0 +1,1 @@
+//! Amount and date parsers (being written).

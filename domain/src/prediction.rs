@@ -1,0 +1,102 @@
+//! One line of `invex extract` output, in the format `../shared/eval/README.md` defines.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value as Json, json};
+
+use crate::invoice::Invoice;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Ok,
+    Failed,
+}
+
+/// The result for one input file: an invoice, or the reason there is none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    pub file: String,
+    pub status: Status,
+    /// Human-readable cause, when `status` is `Failed`.
+    pub error: Option<String>,
+    /// Stable code for the cause, for example `encrypted`.
+    pub error_type: Option<String>,
+    pub invoice: Invoice,
+    pub pages: usize,
+}
+
+impl Prediction {
+    pub fn ok(file: String, invoice: Invoice, pages: usize) -> Self {
+        Prediction { file, status: Status::Ok, error: None, error_type: None, invoice, pages }
+    }
+    pub fn failed(file: String, error_type: &str, error: String) -> Self {
+        Prediction {
+            file,
+            status: Status::Failed,
+            error: Some(error),
+            error_type: Some(error_type.to_string()),
+            invoice: Invoice::default(),
+            pages: 0,
+        }
+    }
+
+    /// `{"file", "status", "error"?, "fields": {name: {"value", "confidence", "page", "bbox", "source"}}, "line_items": [...]}`
+    pub fn to_json(&self) -> Json {
+        let mut fields = Map::new();
+        for (name, field) in &self.invoice.fields {
+            let mut f = Map::new();
+            f.insert("value".into(), field.value.to_json());
+            f.insert("confidence".into(), json!(round3(field.confidence)));
+            if let Some(page) = field.page {
+                f.insert("page".into(), json!(page));
+            }
+            if let Some(bbox) = field.bbox {
+                f.insert("bbox".into(), json!(bbox.to_array()));
+            }
+            f.insert("source".into(), serde_json::to_value(field.source).unwrap_or(Json::Null));
+            fields.insert(name.as_str().to_string(), Json::Object(f));
+        }
+        let line_items: Vec<Json> = self
+            .invoice
+            .line_items
+            .iter()
+            .map(|li| {
+                json!({
+                    "description": li.description,
+                    "quantity": li.quantity,
+                    "unit": li.unit,
+                    "unit_price": li.unit_price,
+                    "vat_rate": li.vat_rate,
+                    "amount": li.amount,
+                    "confidence": round3(li.confidence),
+                    "page": li.page,
+                    "bbox": li.bbox.map(|b| b.to_array()),
+                })
+            })
+            .collect();
+        let vat_breakdown: Vec<Json> = self
+            .invoice
+            .vat_breakdown
+            .iter()
+            .map(|v| json!({"rate": v.rate, "base": v.base, "amount": v.amount}))
+            .collect();
+        let mut out = Map::new();
+        out.insert("file".into(), json!(self.file));
+        out.insert("status".into(), serde_json::to_value(self.status).unwrap_or(Json::Null));
+        if let Some(e) = &self.error {
+            out.insert("error".into(), json!(e));
+        }
+        if let Some(e) = &self.error_type {
+            out.insert("error_type".into(), json!(e));
+        }
+        out.insert("pages".into(), json!(self.pages));
+        out.insert("fields".into(), Json::Object(fields));
+        out.insert("vat_breakdown".into(), Json::Array(vat_breakdown));
+        out.insert("line_items".into(), Json::Array(line_items));
+        Json::Object(out)
+    }
+}
+
+fn round3(v: f32) -> f64 {
+    (v as f64 * 1000.0).round() / 1000.0
+}

@@ -1,0 +1,22 @@
+//! The small traits at crate boundaries. Implementations live in the crates
+//! that own the heavy dependency (pdfium in `pipeline`, ONNX Runtime in `models`).
+
+use crate::error::DocumentError;
+use crate::geometry::Document;
+use crate::invoice::Invoice;
+
+/// Turns the bytes of one file into words with boxes.
+///
+/// Implementations are synchronous and CPU-bound; async callers run them on
+/// rayon or a dedicated thread. `Send + Sync` so one reader serves many threads.
+pub trait DocumentReader: Send + Sync {
+    fn read(&self, bytes: &[u8]) -> Result<Document, DocumentError>;
+}
+
+/// Turns words into invoice fields. Never fails: a field it cannot find is
+/// simply absent from the returned invoice.
+pub trait Extractor: Send + Sync {
+    /// A short name for logs and reports, for example "rules".
+    fn name(&self) -> &'static str;
+    fn extract(&self, document: &Document) -> Invoice;
+}
