@@ -1,0 +1,109 @@
+//! Currency names and symbols.
+
+/// Spellings per ISO 4217 code, lower-case.
+const CURRENCIES: &[(&str, &[&str])] = &[
+    ("SEK", &["sek", "kr", "kr.", ":-", "kronor", "krona", "skr", "sek."]),
+    ("EUR", &["eur", "€", "euro", "euros", "eur."]),
+    ("USD", &["usd", "$", "us$", "usd."]),
+    ("GBP", &["gbp", "£", "gbp."]),
+    ("NOK", &["nok", "nkr", "nok."]),
+    ("DKK", &["dkk", "dkr", "dkk."]),
+    ("CHF", &["chf", "chf."]),
+];
+
+/// The ISO 4217 code for a currency as printed: `kr`, `kr.`, `SEK`, `:-` →
+/// `SEK`; `€`, `EUR`, `Euro` → `EUR`; `$`, `USD` → `USD`; `£`, `GBP` →
+/// `GBP`; `NOK`, `DKK`, `CHF`. Case-insensitive; surrounding spaces and
+/// brackets (`(SEK)`) are ignored. `kr` alone means SEK: Swedish invoices are
+/// the norm here.
+pub fn normalize_currency(s: &str) -> Option<&'static str> {
+    let t = s
+        .trim_matches(|c: char| super::is_space(c) || matches!(c, '(' | ')' | '[' | ']' | ','))
+        .to_lowercase();
+    CURRENCIES.iter().find(|(_, names)| names.contains(&t.as_str())).map(|&(code, _)| code)
+}
+
+/// Currency markers accepted around an amount, longest first where one is a
+/// prefix or suffix of another.
+const AMOUNT_MARKERS: &[&str] = &[
+    "kronor", "kr.", "kr", "SEK", "EUR", "euro", "USD", "US$", "GBP", "NOK", "DKK", "CHF", "€",
+    "$", "£", ":-",
+];
+
+/// `s` without a leading currency marker (ASCII case-insensitive).
+pub(super) fn strip_currency_prefix(s: &str) -> Option<&str> {
+    AMOUNT_MARKERS.iter().find_map(|m| {
+        let head = s.get(..m.len())?;
+        head.eq_ignore_ascii_case(m).then(|| &s[m.len()..])
+    })
+}
+
+/// `s` without a trailing currency marker (ASCII case-insensitive).
+pub(super) fn strip_currency_suffix(s: &str) -> Option<&str> {
+    AMOUNT_MARKERS.iter().find_map(|m| {
+        let start = s.len().checked_sub(m.len())?;
+        let tail = s.get(start..)?;
+        tail.eq_ignore_ascii_case(m).then(|| &s[..start])
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_currency_table() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("kr", Some("SEK")),
+            ("kr.", Some("SEK")),
+            ("Kr", Some("SEK")),
+            ("SEK", Some("SEK")),
+            ("sek", Some("SEK")),
+            (":-", Some("SEK")),
+            (" (SEK) ", Some("SEK")),
+            ("kronor", Some("SEK")),
+            ("€", Some("EUR")),
+            ("EUR", Some("EUR")),
+            ("Euro", Some("EUR")),
+            ("euros", Some("EUR")),
+            ("$", Some("USD")),
+            ("USD", Some("USD")),
+            ("US$", Some("USD")),
+            ("£", Some("GBP")),
+            ("GBP", Some("GBP")),
+            ("NOK", Some("NOK")),
+            ("DKK", Some("DKK")),
+            ("CHF", Some("CHF")),
+            ("\u{a0}chf\u{a0}", Some("CHF")),
+            ("", None),
+            ("SEKK", None),
+            ("JPY", None),
+            ("krona kr", None),
+            ("1 234 kr", None),
+        ];
+        for &(input, expected) in cases {
+            assert_eq!(normalize_currency(input), expected, "normalize_currency({input:?})");
+        }
+    }
+
+    #[test]
+    fn strip_markers_table() {
+        // (input, without prefix, without suffix)
+        let cases: &[(&str, Option<&str>, Option<&str>)] = &[
+            ("SEK 12", Some(" 12"), None),
+            ("12 kr", None, Some("12 ")),
+            ("12 kr.", None, Some("12 ")),
+            ("€12", Some("12"), None),
+            ("12€", None, Some("12")),
+            ("12:-", None, Some("12")),
+            ("12 US$", None, Some("12 ")),
+            ("sek12sek", Some("12sek"), Some("sek12")),
+            ("12", None, None),
+            ("", None, None),
+        ];
+        for &(input, prefix, suffix) in cases {
+            assert_eq!(strip_currency_prefix(input), prefix, "prefix of {input:?}");
+            assert_eq!(strip_currency_suffix(input), suffix, "suffix of {input:?}");
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! VAT registration numbers: the Swedish one fully checked, the others by
+//! their country's form.
+
+use super::compact_alnum;
+use super::swedish::org_digits_valid;
+
+/// A Swedish VAT number (momsregistreringsnummer): `SE`, the ten digits of an
+/// organisationsnummer or personnummer (checked like [`super::org_nr`]), and
+/// `01`. Spaces, hyphens and lowercase are accepted. Returns e.g.
+/// `SE556677889901`.
+pub fn se_vat_number(s: &str) -> Option<String> {
+    let c = compact_alnum(s)?;
+    let digits = c.strip_prefix("SE")?;
+    let ok = digits.len() == 12
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && digits.ends_with("01")
+        && org_digits_valid(&digits[..10]);
+    ok.then_some(c)
+}
+
+/// Forms per prefix: `#` a digit, `@` a letter, `?` a letter or digit, any
+/// other character itself. From the EU's VIES documentation, HMRC, the
+/// Brønnøysund register and the Swiss UID register.
+const FORMS: &[(&str, &[&str])] = &[
+    ("AT", &["U########"]),
+    ("BE", &["0#########", "1#########"]),
+    ("BG", &["#########", "##########"]),
+    ("CHE", &["#########", "#########MWST", "#########TVA", "#########IVA", "#########TPV"]),
+    ("CY", &["########@"]),
+    ("CZ", &["########", "#########", "##########"]),
+    ("DE", &["#########"]),
+    ("DK", &["########"]),
+    ("EE", &["#########"]),
+    ("EL", &["#########"]),
+    ("ES", &["@#######?", "?#######@"]),
+    ("EU", &["#########"]), // non-Union OSS scheme
+    ("FI", &["########"]),
+    ("FR", &["??#########"]),
+    ("GB", &["#########", "############", "GD###", "HA###"]),
+    ("GR", &["#########"]), // printed instead of EL
+    ("HR", &["###########"]),
+    ("HU", &["########"]),
+    ("IE", &["#######@", "#######@@", "#@#####@"]),
+    ("IT", &["###########"]),
+    ("LT", &["#########", "############"]),
+    ("LU", &["########"]),
+    ("LV", &["###########"]),
+    ("MT", &["########"]),
+    ("NL", &["#########B##"]),
+    ("NO", &["#########", "#########MVA"]),
+    ("PL", &["##########"]),
+    ("PT", &["#########"]),
+    (
+        "RO",
+        &["##", "###", "####", "#####", "######", "#######", "########", "#########", "##########"],
+    ),
+    ("SI", &["########"]),
+    ("SK", &["##########"]),
+    ("XI", &["#########", "############", "GD###", "HA###"]), // Northern Ireland
+];
+
+fn matches_form(form: &str, s: &str) -> bool {
+    form.len() == s.len()
+        && form.bytes().zip(s.bytes()).all(|(f, c)| match f {
+            b'#' => c.is_ascii_digit(),
+            b'@' => c.is_ascii_uppercase(),
+            b'?' => c.is_ascii_alphanumeric(),
+            _ => f == c,
+        })
+}
+
+/// A VAT number of an EU country, the UK (`GB`, `XI`), Norway (`NO…MVA`) or
+/// Switzerland (`CHE-123.456.789 MWST`), checked by its country's form (no
+/// check digits, except Swedish numbers, which must pass [`se_vat_number`]).
+/// The country prefix is required. Returns the compact upper-case form
+/// without spaces, dots or hyphens; suffixes such as `MVA` and `MWST` are kept.
+pub fn vat_number(s: &str) -> Option<String> {
+    let c = compact_alnum(s)?;
+    if c.starts_with("SE") {
+        return se_vat_number(&c);
+    }
+    let (prefix, forms) = FORMS.iter().find(|(p, _)| c.starts_with(p))?;
+    let rest = &c[prefix.len()..];
+    forms.iter().any(|f| matches_form(f, rest)).then_some(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(f: fn(&str) -> Option<String>, name: &str, cases: &[(&str, Option<&str>)]) {
+        let failures: Vec<String> = cases
+            .iter()
+            .filter_map(|&(input, expected)| {
+                let got = f(input);
+                (got.as_deref() != expected)
+                    .then(|| format!("{name}({input:?}) = {got:?}, expected {expected:?}"))
+            })
+            .collect();
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn se_vat_number_table() {
+        run(
+            se_vat_number,
+            "se_vat_number",
+            &[
+                ("SE556677889901", Some("SE556677889901")),
+                ("SE 556677-8899 01", Some("SE556677889901")),
+                ("se556036079301", Some("SE556036079301")),
+                ("SE\u{a0}5560\u{a0}3607\u{a0}9301", Some("SE556036079301")),
+                ("SE811218987601", Some("SE811218987601")), // sole trader
+                ("SE556677889801", None),                   // Luhn fails
+                ("SE556677889902", None),                   // must end in 01
+                ("SE5566778899", None),                     // suffix missing
+                ("556677889901", None),                     // prefix missing
+                ("SE55667788990101", None),
+                ("DE556677889901", None),
+                ("SE000000000001", None),
+            ],
+        );
+    }
+
+    #[test]
+    fn vat_number_table() {
+        run(
+            vat_number,
+            "vat_number",
+            &[
+                ("SE556677889901", Some("SE556677889901")),
+                ("SE 5566 7788 9901", Some("SE556677889901")),
+                ("SE556677889801", None),
+                ("DE 123 456 789", Some("DE123456789")),
+                ("de123456789", Some("DE123456789")),
+                ("DE12345678", None),
+                ("ATU12345678", Some("ATU12345678")),
+                ("AT 12345678", None),
+                ("BE 0123.456.789", Some("BE0123456789")),
+                ("BE1123456789", Some("BE1123456789")),
+                ("BE2123456789", None),
+                ("DK 12 34 56 78", Some("DK12345678")),
+                ("FI12345678", Some("FI12345678")),
+                ("FR 40 303 265 045", Some("FR40303265045")),
+                ("FRXX123456789", Some("FRXX123456789")),
+                ("FR4030326504", None),
+                ("GB 123 4567 89", Some("GB123456789")),
+                ("GB123456789012", Some("GB123456789012")),
+                ("GBGD123", Some("GBGD123")),
+                ("GBHA599", Some("GBHA599")),
+                ("GB12345678", None),
+                ("NL 8123.45.678.B01", Some("NL812345678B01")),
+                ("NL812345678", None),
+                ("NO 123 456 789 MVA", Some("NO123456789MVA")),
+                ("NO123456789", Some("NO123456789")),
+                ("NO123456789MOMS", None),
+                ("CHE-123.456.789 MWST", Some("CHE123456789MWST")),
+                ("CHE-123.456.789 TVA", Some("CHE123456789TVA")),
+                ("CHE-123.456.789 IVA", Some("CHE123456789IVA")),
+                ("CHE123456789", Some("CHE123456789")),
+                ("CH123456789", None),
+                ("ESX1234567X", Some("ESX1234567X")),
+                ("ES12345678Z", Some("ES12345678Z")),
+                ("ESA12345678", Some("ESA12345678")),
+                ("ES123456789", None),
+                ("IT 123 456 789 01", Some("IT12345678901")),
+                ("PL 123-456-78-90", Some("PL1234567890")),
+                ("IE1234567T", Some("IE1234567T")),
+                ("IE1234567WA", Some("IE1234567WA")),
+                ("IE1A23456T", Some("IE1A23456T")),
+                ("IE12345678", None),
+                ("EL123456789", Some("EL123456789")),
+                ("CY12345678L", Some("CY12345678L")),
+                ("RO12", Some("RO12")),
+                ("RO1234567890", Some("RO1234567890")),
+                ("RO12345678901", None),
+                ("PT123456789", Some("PT123456789")),
+                ("XI123456789", Some("XI123456789")),
+                ("US123456789", None), // no VAT in the US
+                ("123456789", None),   // prefix required
+                ("DE 123/456/789", None),
+                ("", None),
+            ],
+        );
+    }
+}
