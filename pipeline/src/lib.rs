@@ -1,1 +1,18 @@
-//! pipeline (skeleton)
+//! invex-pipeline: from a file to a validated [`invex_domain::Invoice`].
+//!
+//! - [`pdf`]: the pdfium-backed [`invex_domain::DocumentReader`] for digital PDFs,
+//!   with content sniffing and clear per-file errors.
+//! - [`rules`]: the layout-aware rules extractor, the accuracy floor.
+//! - [`Pipeline`]: reader + extractor for one file; [`Pipeline::run_batch`]
+//!   fans files out over rayon and hands each result to a sink, in input order.
+//!
+//! pdfium lives in this crate and nowhere else.
+
+mod error;
+
+pub mod pdf;
+
+pub use error::Error;
+mod pipeline;
+
+pub use pipeline::{Pipeline, Sink};

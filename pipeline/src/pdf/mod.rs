@@ -1,0 +1,113 @@
+//! PDF text layer → [`Document`], through pdfium.
+//!
+//! pdfium is loaded once per process from a path the caller gives (the binary
+//! finds it in `.native/lib`). pdfium is not thread-safe, so one document is
+//! read at a time under a lock; reading words costs about a millisecond a page,
+//! and the expensive work (extraction) runs in parallel after it.
+
+mod sniff;
+mod words;
+
+use std::path::Path;
+use std::sync::{Mutex, OnceLock};
+
+use invex_domain::{BBox, Document, DocumentError, DocumentReader, Page};
+use pdfium_render::prelude::*;
+
+use crate::Error;
+pub use sniff::not_a_pdf;
+pub use words::{PositionedChar, chars_to_words, reading_order};
+
+/// Refuse files above this size by default (bytes).
+pub const DEFAULT_MAX_BYTES: u64 = 200 * 1024 * 1024;
+/// Refuse documents with more pages than this by default.
+pub const DEFAULT_MAX_PAGES: usize = 2000;
+
+static PDFIUM: OnceLock<Result<Mutex<Pdfium>, String>> = OnceLock::new();
+
+/// Reads the text layer of PDFs with pdfium.
+pub struct PdfiumReader {
+    pdfium: &'static Mutex<Pdfium>,
+    pub max_bytes: u64,
+    pub max_pages: usize,
+}
+
+impl PdfiumReader {
+    /// Binds libpdfium at `library` (once per process; later calls reuse it).
+    pub fn load(library: &Path) -> Result<Self, Error> {
+        let bound = PDFIUM.get_or_init(|| {
+            Pdfium::bind_to_library(library)
+                .map(|bindings| Mutex::new(Pdfium::new(bindings)))
+                .map_err(|e| e.to_string())
+        });
+        match bound {
+            Ok(pdfium) => Ok(PdfiumReader { pdfium, max_bytes: DEFAULT_MAX_BYTES, max_pages: DEFAULT_MAX_PAGES }),
+            Err(reason) => Err(Error::PdfiumLibrary { path: library.to_path_buf(), reason: reason.clone() }),
+        }
+    }
+}
+
+impl DocumentReader for PdfiumReader {
+    fn read(&self, bytes: &[u8]) -> Result<Document, DocumentError> {
+        if bytes.is_empty() {
+            return Err(DocumentError::Empty);
+        }
+        if bytes.len() as u64 > self.max_bytes {
+            return Err(DocumentError::TooLarge { size: bytes.len() as u64, limit: self.max_bytes });
+        }
+        if let Some(detected) = not_a_pdf(bytes) {
+            return Err(DocumentError::NotAPdf { detected });
+        }
+        let pdfium = self.pdfium.lock().map_err(|_| DocumentError::Other("pdfium lock poisoned by an earlier panic".into()))?;
+        let document = pdfium.load_pdf_from_byte_slice(bytes, None).map_err(load_error)?;
+        let page_count = document.pages().len() as usize;
+        if page_count == 0 {
+            return Err(DocumentError::NoPages);
+        }
+        if page_count > self.max_pages {
+            return Err(DocumentError::Other(format!("{page_count} pages, above the limit of {}", self.max_pages)));
+        }
+        let mut pages = Vec::with_capacity(page_count);
+        for (index, page) in document.pages().iter().enumerate() {
+            pages.push(read_page(index as u32 + 1, &page)?);
+        }
+        if pages.iter().all(|p| p.words.is_empty()) {
+            return Err(DocumentError::NoTextLayer { pages: pages.len() });
+        }
+        Ok(Document { pages })
+    }
+}
+
+fn read_page(number: u32, page: &PdfPage) -> Result<Page, DocumentError> {
+    let width = page.width().value;
+    let height = page.height().value;
+    let text = page.text().map_err(|e| DocumentError::Corrupt(format!("page {number}: {e}")))?;
+    let mut chars = Vec::new();
+    for c in text.chars().iter() {
+        let Some(ch) = c.unicode_char() else { continue };
+        if c.is_generated().unwrap_or(false) {
+            // pdfium inserts spaces and line breaks it inferred; they only separate words.
+            chars.push(PositionedChar { ch: ' ', bbox: BBox::default(), font_size: 0.0 });
+            continue;
+        }
+        let Ok(rect) = c.loose_bounds().or_else(|_| c.tight_bounds()) else { continue };
+        let bbox = BBox::new(rect.left().value, height - rect.top().value, rect.right().value, height - rect.bottom().value);
+        chars.push(PositionedChar { ch, bbox, font_size: c.scaled_font_size().value });
+    }
+    let words = reading_order(chars_to_words(&chars));
+    Ok(Page { number, width, height, words })
+}
+
+fn load_error(e: PdfiumError) -> DocumentError {
+    match e {
+        PdfiumError::PdfiumLibraryInternalError(PdfiumInternalError::PasswordError)
+        | PdfiumError::PdfiumLibraryInternalError(PdfiumInternalError::SecurityError) => DocumentError::Encrypted,
+        PdfiumError::PdfiumLibraryInternalError(PdfiumInternalError::FormatError) => {
+            DocumentError::Corrupt("pdfium could not parse the file structure".into())
+        }
+        PdfiumError::PdfiumLibraryInternalError(PdfiumInternalError::FileError) => {
+            DocumentError::Corrupt("pdfium could not read the file".into())
+        }
+        other => DocumentError::Corrupt(other.to_string()),
+    }
+}

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Installs what invex needs into .native/ (ignored by git) and builds the binary.
+# Idempotent: safe to run twice; only missing parts are fetched, and only from
+# the package registries (PyPI for libpdfium and libonnxruntime, Debian for Tesseract).
+#
+#   scripts/setup.sh            libraries + tesseract + release build
+#   scripts/setup.sh --no-build libraries + tesseract only
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+NATIVE="$ROOT/.native"
+LIB="$NATIVE/lib"
+WHEELS="$NATIVE/wheels"
+ORT_VERSION=1.31.1
+PDFIUM_VERSION=5.15.2   # pypdfium2 release that carries libpdfium
+BUILD=1
+[[ "${1:-}" == "--no-build" ]] && BUILD=0
+
+say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
+die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
+
+mkdir -p "$LIB" "$WHEELS"
+
+pick_pip() {
+  for p in pip3 pip "python3 -m pip"; do
+    if $p --version >/dev/null 2>&1; then echo "$p"; return; fi
+  done
+  die "pip is needed to fetch libpdfium and libonnxruntime from PyPI (apt-get install python3-pip)"
+}
+
+# fetch_wheel PACKAGE==VERSION GLOB_INSIDE_WHEEL TARGET_NAME
+fetch_lib() {
+  local spec=$1 member=$2 target=$3
+  if [[ -s "$LIB/$target" ]]; then say "$target already installed"; return; fi
+  local pip; pip=$(pick_pip)
+  local pkg=${spec%%==*}
+  if ! ls "$WHEELS"/${pkg}-*.whl >/dev/null 2>&1; then
+    say "downloading $spec from PyPI"
+    $pip download --quiet --no-deps --only-binary=:all: --python-version 3.11 \
+      --platform manylinux_2_28_x86_64 --platform manylinux2014_x86_64 \
+      --platform manylinux_2_17_x86_64 -d "$WHEELS" "$spec" \
+      || die "could not download $spec from PyPI"
+  fi
+  local whl; whl=$(ls "$WHEELS"/${pkg}-*.whl | head -n1)
+  python3 - "$whl" "$member" "$LIB/$target" <<'PY' || die "could not unpack $member from $whl"
+import sys, zipfile, fnmatch, shutil
+whl, pattern, target = sys.argv[1:]
+with zipfile.ZipFile(whl) as z:
+    names = [n for n in z.namelist() if fnmatch.fnmatch(n, pattern)]
+    if not names:
+        sys.exit(f"{pattern} not found in {whl}")
+    with z.open(sorted(names, key=len)[-1]) as src, open(target + ".part", "wb") as dst:
+        shutil.copyfileobj(src, dst)
+import os; os.replace(target + ".part", target)
+PY
+  say "installed $target"
+}
+
+fetch_lib "pypdfium2==$PDFIUM_VERSION" 'pypdfium2_raw/libpdfium.so' libpdfium.so
+fetch_lib "onnxruntime==$ORT_VERSION" 'onnxruntime/capi/libonnxruntime.so.*' libonnxruntime.so
+
+# Tesseract with Swedish, English, German and French data (used by the scans issue).
+need_tess=0
+if ! command -v tesseract >/dev/null 2>&1; then
+  need_tess=1
+else
+  langs=$(tesseract --list-langs 2>/dev/null || true)
+  for l in swe eng deu fra; do grep -qx "$l" <<<"$langs" || need_tess=1; done
+fi
+if [[ $need_tess == 1 ]]; then
+  pkgs="tesseract-ocr tesseract-ocr-swe tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra libtesseract-dev libleptonica-dev"
+  SUDO=""
+  [[ $(id -u) != 0 ]] && command -v sudo >/dev/null 2>&1 && SUDO="sudo"
+  if [[ $(id -u) == 0 || -n $SUDO ]]; then
+    say "installing Tesseract from Debian"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $pkgs >/dev/null
+  else
+    say "warning: Tesseract is missing; run as root: apt-get install -y $pkgs"
+  fi
+else
+  say "tesseract with swe/eng/deu/fra already installed"
+fi
+
+if [[ $BUILD == 1 ]]; then
+  say "building invex (release)"
+  (cd "$ROOT" && cargo build --release --locked --bin invex)
+fi
+say "done"
