@@ -1,0 +1,55 @@
+//! Runs the pdfium reader and the rules extractor over every PDF in a folder
+//! and writes one prediction per line (the `../shared/eval` format):
+//! `cargo run --release -p invex-pipeline --example extract_dir -- DIR [OUT.jsonl]`
+//!
+//! Prints the extraction time per invoice (reading excluded) to stderr.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use invex_domain::{DocumentReader, Extractor, Prediction};
+use invex_pipeline::RulesExtractor;
+use invex_pipeline::pdf::PdfiumReader;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let dir = args.next().ok_or("usage: extract_dir DIR [OUT.jsonl]")?;
+    let out_path = args.next();
+    let lib = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.native/lib/libpdfium.so");
+    let reader = PdfiumReader::load(&lib)?;
+    let extractor = RulesExtractor::new();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")))
+        .collect();
+    files.sort();
+    let mut out: Box<dyn Write> = match out_path {
+        Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p)?)),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut spent = Duration::ZERO;
+    let mut n = 0u32;
+    for file in &files {
+        let name = file.display().to_string();
+        let prediction = match reader.read(&std::fs::read(file)?) {
+            Ok(doc) => {
+                let start = Instant::now();
+                let invoice = extractor.extract(&doc);
+                spent += start.elapsed();
+                n += 1;
+                Prediction::ok(name, invoice, doc.pages.len())
+            }
+            Err(e) => Prediction::failed(name, e.code(), e.to_string()),
+        };
+        writeln!(out, "{}", prediction.to_json())?;
+    }
+    if n > 0 {
+        eprintln!(
+            "{n} invoices, extraction {:.3} ms per invoice",
+            spent.as_secs_f64() * 1000.0 / n as f64
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,213 @@
+//! Amount candidates for the totals (net, VAT, total) from their captions,
+//! the VAT breakdown per rate, and the currency.
+
+use std::collections::HashMap;
+
+use invex_domain::parse::{Language, normalize_currency};
+use invex_domain::validate::vat_matches_rate;
+use invex_domain::{Value, VatLine};
+use rust_decimal::Decimal;
+
+use super::Ctx;
+use super::confidence::{Cand, Pool};
+use super::labels::Kind;
+use super::layout::Place;
+
+/// Candidates per role, before reconciliation.
+#[derive(Debug, Default)]
+pub struct Roles {
+    pub net: Pool,
+    pub vat: Pool,
+    /// Amount to pay.
+    pub total: Pool,
+    pub breakdown: Vec<(VatLine, usize)>,
+}
+
+/// Caption kinds and the role/weight they give an amount.
+const ROLE_KINDS: [(Kind, u8, f32); 6] = [
+    (Kind::Net, 0, 1.0),
+    (Kind::VatBase, 0, 0.5),
+    (Kind::Vat, 1, 1.0),
+    (Kind::Total, 2, 1.0),
+    (Kind::Gross, 2, 0.9),
+    (Kind::Sum, 2, 0.5),
+];
+
+pub fn roles(cx: &Ctx, table_lines: &[bool]) -> Roles {
+    let mut r = Roles::default();
+    let last_page = cx.layout.pages.len().saturating_sub(1);
+    for (kind, role, kw) in ROLE_KINDS {
+        for slot in cx.scan.slots(cx.layout, kind, 1) {
+            let hit = &cx.scan.labels[slot.label];
+            let label_line = cx.layout.toks[hit.start].line;
+            let below = matches!(slot.place, Place::Below(_));
+            if below && table_lines.get(label_line).copied().unwrap_or(false) {
+                continue;
+            }
+            // A caption inside a line-item row is a description, not a total.
+            if !below && table_lines.get(label_line).copied().unwrap_or(false) && !hit.isolated {
+                continue;
+            }
+            let amounts: Vec<_> = cx.scan.amounts_in(slot.run).collect();
+            let n = amounts.len();
+            for (i, a) in amounts.into_iter().enumerate() {
+                let pick = if below { i == 0 } else { i + 1 == n };
+                let mut score = slot.weight * kw * if pick { 1.0 } else { 0.5 };
+                if !a.decimals {
+                    score *= 0.7;
+                }
+                if cx.layout.toks[a.start].page < last_page {
+                    score *= 0.75;
+                }
+                let conf = (0.45 + 0.4 * score).min(0.85);
+                let c = Cand::at(cx.layout, a.start, a.end, Value::Amount(a.value), score, conf);
+                match role {
+                    0 => r.net.push(c),
+                    1 => r.vat.push(c),
+                    _ => r.total.push(c),
+                }
+            }
+        }
+    }
+    r.breakdown = vat_lines(cx, table_lines);
+    if !r.breakdown.is_empty() {
+        let vat: Decimal = r.breakdown.iter().map(|(v, _)| v.amount).sum();
+        let t = r.breakdown[0].1;
+        let score = if r.breakdown.len() > 1 { 0.75 } else { 0.5 };
+        r.vat.push(Cand::at(cx.layout, t, t + 1, Value::Amount(vat), score, 0.7));
+        let bases: Option<Decimal> = r.breakdown.iter().map(|(v, _)| v.base).sum();
+        if let Some(b) = bases {
+            r.net.push(Cand::at(cx.layout, t, t + 1, Value::Amount(b), score * 0.8, 0.6));
+        }
+    }
+    r
+}
+
+/// VAT per rate: lines that print a rate and a VAT amount, either captioned
+/// ("Moms 25 %  250,00") or arithmetically consistent ("25 %  1 000,00  250,00").
+fn vat_lines(cx: &Ctx, table_lines: &[bool]) -> Vec<(VatLine, usize)> {
+    let mut by_rate: HashMap<Decimal, (VatLine, f32, usize)> = HashMap::new();
+    for (li, line) in cx.layout.lines.iter().enumerate() {
+        if table_lines.get(li).copied().unwrap_or(false) {
+            continue;
+        }
+        let pcts: Vec<_> = cx
+            .scan
+            .percents
+            .iter()
+            .filter(|p| p.start >= line.start && p.start < line.end)
+            .collect();
+        if pcts.len() != 1 {
+            continue;
+        }
+        let rate = pcts[0].value;
+        let amounts: Vec<_> = cx
+            .scan
+            .amounts
+            .iter()
+            .filter(|a| a.start >= line.start && a.start < line.end && a.decimals)
+            .collect();
+        let vat_caption = (line.start..line.end)
+            .any(|t| cx.scan.label_of[t].is_some_and(|h| cx.scan.labels[h].has(Kind::Vat)));
+        let mut found: Option<(VatLine, f32, usize)> = None;
+        for (i, base) in amounts.iter().enumerate() {
+            for vat in &amounts[i + 1..] {
+                if !vat.value.is_zero() && vat_matches_rate(base.value, rate, vat.value) {
+                    let v = VatLine { rate, base: Some(base.value), amount: vat.value };
+                    found = Some((v, if vat_caption { 1.0 } else { 0.8 }, vat.start));
+                }
+            }
+        }
+        if found.is_none() && vat_caption && !amounts.is_empty() {
+            let last = amounts[amounts.len() - 1];
+            if last.start > pcts[0].start {
+                let v = VatLine { rate, base: None, amount: last.value };
+                found = Some((v, 0.6, last.start));
+            }
+        }
+        if let Some((v, s, t)) = found {
+            match by_rate.get(&rate) {
+                Some((_, old, _)) if *old >= s => {}
+                _ => {
+                    by_rate.insert(rate, (v, s, t));
+                }
+            }
+        }
+    }
+    let mut out: Vec<(VatLine, usize)> = by_rate.into_values().map(|(v, _, t)| (v, t)).collect();
+    out.sort_by(|a, b| b.0.rate.cmp(&a.0.rate));
+    out
+}
+
+/// The currency: a captioned one, else the codes and symbols printed with
+/// amounts, else the document's language and payment details.
+pub fn currency(cx: &Ctx, total_tok: Option<usize>) -> Cand {
+    let mut votes: HashMap<&'static str, (f32, usize)> = HashMap::new();
+    let mut vote = |code: &'static str, w: f32, t: usize| {
+        let e = votes.entry(code).or_insert((0.0, t));
+        e.0 += w;
+    };
+    for slot in cx.scan.slots(cx.layout, Kind::Currency, 1) {
+        for t in slot.run.start..slot.run.end {
+            if let Some(c) = normalize_currency(&cx.layout.toks[t].text) {
+                vote(c, 3.0, t);
+                break;
+            }
+        }
+    }
+    for a in &cx.scan.amounts {
+        if let Some(c) = a.currency {
+            let w = if Some(a.start) == total_tok { 2.0 } else { 1.0 };
+            vote(c, w, a.start);
+        }
+    }
+    for (t, tok) in cx.layout.toks.iter().enumerate() {
+        let text = tok.text.trim_matches(|c: char| matches!(c, '(' | ')' | ':' | ',' | '.'));
+        if text.len() == 3 && text.chars().all(|c| c.is_ascii_uppercase()) {
+            if let Some(c) = normalize_currency(text) {
+                vote(c, 0.5, t);
+            }
+        } else if text == "€" || text == "£" || text == "$" {
+            if let Some(c) = normalize_currency(text) {
+                vote(c, 0.5, t);
+            }
+        }
+    }
+    let best = votes.into_iter().max_by(|a, b| a.1.0.total_cmp(&b.1.0).then(b.0.cmp(a.0)));
+    if let Some((code, (w, t))) = best {
+        let conf = if w >= 3.0 {
+            0.95
+        } else if w >= 1.0 {
+            0.9
+        } else {
+            0.75
+        };
+        return Cand::at(cx.layout, t, t + 1, Value::Text(code.to_string()), w, conf);
+    }
+    // Nothing printed: Swedish documents are in kronor; others by IBAN country.
+    let code = match cx.scan.language {
+        Language::Sv => "SEK",
+        _ => match cx.ibans.first().map(|m| &m.value[..2]) {
+            Some("SE") | None => {
+                if cx.scan.language == Language::En {
+                    "SEK"
+                } else {
+                    "EUR"
+                }
+            }
+            Some("GB") => "GBP",
+            Some("NO") => "NOK",
+            Some("DK") => "DKK",
+            Some("CH") => "CHF",
+            Some(_) => "EUR",
+        },
+    };
+    Cand {
+        value: Value::Text(code.to_string()),
+        score: 0.1,
+        conf: 0.6,
+        page: 0,
+        bbox: None,
+        toks: None,
+    }
+}

@@ -1,0 +1,164 @@
+//! Candidates, their pooling by value, and what a confidence means.
+//!
+//! Every candidate carries a ranking `score` and a calibrated `conf`, the
+//! probability that it is right on its own evidence:
+//!
+//! | evidence                                   | conf      |
+//! |--------------------------------------------|-----------|
+//! | caption + check digit / checksum passes     | 0.95–0.98 |
+//! | caption, no checksum exists (dates, text)   | 0.80–0.92 |
+//! | caption, checksum fails                     | 0.30–0.45 |
+//! | pattern only, checksum passes               | 0.55–0.75 |
+//! | pattern only, no checksum                   | 0.30–0.50 |
+//!
+//! Candidates that agree on one value combine by noisy-OR; a close rival
+//! with another value lowers the winner's confidence. Derived fields inherit
+//! the lower confidence of their inputs.
+
+use invex_domain::{BBox, Field, Source, Value};
+
+use super::layout::Layout;
+
+#[derive(Debug, Clone)]
+pub struct Cand {
+    pub value: Value,
+    pub score: f32,
+    pub conf: f32,
+    /// 0-based page index.
+    pub page: usize,
+    pub bbox: Option<BBox>,
+    /// The token range it was read from, if read from the page.
+    pub toks: Option<(usize, usize)>,
+}
+
+impl Cand {
+    /// A candidate read from tokens `start..end`.
+    pub fn at(
+        layout: &Layout,
+        start: usize,
+        end: usize,
+        value: Value,
+        score: f32,
+        conf: f32,
+    ) -> Cand {
+        let page = layout.toks.get(start).map_or(0, |t| t.page);
+        Cand { value, score, conf, page, bbox: layout.bbox(start, end), toks: Some((start, end)) }
+    }
+
+    pub fn into_field(self, layout: &Layout, source: Source) -> Field {
+        Field {
+            value: self.value,
+            confidence: self.conf.clamp(0.0, 1.0),
+            page: layout.pages.get(self.page).map(|p| p.number),
+            bbox: self.bbox,
+            source,
+        }
+    }
+}
+
+/// Candidates for one field, grouped by value.
+#[derive(Debug, Default)]
+pub struct Pool {
+    cands: Vec<Cand>,
+}
+
+impl Pool {
+    pub fn new() -> Self {
+        Pool::default()
+    }
+
+    pub fn push(&mut self, c: Cand) {
+        if c.score > 0.0 {
+            self.cands.push(c);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cands.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Cand> {
+        self.cands.iter()
+    }
+
+    /// One candidate per distinct value, best first: its score is the best
+    /// score of the group plus a small bonus per agreeing candidate, its
+    /// confidence the noisy-OR of the group.
+    pub fn ranked(&self) -> Vec<Cand> {
+        let mut groups: Vec<(usize, f32, f32, usize)> = Vec::new(); // (best idx, score, miss, count)
+        for (i, c) in self.cands.iter().enumerate() {
+            match groups.iter_mut().find(|g| self.cands[g.0].value == c.value) {
+                Some(g) => {
+                    if c.score > self.cands[g.0].score {
+                        g.0 = i;
+                    }
+                    g.1 = g.1.max(c.score);
+                    g.2 *= 1.0 - c.conf.clamp(0.0, 0.99);
+                    g.3 += 1;
+                }
+                None => groups.push((i, c.score, 1.0 - c.conf.clamp(0.0, 0.99), 1)),
+            }
+        }
+        let mut out: Vec<Cand> = groups
+            .into_iter()
+            .map(|(i, score, miss, count)| {
+                let mut c = self.cands[i].clone();
+                c.score = score * (1.0 + 0.08 * (count.min(4) as f32 - 1.0));
+                c.conf = (1.0 - miss).min(0.99);
+                c
+            })
+            .collect();
+        out.sort_by(|a, b| b.score.total_cmp(&a.score));
+        out
+    }
+
+    /// The winning value; its confidence is lowered when another value
+    /// scored close to it.
+    pub fn best(&self) -> Option<Cand> {
+        let ranked = self.ranked();
+        let mut out = ranked.first()?.clone();
+        if let Some(second) = ranked.get(1) {
+            out.conf *= ambiguity(out.score, second.score);
+        }
+        Some(out)
+    }
+}
+
+/// How much a rival scoring `second` against the winner's `first` lowers
+/// the winner's confidence.
+pub fn ambiguity(first: f32, second: f32) -> f32 {
+    let ratio = second / first.max(1e-6);
+    if ratio > 0.9 {
+        0.7
+    } else if ratio > 0.75 {
+        0.85
+    } else if ratio > 0.6 {
+        0.95
+    } else {
+        1.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cand(v: &str, score: f32, conf: f32) -> Cand {
+        Cand { value: Value::Text(v.into()), score, conf, page: 0, bbox: None, toks: None }
+    }
+
+    #[test]
+    fn pooling() {
+        let mut p = Pool::new();
+        p.push(cand("A", 1.0, 0.8));
+        p.push(cand("A", 0.5, 0.5));
+        p.push(cand("B", 0.4, 0.6));
+        let best = p.best().unwrap_or_else(|| cand("", 0.0, 0.0));
+        assert_eq!(best.value, Value::Text("A".into()));
+        assert!((best.conf - 0.9).abs() < 1e-3, "{}", best.conf);
+        let mut q = Pool::new();
+        q.push(cand("A", 1.0, 0.9));
+        q.push(cand("B", 0.95, 0.9));
+        assert!(q.best().is_some_and(|b| b.conf < 0.7));
+    }
+}

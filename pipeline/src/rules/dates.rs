@@ -1,0 +1,151 @@
+//! Invoice date and due date: labelled dates right of or below their
+//! caption, an unlabelled date near the top of the first page as a fallback,
+//! and the constraint that the invoice date does not follow the due date.
+
+use chrono::{Days, NaiveDate};
+use invex_domain::Value;
+
+use super::Ctx;
+use super::confidence::{Cand, Pool, ambiguity};
+use super::ids::first_value_tok;
+use super::labels::Kind;
+
+/// Dates announced by captions of `kind`, scored.
+fn labelled(cx: &Ctx, kind: Kind, pool: &mut Pool, used: &mut [bool]) {
+    for slot in cx.scan.slots(cx.layout, kind, 2) {
+        let Some(d) = cx.scan.date_in(slot.run) else { continue };
+        // The date opens the run (after filler such as `:` or `den`).
+        let Some(first) = first_value_tok(cx, slot.run) else { continue };
+        let first = if cx.layout.toks[first].key == "den" { first + 1 } else { first };
+        if d.start != first {
+            continue;
+        }
+        let mut score = slot.weight;
+        let tok = &cx.layout.toks[d.start];
+        if kind == Kind::Date || kind == Kind::InvoiceDate {
+            // Print dates in footers and dates on later pages are weaker.
+            if tok.page > 0 {
+                score *= 0.6;
+            }
+            let ry = cx.layout.rel_y(d.start);
+            if ry > 0.85 {
+                score *= 0.4;
+            } else if ry > 0.6 {
+                score *= 0.7;
+            }
+        }
+        for t in d.start..d.end {
+            used[t] = true;
+        }
+        let conf = (0.55 + 0.4 * score).min(0.94);
+        pool.push(Cand::at(cx.layout, d.start, d.end, Value::Date(d.date), score, conf));
+    }
+}
+
+/// Invoice date and due date.
+pub fn dates(cx: &Ctx) -> (Option<Cand>, Option<Cand>) {
+    let n = cx.layout.toks.len();
+    let mut used = vec![false; n];
+    let mut inv = Pool::new();
+    let mut due = Pool::new();
+    labelled(cx, Kind::InvoiceDate, &mut inv, &mut used);
+    labelled(cx, Kind::Date, &mut inv, &mut used);
+    labelled(cx, Kind::DueDate, &mut due, &mut used);
+    // Dates owned by other captions (delivery, order, period …) are not
+    // fallback candidates.
+    for kind in [Kind::DeliveryDate, Kind::Terms] {
+        for slot in cx.scan.slots(cx.layout, kind, 1) {
+            if let Some(d) = cx.scan.date_in(slot.run) {
+                for t in d.start..d.end {
+                    used[t] = true;
+                }
+            }
+        }
+    }
+    // Fallback: the first unlabelled date in the top part of page 1.
+    if inv.is_empty() {
+        if let Some(d) = cx.scan.dates.iter().find(|d| {
+            let tok = &cx.layout.toks[d.start];
+            tok.page == 0 && cx.layout.rel_y(d.start) < 0.4 && !used[d.start]
+        }) {
+            inv.push(Cand::at(cx.layout, d.start, d.end, Value::Date(d.date), 0.2, 0.45));
+        }
+    }
+    let invs = inv.ranked();
+    let dues = due.ranked();
+    let date = |c: &Cand| match c.value {
+        Value::Date(d) => Some(d),
+        _ => None,
+    };
+    // The best pair with invoice date <= due date (either may be missing).
+    let mut best: Option<(f32, Option<usize>, Option<usize>)> = None;
+    for i in (0..invs.len().min(4)).map(Some).chain([None]) {
+        for j in (0..dues.len().min(4)).map(Some).chain([None]) {
+            let a = i.and_then(|i| date(&invs[i]));
+            let b = j.and_then(|j| date(&dues[j]));
+            if let (Some(a), Some(b)) = (a, b) {
+                if a > b || (b - a).num_days() > 400 {
+                    continue;
+                }
+            }
+            let s = i.map_or(0.0, |i| invs[i].score) + j.map_or(0.0, |j| dues[j].score);
+            if best.is_none_or(|(bs, _, _)| s > bs) {
+                best = Some((s, i, j));
+            }
+        }
+    }
+    let Some((_, i, j)) = best else { return (None, None) };
+    let pick = |list: &[Cand], k: Option<usize>| {
+        let mut c = list.get(k?)?.clone();
+        let rival = list
+            .iter()
+            .enumerate()
+            .filter(|(x, _)| Some(*x) != k)
+            .map(|(_, r)| r.score)
+            .fold(0.0, f32::max);
+        c.conf *= ambiguity(c.score, rival);
+        Some(c)
+    };
+    (pick(&invs, i), pick(&dues, j))
+}
+
+/// A due date from payment terms ("30 dagar netto", "Net 30", "Zahlbar
+/// innerhalb von 14 Tagen", "à 30 jours") counted from the invoice date.
+pub fn due_from_terms(cx: &Ctx, invoice_date: NaiveDate) -> Option<u64> {
+    const DAYS: &[&str] = &["dagar", "dgr", "dag", "days", "tagen", "tage", "jours", "d"];
+    for line in &cx.layout.lines {
+        let toks = &cx.layout.toks[line.start..line.end];
+        for (i, t) in toks.iter().enumerate() {
+            let Ok(n) = t.text.trim_matches(|c: char| !c.is_ascii_digit()).parse::<u64>() else {
+                continue;
+            };
+            if !(7..=120).contains(&n) || !t.text.bytes().all(|b| b.is_ascii_digit()) {
+                continue;
+            }
+            let next = toks.get(i + 1).map(|x| x.key.as_str());
+            let prev = i.checked_sub(1).and_then(|p| toks.get(p)).map(|x| x.key.as_str());
+            let days_after = next.is_some_and(|k| DAYS.contains(&k));
+            let net_before = prev.is_some_and(|k| k == "netto" || k == "net");
+            let terms_line = toks.iter().any(|x| {
+                matches!(
+                    x.key.as_str(),
+                    "netto"
+                        | "net"
+                        | "zahlbar"
+                        | "innerhalb"
+                        | "betalningsvillkor"
+                        | "villkor"
+                        | "terms"
+                        | "paiement"
+                        | "reglement"
+                        | "payable"
+                )
+            });
+            if (days_after || net_before) && terms_line {
+                invoice_date.checked_add_days(Days::new(n))?;
+                return Some(n);
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,223 @@
+//! Identifiers and references: invoice number, order number, the two
+//! reference persons, organisation numbers and VAT numbers.
+
+use invex_domain::Value;
+use invex_domain::validate::{org_nr, vat_number};
+
+use super::Ctx;
+use super::confidence::{Cand, Pool};
+use super::labels::Kind;
+use super::layout::{Place, Run};
+use super::text::{has_digit, letters_digits, trim_value};
+use super::zones::Party;
+
+/// The first token of a run that is not filler (`:`, `nr`, `#`, `-`).
+pub fn first_value_tok(cx: &Ctx, run: Run) -> Option<usize> {
+    (run.start..run.end).find(|&t| {
+        let tok = &cx.layout.toks[t];
+        !(tok.key.is_empty() || tok.key == "nr" || tok.text == ":")
+    })
+}
+
+/// Whether a word can be an invoice, order or customer number.
+pub fn id_like(cx: &Ctx, t: usize) -> Option<String> {
+    let v = trim_value(&cx.layout.toks[t].text);
+    let v = v.trim_end_matches('.');
+    if v.is_empty() || v.len() > 30 || !has_digit(v) || v.contains('@') || v.contains("www") {
+        return None;
+    }
+    if cx.scan.date_of[t].is_some() || cx.scan.percent_of[t].is_some() {
+        return None;
+    }
+    if let Some(a) = cx.scan.amount_of[t].and_then(|a| cx.scan.amounts.get(a)) {
+        if a.decimals || a.end - a.start > 1 {
+            return None;
+        }
+    }
+    let ok = v.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '/' | '.' | '_' | '#'));
+    ok.then(|| v.to_string())
+}
+
+/// Joins tokens `start..` (up to `max` of them, within `end`) and returns the
+/// longest prefix that `f` accepts, with its end.
+pub fn longest_valid(
+    cx: &Ctx,
+    start: usize,
+    end: usize,
+    max: usize,
+    f: impl Fn(&str) -> Option<String>,
+) -> Option<(String, usize)> {
+    let end = end.min(start + max);
+    let mut s = String::new();
+    let mut best = None;
+    for t in start..end {
+        if t > start {
+            s.push(' ');
+        }
+        s.push_str(&cx.layout.toks[t].text);
+        if let Some(v) = f(&s) {
+            best = Some((v, t + 1));
+        }
+    }
+    best
+}
+
+pub fn invoice_number(cx: &Ctx) -> Option<Cand> {
+    let mut pool = Pool::new();
+    let kinds = [(Kind::InvoiceNumber, 1.0), (Kind::InvoiceTitle, 0.6), (Kind::CreditTitle, 0.6)];
+    for (kind, factor) in kinds {
+        for slot in cx.scan.slots(cx.layout, kind, 2) {
+            if factor < 1.0 && !matches!(slot.place, Place::Inline | Place::Right(0)) {
+                continue;
+            }
+            let Some(t) = first_value_tok(cx, slot.run) else { continue };
+            let Some(v) = id_like(cx, t) else { continue };
+            let direct = if t == slot.run.start { 1.0 } else { 0.92 };
+            let score = slot.weight * factor * direct;
+            let conf = (0.55 + 0.37 * score).min(0.92);
+            pool.push(Cand::at(cx.layout, t, t + 1, Value::Text(v), score, conf));
+        }
+    }
+    pool.best()
+}
+
+/// A short text value (a reference person, an order number): the run's words
+/// up to six, without leading filler.
+fn text_value(cx: &Ctx, run: Run, need_digit: bool) -> Option<(String, usize, usize)> {
+    let t0 = first_value_tok(cx, run)?;
+    if need_digit {
+        let v = id_like(cx, t0)?;
+        return Some((v, t0, t0 + 1));
+    }
+    let end = run.end.min(t0 + 6);
+    let text = trim_value(&cx.layout.text(t0, end)).to_string();
+    let (letters, digits) = letters_digits(&text);
+    if text.is_empty() || letters + digits == 0 || cx.scan.date_of[t0].is_some() {
+        return None;
+    }
+    if cx.scan.amount_of[t0].is_some_and(|a| cx.scan.amounts[a].decimals) {
+        return None;
+    }
+    Some((text, t0, end))
+}
+
+/// A labelled text field: order number (`need_digit`) or reference person.
+pub fn labelled_text(cx: &Ctx, kind: Kind, need_digit: bool) -> Option<Cand> {
+    let mut pool = Pool::new();
+    for slot in cx.scan.slots(cx.layout, kind, 1) {
+        // Free text far to the right is another column's caption or value.
+        if let Place::Right(k) = slot.place {
+            let hit = &cx.scan.labels[slot.label];
+            let gap = cx.layout.toks[slot.run.start].bbox.x0 - cx.layout.toks[hit.end - 1].bbox.x1;
+            if !need_digit && (k > 0 || (gap > 8.0 * cx.layout.em && !hit.colon)) {
+                continue;
+            }
+        }
+        let Some((v, s, e)) = text_value(cx, slot.run, need_digit) else { continue };
+        // A generic "Referens" that holds a payment number is not a person.
+        if kind == Kind::BuyerReference && slot.weight < 0.6 {
+            let (l, d) = letters_digits(&v);
+            if d > l {
+                continue;
+            }
+        }
+        let conf = (0.5 + 0.35 * slot.weight).min(0.85);
+        pool.push(Cand::at(cx.layout, s, e, Value::Text(v), slot.weight, conf));
+    }
+    pool.best()
+}
+
+/// Supplier and buyer organisation numbers (Swedish, Luhn-checked).
+pub fn org_numbers(cx: &Ctx) -> (Option<Cand>, Option<Cand>) {
+    let mut sup = Pool::new();
+    let mut buy = Pool::new();
+    let mut labelled = vec![false; cx.layout.toks.len()];
+    for (kind, buyer_label) in [(Kind::OrgNr, false), (Kind::BuyerOrgNr, true)] {
+        for slot in cx.scan.slots(cx.layout, kind, 1) {
+            let Some(t) = first_value_tok(cx, slot.run) else { continue };
+            let Some((v, end)) = longest_valid(cx, t, slot.run.end, 3, org_nr) else { continue };
+            labelled[t] = true;
+            let buyer = buyer_label || cx.zones.is_customer(t);
+            let c =
+                Cand::at(cx.layout, t, end, Value::Text(v), slot.weight, 0.9 + 0.07 * slot.weight);
+            if buyer { buy.push(c) } else { sup.push(c) }
+        }
+    }
+    // Pattern: `NNNNNN-NNNN` anywhere, checked.
+    for (t, tok) in cx.layout.toks.iter().enumerate() {
+        if labelled[t] || cx.iban_tok[t] {
+            continue;
+        }
+        let v = trim_value(&tok.text);
+        let b = v.as_bytes();
+        let shaped = b.len() == 11 && b[6] == b'-';
+        if !shaped {
+            continue;
+        }
+        let Some(v) = org_nr(v) else { continue };
+        let c = Cand::at(cx.layout, t, t + 1, Value::Text(v), 0.4, 0.6);
+        if cx.zones.is_customer(t) { buy.push(c) } else { sup.push(c) }
+    }
+    (sup.best(), buy.best())
+}
+
+/// Supplier and buyer VAT numbers (any EU form, checked).
+pub fn vat_numbers(cx: &Ctx, supplier_org: Option<&str>) -> (Option<Cand>, Option<Cand>) {
+    let mut sup = Pool::new();
+    let mut buy = Pool::new();
+    let mut used = vec![false; cx.layout.toks.len()];
+    let org_digits: Option<String> =
+        supplier_org.map(|o| o.chars().filter(char::is_ascii_digit).collect());
+    let matches_org =
+        |v: &str| org_digits.as_deref().is_some_and(|d| v.len() == 14 && v[2..12] == *d);
+    for (kind, buyer_label) in [(Kind::VatNumber, false), (Kind::BuyerVatNumber, true)] {
+        for slot in cx.scan.slots(cx.layout, kind, 1) {
+            let Some(t) = first_value_tok(cx, slot.run) else { continue };
+            if cx.iban_tok[t] {
+                continue;
+            }
+            let Some((v, end)) = longest_valid(cx, t, slot.run.end, 6, vat_number) else {
+                continue;
+            };
+            used[t] = true;
+            let buyer = buyer_label || cx.zones.is_customer(t);
+            let bonus = if matches_org(&v) { 0.1 } else { 0.0 };
+            let c = Cand::at(
+                cx.layout,
+                t,
+                end,
+                Value::Text(v),
+                slot.weight + bonus,
+                0.9 + 0.06 * slot.weight,
+            );
+            if buyer { buy.push(c) } else { sup.push(c) }
+        }
+    }
+    for ph in &cx.layout.phrases {
+        for t in ph.start..ph.end {
+            if used[t] || cx.iban_tok[t] {
+                continue;
+            }
+            let text = &cx.layout.toks[t].text;
+            let mut chars = text.trim_start_matches(['(', ':']).chars();
+            let cc = chars.next().is_some_and(|c| c.is_ascii_uppercase())
+                && chars.next().is_some_and(|c| c.is_ascii_uppercase());
+            if !cc {
+                continue;
+            }
+            let Some((v, end)) = longest_valid(cx, t, ph.end, 5, vat_number) else { continue };
+            for u in t..end {
+                used[u] = true;
+            }
+            let (score, conf) = if matches_org(&v) { (0.6, 0.8) } else { (0.35, 0.55) };
+            let c = Cand::at(cx.layout, t, end, Value::Text(v), score, conf);
+            if cx.zones.is_customer(t) { buy.push(c) } else { sup.push(c) }
+        }
+    }
+    (sup.best(), buy.best())
+}
+
+/// The party whose block holds token `t`, if any.
+pub fn party_of(cx: &Ctx, t: usize) -> Option<Party> {
+    cx.zones.party.get(t).copied().flatten()
+}

@@ -1,0 +1,246 @@
+//! Line items: the table header is found by its column captions (at least
+//! two kinds, one of them numeric), the columns take their x-ranges from the
+//! captions, and each following line is split into cells until the totals
+//! start. A header on a later page continues the table; lines without an
+//! amount continue the description of the row above.
+
+use invex_domain::parse::{parse_amount_with, parse_percent};
+use invex_domain::{BBox, LineItem, Source};
+use rust_decimal::Decimal;
+
+use super::Ctx;
+use super::labels::Kind;
+use super::text::has_digit;
+
+const COLS: [Kind; 10] = [
+    Kind::ColDesc,
+    Kind::ColQty,
+    Kind::ColUnit,
+    Kind::ColUnitPrice,
+    Kind::ColVatRate,
+    Kind::ColAmount,
+    Kind::ColArtNo,
+    Kind::ColDiscount,
+    Kind::ColPos,
+    Kind::ColDate,
+];
+
+#[derive(Debug, Clone, Copy)]
+struct Col {
+    kind: Kind,
+    x0: f32,
+    x1: f32,
+}
+
+/// Column captions on line `li`.
+fn header_cols(cx: &Ctx, li: usize) -> Vec<Col> {
+    let line = &cx.layout.lines[li];
+    let mut cols: Vec<Col> = Vec::new();
+    for t in line.start..line.end {
+        let Some(h) = cx.scan.label_of[t] else { continue };
+        let hit = &cx.scan.labels[h];
+        if hit.start != t {
+            continue;
+        }
+        let Some(kind) = COLS.iter().copied().find(|k| hit.has(*k)) else { continue };
+        let Some(b) = cx.layout.bbox(hit.start, hit.end) else { continue };
+        if cols.iter().any(|c| c.kind == kind) {
+            continue;
+        }
+        cols.push(Col { kind, x0: b.x0, x1: b.x1 });
+    }
+    cols
+}
+
+fn is_header(cols: &[Col]) -> bool {
+    let has = |k: Kind| cols.iter().any(|c| c.kind == k);
+    let numeric = has(Kind::ColAmount) || has(Kind::ColUnitPrice) || has(Kind::ColQty);
+    numeric && (cols.len() >= 3 || (cols.len() == 2 && has(Kind::ColDesc)))
+}
+
+/// Whether line `li` ends the table (a totals caption, a carried-over sum).
+fn ends_table(cx: &Ctx, li: usize) -> bool {
+    let line = &cx.layout.lines[li];
+    (line.start..line.end).any(|t| {
+        cx.scan.label_of[t].is_some_and(|h| {
+            let hit = &cx.scan.labels[h];
+            let total = [Kind::Net, Kind::Total, Kind::Gross, Kind::CarriedOver, Kind::Rounding]
+                .iter()
+                .any(|k| hit.has(*k));
+            total && hit.isolated && hit.start == t
+        })
+    })
+}
+
+fn column_of(cols: &[Col], b: BBox) -> Option<usize> {
+    let mut best: Option<(usize, f32)> = None;
+    for (i, c) in cols.iter().enumerate() {
+        let overlap = b.x1.min(c.x1) - b.x0.max(c.x0);
+        let dist = if overlap > 0.0 { -overlap } else { (c.x0 - b.x1).max(b.x0 - c.x1) };
+        if best.is_none_or(|(_, d)| dist < d) {
+            best = Some((i, dist));
+        }
+    }
+    best.filter(|&(_, d)| d < 60.0).map(|(i, _)| i)
+}
+
+pub struct Table {
+    pub items: Vec<LineItem>,
+    /// Per line: part of a line-item table (header or row).
+    pub lines: Vec<bool>,
+}
+
+pub fn line_items(cx: &Ctx) -> Table {
+    let l = cx.layout;
+    let mut table = Table { items: Vec::new(), lines: vec![false; l.lines.len()] };
+    let mut li = 0;
+    while li < l.lines.len() {
+        let cols = header_cols(cx, li);
+        if !is_header(&cols) {
+            li += 1;
+            continue;
+        }
+        table.lines[li] = true;
+        let page = l.lines[li].page;
+        let mut bottom = l.lines[li].bbox.y1;
+        // Rows with an amount, and text-only lines (parts of a description).
+        let mut rows: Vec<(f32, LineItem, Vec<(f32, String)>)> = Vec::new();
+        let mut texts: Vec<(f32, String)> = Vec::new();
+        let mut r = li + 1;
+        while r < l.lines.len() && l.lines[r].page == page {
+            let line = &l.lines[r];
+            if ends_table(cx, r) || line.bbox.y0 - bottom > 5.0 * line.height {
+                break;
+            }
+            // A second caption line under the header (units, currency).
+            if r == li + 1 && header_cols(cx, r).len() >= 2 {
+                table.lines[r] = true;
+                bottom = line.bbox.y1;
+                r += 1;
+                continue;
+            }
+            table.lines[r] = true;
+            bottom = line.bbox.y1;
+            let cy = line.bbox.center_y();
+            match row(cx, &cols, r) {
+                Some(item) => rows.push((cy, item, Vec::new())),
+                None => {
+                    let desc = cols.iter().position(|c| c.kind == Kind::ColDesc);
+                    let mut cells: Vec<usize> = Vec::new();
+                    for t in line.start..line.end {
+                        if column_of(&cols, l.toks[t].bbox) == desc {
+                            cells.push(t);
+                        }
+                    }
+                    if desc.is_some() && !cells.is_empty() {
+                        texts.push((cy, l.text_of(&cells)));
+                    }
+                }
+            }
+            r += 1;
+        }
+        // Each text line joins the nearest row (the one above on a tie).
+        for (cy, text) in texts {
+            let nearest = rows
+                .iter()
+                .enumerate()
+                .min_by(|a, b| {
+                    let da = (a.1.0 - cy).abs() - if a.1.0 < cy { 0.5 } else { 0.0 };
+                    let db = (b.1.0 - cy).abs() - if b.1.0 < cy { 0.5 } else { 0.0 };
+                    da.total_cmp(&db)
+                })
+                .map(|(i, _)| i);
+            if let Some(i) = nearest {
+                rows[i].2.push((cy, text));
+            }
+        }
+        for (cy, mut item, mut extra) in rows {
+            if let Some(d) = item.description.take() {
+                extra.push((cy, d));
+            }
+            extra.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let joined: Vec<String> = extra.into_iter().map(|(_, t)| t).collect();
+            item.description = (!joined.is_empty()).then(|| joined.join(" "));
+            table.items.push(item);
+        }
+        li = r.max(li + 1);
+    }
+    table
+}
+
+/// One table line with an amount, split into its cells.
+fn row(cx: &Ctx, cols: &[Col], r: usize) -> Option<LineItem> {
+    let l = cx.layout;
+    let dec = cx.scan.decimal_sep;
+    let line = &l.lines[r];
+    let mut cells: Vec<Vec<usize>> = vec![Vec::new(); cols.len()];
+    for t in line.start..line.end {
+        if let Some(c) = column_of(cols, l.toks[t].bbox) {
+            cells[c].push(t);
+        }
+    }
+    let text = |c: usize| l.text_of(&cells[c]);
+    let col = |kind: Kind| cols.iter().position(|c| c.kind == kind);
+    let num = |kind: Kind| -> Option<Decimal> {
+        let c = col(kind)?;
+        parse_amount_with(&text(c), dec).or_else(|| {
+            cells[c].iter().rev().find_map(|&t| parse_amount_with(&l.toks[t].text, dec))
+        })
+    };
+    let amount = num(Kind::ColAmount).or_else(|| {
+        let a = cx
+            .scan
+            .amounts
+            .iter()
+            .rev()
+            .find(|a| a.start >= line.start && a.start < line.end && a.decimals)?;
+        Some(a.value)
+    })?;
+    let (quantity, unit_in_qty) = match col(Kind::ColQty) {
+        Some(c) => {
+            split_qty(&cells[c].iter().map(|&t| l.toks[t].text.as_str()).collect::<Vec<_>>(), dec)
+        }
+        None => (None, None),
+    };
+    let unit =
+        col(Kind::ColUnit).map(text).filter(|s| !s.is_empty() && !has_digit(s)).or(unit_in_qty);
+    let vat_rate = col(Kind::ColVatRate).and_then(|c| {
+        let s = text(c);
+        parse_percent(&s).or_else(|| parse_percent(&format!("{}%", s.trim_end_matches('%').trim())))
+    });
+    let unit_price = num(Kind::ColUnitPrice);
+    let consistent = match (quantity, unit_price) {
+        (Some(q), Some(p)) => (q * p - amount).abs() <= Decimal::new(2, 2),
+        _ => false,
+    };
+    Some(LineItem {
+        description: col(Kind::ColDesc).map(text).filter(|s| !s.is_empty()),
+        quantity,
+        unit,
+        unit_price,
+        vat_rate,
+        amount: Some(amount),
+        confidence: if consistent { 0.9 } else { 0.6 },
+        page: l.pages.get(line.page).map(|p| p.number),
+        bbox: Some(line.bbox),
+        source: Some(Source::Rules),
+    })
+}
+
+/// A quantity cell: `3`, `2,5`, `3 st`, `10 h`.
+fn split_qty(words: &[&str], dec: Option<char>) -> (Option<Decimal>, Option<String>) {
+    let mut qty = None;
+    let mut unit = None;
+    for w in words {
+        if qty.is_none() {
+            if let Some(q) = parse_amount_with(w, dec) {
+                qty = Some(q);
+                continue;
+            }
+        }
+        if qty.is_some() && unit.is_none() && !has_digit(w) {
+            unit = Some(w.to_string());
+        }
+    }
+    (qty, unit)
+}

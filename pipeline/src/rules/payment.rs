@@ -1,0 +1,319 @@
+//! Payment details: Bankgiro, Plusgiro, IBAN, BIC and the payment reference
+//! (OCR number, Referenz, Verwendungszweck, référence de paiement).
+
+use invex_domain::Value;
+use invex_domain::validate::{bankgiro, bic, iban, ocr_reference_check, plusgiro};
+
+use super::Ctx;
+use super::candidates::Scan;
+use super::confidence::{Cand, Pool};
+use super::ids::{first_value_tok, id_like, longest_valid};
+use super::labels::Kind;
+use super::layout::{Layout, Run};
+use super::text::trim_value;
+
+/// An IBAN printed anywhere, checksum-valid.
+#[derive(Debug, Clone)]
+pub struct IbanMention {
+    pub start: usize,
+    pub end: usize,
+    pub value: String,
+}
+
+fn iban_start(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() >= 4
+        && b[0].is_ascii_uppercase()
+        && b[1].is_ascii_uppercase()
+        && b[2].is_ascii_digit()
+        && b[3].is_ascii_digit()
+}
+
+/// Every checksum-valid IBAN on the document (words of groups joined).
+pub fn find_ibans(layout: &Layout) -> Vec<IbanMention> {
+    let mut out = Vec::new();
+    for ph in &layout.phrases {
+        let mut t = ph.start;
+        while t < ph.end {
+            if !iban_start(&layout.toks[t].text) {
+                t += 1;
+                continue;
+            }
+            let end = (t + 10).min(ph.end);
+            let mut s = String::new();
+            let mut best = None;
+            for u in t..end {
+                s.push_str(&layout.toks[u].text);
+                if let Some(v) = iban(&s) {
+                    best = Some((v, u + 1));
+                }
+            }
+            if best.is_none() && end == ph.end {
+                best = continued_on_next_line(layout, t, &s);
+            }
+            match best {
+                Some((value, e)) => {
+                    out.push(IbanMention { start: t, end: e.max(t + 1).min(ph.end), value });
+                    t = e.max(t + 1).min(ph.end);
+                }
+                None => t += 1,
+            }
+        }
+    }
+    out
+}
+
+/// An IBAN wrapped onto the next line: the groups right below its start.
+fn continued_on_next_line(layout: &Layout, start: usize, head: &str) -> Option<(String, usize)> {
+    let tok = &layout.toks[start];
+    let line = &layout.lines[tok.line];
+    let next = layout.lines.get(tok.line + 1)?;
+    if next.page != line.page || next.bbox.y0 - line.bbox.y1 > line.height {
+        return None;
+    }
+    let first =
+        (next.start..next.end).find(|&u| (layout.toks[u].bbox.x0 - tok.bbox.x0).abs() < 4.0)?;
+    let mut s = head.to_string();
+    let ph = &layout.phrases[layout.toks[first].phrase];
+    for u in first..ph.end.min(first + 8) {
+        s.push_str(&layout.toks[u].text);
+        if let Some(v) = iban(&s) {
+            return Some((v, usize::MAX));
+        }
+    }
+    None
+}
+
+/// The IBAN: a labelled one beats one found by its shape; the supplier's
+/// beats one in the buyer's block.
+pub fn iban_field(cx: &Ctx) -> Option<Cand> {
+    let mut pool = Pool::new();
+    let slots = cx.scan.slots(cx.layout, Kind::Iban, 1);
+    for m in &cx.ibans {
+        let labelled = slots.iter().find(|s| s.run.start <= m.start && m.start < s.run.end);
+        let (mut score, mut conf) = match labelled {
+            Some(s) => (0.6 + 0.4 * s.weight, 0.97),
+            None => (0.5, 0.85),
+        };
+        if cx.zones.is_customer(m.start) {
+            score *= 0.3;
+            conf *= 0.5;
+        }
+        pool.push(Cand::at(cx.layout, m.start, m.end, Value::Text(m.value.clone()), score, conf));
+    }
+    if pool.is_empty() {
+        // Captioned and shaped like an IBAN, but the checksum fails.
+        for slot in &slots {
+            let Some(t) = first_value_tok(cx, slot.run) else { continue };
+            if !iban_start(&cx.layout.toks[t].text) {
+                continue;
+            }
+            let mut s = String::new();
+            let mut end = t;
+            for u in t..slot.run.end {
+                let w = &cx.layout.toks[u].text;
+                if !w.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    break;
+                }
+                s.push_str(w);
+                end = u + 1;
+            }
+            if (15..=34).contains(&s.len())
+                && s[2..].chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+            {
+                pool.push(Cand::at(cx.layout, t, end, Value::Text(s), 0.3 * slot.weight, 0.35));
+            }
+        }
+    }
+    pool.best()
+}
+
+/// BIC: labelled, or the BIC-shaped word next to an IBAN.
+pub fn bic_field(cx: &Ctx) -> Option<Cand> {
+    let mut pool = Pool::new();
+    for slot in cx.scan.slots(cx.layout, Kind::Bic, 1) {
+        let Some(t) = first_value_tok(cx, slot.run) else { continue };
+        if let Some(v) = bic(trim_value(&cx.layout.toks[t].text)) {
+            pool.push(Cand::at(cx.layout, t, t + 1, Value::Text(v), slot.weight, 0.95));
+        }
+    }
+    if pool.is_empty() {
+        for m in &cx.ibans {
+            let line = cx.layout.toks[m.start].line;
+            let l = &cx.layout.lines[line];
+            for t in l.start..l.end {
+                let text = trim_value(&cx.layout.toks[t].text);
+                let shaped = (text.len() == 8 || text.len() == 11)
+                    && text.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+                    && text.chars().take(6).all(|c| c.is_ascii_uppercase());
+                if let Some(v) = bic(text).filter(|_| shaped) {
+                    pool.push(Cand::at(cx.layout, t, t + 1, Value::Text(v), 0.4, 0.6));
+                }
+            }
+        }
+    }
+    pool.best()
+}
+
+/// Bankgiro or Plusgiro: labelled, checked by Luhn.
+pub fn giro_field(cx: &Ctx, kind: Kind) -> Option<Cand> {
+    let check: fn(&str) -> Option<String> =
+        if kind == Kind::Bankgiro { bankgiro } else { plusgiro };
+    let mut pool = Pool::new();
+    for slot in cx.scan.slots(cx.layout, kind, 1) {
+        let Some(t) = first_value_tok(cx, slot.run) else { continue };
+        if cx.iban_tok[t] {
+            continue;
+        }
+        match longest_valid(cx, t, slot.run.end, 4, check) {
+            Some((v, end)) => {
+                let c = Cand::at(
+                    cx.layout,
+                    t,
+                    end,
+                    Value::Text(v),
+                    slot.weight,
+                    0.9 + 0.08 * slot.weight,
+                );
+                pool.push(c);
+            }
+            None => {
+                // Shaped like a giro number but the check digit fails.
+                let text = trim_value(&cx.layout.toks[t].text);
+                let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+                let shaped = text.contains('-')
+                    && text.chars().all(|c| c.is_ascii_digit() || c == '-')
+                    && (5..=8).contains(&digits.len());
+                if shaped {
+                    let c =
+                        Cand::at(cx.layout, t, t + 1, Value::Text(digits), slot.weight * 0.3, 0.35);
+                    pool.push(c);
+                }
+            }
+        }
+    }
+    pool.best()
+}
+
+/// Digits of a run that may be an OCR number printed in groups.
+fn ocr_digits(cx: &Ctx, t: usize, end: usize) -> Option<(String, usize, bool)> {
+    let f = |s: &str| {
+        let c = ocr_reference_check(s)?;
+        Some(format!("{}{}", if c.luhn { "+" } else { "-" }, s))
+    };
+    let (v, e) = longest_valid(cx, t, end, 6, f)?;
+    let luhn = v.starts_with('+');
+    let digits: String = v.chars().filter(char::is_ascii_digit).collect();
+    Some((digits, e, luhn))
+}
+
+/// The payment reference: a labelled OCR number (Luhn-checked) first, then
+/// other labelled payment references; repeated on the payment slip counts.
+pub fn payment_reference(cx: &Ctx) -> Option<Cand> {
+    let mut pool = Pool::new();
+    for slot in cx.scan.slots(cx.layout, Kind::Ocr, 1) {
+        let Some(t) = first_value_tok(cx, slot.run) else { continue };
+        let Some((digits, end, luhn)) = ocr_digits(cx, t, slot.run.end) else { continue };
+        if digits.len() < 2 {
+            continue;
+        }
+        let (score, conf) = if luhn { (slot.weight + 0.3, 0.95) } else { (slot.weight * 0.6, 0.5) };
+        pool.push(Cand::at(cx.layout, t, end, Value::Text(digits), score, conf));
+    }
+    for slot in cx.scan.slots(cx.layout, Kind::PaymentReference, 1) {
+        let Some(t) = first_value_tok(cx, slot.run) else { continue };
+        if cx.iban_tok[t] {
+            continue;
+        }
+        if let Some((digits, end, luhn)) = ocr_digits(cx, t, slot.run.end) {
+            if digits.len() >= 4 {
+                let (score, conf) =
+                    if luhn { (slot.weight + 0.2, 0.9) } else { (slot.weight * 0.8, 0.6) };
+                pool.push(Cand::at(cx.layout, t, end, Value::Text(digits), score, conf));
+                continue;
+            }
+        }
+        if slot.weight < 0.6 {
+            continue;
+        }
+        if let Some(v) = id_like(cx, t) {
+            let conf = 0.5 + 0.3 * slot.weight;
+            pool.push(Cand::at(cx.layout, t, t + 1, Value::Text(v), slot.weight * 0.9, conf));
+        }
+    }
+    // Agreement: the same digits printed again (the payment slip's OCR line).
+    if !pool.is_empty() {
+        let values: Vec<String> = pool
+            .iter()
+            .filter_map(|c| match &c.value {
+                Value::Text(s) if s.len() >= 5 => Some(s.clone()),
+                _ => None,
+            })
+            .collect();
+        for (t, tok) in cx.layout.toks.iter().enumerate() {
+            let digits: String = tok.text.chars().filter(char::is_ascii_digit).collect();
+            if digits.len() >= 5 && values.contains(&digits) && cx.scan.label_of[t].is_none() {
+                let covered = pool.iter().any(|c| c.bbox == cx.layout.bbox(t, t + 1));
+                if !covered {
+                    pool.push(Cand::at(cx.layout, t, t + 1, Value::Text(digits), 0.2, 0.5));
+                }
+            }
+        }
+    }
+    pool.best()
+}
+
+/// Whether the document asks to quote the invoice number when paying
+/// ("Ange fakturanummer vid betalning", "Bitte geben Sie die
+/// Rechnungsnummer an", "Please quote the invoice number").
+pub fn quotes_invoice_number(layout: &Layout, scan: &Scan) -> bool {
+    const VERBS: &[&str] = &[
+        "ange",
+        "uppge",
+        "angiv",
+        "quote",
+        "include",
+        "reference",
+        "angeben",
+        "an",
+        "geben",
+        "verwendungszweck",
+        "indiquer",
+        "rappeler",
+        "mentionner",
+        "preciser",
+        "vid",
+        "when",
+    ];
+    for hit in &scan.labels {
+        if !hit.has(Kind::InvoiceNumber) {
+            continue;
+        }
+        // A caption followed by its number is not a sentence.
+        let numbered = layout.right_runs(hit.start, hit.end).first().is_some_and(|(_, r)| {
+            (r.start..r.end.min(r.start + 2))
+                .any(|t| layout.toks[t].text.bytes().any(|b| b.is_ascii_digit()))
+        });
+        if numbered {
+            continue;
+        }
+        let line = &layout.lines[layout.toks[hit.start].line];
+        let mut from = line.start;
+        // The sentence may begin on the line above.
+        if line.start > 0 {
+            let prev = &layout.lines[layout.toks[line.start - 1].line];
+            if prev.page == line.page && line.bbox.y0 - prev.bbox.y1 < line.height {
+                from = prev.start;
+            }
+        }
+        let run = Run { start: from, end: line.end };
+        let verb = (run.start..run.end).any(|t| {
+            let k = &layout.toks[t].key;
+            VERBS.contains(&k.as_str()) && t != hit.start
+        });
+        if verb {
+            return true;
+        }
+    }
+    false
+}

@@ -1,0 +1,174 @@
+//! Small text helpers: folding for label matching, token shapes, legal forms.
+
+/// Lower-cases and strips diacritics (`Förfallodatum` → `forfallodatum`,
+/// `échéance` → `echeance`, `Straße` → `strasse`).
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().flat_map(char::to_lowercase) {
+        match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => out.push('a'),
+            'ç' | 'č' => out.push('c'),
+            'è' | 'é' | 'ê' | 'ë' | 'ē' => out.push('e'),
+            'ì' | 'í' | 'î' | 'ï' => out.push('i'),
+            'ñ' => out.push('n'),
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => out.push('o'),
+            'ù' | 'ú' | 'û' | 'ü' => out.push('u'),
+            'ý' | 'ÿ' => out.push('y'),
+            'ß' => out.push_str("ss"),
+            'æ' => out.push_str("ae"),
+            'œ' => out.push_str("oe"),
+            '\u{0300}'..='\u{036F}' => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The matching key of one printed word: folded, letters and digits only,
+/// with the "number" abbreviations (`nr`, `no.`, `n°`, `#`, `nummer`,
+/// `number`, `numéro`) all written `nr`, so that `Invoice No.`, `Invoice #`
+/// and `Invoice number` share the key `invoicenr`.
+pub fn word_key(s: &str) -> String {
+    let folded = fold(s);
+    let mut out = String::with_capacity(folded.len());
+    for c in folded.chars() {
+        if c == '#' || c == '№' {
+            out.push_str("nr");
+        } else if c.is_alphanumeric() && c != 'º' && c != 'ª' {
+            out.push(c);
+        }
+    }
+    match out.as_str() {
+        "no" | "n" | "nr" | "nummer" | "number" | "numero" | "num" | "nro" => "nr".to_string(),
+        _ => out,
+    }
+}
+
+/// The key of a whole label phrase: the keys of its words, concatenated.
+pub fn phrase_key(s: &str) -> String {
+    s.split_whitespace().map(word_key).collect()
+}
+
+/// Whether the text has at least one ASCII digit.
+pub fn has_digit(s: &str) -> bool {
+    s.bytes().any(|b| b.is_ascii_digit())
+}
+
+/// Counts of (letters, digits) in `s`.
+pub fn letters_digits(s: &str) -> (usize, usize) {
+    let mut l = 0;
+    let mut d = 0;
+    for c in s.chars() {
+        if c.is_alphabetic() {
+            l += 1;
+        } else if c.is_ascii_digit() {
+            d += 1;
+        }
+    }
+    (l, d)
+}
+
+/// Trims punctuation that clings to a value from the text around it.
+pub fn trim_value(s: &str) -> &str {
+    s.trim_matches(|c: char| {
+        c.is_whitespace() || matches!(c, ':' | ';' | ',' | '(' | ')' | '[' | ']' | '"' | '\'' | '*')
+    })
+}
+
+/// Legal-form words that mark a company name (folded, letters only).
+const LEGAL_FORMS: &[&str] = &[
+    "ab",
+    "aktiebolag",
+    "hb",
+    "kb",
+    "handelsbolag",
+    "kommanditbolag",
+    "ek",
+    "ekonomisk",
+    "forening",
+    "gmbh",
+    "ag",
+    "kg",
+    "ohg",
+    "ug",
+    "ev",
+    "gbr",
+    "mbh",
+    "ltd",
+    "limited",
+    "inc",
+    "incorporated",
+    "llc",
+    "plc",
+    "llp",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "sa",
+    "sas",
+    "sarl",
+    "sasu",
+    "eurl",
+    "bv",
+    "nv",
+    "oy",
+    "oyj",
+    "as",
+    "asa",
+    "aps",
+    "a/s",
+    "spa",
+    "srl",
+    "sl",
+    "se",
+];
+
+/// Whether a folded word is a company legal form (`AB`, `GmbH`, `Ltd` …).
+pub fn is_legal_form(word: &str) -> bool {
+    let k: String = fold(word).chars().filter(|c| c.is_alphanumeric() || *c == '/').collect();
+    LEGAL_FORMS.contains(&k.as_str())
+}
+
+/// Whether a word looks like a postcode: `123 45` is two words, so this
+/// checks the five-digit (`12345`), three-digit (`123`) and Swedish
+/// `SE-123` forms, and the four/five-digit forms of other countries.
+pub fn is_postcode_part(word: &str) -> bool {
+    let w = word.trim_start_matches("SE-").trim_start_matches("S-").trim_start_matches("D-");
+    let w = w.trim_start_matches("F-");
+    (3..=5).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(input: &str, expected: &str) {
+        assert_eq!(phrase_key(input), expected, "phrase_key({input:?})");
+    }
+
+    #[test]
+    fn keys_table() {
+        check("Invoice No.", "invoicenr");
+        check("Invoice #", "invoicenr");
+        check("Invoice number:", "invoicenr");
+        check("N° de facture", "nrdefacture");
+        check("Facture N°", "facturenr");
+        check("Fakturanr.", "fakturanr");
+        check("Förfallodatum:", "forfallodatum");
+        check("USt-IdNr.", "ustidnr");
+        check("Org.nr", "orgnr");
+        check("Date d'échéance", "datedecheance");
+        check("Nº", "nr");
+        check("Summa att betala", "summaattbetala");
+    }
+
+    #[test]
+    fn legal_forms() {
+        for (w, e) in
+            [("AB", true), ("GmbH", true), ("Ltd.", true), ("Kraxi", false), ("A/S", true)]
+        {
+            assert_eq!(is_legal_form(w), e, "{w}");
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! Party zones: which tokens belong to the buyer's block (under
+//! "Faktureringsadress", "Bill to", "Rechnungsempfänger", "Client" …) or the
+//! delivery address, and which to a supplier block ("Leverantör", "Seller",
+//! "Vendeur" …), so that identifiers and names found there are attributed to
+//! the right party.
+
+use super::candidates::Scan;
+use super::labels::Kind;
+use super::layout::Layout;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Party {
+    Buyer,
+    Delivery,
+    Supplier,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Zones {
+    /// Per token: the party block it lies in, if any.
+    pub party: Vec<Option<Party>>,
+    /// Per token: 0 for the caption line's first value line, 1 for the next …
+    pub depth: Vec<u8>,
+}
+
+const HEADINGS: [(Kind, Party); 3] = [
+    (Kind::BuyerHeading, Party::Buyer),
+    (Kind::DeliveryHeading, Party::Delivery),
+    (Kind::SupplierHeading, Party::Supplier),
+];
+
+impl Zones {
+    pub fn find(layout: &Layout, scan: &Scan) -> Zones {
+        let n = layout.toks.len();
+        let mut z = Zones { party: vec![None; n], depth: vec![0; n] };
+        for hit in &scan.labels {
+            let Some(party) = HEADINGS.iter().find(|(k, _)| hit.has(*k)).map(|&(_, p)| p) else {
+                continue;
+            };
+            let ph = &layout.phrases[layout.toks[hit.start].phrase];
+            // A heading is a caption of its own (or followed by a colon).
+            let alone = hit.start == ph.start && (hit.end == ph.end || hit.colon);
+            if !alone {
+                continue;
+            }
+            z.mark_block(layout, scan, hit.start, hit.end, party);
+        }
+        z
+    }
+
+    fn mark_block(&mut self, layout: &Layout, scan: &Scan, start: usize, end: usize, party: Party) {
+        let Some(span) = layout.bbox(start, end) else { return };
+        let line = layout.toks[start].line;
+        let ph = layout.toks[end - 1].phrase;
+        // Inline: the rest of the heading's phrase ("Kund: Acme AB").
+        for t in end..layout.phrases[ph].end {
+            self.set(t, party, 0);
+        }
+        let mut right = span.x0 + 260.0;
+        for p in layout.phrases_of_line(line) {
+            let b = layout.phrases[p].bbox;
+            if p != ph && b.x0 > span.x1 {
+                right = right.min(b.x0 - 2.0);
+            }
+        }
+        let left = span.x0 - 12.0;
+        let page = &layout.pages[layout.lines[line].page];
+        let mut bottom = layout.lines[line].bbox.y1;
+        let mut depth = 0u8;
+        for li in line + 1..page.lines.end {
+            let l = &layout.lines[li];
+            let toks: Vec<usize> = (l.start..l.end)
+                .filter(|&t| {
+                    let b = layout.toks[t].bbox;
+                    b.x0 >= left && b.x0 < right
+                })
+                .collect();
+            if toks.is_empty() {
+                if l.bbox.y0 - bottom > 3.0 * l.height {
+                    break;
+                }
+                continue;
+            }
+            let top = toks.iter().map(|&t| layout.toks[t].bbox.y0).fold(f32::MAX, f32::min);
+            if top - bottom > 1.9 * l.height || depth >= 8 {
+                break;
+            }
+            let first = toks[0];
+            let starts_heading = scan.label_of[first].is_some_and(|h| {
+                let hit = &scan.labels[h];
+                hit.isolated && HEADINGS.iter().any(|(k, _)| hit.has(*k))
+                    || hit.has(Kind::PaymentHeading)
+            });
+            if starts_heading {
+                break;
+            }
+            for &t in &toks {
+                self.set(t, party, depth);
+            }
+            bottom = toks.iter().map(|&t| layout.toks[t].bbox.y1).fold(bottom, f32::max);
+            depth += 1;
+        }
+    }
+
+    fn set(&mut self, t: usize, party: Party, depth: u8) {
+        if let Some(slot) = self.party.get_mut(t) {
+            if slot.is_none() {
+                *slot = Some(party);
+                self.depth[t] = depth;
+            }
+        }
+    }
+
+    pub fn is(&self, t: usize, party: Party) -> bool {
+        self.party.get(t).copied().flatten() == Some(party)
+    }
+
+    /// In the buyer's or the delivery block.
+    pub fn is_customer(&self, t: usize) -> bool {
+        matches!(self.party.get(t).copied().flatten(), Some(Party::Buyer | Party::Delivery))
+    }
+}
