@@ -11,8 +11,10 @@
 mod error;
 
 pub mod pdf;
+pub mod rules;
 
 pub use error::Error;
+pub use rules::RulesExtractor;
 mod pipeline;
 
 pub use pipeline::{Pipeline, Sink};
