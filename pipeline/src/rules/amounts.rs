@@ -35,6 +35,8 @@ const ROLE_KINDS: [(Kind, u8, f32); 6] = [
 
 pub fn roles(cx: &Ctx, table_lines: &[bool]) -> Roles {
     let mut r = Roles::default();
+    let breakdown = vat_lines(cx, table_lines);
+    let multi_rate = breakdown.len() > 1;
     let last_page = cx.layout.pages.len().saturating_sub(1);
     for (kind, role, kw) in ROLE_KINDS {
         for slot in cx.scan.slots(cx.layout, kind, 1) {
@@ -59,6 +61,14 @@ pub fn roles(cx: &Ctx, table_lines: &[bool]) -> Roles {
                 if cx.layout.toks[a.start].page < last_page {
                     score *= 0.75;
                 }
+                // VAT for one rate among several ("Moms 25 %  250,00").
+                if role == 1 && multi_rate && line_has_percent(cx, label_line) {
+                    score *= 0.6;
+                }
+                // The later of two totals is the final one (after rounding).
+                if role == 2 && cx.layout.toks[a.start].page == last_page {
+                    score += 0.1 * cx.layout.rel_y(a.start);
+                }
                 let conf = (0.45 + 0.4 * score).min(0.85);
                 let c = Cand::at(cx.layout, a.start, a.end, Value::Amount(a.value), score, conf);
                 match role {
@@ -69,7 +79,7 @@ pub fn roles(cx: &Ctx, table_lines: &[bool]) -> Roles {
             }
         }
     }
-    r.breakdown = vat_lines(cx, table_lines);
+    r.breakdown = breakdown;
     if !r.breakdown.is_empty() {
         let vat: Decimal = r.breakdown.iter().map(|(v, _)| v.amount).sum();
         let t = r.breakdown[0].1;
@@ -81,6 +91,11 @@ pub fn roles(cx: &Ctx, table_lines: &[bool]) -> Roles {
         }
     }
     r
+}
+
+fn line_has_percent(cx: &Ctx, line: usize) -> bool {
+    let l = &cx.layout.lines[line];
+    (l.start..l.end).any(|t| cx.scan.percent_of[t].is_some())
 }
 
 /// VAT per rate: lines that print a rate and a VAT amount, either captioned

@@ -233,7 +233,9 @@ impl Scan {
                 }
                 let t = &toks[i].text;
                 // Percentages: `25%`, `25 %`.
-                let pct_next = toks.get(i + 1).is_some_and(|n| n.text == "%" && i + 1 < ph.end);
+                let pct_next = toks.get(i + 1).is_some_and(|n| {
+                    i + 1 < ph.end && n.text.starts_with('%') && n.text.chars().count() <= 2
+                });
                 let pct_text = if pct_next { format!("{t}%") } else { t.clone() };
                 if let Some(p) = parse_percent(&pct_text) {
                     let end = if pct_next { i + 2 } else { i + 1 };

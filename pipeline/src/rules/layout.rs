@@ -116,6 +116,43 @@ fn raw_words(words: &[invex_domain::Word]) -> Vec<Raw> {
     out
 }
 
+/// Second pass over the lines: a word joined the first line close enough
+/// in reading order; move it to the line whose centre is nearest (a taller
+/// value next to its caption, with an address line just above).
+fn refine(groups: &mut [(f32, f32, Vec<Raw>)]) {
+    for g in groups.iter_mut() {
+        g.0 = median(g.2.iter().map(|w| w.bbox.center_y()).collect());
+    }
+    for gi in 0..groups.len() {
+        let mut wi = 0;
+        while wi < groups[gi].2.len() {
+            let w = &groups[gi].2[wi];
+            let (cy, h) = (w.bbox.center_y(), w.bbox.height().max(1.0));
+            let own = (cy - groups[gi].0).abs();
+            let mut best: Option<(usize, f32)> = None;
+            for gj in gi.saturating_sub(3)..(gi + 4).min(groups.len()) {
+                let (gy, gh, ref ws) = groups[gj];
+                let dy = (cy - gy).abs();
+                if gj == gi || dy >= own || dy > 0.45 * h.min(gh) {
+                    continue;
+                }
+                let collides =
+                    ws.iter().any(|o| o.bbox.x1.min(w.bbox.x1) - o.bbox.x0.max(w.bbox.x0) > 0.5);
+                if !collides && best.is_none_or(|(_, d)| dy < d) {
+                    best = Some((gj, dy));
+                }
+            }
+            match best {
+                Some((gj, _)) => {
+                    let moved = groups[gi].2.remove(wi);
+                    groups[gj].2.push(moved);
+                }
+                None => wi += 1,
+            }
+        }
+    }
+}
+
 fn median(mut v: Vec<f32>) -> f32 {
     if v.is_empty() {
         return 10.0;
@@ -157,7 +194,8 @@ impl Layout {
                 }
             }
             groups.sort_by(|a, b| a.0.total_cmp(&b.0));
-            for (_, _, mut ws) in groups {
+            refine(&mut groups);
+            for (_, _, mut ws) in groups.into_iter().filter(|g| !g.2.is_empty()) {
                 ws.sort_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0));
                 layout.push_line(pi, ws, &mut heights);
             }
@@ -302,12 +340,18 @@ impl Layout {
             if l.bbox.y0 - bottom > 2.6 * line.height.max(l.height) || found >= max_lines {
                 break;
             }
-            let hit = (l.start..l.end).find(|&i| {
+            let inside = |i: usize| {
                 let b = self.toks[i].bbox;
-                b.x1.min(span.x1 + 2.0) - b.x0.max(span.x0 - 2.0) > 0.0
-                    && b.x0 >= left - 1.0
-                    && b.x1 <= right + 1.0
-            });
+                b.x0 >= left - 1.0 && b.x1 <= right + 1.0
+            };
+            let hit = (l.start..l.end)
+                .find(|&i| {
+                    let b = self.toks[i].bbox;
+                    b.x1.min(span.x1 + 2.0) - b.x0.max(span.x0 - 2.0) > 0.0 && inside(i)
+                })
+                // Right-aligned values under a left-aligned caption: anything
+                // between the neighbouring captions, on the first line only.
+                .or_else(|| (found == 0).then(|| (l.start..l.end).find(|&i| inside(i))).flatten());
             let Some(h) = hit else { continue };
             let ph = &self.phrases[self.toks[h].phrase];
             let mut s = h;

@@ -64,9 +64,19 @@ fn ends_table(cx: &Ctx, li: usize) -> bool {
     (line.start..line.end).any(|t| {
         cx.scan.label_of[t].is_some_and(|h| {
             let hit = &cx.scan.labels[h];
-            let total = [Kind::Net, Kind::Total, Kind::Gross, Kind::CarriedOver, Kind::Rounding]
-                .iter()
-                .any(|k| hit.has(*k));
+            let total = [
+                Kind::Net,
+                Kind::Vat,
+                Kind::Total,
+                Kind::Gross,
+                Kind::Sum,
+                Kind::VatBase,
+                Kind::CarriedOver,
+                Kind::Rounding,
+                Kind::Prepaid,
+            ]
+            .iter()
+            .any(|k| hit.has(*k));
             total && hit.isolated && hit.start == t
         })
     })

@@ -27,6 +27,8 @@ mod line_items;
 mod parties;
 mod payment;
 mod reconcile;
+#[cfg(test)]
+mod tests;
 mod text;
 mod zones;
 
@@ -48,12 +50,15 @@ pub(crate) struct Ctx<'a> {
     pub ibans: Vec<IbanMention>,
     /// Per token: part of an IBAN.
     pub iban_tok: Vec<bool>,
+    /// Print candidates to stderr (`INVEX_RULES_DEBUG` set at construction).
+    pub debug: bool,
 }
 
 /// The layout-aware rules extractor.
 #[derive(Debug, Clone)]
 pub struct RulesExtractor {
     labels: LabelIndex,
+    debug: bool,
 }
 
 impl Default for RulesExtractor {
@@ -64,7 +69,8 @@ impl Default for RulesExtractor {
 
 impl RulesExtractor {
     pub fn new() -> Self {
-        RulesExtractor { labels: LabelIndex::new() }
+        let debug = std::env::var_os("INVEX_RULES_DEBUG").is_some();
+        RulesExtractor { labels: LabelIndex::new(), debug }
     }
 }
 
@@ -84,7 +90,7 @@ impl Extractor for RulesExtractor {
                 iban_tok[t] = true;
             }
         }
-        let cx = Ctx { layout: &layout, scan: &scan, zones, ibans, iban_tok };
+        let cx = Ctx { layout: &layout, scan: &scan, zones, ibans, iban_tok, debug: self.debug };
         extract_fields(&cx)
     }
 }
@@ -160,8 +166,15 @@ fn extract_fields(cx: &Ctx) -> Invoice {
     let probe = roles.total.best();
     let currency = amounts::currency(cx, probe.as_ref().and_then(|c| c.toks.map(|t| t.0)));
     let sek = currency.value.to_string() == "SEK";
-    let totals =
-        reconcile::choose(&roles.net.ranked(), &roles.vat.ranked(), &roles.total.ranked(), sek);
+    let (nets, vats, tots) = (roles.net.ranked(), roles.vat.ranked(), roles.total.ranked());
+    if cx.debug {
+        for (role, list) in [("net", &nets), ("vat", &vats), ("total", &tots)] {
+            for c in list.iter() {
+                eprintln!("{role} {} score {:.2} conf {:.2}", c.value, c.score, c.conf);
+            }
+        }
+    }
+    let totals = reconcile::choose(&nets, &vats, &tots, sek);
     put(&mut inv, cx, FieldName::Currency, Some(currency));
 
     let credit_title = parties::credit_title(cx);

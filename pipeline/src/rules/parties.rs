@@ -239,7 +239,7 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
         if words.len() == 1 && cx.scan.label_of[t].is_some() {
             continue;
         }
-        if std::env::var_os("INVEX_RULES_DEBUG").is_some() {
+        if cx.debug {
             eprintln!("name {score:.2} {:?}", display(cx, run));
         }
         let conf = (0.25 + 0.35 * score).min(0.9);

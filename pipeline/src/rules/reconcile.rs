@@ -76,7 +76,7 @@ fn read(c: &Cand, boost: f32) -> Chosen {
 /// Picks the best consistent combination. Each list is ranked best first.
 pub fn choose(nets: &[Cand], vats: &[Cand], totals: &[Cand], sek: bool) -> Totals {
     let top = |l: &[Cand]| -> Vec<Option<usize>> {
-        (0..l.len().min(6)).map(Some).chain([None]).collect()
+        (0..l.len().min(10)).map(Some).chain([None]).collect()
     };
     let same = |a: &Cand, b: &Cand| a.bbox.is_some() && a.bbox == b.bbox && a.page == b.page;
     let mut best: Option<(f32, Option<usize>, Option<usize>, Option<usize>, bool)> = None;
@@ -94,15 +94,15 @@ pub fn choose(nets: &[Cand], vats: &[Cand], totals: &[Cand], sek: bool) -> Total
                         if same(n, t) && !b.is_zero() || same(n, v) || same(v, t) {
                             continue;
                         }
-                        let exact = totals_consistent(a, b, c);
-                        if !(exact || totals_consistent_with_rounding(a, b, c)) {
+                        if !(totals_consistent(a, b, c) || totals_consistent_with_rounding(a, b, c))
+                        {
                             continue;
                         }
                         if !plausible_rate(a, b, sek) {
                             continue;
                         }
                         let std = if standard_rate(a, b) { 0.2 } else { 0.0 };
-                        s + 1.5 + std + if exact { 0.05 } else { 0.0 }
+                        s + 1.5 + std
                     }
                     (Some(n), None, Some(t)) => {
                         let (a, c) = (amount(n), amount(t));

@@ -1,0 +1,201 @@
+//! Table-driven tests of the whole extractor on small hand-made pages.
+
+use invex_domain::{Extractor, FieldName};
+
+use super::RulesExtractor;
+use super::layout::tests::doc;
+
+/// Extracts from words at (x, y) and compares the named fields' values.
+fn check(words: &[(&str, f32, f32)], expected: &[(FieldName, &str)]) {
+    let inv = RulesExtractor::new().extract(&doc(words));
+    let mut failures = Vec::new();
+    for &(name, want) in expected {
+        let got = inv.get(name).map(|f| f.value.to_string()).unwrap_or_else(|| "<none>".into());
+        if got != want {
+            failures.push(format!("{name}: got {got:?}, want {want:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}\nwords: {words:?}", failures.join("\n"));
+}
+
+use FieldName::*;
+
+#[test]
+fn label_right_of_value() {
+    check(&[("Fakturanr:", 50.0, 100.0), ("12345", 120.0, 100.0)], &[(InvoiceNumber, "12345")]);
+    check(
+        &[("Invoice", 50.0, 100.0), ("No.", 96.0, 100.0), ("INV-2024-7", 140.0, 100.0)],
+        &[(InvoiceNumber, "INV-2024-7")],
+    );
+    // The customer number is not the invoice number.
+    check(
+        &[
+            ("Kundnummer", 50.0, 100.0),
+            ("987-654", 150.0, 100.0),
+            ("Rechnungsnummer:", 50.0, 120.0),
+            ("2014-03", 160.0, 120.0),
+        ],
+        &[(InvoiceNumber, "2014-03")],
+    );
+}
+
+#[test]
+fn value_below_label_in_grid() {
+    check(
+        &[
+            ("Fakturadatum", 50.0, 100.0),
+            ("Förfallodatum", 200.0, 100.0),
+            ("Fakturanr", 350.0, 100.0),
+            ("2026-01-15", 50.0, 114.0),
+            ("2026-02-14", 200.0, 114.0),
+            ("1001", 350.0, 114.0),
+        ],
+        &[(InvoiceDate, "2026-01-15"), (DueDate, "2026-02-14"), (InvoiceNumber, "1001")],
+    );
+}
+
+#[test]
+fn dates_with_month_names_and_order() {
+    check(
+        &[
+            ("Invoice", 50.0, 60.0),
+            ("103767", 100.0, 60.0),
+            ("Date:", 50.0, 80.0),
+            ("February", 90.0, 80.0),
+            ("17,", 145.0, 80.0),
+            ("2026", 166.0, 80.0),
+            ("Due", 50.0, 100.0),
+            ("date:", 74.0, 100.0),
+            ("03/03/2026", 120.0, 100.0),
+        ],
+        &[(InvoiceNumber, "103767"), (InvoiceDate, "2026-02-17"), (DueDate, "2026-03-03")],
+    );
+}
+
+#[test]
+fn identifiers_are_validated() {
+    check(
+        &[
+            ("Bankgiro:", 50.0, 700.0),
+            ("5050-1055", 110.0, 700.0),
+            ("Org.nr", 50.0, 715.0),
+            ("556036-0793", 100.0, 715.0),
+            ("Momsreg.nr", 50.0, 730.0),
+            ("SE556036079301", 120.0, 730.0),
+            ("IBAN", 250.0, 700.0),
+            ("SE45", 280.0, 700.0),
+            ("5000", 310.0, 700.0),
+            ("0000", 340.0, 700.0),
+            ("0583", 370.0, 700.0),
+            ("9825", 400.0, 700.0),
+            ("7466", 430.0, 700.0),
+            ("OCR:", 250.0, 715.0),
+            ("1234567897", 280.0, 715.0),
+        ],
+        &[
+            (Bankgiro, "50501055"),
+            (SupplierOrgNr, "556036-0793"),
+            (SupplierVat, "SE556036079301"),
+            (Iban, "SE4550000000058398257466"),
+            (PaymentReference, "1234567897"),
+        ],
+    );
+    // A Bankgiro whose check digit fails loses to one that passes.
+    check(
+        &[
+            ("BG", 50.0, 700.0),
+            ("5050-1056", 70.0, 700.0),
+            ("Bankgiro", 50.0, 720.0),
+            ("5050-1055", 110.0, 720.0),
+        ],
+        &[(Bankgiro, "50501055")],
+    );
+}
+
+#[test]
+fn totals_reconcile() {
+    check(
+        &[
+            ("Summa", 300.0, 600.0),
+            ("exkl.", 336.0, 600.0),
+            ("moms", 368.0, 600.0),
+            ("1", 480.0, 600.0),
+            ("000,00", 488.0, 600.0),
+            ("Moms", 300.0, 615.0),
+            ("25%", 336.0, 615.0),
+            ("250,00", 488.0, 615.0),
+            ("Öresavrundning", 300.0, 630.0),
+            ("0,00", 500.0, 630.0),
+            ("Att", 300.0, 645.0),
+            ("betala", 322.0, 645.0),
+            ("1", 480.0, 645.0),
+            ("250,00", 488.0, 645.0),
+            ("kr", 530.0, 645.0),
+        ],
+        &[
+            (NetAmount, "1000.00"),
+            (VatAmount, "250.00"),
+            (TotalAmount, "1250.00"),
+            (Currency, "SEK"),
+        ],
+    );
+    // The VAT is derived from the two others.
+    check(
+        &[
+            ("Nettobetrag", 300.0, 600.0),
+            ("376,37", 480.0, 600.0),
+            ("Gesamtbetrag", 300.0, 630.0),
+            ("447,88", 480.0, 630.0),
+            ("EUR", 520.0, 630.0),
+        ],
+        &[(NetAmount, "376.37"), (VatAmount, "71.51"), (TotalAmount, "447.88"), (Currency, "EUR")],
+    );
+}
+
+#[test]
+fn credit_notes_are_negative() {
+    check(
+        &[
+            ("KREDITFAKTURA", 50.0, 50.0),
+            ("Netto", 300.0, 600.0),
+            ("800,00", 480.0, 600.0),
+            ("Moms", 300.0, 615.0),
+            ("200,00", 480.0, 615.0),
+            ("Att", 300.0, 630.0),
+            ("återfå", 322.0, 630.0),
+            ("1", 472.0, 630.0),
+            ("000,00", 480.0, 630.0),
+        ],
+        &[
+            (IsCreditNote, "true"),
+            (NetAmount, "-800.00"),
+            (VatAmount, "-200.00"),
+            (TotalAmount, "-1000.00"),
+        ],
+    );
+}
+
+#[test]
+fn supplier_is_not_the_buyer() {
+    check(
+        &[
+            ("Faktureringsadress", 320.0, 120.0),
+            ("Kund", 320.0, 134.0),
+            ("AB", 350.0, 134.0),
+            ("Storgatan", 320.0, 148.0),
+            ("1", 380.0, 148.0),
+            ("Leverantören", 50.0, 40.0),
+            ("AB", 130.0, 40.0),
+            ("Box", 50.0, 54.0),
+            ("12", 74.0, 54.0),
+            ("111", 50.0, 68.0),
+            ("22", 72.0, 68.0),
+            ("Stockholm", 90.0, 68.0),
+        ],
+        &[
+            (SupplierName, "Leverantören AB"),
+            (BuyerName, "Kund AB"),
+            (SupplierAddress, "Box 12, 111 22 Stockholm"),
+        ],
+    );
+}
