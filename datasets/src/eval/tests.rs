@@ -14,12 +14,21 @@ const SCORE_PY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/eval/s
 const DEV_GOLD: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/eval/dev/groundtruth.jsonl");
 
-fn temp_file(text: &str) -> PathBuf {
+/// A file in the temp dir, removed when dropped (also when a test fails).
+struct TempFile(PathBuf);
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn temp_file(text: &str) -> TempFile {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let path = std::env::temp_dir().join(format!("invex-eval-{}-{n}.jsonl", std::process::id()));
     std::fs::write(&path, text).expect("write temp file");
-    path
+    TempFile(path)
 }
 
 /// `score.py GOLD PRED [--json]`: `None` when python3 or score.py is missing,
@@ -64,20 +73,21 @@ fn python() -> Option<&'static str> {
 /// Scores `gold` and `pred` with both implementations and asserts the same
 /// JSON and text, or that both fail. Returns the Rust result.
 fn check(gold: &str, pred: &str) -> Result<EvalReport, String> {
-    let (gold_path, pred_path) = (temp_file(gold), temp_file(pred));
-    let ours = evaluate_files(&gold_path, &pred_path).map_err(|e| e.to_string());
+    let (gold_file, pred_file) = (temp_file(gold), temp_file(pred));
+    let (gold_path, pred_path) = (&gold_file.0, &pred_file.0);
+    let ours = evaluate_files(gold_path, pred_path).map_err(|e| e.to_string());
     assert_eq!(
         evaluate(gold, pred).map_err(|_| ()),
         ours.clone().map_err(|_| ()),
         "evaluate and evaluate_files disagree"
     );
-    if let Some(python) = score_py(&gold_path, &pred_path, true) {
+    if let Some(python) = score_py(gold_path, pred_path, true) {
         match (&ours, python) {
             (Ok(report), Some(py)) => {
                 assert_eq!(report.to_json_text(), py, "JSON text differs");
                 let py: Json = serde_json::from_str(&py).expect("score.py prints JSON");
                 assert_eq!(report.to_json(), py, "JSON differs\ngold:\n{gold}\npred:\n{pred}");
-                let text = score_py(&gold_path, &pred_path, false).flatten();
+                let text = score_py(gold_path, pred_path, false).flatten();
                 assert_eq!(
                     Some(report.to_text()),
                     text,
@@ -91,8 +101,6 @@ fn check(gold: &str, pred: &str) -> Result<EvalReport, String> {
             ),
         }
     }
-    let _ = std::fs::remove_file(gold_path);
-    let _ = std::fs::remove_file(pred_path);
     ours
 }
 
