@@ -58,6 +58,11 @@ impl DocumentReader for PdfiumReader {
         if let Some(detected) = not_a_pdf(bytes) {
             return Err(DocumentError::NotAPdf { detected });
         }
+        if !has_eof_marker(bytes) {
+            return Err(DocumentError::Corrupt(
+                "truncated: the end-of-file marker %%EOF is missing, so the file is incomplete".into(),
+            ));
+        }
         let pdfium = self.pdfium.lock().map_err(|_| DocumentError::Other("pdfium lock poisoned by an earlier panic".into()))?;
         let document = pdfium.load_pdf_from_byte_slice(bytes, None).map_err(load_error)?;
         let page_count = document.pages().len() as usize;
@@ -96,6 +101,13 @@ fn read_page(number: u32, page: &PdfPage) -> Result<Page, DocumentError> {
     }
     let words = reading_order(chars_to_words(&chars));
     Ok(Page { number, width, height, words })
+}
+
+/// Every complete PDF ends with `%%EOF` (followed at most by some padding);
+/// a download or copy cut short does not.
+fn has_eof_marker(bytes: &[u8]) -> bool {
+    let tail = &bytes[bytes.len().saturating_sub(2048)..];
+    tail.windows(5).any(|w| w == b"%%EOF")
 }
 
 fn load_error(e: PdfiumError) -> DocumentError {

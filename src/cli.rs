@@ -1,0 +1,89 @@
+//! The command line: one clap struct, with environment-variable fallbacks.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "invex", version, about = "Reads invoices and turns them into booked, exportable data")]
+pub struct Cli {
+    /// Log filter (tracing EnvFilter syntax), for example `info` or `invex_pipeline=debug`.
+    #[arg(long, global = true, env = "INVEX_LOG", default_value = "warn")]
+    pub log: String,
+    /// Worker threads for batch work (default: one per core).
+    #[arg(long, global = true, env = "INVEX_THREADS")]
+    pub threads: Option<usize>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Extract invoice fields from PDF files and folders.
+    Extract(ExtractArgs),
+    /// Score predictions against ground truth, by the rules of shared/eval/score.py.
+    Eval(EvalArgs),
+    /// Synthetic training and test data.
+    #[command(subcommand)]
+    Dataset(DatasetCommand),
+    /// Print the words and boxes read from a PDF (for debugging extraction).
+    Words(WordsArgs),
+    /// Check that the native libraries are installed and load.
+    Doctor,
+}
+
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// PDF files and/or folders (searched recursively for .pdf files).
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Output file; the format follows the extension: .jsonl, .csv or .parquet.
+    #[arg(short, long, env = "INVEX_OUTPUT", default_value = "results.jsonl")]
+    pub output: PathBuf,
+    /// Refuse input files larger than this many MiB.
+    #[arg(long, env = "INVEX_MAX_FILE_MB", default_value_t = 200)]
+    pub max_file_mb: u64,
+    /// Hide the progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Ground truth JSONL (shared/eval format).
+    #[arg(long)]
+    pub gold: PathBuf,
+    /// Predictions JSONL, as `invex extract` writes.
+    #[arg(long)]
+    pub pred: PathBuf,
+    /// Print the result as JSON (same shape as `score.py --json`).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DatasetCommand {
+    /// Write synthetic invoices (PDF) with exact ground truth.
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    #[arg(long, default_value_t = 100)]
+    pub count: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Only these layout families (comma separated); see --list-families.
+    #[arg(long, value_delimiter = ',')]
+    pub families: Option<Vec<String>>,
+}
+
+#[derive(Debug, Args)]
+pub struct WordsArgs {
+    pub file: PathBuf,
+    /// Print JSON instead of one line per word.
+    #[arg(long)]
+    pub json: bool,
+}

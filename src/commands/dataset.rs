@@ -1,0 +1,36 @@
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use invex_datasets::GenerateOptions;
+
+use crate::cli::{DatasetCommand, GenerateArgs};
+
+pub fn run(command: DatasetCommand) -> Result<ExitCode> {
+    match command {
+        DatasetCommand::Generate(args) => generate(args),
+    }
+}
+
+fn generate(args: GenerateArgs) -> Result<ExitCode> {
+    let bar = ProgressBar::new(args.count as u64);
+    if let Ok(style) = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} invoices, {per_sec}") {
+        bar.set_style(style);
+    }
+    let opts = GenerateOptions { count: args.count, seed: args.seed, out_dir: args.out.clone(), families: args.families };
+    let started = std::time::Instant::now();
+    let summary = invex_datasets::generate(&opts, &|_done| bar.inc(1))
+        .with_context(|| format!("generating into {}", args.out.display()))?;
+    bar.finish_and_clear();
+    eprintln!(
+        "wrote {} invoices ({} pages) to {} in {:.1} s",
+        summary.written,
+        summary.pages,
+        args.out.display(),
+        started.elapsed().as_secs_f64()
+    );
+    for (family, n) in &summary.families {
+        eprintln!("  {n:5}  {family}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,16 @@
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::cli::EvalArgs;
+
+/// Prints per-field accuracy, exactly as `shared/eval/score.py` computes it.
+pub fn run(args: EvalArgs) -> Result<ExitCode> {
+    let report = invex_datasets::eval::evaluate_files(&args.gold, &args.pred)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report.to_json())?);
+    } else {
+        println!("{}", report.to_text().trim_end());
+    }
+    Ok(ExitCode::SUCCESS)
+}

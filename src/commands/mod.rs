@@ -1,0 +1,29 @@
+//! One module per subcommand.
+
+mod dataset;
+mod doctor;
+mod eval;
+mod extract;
+mod words;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::cli::Command;
+
+pub fn run(command: Command) -> Result<ExitCode> {
+    match command {
+        Command::Words(args) => words::run(args),
+        Command::Doctor => doctor::run(),
+        Command::Extract(args) => extract::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Dataset(command) => dataset::run(command),
+    }
+}
+
+/// The pdfium reader, from the installed library.
+pub fn pdf_reader() -> Result<invex_pipeline::pdf::PdfiumReader> {
+    let path = crate::native::find(crate::native::PDFIUM)?;
+    Ok(invex_pipeline::pdf::PdfiumReader::load(&path)?)
+}
