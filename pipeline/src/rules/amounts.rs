@@ -199,22 +199,17 @@ pub fn currency(cx: &Ctx, total_tok: Option<usize>) -> Cand {
         };
         return Cand::at(cx.layout, t, t + 1, Value::Text(code.to_string()), w, conf);
     }
-    // Nothing printed: Swedish documents are in kronor; others by IBAN country.
-    let code = match cx.scan.language {
-        Language::Sv => "SEK",
-        _ => match cx.ibans.first().map(|m| &m.value[..2]) {
-            Some("SE") | None => {
-                if cx.scan.language == Language::En {
-                    "SEK"
-                } else {
-                    "EUR"
-                }
-            }
-            Some("GB") => "GBP",
-            Some("NO") => "NOK",
-            Some("DK") => "DKK",
-            Some("CH") => "CHF",
-            Some(_) => "EUR",
+    // Nothing printed: a foreign supplier's IBAN decides; otherwise kronor.
+    let foreign = cx.ibans.iter().map(|m| &m.value[..2]).find(|c| *c != "SE");
+    let code = match foreign {
+        Some("GB") => "GBP",
+        Some("NO") => "NOK",
+        Some("DK") => "DKK",
+        Some("CH") => "CHF",
+        Some(_) => "EUR",
+        None => match cx.scan.language {
+            Language::De | Language::Fr if cx.ibans.is_empty() => "EUR",
+            _ => "SEK",
         },
     };
     Cand {

@@ -262,14 +262,11 @@ impl Scan {
                 if is_lead_group(&toks[s].text) {
                     while e < ph.end && self.date_of[e].is_none() {
                         let gap = toks[e].bbox.x0 - toks[e - 1].bbox.x1;
-                        let last = !toks.get(e + 1).is_some_and(|n| is_group(&n.text, false));
-                        if gap < 0.6 * toks[e].bbox.height() && is_group(&toks[e].text, true) {
-                            let decimal = toks[e].text.len() > 3;
-                            e += 1;
-                            if decimal || last {
-                                break;
-                            }
-                        } else {
+                        if gap >= 0.6 * toks[e].bbox.height() || !is_group(&toks[e].text, true) {
+                            break;
+                        }
+                        e += 1;
+                        if toks[e - 1].text.len() > 3 {
                             break;
                         }
                     }

@@ -275,7 +275,8 @@ const TABLE: &[(Kind, f32, &[&str])] = &[
         "Bill to", "Billed to", "Invoice to", "Invoiced to", "Sold to", "Customer", "Buyer", "Recipient",
         "Bill-to", "Rechnungsempfänger", "Rechnungsadresse", "Kunde", "Empfänger", "Käufer", "Auftraggeber",
         "Client", "Adresse du client", "Adresse de facturation", "Facturé à", "Acheteur", "Destinataire",
-        "Customer address", "To", "Till", "An", "Adressat",
+        "Customer address", "To", "Till", "An", "Adressat", "Inbetalare", "Betalare", "Payer",
+        "Vos identifiants", "Your details", "Kunduppgifter",
     ]),
     (Kind::DeliveryHeading, 1.0, &[
         "Leveransadress", "Leverans", "Levereras till", "Godsmottagare", "Ship to", "Deliver to",

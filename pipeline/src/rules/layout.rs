@@ -116,24 +116,25 @@ fn raw_words(words: &[invex_domain::Word]) -> Vec<Raw> {
     out
 }
 
-/// Second pass over the lines: a word joined the first line close enough
+/// Words share a line when their bottoms (baseline plus descent) are
+/// close. Second pass over the lines: a word joined the first line close enough
 /// in reading order; move it to the line whose centre is nearest (a taller
 /// value next to its caption, with an address line just above).
 fn refine(groups: &mut [(f32, f32, Vec<Raw>)]) {
     for g in groups.iter_mut() {
-        g.0 = median(g.2.iter().map(|w| w.bbox.center_y()).collect());
+        g.0 = median(g.2.iter().map(|w| w.bbox.y1).collect());
     }
     for gi in 0..groups.len() {
         let mut wi = 0;
         while wi < groups[gi].2.len() {
             let w = &groups[gi].2[wi];
-            let (cy, h) = (w.bbox.center_y(), w.bbox.height().max(1.0));
+            let (cy, h) = (w.bbox.y1, w.bbox.height().max(1.0));
             let own = (cy - groups[gi].0).abs();
             let mut best: Option<(usize, f32)> = None;
             for gj in gi.saturating_sub(3)..(gi + 4).min(groups.len()) {
                 let (gy, gh, ref ws) = groups[gj];
                 let dy = (cy - gy).abs();
-                if gj == gi || dy >= own || dy > 0.45 * h.min(gh) {
+                if gj == gi || dy >= own || dy > 0.35 * h.min(gh) {
                     continue;
                 }
                 let collides =
@@ -168,17 +169,17 @@ impl Layout {
         for (pi, page) in doc.pages.iter().enumerate() {
             let first_line = layout.lines.len();
             let mut words = raw_words(&page.words);
-            words.sort_by(|a, b| a.bbox.center_y().total_cmp(&b.bbox.center_y()));
+            words.sort_by(|a, b| a.bbox.y1.total_cmp(&b.bbox.y1));
             // Each line: its words and its reference centre and height.
             let mut groups: Vec<(f32, f32, Vec<Raw>)> = Vec::new();
             for w in words {
-                let (cy, h) = (w.bbox.center_y(), w.bbox.height().max(1.0));
+                let (cy, h) = (w.bbox.y1, w.bbox.height().max(1.0));
                 let n = groups.len();
                 let mut best: Option<(usize, f32)> = None;
                 for gi in n.saturating_sub(4)..n {
                     let (gy, gh, ref ws) = groups[gi];
                     let dy = (cy - gy).abs();
-                    if dy > 0.45 * h.min(gh) {
+                    if dy > 0.35 * h.min(gh) {
                         continue;
                     }
                     let collides = ws

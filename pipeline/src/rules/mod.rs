@@ -90,6 +90,19 @@ impl Extractor for RulesExtractor {
                 iban_tok[t] = true;
             }
         }
+        if self.debug {
+            for line in &layout.lines {
+                let phrases: Vec<String> = layout
+                    .phrases_of_line(layout.toks[line.start].line)
+                    .map(|p| layout.text(layout.phrases[p].start, layout.phrases[p].end))
+                    .collect();
+                eprintln!("line p{} y{:.1}: {}", line.page, line.bbox.y0, phrases.join(" | "));
+            }
+            for h in &scan.labels {
+                let kinds: Vec<_> = h.entries.iter().map(|e| e.kind).collect();
+                eprintln!("label {:?} {kinds:?} iso={}", layout.text(h.start, h.end), h.isolated);
+            }
+        }
         let cx = Ctx { layout: &layout, scan: &scan, zones, ibans, iban_tok, debug: self.debug };
         extract_fields(&cx)
     }

@@ -117,6 +117,49 @@ fn name_words(cx: &Ctx, run: Run) -> Option<Vec<String>> {
     Some((run.start..run.end).map(|t| fold(trim_value(&cx.layout.toks[t].text))).collect())
 }
 
+/// First words of the lines that route a letter inside the recipient's
+/// organisation ("Att: Leverantörsreskontra", "z. Hd.", "Attn").
+const RECIPIENT_FIRST: &[&str] = &["att", "attn", "zhd", "fao", "attention", "lattention"];
+const RECIPIENT_LINES: &[&str] = &[
+    "ekonomiavdelningen",
+    "leverantorsreskontra",
+    "fakturamottagning",
+    "kreditorreskontra",
+    "accountspayable",
+    "buchhaltung",
+    "kreditorenbuchhaltung",
+    "comptabilite",
+    "servicecomptabilite",
+    "ekonomiservice",
+    "fakturahantering",
+    "fakturaservice",
+];
+
+/// Whether one of the two lines under `run` (same left edge) routes mail
+/// inside the recipient's organisation: then `run` names the buyer.
+fn recipient_marked(cx: &Ctx, run: Run) -> bool {
+    let l = cx.layout;
+    let first = &l.toks[run.start];
+    let x0 = first.bbox.x0;
+    for li in first.line + 1..(first.line + 3).min(l.lines.len()) {
+        if l.lines[li].page != first.page {
+            break;
+        }
+        for p in l.phrases_of_line(li) {
+            let ph = &l.phrases[p];
+            if (ph.bbox.x0 - x0).abs() > 6.0 {
+                continue;
+            }
+            let k0 = &l.toks[ph.start].key;
+            let all: String = (ph.start..ph.end).map(|t| l.toks[t].key.as_str()).collect();
+            if RECIPIENT_FIRST.contains(&k0.as_str()) || RECIPIENT_LINES.contains(&all.as_str()) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 /// Captions whose value is a name.
 const NAME_CAPTIONS: &[&str] =
     &["nom", "name", "namn", "firma", "company", "foretag", "firmenname"];
@@ -183,6 +226,11 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
         })
         .map(|s| s.run)
         .collect();
+    let top_y = cands
+        .iter()
+        .filter(|(r, _, _)| cx.layout.toks[r.start].page == 0)
+        .map(|(r, _, _)| cx.layout.toks[r.start].bbox.y0)
+        .fold(f32::MAX, f32::min);
     for (run, words, mut score) in cands {
         let t = run.start;
         let tok = &cx.layout.toks[t];
@@ -201,12 +249,25 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
         } else {
             0.0
         };
-        if tok.page == 0 && ry < 0.18 {
-            score += 0.3;
+        if tok.page == 0 && tok.bbox.y0 - top_y < 15.0 {
+            score += 0.35;
+        } else if tok.page == 0 && ry < 0.2 {
+            score += 0.15;
         } else if tok.page == 0 && ry < 0.35 {
-            score += 0.1;
+            score += 0.05;
         } else if ry > 0.82 {
             score += 0.05;
+        }
+        if recipient_marked(cx, run) {
+            buy.push(Cand::at(
+                cx.layout,
+                run.start,
+                run.end,
+                Value::Text(display(cx, run)),
+                0.7,
+                0.7,
+            ));
+            score -= 0.6;
         }
         let count = seen.iter().find(|(k, _)| *k == key).map_or(1, |(_, c)| *c);
         score += 0.2 * (count.min(3) - 1) as f32;

@@ -195,6 +195,33 @@ pub fn giro_field(cx: &Ctx, kind: Kind) -> Option<Cand> {
     pool.best()
 }
 
+/// An ISO 11649 creditor reference (`RF18 5390 0754 7034`): `RF`, two check
+/// digits and up to 21 letters or digits, mod 97 = 1. Returns it compact.
+pub fn rf_reference(s: &str) -> Option<String> {
+    let compact: String = trim_value(s)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let b = compact.as_bytes();
+    if !(5..=25).contains(&b.len())
+        || !compact.starts_with("RF")
+        || !b[2].is_ascii_digit()
+        || !b[3].is_ascii_digit()
+    {
+        return None;
+    }
+    if !b.iter().all(u8::is_ascii_alphanumeric) {
+        return None;
+    }
+    let mut rem: u32 = 0;
+    for &c in b[4..].iter().chain(&b[..4]) {
+        let v = if c.is_ascii_digit() { u32::from(c - b'0') } else { u32::from(c - b'A') + 10 };
+        rem = if v >= 10 { (rem * 100 + v) % 97 } else { (rem * 10 + v) % 97 };
+    }
+    (rem == 1).then_some(compact)
+}
+
 /// Digits of a run that may be an OCR number printed in groups.
 fn ocr_digits(cx: &Ctx, t: usize, end: usize) -> Option<(String, usize, bool)> {
     let f = |s: &str| {
@@ -225,6 +252,10 @@ pub fn payment_reference(cx: &Ctx) -> Option<Cand> {
         if cx.iban_tok[t] {
             continue;
         }
+        if let Some((v, end)) = longest_valid(cx, t, slot.run.end, 6, rf_reference) {
+            pool.push(Cand::at(cx.layout, t, end, Value::Text(v), slot.weight + 0.3, 0.95));
+            continue;
+        }
         if let Some((digits, end, luhn)) = ocr_digits(cx, t, slot.run.end) {
             if digits.len() >= 4 {
                 let (score, conf) =
@@ -239,6 +270,19 @@ pub fn payment_reference(cx: &Ctx) -> Option<Cand> {
         if let Some(v) = id_like(cx, t) {
             let conf = 0.5 + 0.3 * slot.weight;
             pool.push(Cand::at(cx.layout, t, t + 1, Value::Text(v), slot.weight * 0.9, conf));
+        }
+    }
+    // Creditor references anywhere, checked.
+    if pool.is_empty() {
+        for ph in &cx.layout.phrases {
+            for t in ph.start..ph.end {
+                if !cx.layout.toks[t].text.starts_with("RF") {
+                    continue;
+                }
+                if let Some((v, end)) = longest_valid(cx, t, ph.end, 6, rf_reference) {
+                    pool.push(Cand::at(cx.layout, t, end, Value::Text(v), 0.4, 0.75));
+                }
+            }
         }
     }
     // Agreement: the same digits printed again (the payment slip's OCR line).
@@ -316,4 +360,23 @@ pub fn quotes_invoice_number(layout: &Layout, scan: &Scan) -> bool {
         }
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rf_reference;
+
+    #[test]
+    fn rf_table() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("RF18 5390 0754 7034", Some("RF18539007547034")),
+            ("RF18539007547034", Some("RF18539007547034")),
+            ("RF19539007547034", None),
+            ("RF7", None),
+            ("XX18539007547034", None),
+        ];
+        for &(input, expected) in cases {
+            assert_eq!(rf_reference(input).as_deref(), expected, "rf_reference({input:?})");
+        }
+    }
 }
