@@ -26,7 +26,9 @@ pub fn id_like(cx: &Ctx, t: usize) -> Option<String> {
     if v.is_empty() || v.len() > 30 || !has_digit(v) || v.contains('@') || v.contains("www") {
         return None;
     }
-    if cx.scan.date_of[t].is_some() || cx.scan.percent_of[t].is_some() {
+    // A date, unless all digits (`20250404` is a fine invoice number).
+    let digits_only = v.bytes().all(|b| b.is_ascii_digit());
+    if (cx.scan.date_of[t].is_some() && !digits_only) || cx.scan.percent_of[t].is_some() {
         return None;
     }
     if let Some(a) = cx.scan.amount_of[t].and_then(|a| cx.scan.amounts.get(a)) {

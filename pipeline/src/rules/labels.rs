@@ -289,7 +289,7 @@ const TABLE: &[(Kind, f32, &[&str])] = &[
         "Fournisseur", "Émetteur", "Leverantörsuppgifter",
     ]),
     (Kind::Payee, 1.0, &[
-        "Betalningsmottagare", "Payee", "Beneficiary", "Account holder", "Account name",
+        "Betalningsmottagare", "Mottagare", "Payee", "Beneficiary", "Account holder", "Account name",
         "Kontoinhaber", "Zahlungsempfänger", "Bénéficiaire", "Titulaire du compte", "Titulaire", "Kontohavare",
     ]),
     (Kind::PaymentHeading, 1.0, &[

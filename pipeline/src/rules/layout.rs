@@ -350,9 +350,15 @@ impl Layout {
                     let b = self.toks[i].bbox;
                     b.x1.min(span.x1 + 2.0) - b.x0.max(span.x0 - 2.0) > 0.0 && inside(i)
                 })
-                // Right-aligned values under a left-aligned caption: anything
-                // between the neighbouring captions, on the first line only.
-                .or_else(|| (found == 0).then(|| (l.start..l.end).find(|&i| inside(i))).flatten());
+                // Right-aligned values under a left-aligned caption: the
+                // cell from the caption to the next one, first line only.
+                .or_else(|| {
+                    let cell = |i: usize| {
+                        let b = self.toks[i].bbox;
+                        b.x0 >= span.x0 - 0.5 * line.height && b.x1 <= right + 1.0
+                    };
+                    (found == 0).then(|| (l.start..l.end).find(|&i| cell(i))).flatten()
+                });
             let Some(h) = hit else { continue };
             let ph = &self.phrases[self.toks[h].phrase];
             let mut s = h;

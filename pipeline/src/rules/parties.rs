@@ -14,7 +14,7 @@ use super::confidence::{Cand, Pool};
 use super::labels::Kind;
 use super::layout::{Place, Run};
 use super::text::{fold, has_digit, is_legal_form, is_postcode_part, letters_digits, trim_value};
-use super::zones::Party;
+use super::zones::{Party, payment_line};
 
 /// Web and e-mail domains printed outside the buyer's block (`kraxi` for
 /// `info@kraxi.com`, `www.kraxi.de`).
@@ -93,6 +93,10 @@ fn name_words(cx: &Ctx, run: Run) -> Option<Vec<String>> {
         return None;
     }
     let first = &cx.layout.toks[run.start].text;
+    // Care-of and attention lines are address lines.
+    if matches!(fold(first).as_str(), "c/o" | "co" | "att:" | "att" | "attn:" | "attn") {
+        return None;
+    }
     if first.chars().next().is_some_and(|c| c.is_ascii_digit()) || is_postcode_part(first) {
         return None;
     }
@@ -160,6 +164,25 @@ fn recipient_marked(cx: &Ctx, run: Run) -> bool {
     false
 }
 
+/// Whether the phrase before `t` on its line ends in a caption (other than
+/// a party heading, whose value is a name).
+fn follows_caption(cx: &Ctx, t: usize) -> bool {
+    let tok = &cx.layout.toks[t];
+    let line = &cx.layout.lines[tok.line];
+    if t == line.start {
+        return false;
+    }
+    let Some(h) = cx.scan.label_of[t - 1] else { return false };
+    let hit = &cx.scan.labels[h];
+    let heading = [Kind::SupplierHeading, Kind::BuyerHeading, Kind::Payee, Kind::DeliveryHeading]
+        .iter()
+        .any(|k| hit.has(*k));
+    // Two-letter captions ("PO", "BG") are easily a logo's initials.
+    let short =
+        cx.layout.text(hit.start, hit.end).chars().filter(|c| c.is_alphanumeric()).count() <= 2;
+    !heading && !short && hit.end == t
+}
+
 /// Captions whose value is a name.
 const NAME_CAPTIONS: &[&str] =
     &["nom", "name", "namn", "firma", "company", "foretag", "firmenname"];
@@ -199,6 +222,10 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
             }
         }
         let Some(words) = name_words(cx, run) else { continue };
+        // The value of a caption on its left ("Er ref: Åsa Wikström").
+        if follows_caption(cx, run.start) {
+            continue;
+        }
         let key = words.join(" ");
         match seen.iter_mut().find(|(k, _)| *k == key) {
             Some((_, c)) => *c += 1,
@@ -213,6 +240,11 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
         .scan
         .slots(cx.layout, Kind::Payee, 2)
         .into_iter()
+        .filter(|s| {
+            // A bare "Mottagare" names the payee only on a payment slip.
+            let hit = &cx.scan.labels[s.label];
+            !hit.has(Kind::BuyerHeading) || payment_line(cx.layout, cx.scan, hit.start)
+        })
         .filter(|s| match s.place {
             Place::Inline | Place::Below(_) => true,
             Place::Right(k) => {
@@ -237,7 +269,7 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
         let key = words.join(" ");
         let ry = cx.layout.rel_y(t);
         if words.iter().any(|w| is_legal_form(w)) {
-            score += 0.35;
+            score += 0.3;
         }
         let h = cx.layout.lines[tok.line].height / cx.layout.em.max(1.0);
         score += if h >= 1.5 {
@@ -250,7 +282,7 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
             0.0
         };
         if tok.page == 0 && tok.bbox.y0 - top_y < 15.0 {
-            score += 0.35;
+            score += 0.5;
         } else if tok.page == 0 && ry < 0.2 {
             score += 0.15;
         } else if tok.page == 0 && ry < 0.35 {

@@ -79,6 +79,9 @@ pub fn trim_value(s: &str) -> &str {
 const LEGAL_FORMS: &[&str] = &[
     "ab",
     "aktiebolag",
+    "aktiebolaget",
+    "handelsbolaget",
+    "kommanditbolaget",
     "hb",
     "kb",
     "handelsbolag",

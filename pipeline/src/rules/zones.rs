@@ -29,6 +29,20 @@ const HEADINGS: [(Kind, Party); 3] = [
     (Kind::SupplierHeading, Party::Supplier),
 ];
 
+/// Whether the line of token `t` carries a payment caption (Bankgiro,
+/// Plusgiro, IBAN, account, OCR).
+pub fn payment_line(layout: &Layout, scan: &Scan, t: usize) -> bool {
+    let line = &layout.lines[layout.toks[t].line];
+    (line.start..line.end).any(|u| {
+        scan.label_of[u].is_some_and(|h| {
+            let hit = &scan.labels[h];
+            [Kind::Bankgiro, Kind::Plusgiro, Kind::Iban, Kind::Account, Kind::Ocr]
+                .iter()
+                .any(|k| hit.has(*k))
+        })
+    })
+}
+
 impl Zones {
     pub fn find(layout: &Layout, scan: &Scan) -> Zones {
         let n = layout.toks.len();
@@ -41,6 +55,13 @@ impl Zones {
             // A heading is a caption of its own (or followed by a colon).
             let alone = hit.start == ph.start && (hit.end == ph.end || hit.colon);
             if !alone {
+                continue;
+            }
+            // "Mottagare" next to "Bankgiro" on a payment slip is the payee.
+            if party == Party::Buyer
+                && hit.has(Kind::Payee)
+                && payment_line(layout, scan, hit.start)
+            {
                 continue;
             }
             z.mark_block(layout, scan, hit.start, hit.end, party);
