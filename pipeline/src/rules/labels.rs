@@ -276,6 +276,7 @@ const TABLE: &[(Kind, f32, &[&str])] = &[
         "Bill-to", "Rechnungsempfänger", "Rechnungsadresse", "Kunde", "Empfänger", "Käufer", "Auftraggeber",
         "Client", "Adresse du client", "Adresse de facturation", "Facturé à", "Acheteur", "Destinataire",
         "Customer address", "To", "Till", "An", "Adressat", "Inbetalare", "Betalare", "Payer",
+        "Billing address", "Invoice address", "Postal address", "Rechnungsanschrift", "Leveransmottagare",
         "Vos identifiants", "Your details", "Kunduppgifter",
     ]),
     (Kind::DeliveryHeading, 1.0, &[

@@ -323,7 +323,7 @@ impl Layout {
         let line = &self.lines[first.line];
         // Column bounds from the neighbouring phrases on the label's line.
         let mut left = span.x0 - 4.0 * line.height;
-        let mut right = span.x1 + 12.0 * line.height;
+        let mut right = self.pages[line.page].width.max(span.x1 + 1.0);
         let own = first.phrase;
         for p in &self.phrases[self.phrases_of_line(first.line)] {
             if p.end <= start && p.bbox.x1 <= span.x0 && self.toks[p.start].phrase != own {

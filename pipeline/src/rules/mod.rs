@@ -16,6 +16,7 @@
 //! No per-supplier rules; dictionaries are compiled once in
 //! [`RulesExtractor::new`].
 
+mod address;
 mod amounts;
 mod candidates;
 mod confidence;
@@ -158,7 +159,7 @@ fn extract_fields(cx: &Ctx) -> Invoice {
     let table = line_items::line_items(cx);
     let names = parties::names(cx, &table.lines);
     if let Some(s) = &names.supplier {
-        put(&mut inv, cx, FieldName::SupplierAddress, parties::address(cx, s));
+        put(&mut inv, cx, FieldName::SupplierAddress, address::address(cx, s));
     }
     put(&mut inv, cx, FieldName::SupplierName, names.supplier);
     put(&mut inv, cx, FieldName::BuyerName, names.buyer);

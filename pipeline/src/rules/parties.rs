@@ -100,8 +100,9 @@ fn name_words(cx: &Ctx, run: Run) -> Option<Vec<String>> {
     if first.chars().next().is_some_and(|c| c.is_ascii_digit()) || is_postcode_part(first) {
         return None;
     }
-    // Street lines end in a house number.
-    if has_digit(&cx.layout.toks[run.end - 1].text) {
+    // Street lines end in a house number ("Brf Eken 4" has a legal form).
+    let legal = (run.start..run.end).any(|t| is_legal_form(&cx.layout.toks[t].text));
+    if has_digit(&cx.layout.toks[run.end - 1].text) && !legal {
         return None;
     }
     // A caption ("Fakturanummer", "Att betala") is not a name; a caption
@@ -356,7 +357,33 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
         }
         sup = filtered;
     }
-    Names { supplier: sup.best(), buyer }
+    let supplier = sup.best();
+    let buyer = buyer.or_else(|| unlabelled_buyer(cx, &sup, supplier.as_ref()));
+    Names { supplier, buyer }
+}
+
+/// Without a buyer caption: the best other name in the upper half of the
+/// first page with a postal address under it (the address window).
+fn unlabelled_buyer(cx: &Ctx, sup: &Pool, supplier: Option<&Cand>) -> Option<Cand> {
+    let skey = supplier.map(|s| fold(&s.value.to_string()));
+    for c in sup.ranked() {
+        let Some((s, e)) = c.toks else { continue };
+        let name = fold(&c.value.to_string());
+        if Some(&name) == skey.as_ref()
+            || skey.as_ref().is_some_and(|k| k.contains(&name) || name.contains(k.as_str()))
+        {
+            continue;
+        }
+        if cx.layout.toks[s].page != 0 || cx.layout.rel_y(s) > 0.5 {
+            continue;
+        }
+        if super::address::after(cx, Run { start: s, end: e }).is_some() {
+            let mut b = c.clone();
+            b.conf = 0.6;
+            return Some(b);
+        }
+    }
+    None
 }
 
 fn display(cx: &Ctx, run: Run) -> String {
@@ -364,48 +391,6 @@ fn display(cx: &Ctx, run: Run) -> String {
         .trim_end_matches(['·', ',', '|'])
         .trim()
         .to_string()
-}
-
-/// The supplier's postal address: the lines under its name in the same
-/// column, up to and including a postcode line, joined with ", ".
-pub fn address(cx: &Ctx, name: &Cand) -> Option<Cand> {
-    let bb = name.bbox?;
-    let (first, _) = name.toks?;
-    let l = cx.layout;
-    let line = l.toks.get(first)?.line;
-    let page = &l.pages[l.lines[line].page];
-    let mut parts: Vec<String> = Vec::new();
-    let mut bottom = bb.y1;
-    let mut bbox: Option<invex_domain::BBox> = None;
-    for li in line + 1..page.lines.end.min(line + 6) {
-        let ln = &l.lines[li];
-        let near = l.phrases_of_line(li).find(|&p| (l.phrases[p].bbox.x0 - bb.x0).abs() < 15.0);
-        let Some(p) = near else {
-            if ln.bbox.y0 - bottom > 1.8 * ln.height {
-                break;
-            }
-            continue;
-        };
-        let ph = &l.phrases[p];
-        if ph.bbox.y0 - bottom > 1.8 * ln.height {
-            break;
-        }
-        let labelled = (ph.start..ph.end)
-            .any(|t| cx.scan.label_of[t].is_some() || l.toks[t].text.contains('@'));
-        if labelled {
-            break;
-        }
-        let postcode = l.toks[ph.start..ph.end].iter().take(2).any(|t| is_postcode_part(&t.text));
-        parts.push(l.text(ph.start, ph.end));
-        bbox = Some(bbox.map_or(ph.bbox, |b| b.union(&ph.bbox)));
-        bottom = ph.bbox.y1;
-        if postcode {
-            let value = Value::Text(parts.join(", "));
-            let conf = (name.conf * 0.9).min(0.85);
-            return Some(Cand { value, score: 1.0, conf, page: name.page, bbox, toks: None });
-        }
-    }
-    None
 }
 
 /// "Godkänd för F-skatt" printed (and not negated).

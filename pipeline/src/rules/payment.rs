@@ -20,6 +20,18 @@ pub struct IbanMention {
     pub value: String,
 }
 
+/// Countries whose account part (BBAN) is digits only: a letter there
+/// means a word of the text around the IBAN was glued on.
+const NUMERIC_BBAN: &[&str] = &[
+    "SE", "DE", "FI", "DK", "NO", "AT", "BE", "EE", "LT", "PL", "ES", "CZ", "SK", "SI", "HR", "HU",
+    "PT", "RS", "IS",
+];
+
+fn bban_plausible(iban: &str) -> bool {
+    let (country, rest) = iban.split_at(2.min(iban.len()));
+    !NUMERIC_BBAN.contains(&country) || rest.bytes().all(|b| b.is_ascii_digit())
+}
+
 fn iban_start(text: &str) -> bool {
     let b = text.as_bytes();
     b.len() >= 4
@@ -43,8 +55,13 @@ pub fn find_ibans(layout: &Layout) -> Vec<IbanMention> {
             let mut s = String::new();
             let mut best = None;
             for u in t..end {
-                s.push_str(&layout.toks[u].text);
-                if let Some(v) = iban(&s) {
+                let w = &layout.toks[u].text;
+                // Groups after the first are short or hold digits.
+                if u > t && w.chars().count() > 5 && !w.bytes().any(|b| b.is_ascii_digit()) {
+                    break;
+                }
+                s.push_str(w);
+                if let Some(v) = iban(&s).filter(|v| bban_plausible(v)) {
                     best = Some((v, u + 1));
                 }
             }
@@ -77,7 +94,7 @@ fn continued_on_next_line(layout: &Layout, start: usize, head: &str) -> Option<(
     let ph = &layout.phrases[layout.toks[first].phrase];
     for u in first..ph.end.min(first + 8) {
         s.push_str(&layout.toks[u].text);
-        if let Some(v) = iban(&s) {
+        if let Some(v) = iban(&s).filter(|v| bban_plausible(v)) {
             return Some((v, usize::MAX));
         }
     }

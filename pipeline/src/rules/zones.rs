@@ -109,8 +109,10 @@ impl Zones {
             let first = toks[0];
             let starts_heading = scan.label_of[first].is_some_and(|h| {
                 let hit = &scan.labels[h];
-                hit.isolated && HEADINGS.iter().any(|(k, _)| hit.has(*k))
-                    || hit.has(Kind::PaymentHeading)
+                let ph = &layout.phrases[layout.toks[first].phrase];
+                let alone = hit.end == ph.end || hit.colon;
+                alone
+                    && (HEADINGS.iter().any(|(k, _)| hit.has(*k)) || hit.has(Kind::PaymentHeading))
             });
             if starts_heading {
                 break;
