@@ -45,6 +45,11 @@ impl Cand {
         Cand { value, score, conf, page, bbox: layout.bbox(start, end), toks: Some((start, end)) }
     }
 
+    /// A yes/no value that was not read from one place.
+    pub fn flag(value: bool, conf: f32) -> Cand {
+        Cand { value: Value::Bool(value), score: 1.0, conf, page: 0, bbox: None, toks: None }
+    }
+
     pub fn into_field(self, layout: &Layout, source: Source) -> Field {
         Field {
             value: self.value,

@@ -83,7 +83,8 @@ fn name_words(cx: &Ctx, run: Run) -> Option<Vec<String>> {
     }
     let text = cx.layout.text(run.start, run.end);
     let (letters, digits) = letters_digits(&text);
-    if letters < 2 || digits * 3 > letters || text.contains('@') || text.contains("www.") {
+    // Logo initials ("NP") are not names.
+    if letters < 3 || digits * 3 > letters || text.contains('@') || text.contains("www.") {
         return None;
     }
     if (run.start..run.end).any(|t| {
@@ -115,7 +116,8 @@ fn name_words(cx: &Ctx, run: Run) -> Option<Vec<String>> {
         }
     }
     for t in run.start..run.end {
-        if cx.scan.amount_of[t].is_some() || cx.scan.date_of[t].is_some() {
+        let decimal = cx.scan.amount_of[t].is_some_and(|a| cx.scan.amounts[a].decimals);
+        if decimal || cx.scan.date_of[t].is_some() {
             return None;
         }
     }

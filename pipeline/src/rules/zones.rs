@@ -90,11 +90,15 @@ impl Zones {
         let mut depth = 0u8;
         for li in line + 1..page.lines.end {
             let l = &layout.lines[li];
-            let toks: Vec<usize> = (l.start..l.end)
-                .filter(|&t| {
-                    let b = layout.toks[t].bbox;
-                    b.x0 >= left && b.x0 < right
+            // Phrases left-aligned with the heading (an address block).
+            let toks: Vec<usize> = layout
+                .phrases_of_line(li)
+                .filter(|&p| {
+                    let b = layout.phrases[p].bbox;
+                    b.x0 >= left && b.x0 < (span.x0 + 40.0).min(right)
                 })
+                .flat_map(|p| layout.phrases[p].start..layout.phrases[p].end)
+                .filter(|&t| layout.toks[t].bbox.x0 < right)
                 .collect();
             if toks.is_empty() {
                 if l.bbox.y0 - bottom > 3.0 * l.height {
@@ -122,6 +126,35 @@ impl Zones {
             }
             bottom = toks.iter().map(|&t| layout.toks[t].bbox.y1).fold(bottom, f32::max);
             depth += 1;
+        }
+    }
+
+    /// Marks the block under a buyer's name found without a caption (the
+    /// lines left-aligned with it: address, org.nr, VAT number).
+    pub fn mark_under(&mut self, layout: &Layout, start: usize, end: usize) {
+        let Some(name) = layout.bbox(start, end) else { return };
+        let first = &layout.toks[start];
+        for t in start..end {
+            self.set(t, Party::Buyer, 0);
+        }
+        let page = &layout.pages[layout.lines[first.line].page];
+        let mut bottom = name.y1;
+        let mut depth = 1u8;
+        for li in first.line + 1..page.lines.end.min(first.line + 8) {
+            let l = &layout.lines[li];
+            let near = layout
+                .phrases_of_line(li)
+                .find(|&p| (layout.phrases[p].bbox.x0 - name.x0).abs() < 6.0);
+            let Some(p) = near else { continue };
+            let ph = &layout.phrases[p];
+            if ph.bbox.y0 - bottom > 2.0 * l.height {
+                break;
+            }
+            for t in ph.start..ph.end {
+                self.set(t, Party::Buyer, depth);
+            }
+            bottom = ph.bbox.y1;
+            depth = depth.saturating_add(1);
         }
     }
 

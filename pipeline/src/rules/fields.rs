@@ -1,0 +1,122 @@
+//! The order of the field searches, and how their results enter the invoice.
+
+use invex_domain::parse::Language;
+use invex_domain::{FieldName, Invoice, Source, Value};
+use rust_decimal::Decimal;
+
+use super::confidence::Cand;
+use super::labels::Kind;
+use super::{Ctx, address, amounts, dates, ids, line_items, parties, payment, reconcile};
+
+fn put(inv: &mut Invoice, cx: &Ctx, name: FieldName, cand: Option<Cand>) {
+    if let Some(c) = cand {
+        inv.set(name, c.into_field(cx.layout, Source::Rules));
+    }
+}
+
+pub fn extract_fields(cx: &mut Ctx) -> Invoice {
+    let mut inv = Invoice::default();
+
+    // Parties first: the buyer's block decides whose identifiers are whose.
+    let table = line_items::line_items(cx);
+    let names = parties::names(cx, &table.lines);
+    if let Some(b) = names.buyer.as_ref().and_then(|b| b.toks) {
+        cx.zones.mark_under(cx.layout, b.0, b.1);
+    }
+    if let Some(s) = &names.supplier {
+        put(&mut inv, cx, FieldName::SupplierAddress, address::address(cx, s));
+    }
+    put(&mut inv, cx, FieldName::SupplierName, names.supplier);
+    put(&mut inv, cx, FieldName::BuyerName, names.buyer);
+    let sv = cx.scan.language == Language::Sv;
+    let fskatt = parties::f_skatt(cx).unwrap_or(Cand::flag(false, if sv { 0.7 } else { 0.6 }));
+    put(&mut inv, cx, FieldName::SupplierFSkatt, Some(fskatt));
+
+    let number = ids::invoice_number(cx);
+    put(&mut inv, cx, FieldName::InvoiceNumber, number.clone());
+    let (date, due) = dates::dates(cx);
+    put(&mut inv, cx, FieldName::InvoiceDate, date);
+    put(&mut inv, cx, FieldName::DueDate, due);
+    let order = ids::labelled_text(cx, Kind::OrderNumber, true);
+    put(&mut inv, cx, FieldName::OrderNumber, order);
+    let buyer_ref = ids::labelled_text(cx, Kind::BuyerReference, false);
+    put(&mut inv, cx, FieldName::BuyerReference, buyer_ref);
+    let our_ref = ids::labelled_text(cx, Kind::SupplierReference, false);
+    put(&mut inv, cx, FieldName::SupplierReference, our_ref);
+
+    let (org, buyer_org) = ids::org_numbers(cx);
+    let org_text = org.as_ref().map(|c| c.value.to_string());
+    let (vat_no, _) = ids::vat_numbers(cx, org_text.as_deref());
+    put(&mut inv, cx, FieldName::SupplierOrgNr, org);
+    put(&mut inv, cx, FieldName::BuyerOrgNr, buyer_org);
+    put(&mut inv, cx, FieldName::SupplierVat, vat_no);
+
+    put(&mut inv, cx, FieldName::Iban, payment::iban_field(cx));
+    put(&mut inv, cx, FieldName::Bic, payment::bic_field(cx));
+    put(&mut inv, cx, FieldName::Bankgiro, payment::giro_field(cx, Kind::Bankgiro));
+    put(&mut inv, cx, FieldName::Plusgiro, payment::giro_field(cx, Kind::Plusgiro));
+    let mut payref = payment::payment_reference(cx);
+    if payref.is_none() && payment::quotes_invoice_number(cx.layout, cx.scan) {
+        payref = number.map(|mut c| {
+            c.conf *= 0.7;
+            c
+        });
+    }
+    put(&mut inv, cx, FieldName::PaymentReference, payref);
+
+    totals(cx, &mut inv, &table.lines);
+    inv.line_items = table.items;
+    inv
+}
+
+/// Currency, the three totals, the credit-note flag and the VAT breakdown.
+fn totals(cx: &Ctx, inv: &mut Invoice, table_lines: &[bool]) {
+    let roles = amounts::roles(cx, table_lines);
+    let probe = roles.total.best();
+    let currency = amounts::currency(cx, probe.as_ref().and_then(|c| c.toks.map(|t| t.0)));
+    let sek = currency.value.to_string() == "SEK";
+    let (nets, vats, tots) = (roles.net.ranked(), roles.vat.ranked(), roles.total.ranked());
+    if cx.debug {
+        for (role, list) in [("net", &nets), ("vat", &vats), ("total", &tots)] {
+            for c in list.iter() {
+                eprintln!("{role} {} score {:.2} conf {:.2}", c.value, c.score, c.conf);
+            }
+        }
+    }
+    let chosen = reconcile::choose(&nets, &vats, &tots, sek);
+    put(inv, cx, FieldName::Currency, Some(currency));
+
+    let credit_title = parties::credit_title(cx);
+    let negative = chosen
+        .total
+        .as_ref()
+        .is_some_and(|c| matches!(c.cand.value, Value::Amount(a) if a < Decimal::ZERO));
+    let credit = credit_title.is_some() || negative;
+    for (name, pick) in [
+        (FieldName::NetAmount, chosen.net),
+        (FieldName::VatAmount, chosen.vat),
+        (FieldName::TotalAmount, chosen.total),
+    ] {
+        let Some(mut ch) = pick else { continue };
+        if credit {
+            if let Value::Amount(a) = ch.cand.value {
+                ch.cand.value = Value::Amount(-a.abs());
+            }
+        }
+        let source = if ch.derived { Source::Derived } else { Source::Rules };
+        inv.set(name, ch.cand.into_field(cx.layout, source));
+    }
+    let flag = credit_title.unwrap_or(Cand::flag(negative, if negative { 0.85 } else { 0.9 }));
+    put(inv, cx, FieldName::IsCreditNote, Some(flag));
+    inv.vat_breakdown = roles
+        .breakdown
+        .into_iter()
+        .map(|(mut v, _)| {
+            if credit {
+                v.amount = -v.amount.abs();
+                v.base = v.base.map(|b| -b.abs());
+            }
+            v
+        })
+        .collect();
+}
