@@ -103,28 +103,46 @@ fn text_value(cx: &Ctx, run: Run, need_digit: bool) -> Option<(String, usize, us
     Some((text, t0, end))
 }
 
+/// Digits only (no separators), six or more, Luhn-valid: an OCR number.
+fn ocr_like(v: &str) -> bool {
+    v.len() >= 6 && v.bytes().all(|b| b.is_ascii_digit()) && invex_domain::validate::luhn_valid(v)
+}
+
 /// A labelled text field: order number (`need_digit`) or reference person.
 pub fn labelled_text(cx: &Ctx, kind: Kind, need_digit: bool) -> Option<Cand> {
     let mut pool = Pool::new();
-    for slot in cx.scan.slots(cx.layout, kind, 1) {
-        // Free text far to the right is another column's caption or value.
+    let slots = cx.scan.slots(cx.layout, kind, 1);
+    let beside: Vec<usize> = slots
+        .iter()
+        .filter(|s| matches!(s.place, Place::Inline | Place::Right(0)))
+        .filter(|s| text_value(cx, s.run, need_digit).is_some())
+        .map(|s| s.label)
+        .collect();
+    for slot in slots {
+        // Free text in a later column belongs to another caption; far to
+        // the right it is less sure.
+        let mut weight = slot.weight;
         if let Place::Right(k) = slot.place {
             let hit = &cx.scan.labels[slot.label];
             let gap = cx.layout.toks[slot.run.start].bbox.x0 - cx.layout.toks[hit.end - 1].bbox.x1;
-            if !need_digit && (k > 0 || (gap > 8.0 * cx.layout.em && !hit.colon)) {
+            if !need_digit && k > 0 {
                 continue;
+            }
+            if gap > 8.0 * cx.layout.em && !hit.colon {
+                weight *= 0.8;
             }
         }
         let Some((v, s, e)) = text_value(cx, slot.run, need_digit) else { continue };
-        // A generic "Referens" that holds a payment number is not a person.
-        if kind == Kind::BuyerReference && slot.weight < 0.6 {
-            let (l, d) = letters_digits(&v);
-            if d > l {
-                continue;
-            }
+        // A generic "Referens" holding an OCR number is a payment reference.
+        if kind == Kind::BuyerReference && slot.weight < 0.6 && ocr_like(&v) {
+            continue;
         }
-        let conf = (0.5 + 0.35 * slot.weight).min(0.85);
-        pool.push(Cand::at(cx.layout, s, e, Value::Text(v), slot.weight, conf));
+        // A value beside the caption beats one under it.
+        if matches!(slot.place, Place::Below(_)) && beside.contains(&slot.label) {
+            continue;
+        }
+        let conf = (0.5 + 0.35 * weight).min(0.85);
+        pool.push(Cand::at(cx.layout, s, e, Value::Text(v), weight, conf));
     }
     pool.best()
 }

@@ -120,7 +120,8 @@ const TABLE: &[(Kind, f32, &[&str])] = &[
     (Kind::Terms, 1.0, &[
         "Betalningsvillkor", "Villkor", "Betvillkor", "Payment terms", "Terms", "Terms of payment",
         "Zahlungsbedingungen", "Zahlungsbedingung", "Conditions de paiement", "Conditions de règlement",
-        "Mode de règlement", "Payment method", "Betalningssätt",
+        "Mode de règlement", "Payment method", "Betalningssätt", "Dröjsmålsränta", "Late payment interest",
+        "Interest on overdue payments", "Verzugszinsen", "Intérêts de retard", "Påminnelseavgift",
     ]),
     (Kind::OrderNumber, 1.0, &[
         "Ordernummer", "Ordernr", "Order nr", "Er ordernr", "Ert ordernr", "Er ordernummer", "Er beställning",
