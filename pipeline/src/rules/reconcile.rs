@@ -148,6 +148,8 @@ pub fn choose(nets: &[Cand], vats: &[Cand], totals: &[Cand], sek: bool) -> Total
                     }
                     _ => s,
                 };
+                // On a tie, keep the total: it is what gets paid.
+                let score = score + if t.is_some() { 0.05 } else { 0.0 };
                 if best.is_none_or(|b| score > b.0) {
                     best = Some((score, i, j, k, derive));
                 }
@@ -197,7 +199,8 @@ mod tests {
 
     fn c(v: &str, score: f32) -> Cand {
         let value = Value::Amount(Decimal::from_str(v).unwrap_or_default());
-        let x = score * 100.0 + v.len() as f32;
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let x = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) as f32 * 10.0;
         let bbox = Some(invex_domain::BBox::new(x, 0.0, x + 1.0, 1.0));
         Cand { value, score, conf: 0.8, page: 0, bbox, toks: None }
     }
