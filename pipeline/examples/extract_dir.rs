@@ -12,6 +12,12 @@ use invex_domain::{DocumentReader, Extractor, Prediction};
 use invex_pipeline::RulesExtractor;
 use invex_pipeline::pdf::PdfiumReader;
 
+fn drop_top_line(doc: &mut invex_domain::Document) {
+    let Some(page) = doc.pages.first_mut() else { return };
+    let Some(top) = page.words.iter().map(|w| w.bbox.y1).min_by(f32::total_cmp) else { return };
+    page.words.retain(|w| w.bbox.y0 > top + 2.0);
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let dir = args.next().ok_or("usage: extract_dir DIR [OUT.jsonl]")?;
@@ -29,12 +35,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p)?)),
         None => Box::new(std::io::stdout().lock()),
     };
+    // Robustness probe: drop the first line of page 1 (as if the supplier's
+    // name were a logo image).
+    let drop_top = std::env::var_os("INVEX_DROP_TOP_LINE").is_some();
     let mut spent = Duration::ZERO;
     let mut n = 0u32;
     for file in &files {
         let name = file.display().to_string();
         let prediction = match reader.read(&std::fs::read(file)?) {
-            Ok(doc) => {
+            Ok(mut doc) => {
+                if drop_top {
+                    drop_top_line(&mut doc);
+                }
                 let start = Instant::now();
                 let invoice = extractor.extract(&doc);
                 spent += start.elapsed();

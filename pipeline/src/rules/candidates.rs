@@ -88,6 +88,14 @@ fn is_currency_marker(s: &str) -> bool {
 }
 
 fn is_group(s: &str, last: bool) -> bool {
+    let s = if last {
+        s.trim_end_matches(')')
+            .trim_end_matches(":-")
+            .trim_end_matches(",--")
+            .trim_end_matches(",-")
+    } else {
+        s
+    };
     let b = s.as_bytes();
     if b.len() == 3 {
         return b.iter().all(u8::is_ascii_digit);
@@ -100,7 +108,7 @@ fn is_group(s: &str, last: bool) -> bool {
 }
 
 fn is_lead_group(s: &str) -> bool {
-    let t = s.trim_start_matches(['-', '\u{2212}']);
+    let t = s.trim_start_matches(['(', '-', '\u{2212}']);
     (1..=3).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit())
 }
 
@@ -139,6 +147,14 @@ impl Scan {
                     }
                     if let Some(e) = index.lookup(&key) {
                         best = Some((j + 1, e));
+                    }
+                }
+                // `OCR/Fakturanr`: a word holding two captions.
+                let split;
+                if best.is_none() && layout.toks[i].text.contains('/') {
+                    split = split_caption(&layout.toks[i].text, index);
+                    if !split.is_empty() {
+                        best = Some((i + 1, &split));
                     }
                 }
                 let Some((end, entries)) = best else {
@@ -374,6 +390,21 @@ impl Scan {
         let evidence: Vec<&str> = layout.toks.iter().map(|t| t.text.as_str()).collect();
         date_order_for(self.language, &evidence)
     }
+}
+
+/// The captions of the parts of a word like `OCR/Fakturanr` (all parts must
+/// be captions).
+fn split_caption(text: &str, index: &LabelIndex) -> Vec<Entry> {
+    let mut out: Vec<Entry> = Vec::new();
+    for part in text.split('/') {
+        let Some(entries) = index.lookup(&super::text::word_key(part)) else { return Vec::new() };
+        for e in entries {
+            if !out.iter().any(|o| o.kind == e.kind) {
+                out.push(*e);
+            }
+        }
+    }
+    out
 }
 
 fn has_decimals(s: &str) -> bool {

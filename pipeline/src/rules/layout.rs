@@ -4,6 +4,8 @@
 //! Tokens are stored line by line, left to right, so a line and a phrase are
 //! each a contiguous range of token indices.
 
+use std::collections::HashMap;
+
 use invex_domain::{BBox, Document};
 
 use super::text::word_key;
@@ -92,11 +94,18 @@ struct Raw {
 
 fn raw_words(words: &[invex_domain::Word]) -> Vec<Raw> {
     let mut out = Vec::with_capacity(words.len());
+    // Words drawn twice, slightly offset (fake bold), are read once.
+    let mut seen: HashMap<&str, Vec<BBox>> = HashMap::new();
     for w in words {
         let b = w.bbox;
         if !(b.x0.is_finite() && b.y0.is_finite() && b.x1.is_finite() && b.y1.is_finite()) {
             continue;
         }
+        let boxes = seen.entry(w.text.as_str()).or_default();
+        if boxes.iter().any(|o| o.horizontal_overlap(&b) > 0.8 && o.vertical_overlap(&b) > 0.8) {
+            continue;
+        }
+        boxes.push(b);
         if let Some((cut, nchars)) = split_glued(&w.text) {
             let head_chars = w.text[..cut].chars().count() as f32;
             let frac = head_chars / (nchars.max(1) as f32);

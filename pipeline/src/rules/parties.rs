@@ -186,6 +186,29 @@ fn follows_caption(cx: &Ctx, t: usize) -> bool {
     !heading && !short && hit.end == t
 }
 
+/// Whether company identifiers (org.nr, VAT number, Bankgiro, IBAN …) are
+/// printed on the name's line or within four lines under it.
+fn near_identifiers(cx: &Ctx, run: Run) -> bool {
+    const IDS: [Kind; 7] = [
+        Kind::OrgNr,
+        Kind::VatNumber,
+        Kind::Bankgiro,
+        Kind::Plusgiro,
+        Kind::Iban,
+        Kind::FSkatt,
+        Kind::Bic,
+    ];
+    let l = cx.layout;
+    let line = l.toks[run.start].line;
+    let page = l.lines[line].page;
+    (line..(line + 5).min(l.lines.len())).filter(|&li| l.lines[li].page == page).any(|li| {
+        let ln = &l.lines[li];
+        (ln.start..ln.end).any(|t| {
+            cx.scan.label_of[t].is_some_and(|h| IDS.iter().any(|k| cx.scan.labels[h].has(*k)))
+        })
+    })
+}
+
 /// Captions whose value is a name.
 const NAME_CAPTIONS: &[&str] =
     &["nom", "name", "namn", "firma", "company", "foretag", "firmenname"];
@@ -202,6 +225,12 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
     let mut seen: Vec<(String, usize)> = Vec::new();
     let mut cands: Vec<(Run, Vec<String>, f32)> = Vec::new();
     let last_page = cx.layout.pages.len().saturating_sub(1);
+    let person_values: Vec<usize> = [Kind::BuyerReference, Kind::SupplierReference, Kind::Contact]
+        .into_iter()
+        .flat_map(|k| cx.scan.slots(cx.layout, k, 1))
+        .filter(|s| matches!(s.place, Place::Inline | Place::Right(0) | Place::Below(0)))
+        .map(|s| s.run.start)
+        .collect();
     for ph in &cx.layout.phrases {
         let page = cx.layout.toks[ph.start].page;
         if table_lines.get(cx.layout.toks[ph.start].line).copied().unwrap_or(false) {
@@ -225,8 +254,13 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
             }
         }
         let Some(words) = name_words(cx, run) else { continue };
-        // The value of a caption on its left ("Er ref: Åsa Wikström").
-        if follows_caption(cx, run.start) {
+        // The value of a caption on its left ("Er ref: Åsa Wikström") or
+        // above it (a reference person in a grid); a department line.
+        if follows_caption(cx, run.start) || person_values.contains(&run.start) {
+            continue;
+        }
+        let all: String = (run.start..run.end).map(|t| cx.layout.toks[t].key.as_str()).collect();
+        if RECIPIENT_LINES.contains(&all.as_str()) {
             continue;
         }
         let key = words.join(" ");
@@ -292,6 +326,10 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
             score += 0.05;
         } else if ry > 0.82 {
             score += 0.05;
+        }
+        // The company block of a footer: the name with its identifiers.
+        if ry > 0.7 && near_identifiers(cx, run) {
+            score += 0.3;
         }
         if recipient_marked(cx, run) {
             buy.push(Cand::at(
