@@ -55,6 +55,8 @@ pub struct DateMention {
     pub start: usize,
     pub end: usize,
     pub date: NaiveDate,
+    /// The other reading of an ambiguous numeric date (`04/02/2025`).
+    pub alt: Option<NaiveDate>,
 }
 
 /// Everything found in one pass.
@@ -190,6 +192,7 @@ impl Scan {
             .filter(|s| s.bytes().any(|b| b.is_ascii_digit()) && looks_like_date(s))
             .collect();
         let order = date_order_for(self.language, &evidence);
+        let (mut month_first_text, mut day_first_text) = (0usize, 0usize);
         let mut buf = String::new();
         for ph in &layout.phrases {
             let mut i = ph.start;
@@ -218,20 +221,51 @@ impl Scan {
                         buf.push_str(&t.text);
                     }
                     if let Some(d) = parse_date(&buf, order) {
-                        found = Some((end, d));
+                        let other = match order {
+                            DateOrder::DayFirst => DateOrder::MonthFirst,
+                            DateOrder::MonthFirst => DateOrder::DayFirst,
+                        };
+                        let alt = parse_date(&buf, other).filter(|a| *a != d);
+                        // `March 3, 2025` is written month first.
+                        let first_alpha =
+                            toks[0].text.chars().next().is_some_and(char::is_alphabetic);
+                        if k > 1 && first_alpha {
+                            month_first_text += 1;
+                        } else if k > 1 {
+                            day_first_text += 1;
+                        }
+                        found = Some((end, d, alt));
                         break;
                     }
                 }
                 match found {
-                    Some((end, date)) => {
+                    Some((end, date, alt)) => {
                         let di = self.dates.len();
                         for t in i..end {
                             self.date_of[t] = Some(di);
                         }
-                        self.dates.push(DateMention { start: i, end, date });
+                        self.dates.push(DateMention { start: i, end, date, alt });
                         i = end;
                     }
                     None => i += 1,
+                }
+            }
+        }
+        // No numeric evidence either way, but dates written `March 3, 2025`
+        // on an English document: read the ambiguous ones month first.
+        let numeric_evidence = evidence.iter().any(|e| {
+            parse_date(e, DateOrder::DayFirst).is_some()
+                != parse_date(e, DateOrder::MonthFirst).is_some()
+        });
+        if order == DateOrder::DayFirst
+            && !numeric_evidence
+            && self.language == Language::En
+            && month_first_text > day_first_text
+        {
+            for d in &mut self.dates {
+                if let Some(a) = d.alt {
+                    d.alt = Some(d.date);
+                    d.date = a;
                 }
             }
         }

@@ -39,6 +39,17 @@ fn labelled(cx: &Ctx, kind: Kind, pool: &mut Pool, used: &mut [bool]) {
         }
         let conf = (0.55 + 0.4 * score).min(0.94);
         pool.push(Cand::at(cx.layout, d.start, d.end, Value::Date(d.date), score, conf));
+        // The other reading of `04/02/2025`, for the date-order check.
+        if let Some(alt) = d.alt {
+            pool.push(Cand::at(
+                cx.layout,
+                d.start,
+                d.end,
+                Value::Date(alt),
+                score * 0.5,
+                conf * 0.5,
+            ));
+        }
     }
 }
 
