@@ -2,7 +2,7 @@
 //! caption, an unlabelled date near the top of the first page as a fallback,
 //! and the constraint that the invoice date does not follow the due date.
 
-use chrono::{Days, NaiveDate};
+use chrono::Days;
 use invex_domain::Value;
 
 use super::Ctx;
@@ -122,39 +122,66 @@ pub fn dates(cx: &Ctx) -> (Option<Cand>, Option<Cand>) {
 
 /// A due date from payment terms ("30 dagar netto", "Net 30", "Zahlbar
 /// innerhalb von 14 Tagen", "à 30 jours") counted from the invoice date.
-pub fn due_from_terms(cx: &Ctx, invoice_date: NaiveDate) -> Option<u64> {
+pub fn due_from_terms(cx: &Ctx, invoice: &Cand) -> Option<Cand> {
     const DAYS: &[&str] = &["dagar", "dgr", "dag", "days", "tagen", "tage", "jours", "d"];
+    const TERMS: &[&str] = &[
+        "netto",
+        "net",
+        "zahlbar",
+        "innerhalb",
+        "betalningsvillkor",
+        "villkor",
+        "terms",
+        "paiement",
+        "reglement",
+        "payable",
+        "zahlungsziel",
+        "betalning",
+    ];
+    const LATE: &[&str] = &[
+        "verzug",
+        "verzugszinsen",
+        "falligkeit",
+        "drojsmalsranta",
+        "interest",
+        "late",
+        "penalite",
+        "retard",
+        "mahnung",
+        "paminnelse",
+        "overdue",
+    ];
+    let Value::Date(date) = invoice.value else { return None };
     for line in &cx.layout.lines {
         let toks = &cx.layout.toks[line.start..line.end];
+        if !toks.iter().any(|x| TERMS.contains(&x.key.as_str())) {
+            continue;
+        }
+        // Late-payment clauses count days from the due date, not to it.
+        if toks.iter().any(|x| LATE.contains(&x.key.as_str())) {
+            continue;
+        }
         for (i, t) in toks.iter().enumerate() {
-            let Ok(n) = t.text.trim_matches(|c: char| !c.is_ascii_digit()).parse::<u64>() else {
-                continue;
-            };
-            if !(7..=120).contains(&n) || !t.text.bytes().all(|b| b.is_ascii_digit()) {
+            if !t.text.bytes().all(|b| b.is_ascii_digit()) {
                 continue;
             }
+            let Ok(n) = t.text.parse::<u64>() else { continue };
             let next = toks.get(i + 1).map(|x| x.key.as_str());
             let prev = i.checked_sub(1).and_then(|p| toks.get(p)).map(|x| x.key.as_str());
             let days_after = next.is_some_and(|k| DAYS.contains(&k));
             let net_before = prev.is_some_and(|k| k == "netto" || k == "net");
-            let terms_line = toks.iter().any(|x| {
-                matches!(
-                    x.key.as_str(),
-                    "netto"
-                        | "net"
-                        | "zahlbar"
-                        | "innerhalb"
-                        | "betalningsvillkor"
-                        | "villkor"
-                        | "terms"
-                        | "paiement"
-                        | "reglement"
-                        | "payable"
-                )
-            });
-            if (days_after || net_before) && terms_line {
-                invoice_date.checked_add_days(Days::new(n))?;
-                return Some(n);
+            if (1..=120).contains(&n) && (days_after || net_before) {
+                let due = date.checked_add_days(Days::new(n))?;
+                let conf = (invoice.conf * 0.6).min(0.55);
+                let value = Value::Date(due);
+                return Some(Cand {
+                    value,
+                    score: 0.1,
+                    conf,
+                    page: invoice.page,
+                    bbox: None,
+                    toks: None,
+                });
             }
         }
     }

@@ -35,8 +35,16 @@ pub fn extract_fields(cx: &mut Ctx) -> Invoice {
     let number = ids::invoice_number(cx);
     put(&mut inv, cx, FieldName::InvoiceNumber, number.clone());
     let (date, due) = dates::dates(cx);
+    // Not printed: the invoice date plus the payment terms.
+    let derived_due = match (&due, &date) {
+        (None, Some(d)) => dates::due_from_terms(cx, d),
+        _ => None,
+    };
     put(&mut inv, cx, FieldName::InvoiceDate, date);
     put(&mut inv, cx, FieldName::DueDate, due);
+    if let Some(d) = derived_due {
+        inv.set(FieldName::DueDate, d.into_field(cx.layout, Source::Derived));
+    }
     let order = ids::labelled_text(cx, Kind::OrderNumber, true);
     put(&mut inv, cx, FieldName::OrderNumber, order);
     let buyer_ref = ids::labelled_text(cx, Kind::BuyerReference, false);
