@@ -135,7 +135,7 @@ fn vat_lines(cx: &Ctx, table_lines: &[bool]) -> Vec<(VatLine, usize)> {
         }
         if found.is_none() && vat_caption && !amounts.is_empty() {
             let last = amounts[amounts.len() - 1];
-            if last.start > pcts[0].start {
+            if last.start >= pcts[0].end {
                 let v = VatLine { rate, base: None, amount: last.value };
                 found = Some((v, 0.6, last.start));
             }

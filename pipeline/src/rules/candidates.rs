@@ -1,16 +1,14 @@
 //! One pass over the layout that finds what every field search needs: label
-//! hits, amounts, percentages and dates (with the document's date order and
-//! decimal separator), and the value runs next to a label.
+//! hits here, amounts, percentages and dates in [`super::mentions`]; and
+//! the value runs ([`Slot`]s) next to a label.
 
 use chrono::NaiveDate;
-use invex_domain::parse::{
-    DateOrder, Language, date_order_for, detect_language, looks_like_date, normalize_currency,
-    parse_amount_with, parse_date, parse_percent,
-};
+use invex_domain::parse::{Language, detect_language};
 use rust_decimal::Decimal;
 
 use super::labels::{Entry, Kind, LabelIndex};
 use super::layout::{Layout, Place, Run};
+use super::mentions::decimal_separator;
 
 #[derive(Debug, Clone)]
 pub struct LabelHit {
@@ -85,35 +83,6 @@ pub struct Slot {
     pub weight: f32,
 }
 
-fn is_currency_marker(s: &str) -> bool {
-    normalize_currency(s).is_some() || s == ":-"
-}
-
-fn is_group(s: &str, last: bool) -> bool {
-    let s = if last {
-        s.trim_end_matches(')')
-            .trim_end_matches(":-")
-            .trim_end_matches(",--")
-            .trim_end_matches(",-")
-    } else {
-        s
-    };
-    let b = s.as_bytes();
-    if b.len() == 3 {
-        return b.iter().all(u8::is_ascii_digit);
-    }
-    last && b.len() >= 5
-        && b[..3].iter().all(u8::is_ascii_digit)
-        && (b[3] == b',' || b[3] == b'.')
-        && b[4..].iter().all(u8::is_ascii_digit)
-        && b.len() <= 6
-}
-
-fn is_lead_group(s: &str) -> bool {
-    let t = s.trim_start_matches(['(', '-', '\u{2212}']);
-    (1..=3).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit())
-}
-
 impl Scan {
     pub fn run(layout: &Layout, index: &LabelIndex) -> Scan {
         let n = layout.toks.len();
@@ -184,182 +153,6 @@ impl Scan {
         }
     }
 
-    fn find_dates(&mut self, layout: &Layout) {
-        let evidence: Vec<&str> = layout
-            .toks
-            .iter()
-            .map(|t| t.text.as_str())
-            .filter(|s| s.bytes().any(|b| b.is_ascii_digit()) && looks_like_date(s))
-            .collect();
-        let order = date_order_for(self.language, &evidence);
-        let (mut month_first_text, mut day_first_text) = (0usize, 0usize);
-        let mut buf = String::new();
-        for ph in &layout.phrases {
-            let mut i = ph.start;
-            while i < ph.end {
-                let mut found = None;
-                for k in (1..=4usize).rev() {
-                    let end = i + k;
-                    if end > ph.end {
-                        continue;
-                    }
-                    let toks = &layout.toks[i..end];
-                    if !toks.iter().any(|t| t.text.bytes().any(|b| b.is_ascii_digit())) {
-                        continue;
-                    }
-                    if k > 1
-                        && toks.iter().all(|t| t.text.bytes().all(|b| !b.is_ascii_alphabetic()))
-                        && !toks.iter().any(|t| t.text.ends_with('.'))
-                    {
-                        continue;
-                    }
-                    buf.clear();
-                    for (x, t) in toks.iter().enumerate() {
-                        if x > 0 {
-                            buf.push(' ');
-                        }
-                        buf.push_str(&t.text);
-                    }
-                    if let Some(d) = parse_date(&buf, order) {
-                        let other = match order {
-                            DateOrder::DayFirst => DateOrder::MonthFirst,
-                            DateOrder::MonthFirst => DateOrder::DayFirst,
-                        };
-                        let alt = parse_date(&buf, other).filter(|a| *a != d);
-                        // `March 3, 2025` is written month first.
-                        let first_alpha =
-                            toks[0].text.chars().next().is_some_and(char::is_alphabetic);
-                        if k > 1 && first_alpha {
-                            month_first_text += 1;
-                        } else if k > 1 {
-                            day_first_text += 1;
-                        }
-                        found = Some((end, d, alt));
-                        break;
-                    }
-                }
-                match found {
-                    Some((end, date, alt)) => {
-                        let di = self.dates.len();
-                        for t in i..end {
-                            self.date_of[t] = Some(di);
-                        }
-                        self.dates.push(DateMention { start: i, end, date, alt });
-                        i = end;
-                    }
-                    None => i += 1,
-                }
-            }
-        }
-        // No numeric evidence either way, but dates written `March 3, 2025`
-        // on an English document: read the ambiguous ones month first.
-        let numeric_evidence = evidence.iter().any(|e| {
-            parse_date(e, DateOrder::DayFirst).is_some()
-                != parse_date(e, DateOrder::MonthFirst).is_some()
-        });
-        if order == DateOrder::DayFirst
-            && !numeric_evidence
-            && self.language == Language::En
-            && month_first_text > day_first_text
-        {
-            for d in &mut self.dates {
-                if let Some(a) = d.alt {
-                    d.alt = Some(d.date);
-                    d.date = a;
-                }
-            }
-        }
-    }
-
-    fn find_numbers(&mut self, layout: &Layout) {
-        let toks = &layout.toks;
-        let mut buf = String::new();
-        for ph in &layout.phrases {
-            let mut i = ph.start;
-            while i < ph.end {
-                if self.date_of[i].is_some() {
-                    i += 1;
-                    continue;
-                }
-                let t = &toks[i].text;
-                // Percentages: `25%`, `25 %`.
-                let pct_next = toks.get(i + 1).is_some_and(|n| {
-                    i + 1 < ph.end && n.text.starts_with('%') && n.text.chars().count() <= 2
-                });
-                let pct_text = if pct_next { format!("{t}%") } else { t.clone() };
-                if let Some(p) = parse_percent(&pct_text) {
-                    let end = if pct_next { i + 2 } else { i + 1 };
-                    for x in i..end {
-                        self.percent_of[x] = Some(self.percents.len());
-                    }
-                    self.percents.push(PercentMention { start: i, end, value: p });
-                    i = end;
-                    continue;
-                }
-                // A leading currency marker or sign as its own word.
-                let mut s = i;
-                let mut currency = None;
-                if is_currency_marker(t) && i + 1 < ph.end {
-                    currency = normalize_currency(t);
-                    s = i + 1;
-                }
-                if !toks[s].text.bytes().any(|b| b.is_ascii_digit()) {
-                    i += 1;
-                    continue;
-                }
-                // Thousands groups written as separate words: `1 234 567,89`.
-                let mut e = s + 1;
-                if is_lead_group(&toks[s].text) {
-                    while e < ph.end && self.date_of[e].is_none() {
-                        let gap = toks[e].bbox.x0 - toks[e - 1].bbox.x1;
-                        if gap >= 0.6 * toks[e].bbox.height() || !is_group(&toks[e].text, true) {
-                            break;
-                        }
-                        e += 1;
-                        if toks[e - 1].text.len() > 3 {
-                            break;
-                        }
-                    }
-                }
-                let mut parsed = None;
-                for end in (s + 1..=e).rev() {
-                    buf.clear();
-                    for (x, t) in toks[s..end].iter().enumerate() {
-                        if x > 0 {
-                            buf.push(' ');
-                        }
-                        buf.push_str(&t.text);
-                    }
-                    if let Some(v) = parse_amount_with(&buf, self.decimal_sep) {
-                        let last = &toks[end - 1].text;
-                        let decimals = has_decimals(last);
-                        parsed = Some((end, v, decimals));
-                        break;
-                    }
-                }
-                let Some((mut end, value, decimals)) = parsed else {
-                    i += 1;
-                    continue;
-                };
-                if currency.is_none() {
-                    currency = currency_in(
-                        &toks[s..end].iter().map(|t| t.text.as_str()).collect::<Vec<_>>(),
-                    );
-                }
-                if end < ph.end && is_currency_marker(&toks[end].text) {
-                    currency = currency.or(normalize_currency(&toks[end].text));
-                    end += 1;
-                }
-                let ai = self.amounts.len();
-                for x in i..end {
-                    self.amount_of[x] = Some(ai);
-                }
-                self.amounts.push(AmountMention { start: i, end, value, decimals, currency });
-                i = end;
-            }
-        }
-    }
-
     /// The value runs next to every label of `kind`: the rest of its phrase,
     /// the later phrases of its line, and up to `below` lines under it in its
     /// column. A run stops where another caption starts.
@@ -367,7 +160,7 @@ impl Scan {
         let mut out = Vec::new();
         for (li, hit) in self.labels.iter().enumerate() {
             let Some(w) = hit.weight(kind) else { continue };
-            for (place, run) in layout.right_runs(hit.start, hit.end) {
+            for (place, run) in layout.right_runs(hit.end) {
                 // `REF APPEL D'OFFRES : X`: the caption goes on past the label.
                 let colon_inside = (run.start + 1..run.end).any(|t| {
                     let w = &layout.toks[t].text;
@@ -418,12 +211,6 @@ impl Scan {
     pub fn date_in(&self, run: Run) -> Option<&DateMention> {
         (run.start..run.end).find_map(|t| self.date_of[t].and_then(|d| self.dates.get(d)))
     }
-
-    /// The date order the scan used, for callers that parse more dates.
-    pub fn order(&self, layout: &Layout) -> DateOrder {
-        let evidence: Vec<&str> = layout.toks.iter().map(|t| t.text.as_str()).collect();
-        date_order_for(self.language, &evidence)
-    }
 }
 
 /// The captions of the parts of a word like `OCR/Fakturanr` (all parts must
@@ -439,57 +226,4 @@ fn split_caption(text: &str, index: &LabelIndex) -> Vec<Entry> {
         }
     }
     out
-}
-
-fn has_decimals(s: &str) -> bool {
-    let t = s.trim_end_matches(|c: char| !c.is_ascii_digit());
-    let b = t.as_bytes();
-    b.len() >= 3 && (b[b.len() - 3] == b',' || b[b.len() - 3] == b'.')
-}
-
-fn currency_in(words: &[&str]) -> Option<&'static str> {
-    for w in words {
-        let lower = w.to_ascii_lowercase();
-        for (marker, code) in [
-            ("sek", "SEK"),
-            ("eur", "EUR"),
-            ("€", "EUR"),
-            ("kr", "SEK"),
-            ("usd", "USD"),
-            ("$", "USD"),
-            ("£", "GBP"),
-            ("gbp", "GBP"),
-            ("nok", "NOK"),
-            ("dkk", "DKK"),
-            ("chf", "CHF"),
-        ] {
-            if lower.contains(marker) {
-                return Some(code);
-            }
-        }
-    }
-    None
-}
-
-/// The decimal separator most amounts on the document use.
-fn decimal_separator(layout: &Layout) -> Option<char> {
-    let (mut comma, mut dot) = (0, 0);
-    for t in &layout.toks {
-        let b = t.text.trim_end_matches(|c: char| !c.is_ascii_digit()).as_bytes();
-        if b.len() >= 4
-            && b[b.len() - 4].is_ascii_digit()
-            && b[b.len() - 2..].iter().all(u8::is_ascii_digit)
-        {
-            match b[b.len() - 3] {
-                b',' => comma += 1,
-                b'.' => dot += 1,
-                _ => {}
-            }
-        }
-    }
-    match comma.cmp(&dot) {
-        std::cmp::Ordering::Greater => Some(','),
-        std::cmp::Ordering::Less => Some('.'),
-        std::cmp::Ordering::Equal => None,
-    }
 }

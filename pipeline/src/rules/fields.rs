@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 
 use super::confidence::Cand;
 use super::labels::Kind;
-use super::{Ctx, address, amounts, dates, ids, line_items, parties, payment, reconcile};
+use super::{Ctx, address, amounts, dates, ids, line_items, names, parties, payment, reconcile};
 
 fn put(inv: &mut Invoice, cx: &Ctx, name: FieldName, cand: Option<Cand>) {
     if let Some(c) = cand {
@@ -19,7 +19,7 @@ pub fn extract_fields(cx: &mut Ctx) -> Invoice {
 
     // Parties first: the buyer's block decides whose identifiers are whose.
     let table = line_items::line_items(cx);
-    let names = parties::names(cx, &table.lines);
+    let names = names::names(cx, &table.lines);
     if let Some(b) = names.buyer.as_ref().and_then(|b| b.toks) {
         cx.zones.mark_under(cx.layout, b.0, b.1);
     }

@@ -9,7 +9,6 @@ use super::confidence::{Cand, Pool};
 use super::labels::Kind;
 use super::layout::{Place, Run};
 use super::text::{has_digit, letters_digits, trim_value};
-use super::zones::Party;
 
 /// The first token of a run that is not filler (`:`, `nr`, `#`, `-`).
 pub fn first_value_tok(cx: &Ctx, run: Run) -> Option<usize> {
@@ -235,9 +234,4 @@ pub fn vat_numbers(cx: &Ctx, supplier_org: Option<&str>) -> (Option<Cand>, Optio
         }
     }
     (sup.best(), buy.best())
-}
-
-/// The party whose block holds token `t`, if any.
-pub fn party_of(cx: &Ctx, t: usize) -> Option<Party> {
-    cx.zones.party.get(t).copied().flatten()
 }

@@ -35,7 +35,6 @@ pub struct Line {
 /// Words close together on one line: one cell, caption or value.
 #[derive(Debug, Clone)]
 pub struct Phrase {
-    pub line: usize,
     pub start: usize,
     pub end: usize,
     pub bbox: BBox,
@@ -234,7 +233,7 @@ impl Layout {
                 let gap = w.bbox.x0 - prev.x1;
                 let h = prev.height().min(w.bbox.height()).max(1.0);
                 if gap > 0.8 * h {
-                    self.close_phrase(li, phrase_start, phrase_box);
+                    self.close_phrase(phrase_start, phrase_box);
                     phrase_start = self.toks.len();
                     phrase_box = w.bbox;
                 }
@@ -245,12 +244,12 @@ impl Layout {
             let phrase = self.phrases.len();
             self.toks.push(Tok { text: w.text, key, bbox: w.bbox, page, line: li, phrase });
         }
-        self.close_phrase(li, phrase_start, phrase_box);
+        self.close_phrase(phrase_start, phrase_box);
         self.lines.push(Line { page, bbox, start, end: self.toks.len(), height: line_h.max(1.0) });
     }
 
-    fn close_phrase(&mut self, line: usize, start: usize, bbox: BBox) {
-        self.phrases.push(Phrase { line, start, end: self.toks.len(), bbox });
+    fn close_phrase(&mut self, start: usize, bbox: BBox) {
+        self.phrases.push(Phrase { start, end: self.toks.len(), bbox });
     }
 
     /// Text of tokens `start..end`, joined by single spaces.
@@ -291,16 +290,9 @@ impl Layout {
         t.bbox.center_y() / h
     }
 
-    /// The horizontal position of a token as a fraction of its page width.
-    pub fn rel_x(&self, tok: usize) -> f32 {
-        let t = &self.toks[tok];
-        let w = self.pages.get(t.page).map_or(595.0, |p| p.width.max(1.0));
-        t.bbox.center_x() / w
-    }
-
-    /// Runs to the right of tokens `start..end` on their line: the rest of
+    /// Runs to the right of a caption ending before token `end`, on its line: the rest of
     /// their phrase (if any), then each later phrase.
-    pub fn right_runs(&self, start: usize, end: usize) -> Vec<(Place, Run)> {
+    pub fn right_runs(&self, end: usize) -> Vec<(Place, Run)> {
         let mut out = Vec::new();
         let Some(last) = end.checked_sub(1).and_then(|i| self.toks.get(i)) else { return out };
         let ph = &self.phrases[last.phrase];
@@ -459,6 +451,6 @@ pub mod tests {
         let f = 0;
         assert_eq!(texts(&l, &l.below_runs(f, f + 1, 1)), ["1001"]);
         let moms = l.toks.iter().position(|t| t.text == "Moms").unwrap_or(0);
-        assert_eq!(texts(&l, &l.right_runs(moms, moms + 1)), ["25%", "250,00"]);
+        assert_eq!(texts(&l, &l.right_runs(moms + 1)), ["25%", "250,00"]);
     }
 }

@@ -26,6 +26,8 @@ mod ids;
 mod labels;
 mod layout;
 mod line_items;
+mod mentions;
+mod names;
 mod parties;
 mod payment;
 mod reconcile;

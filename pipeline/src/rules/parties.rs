@@ -1,24 +1,18 @@
-//! Parties: supplier and buyer names, the supplier's address, F-skatt and the
-//! credit-note flag.
-//!
-//! The supplier's name is scored from many weak signals: a large font near the
-//! top of the first page, a legal form (AB, GmbH, Ltd …), repetition (header
-//! and footer), the web or e-mail domain, a supplier caption ("Säljare",
-//! "Seller", "Verkäufer", "Vendeur") or payee caption above it, the sender
-//! line of a window envelope; anything in the buyer's block is excluded.
+//! Party signals: the evidence [`super::names`] weighs (domains, sender
+//! lines, recipient routing lines, captions, footer company blocks), and
+//! the F-skatt and credit-note flags.
 
 use invex_domain::Value;
 
 use super::Ctx;
-use super::confidence::{Cand, Pool};
+use super::confidence::Cand;
 use super::labels::Kind;
-use super::layout::{Place, Run};
+use super::layout::Run;
 use super::text::{fold, has_digit, is_legal_form, is_postcode_part, letters_digits, trim_value};
-use super::zones::{Party, payment_line};
 
 /// Web and e-mail domains printed outside the buyer's block (`kraxi` for
 /// `info@kraxi.com`, `www.kraxi.de`).
-fn domains(cx: &Ctx) -> Vec<String> {
+pub fn domains(cx: &Ctx) -> Vec<String> {
     const GENERIC: &[&str] = &[
         "gmail", "hotmail", "outlook", "yahoo", "telia", "live", "icloud", "mail", "web", "gmx",
         "orange", "free", "wanadoo", "bredband",
@@ -51,7 +45,7 @@ fn domains(cx: &Ctx) -> Vec<String> {
 
 /// Whether a phrase's words match a domain (`Kraxi GmbH` ~ `kraxi`,
 /// `Nordic Bygg AB` ~ `nordicbygg`).
-fn matches_domain(words: &[String], domains: &[String]) -> bool {
+pub fn matches_domain(words: &[String], domains: &[String]) -> bool {
     let joined: String = words.iter().filter(|w| !is_legal_form(w)).map(|w| w.as_str()).collect();
     domains.iter().any(|d| {
         (joined.len() >= 3
@@ -62,7 +56,7 @@ fn matches_domain(words: &[String], domains: &[String]) -> bool {
 
 /// Cuts a sender line (`Kraxi GmbH · Flugzeugallee 17 · 12345 Papierfeld`)
 /// at its first separator; returns the end of the name part.
-fn sender_cut(cx: &Ctx, run: Run) -> Option<usize> {
+pub fn sender_cut(cx: &Ctx, run: Run) -> Option<usize> {
     for t in run.start..run.end {
         let text = &cx.layout.toks[t].text;
         if matches!(text.as_str(), "·" | "•" | "|" | "-" | "–" | "/") && t > run.start {
@@ -76,7 +70,7 @@ fn sender_cut(cx: &Ctx, run: Run) -> Option<usize> {
 }
 
 /// A phrase that could be a company or person name, as its words.
-fn name_words(cx: &Ctx, run: Run) -> Option<Vec<String>> {
+pub fn name_words(cx: &Ctx, run: Run) -> Option<Vec<String>> {
     let n = run.end - run.start;
     if n == 0 || n > 7 {
         return None;
@@ -127,7 +121,7 @@ fn name_words(cx: &Ctx, run: Run) -> Option<Vec<String>> {
 /// First words of the lines that route a letter inside the recipient's
 /// organisation ("Att: Leverantörsreskontra", "z. Hd.", "Attn").
 const RECIPIENT_FIRST: &[&str] = &["att", "attn", "zhd", "fao", "attention", "lattention"];
-const RECIPIENT_LINES: &[&str] = &[
+pub const RECIPIENT_LINES: &[&str] = &[
     "ekonomiavdelningen",
     "leverantorsreskontra",
     "fakturamottagning",
@@ -144,7 +138,7 @@ const RECIPIENT_LINES: &[&str] = &[
 
 /// Whether one of the two lines under `run` (same left edge) routes mail
 /// inside the recipient's organisation: then `run` names the buyer.
-fn recipient_marked(cx: &Ctx, run: Run) -> bool {
+pub fn recipient_marked(cx: &Ctx, run: Run) -> bool {
     let l = cx.layout;
     let first = &l.toks[run.start];
     let x0 = first.bbox.x0;
@@ -169,7 +163,7 @@ fn recipient_marked(cx: &Ctx, run: Run) -> bool {
 
 /// Whether the phrase before `t` on its line ends in a caption (other than
 /// a party heading, whose value is a name).
-fn follows_caption(cx: &Ctx, t: usize) -> bool {
+pub fn follows_caption(cx: &Ctx, t: usize) -> bool {
     let tok = &cx.layout.toks[t];
     let line = &cx.layout.lines[tok.line];
     if t == line.start {
@@ -188,7 +182,7 @@ fn follows_caption(cx: &Ctx, t: usize) -> bool {
 
 /// Whether company identifiers (org.nr, VAT number, Bankgiro, IBAN …) are
 /// printed on the name's line or within four lines under it.
-fn near_identifiers(cx: &Ctx, run: Run) -> bool {
+pub fn near_identifiers(cx: &Ctx, run: Run) -> bool {
     const IDS: [Kind; 7] = [
         Kind::OrgNr,
         Kind::VatNumber,
@@ -210,223 +204,10 @@ fn near_identifiers(cx: &Ctx, run: Run) -> bool {
 }
 
 /// Captions whose value is a name.
-const NAME_CAPTIONS: &[&str] =
+pub const NAME_CAPTIONS: &[&str] =
     &["nom", "name", "namn", "firma", "company", "foretag", "firmenname"];
 
-pub struct Names {
-    pub supplier: Option<Cand>,
-    pub buyer: Option<Cand>,
-}
-
-pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
-    let doms = domains(cx);
-    let mut sup = Pool::new();
-    let mut buy = Pool::new();
-    let mut seen: Vec<(String, usize)> = Vec::new();
-    let mut cands: Vec<(Run, Vec<String>, f32)> = Vec::new();
-    let last_page = cx.layout.pages.len().saturating_sub(1);
-    let person_values: Vec<usize> = [Kind::BuyerReference, Kind::SupplierReference, Kind::Contact]
-        .into_iter()
-        .flat_map(|k| cx.scan.slots(cx.layout, k, 1))
-        .filter(|s| matches!(s.place, Place::Inline | Place::Right(0) | Place::Below(0)))
-        .map(|s| s.run.start)
-        .collect();
-    for ph in &cx.layout.phrases {
-        let page = cx.layout.toks[ph.start].page;
-        if table_lines.get(cx.layout.toks[ph.start].line).copied().unwrap_or(false) {
-            continue;
-        }
-        let mut run = Run { start: ph.start, end: ph.end };
-        let mut bonus = 0.0;
-        if let Some(cut) = sender_cut(cx, run) {
-            let rest = cx.layout.text(cut, run.end);
-            if rest.chars().filter(|c| c.is_ascii_digit()).count() >= 4 {
-                run.end = cut;
-                bonus += 0.25;
-            }
-        }
-        // "Nom : LE FOURNISSEUR", "Name: Acme Ltd".
-        let k0 = &cx.layout.toks[run.start].key;
-        if NAME_CAPTIONS.contains(&k0.as_str()) && run.end - run.start > 1 {
-            run.start += 1;
-            if cx.layout.toks[run.start].text == ":" && run.end - run.start > 1 {
-                run.start += 1;
-            }
-        }
-        let Some(words) = name_words(cx, run) else { continue };
-        // The value of a caption on its left ("Er ref: Åsa Wikström") or
-        // above it (a reference person in a grid); a department line.
-        if follows_caption(cx, run.start) || person_values.contains(&run.start) {
-            continue;
-        }
-        let all: String = (run.start..run.end).map(|t| cx.layout.toks[t].key.as_str()).collect();
-        if RECIPIENT_LINES.contains(&all.as_str()) {
-            continue;
-        }
-        let key = words.join(" ");
-        match seen.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, c)) => *c += 1,
-            None => seen.push((key, 1)),
-        }
-        if page != 0 && page != last_page {
-            continue;
-        }
-        cands.push((run, words, bonus));
-    }
-    let payee_runs: Vec<Run> = cx
-        .scan
-        .slots(cx.layout, Kind::Payee, 2)
-        .into_iter()
-        .filter(|s| {
-            // A bare "Mottagare" names the payee only on a payment slip.
-            let hit = &cx.scan.labels[s.label];
-            !hit.has(Kind::BuyerHeading) || payment_line(cx.layout, cx.scan, hit.start)
-        })
-        .filter(|s| match s.place {
-            Place::Inline | Place::Below(_) => true,
-            Place::Right(k) => {
-                k == 0 && {
-                    let hit = &cx.scan.labels[s.label];
-                    let gap =
-                        cx.layout.toks[s.run.start].bbox.x0 - cx.layout.toks[hit.end - 1].bbox.x1;
-                    gap < 6.0 * cx.layout.em
-                }
-            }
-        })
-        .map(|s| s.run)
-        .collect();
-    let top_y = cands
-        .iter()
-        .filter(|(r, _, _)| cx.layout.toks[r.start].page == 0)
-        .map(|(r, _, _)| cx.layout.toks[r.start].bbox.y0)
-        .fold(f32::MAX, f32::min);
-    for (run, words, mut score) in cands {
-        let t = run.start;
-        let tok = &cx.layout.toks[t];
-        let key = words.join(" ");
-        let ry = cx.layout.rel_y(t);
-        if words.iter().any(|w| is_legal_form(w)) {
-            score += 0.3;
-        }
-        let h = cx.layout.lines[tok.line].height / cx.layout.em.max(1.0);
-        score += if h >= 1.5 {
-            0.35
-        } else if h >= 1.2 {
-            0.2
-        } else if h >= 1.05 {
-            0.05
-        } else {
-            0.0
-        };
-        if tok.page == 0 && tok.bbox.y0 - top_y < 15.0 {
-            score += 0.5;
-        } else if tok.page == 0 && ry < 0.2 {
-            score += 0.15;
-        } else if tok.page == 0 && ry < 0.35 {
-            score += 0.05;
-        } else if ry > 0.82 {
-            score += 0.05;
-        }
-        // The company block of a footer: the name with its identifiers.
-        if ry > 0.7 && near_identifiers(cx, run) {
-            score += 0.3;
-        }
-        if recipient_marked(cx, run) {
-            buy.push(Cand::at(
-                cx.layout,
-                run.start,
-                run.end,
-                Value::Text(display(cx, run)),
-                0.7,
-                0.7,
-            ));
-            score -= 0.6;
-        }
-        let count = seen.iter().find(|(k, _)| *k == key).map_or(1, |(_, c)| *c);
-        score += 0.2 * (count.min(3) - 1) as f32;
-        if matches_domain(&words, &doms) {
-            score += 0.5;
-        }
-        if payee_runs.iter().any(|r| r.start <= t && t < r.end) {
-            score += 0.4;
-        }
-        match cx.zones.party[t] {
-            Some(Party::Supplier) => score += if cx.zones.depth[t] == 0 { 0.6 } else { 0.05 },
-            Some(Party::Buyer) => {
-                if cx.zones.depth[t] == 0 {
-                    let conf = 0.8;
-                    buy.push(Cand::at(
-                        cx.layout,
-                        run.start,
-                        run.end,
-                        Value::Text(display(cx, run)),
-                        1.0,
-                        conf,
-                    ));
-                }
-                continue;
-            }
-            Some(Party::Delivery) => continue,
-            None => {}
-        }
-        // Title words ("FAKTURA") are not names.
-        if words.len() == 1 && cx.scan.label_of[t].is_some() {
-            continue;
-        }
-        if cx.debug {
-            eprintln!("name {score:.2} {:?}", display(cx, run));
-        }
-        let conf = (0.25 + 0.35 * score).min(0.9);
-        sup.push(Cand::at(
-            cx.layout,
-            run.start,
-            run.end,
-            Value::Text(display(cx, run)),
-            score,
-            conf,
-        ));
-    }
-    let buyer = buy.best();
-    if let Some(b) = &buyer {
-        let bkey = fold(&b.value.to_string());
-        let mut filtered = Pool::new();
-        for c in sup.iter() {
-            if fold(&c.value.to_string()) != bkey {
-                filtered.push(c.clone());
-            }
-        }
-        sup = filtered;
-    }
-    let supplier = sup.best();
-    let buyer = buyer.or_else(|| unlabelled_buyer(cx, &sup, supplier.as_ref()));
-    Names { supplier, buyer }
-}
-
-/// Without a buyer caption: the best other name in the upper half of the
-/// first page with a postal address under it (the address window).
-fn unlabelled_buyer(cx: &Ctx, sup: &Pool, supplier: Option<&Cand>) -> Option<Cand> {
-    let skey = supplier.map(|s| fold(&s.value.to_string()));
-    for c in sup.ranked() {
-        let Some((s, e)) = c.toks else { continue };
-        let name = fold(&c.value.to_string());
-        if Some(&name) == skey.as_ref()
-            || skey.as_ref().is_some_and(|k| k.contains(&name) || name.contains(k.as_str()))
-        {
-            continue;
-        }
-        if cx.layout.toks[s].page != 0 || cx.layout.rel_y(s) > 0.5 {
-            continue;
-        }
-        if super::address::after(cx, Run { start: s, end: e }).is_some() {
-            let mut b = c.clone();
-            b.conf = 0.6;
-            return Some(b);
-        }
-    }
-    None
-}
-
-fn display(cx: &Ctx, run: Run) -> String {
+pub fn display(cx: &Ctx, run: Run) -> String {
     trim_value(&cx.layout.text(run.start, run.end))
         .trim_end_matches(['·', ',', '|'])
         .trim()

@@ -351,7 +351,7 @@ pub fn quotes_invoice_number(layout: &Layout, scan: &Scan) -> bool {
             continue;
         }
         // A caption followed by its number is not a sentence.
-        let numbered = layout.right_runs(hit.start, hit.end).first().is_some_and(|(_, r)| {
+        let numbered = layout.right_runs(hit.end).first().is_some_and(|(_, r)| {
             (r.start..r.end.min(r.start + 2))
                 .any(|t| layout.toks[t].text.bytes().any(|b| b.is_ascii_digit()))
         });

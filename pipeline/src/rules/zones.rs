@@ -167,10 +167,6 @@ impl Zones {
         }
     }
 
-    pub fn is(&self, t: usize, party: Party) -> bool {
-        self.party.get(t).copied().flatten() == Some(party)
-    }
-
     /// In the buyer's or the delivery block.
     pub fn is_customer(&self, t: usize) -> bool {
         matches!(self.party.get(t).copied().flatten(), Some(Party::Buyer | Party::Delivery))

@@ -1,0 +1,231 @@
+//! Supplier and buyer names.
+//!
+//! The supplier's name is scored from many weak signals: the topmost name on
+//! the first page, a large font, a legal form (AB, GmbH, Ltd …), repetition
+//! (header and footer), the web or e-mail domain, a supplier or payee
+//! caption above it ("Säljare", "Seller", "Vendeur", "Bénéficiaire"), the
+//! sender line of a window envelope, the company block of a footer. Names
+//! in the buyer's block, under a recipient routing line ("Att:"), or that
+//! are the value of a reference caption are not the supplier.
+
+use invex_domain::Value;
+
+use super::Ctx;
+use super::confidence::{Cand, Pool};
+use super::labels::Kind;
+use super::layout::{Place, Run};
+use super::parties::{
+    NAME_CAPTIONS, RECIPIENT_LINES, display, domains, follows_caption, matches_domain, name_words,
+    near_identifiers, recipient_marked, sender_cut,
+};
+use super::text::{fold, is_legal_form};
+use super::zones::{Party, payment_line};
+
+pub struct Names {
+    pub supplier: Option<Cand>,
+    pub buyer: Option<Cand>,
+}
+
+/// A name-like phrase: its run, folded words and a head start (sender line).
+struct NameCand {
+    run: Run,
+    words: Vec<String>,
+    bonus: f32,
+}
+
+/// Name-like phrases on the first and last pages, and how often each text
+/// occurs in the whole document.
+fn collect(cx: &Ctx, table_lines: &[bool]) -> (Vec<NameCand>, Vec<(String, usize)>) {
+    let last_page = cx.layout.pages.len().saturating_sub(1);
+    let person_values: Vec<usize> = [Kind::BuyerReference, Kind::SupplierReference, Kind::Contact]
+        .into_iter()
+        .flat_map(|k| cx.scan.slots(cx.layout, k, 1))
+        .filter(|s| matches!(s.place, Place::Inline | Place::Right(0) | Place::Below(0)))
+        .map(|s| s.run.start)
+        .collect();
+    let mut seen: Vec<(String, usize)> = Vec::new();
+    let mut out = Vec::new();
+    for ph in &cx.layout.phrases {
+        let first = &cx.layout.toks[ph.start];
+        if table_lines.get(first.line).copied().unwrap_or(false) {
+            continue;
+        }
+        let mut run = Run { start: ph.start, end: ph.end };
+        let mut bonus = 0.0;
+        if let Some(cut) = sender_cut(cx, run) {
+            let rest = cx.layout.text(cut, run.end);
+            if rest.chars().filter(|c| c.is_ascii_digit()).count() >= 4 {
+                run.end = cut;
+                bonus += 0.25;
+            }
+        }
+        // "Nom : LE FOURNISSEUR", "Name: Acme Ltd".
+        if NAME_CAPTIONS.contains(&cx.layout.toks[run.start].key.as_str())
+            && run.end - run.start > 1
+        {
+            run.start += 1;
+            if cx.layout.toks[run.start].text == ":" && run.end - run.start > 1 {
+                run.start += 1;
+            }
+        }
+        let Some(words) = name_words(cx, run) else { continue };
+        // The value of a caption on its left ("Er ref: Åsa Wikström") or
+        // above it (a reference person in a grid); a department line.
+        if follows_caption(cx, run.start) || person_values.contains(&run.start) {
+            continue;
+        }
+        let all: String = (run.start..run.end).map(|t| cx.layout.toks[t].key.as_str()).collect();
+        if RECIPIENT_LINES.contains(&all.as_str()) {
+            continue;
+        }
+        let key = words.join(" ");
+        match seen.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, c)) => *c += 1,
+            None => seen.push((key, 1)),
+        }
+        if first.page == 0 || first.page == last_page {
+            out.push(NameCand { run, words, bonus });
+        }
+    }
+    (out, seen)
+}
+
+/// Runs named by a payee caption ("Betalningsmottagare", "Bénéficiaire").
+fn payee_runs(cx: &Ctx) -> Vec<Run> {
+    cx.scan
+        .slots(cx.layout, Kind::Payee, 2)
+        .into_iter()
+        .filter(|s| {
+            // A bare "Mottagare" names the payee only on a payment slip.
+            let hit = &cx.scan.labels[s.label];
+            !hit.has(Kind::BuyerHeading) || payment_line(cx.layout, cx.scan, hit.start)
+        })
+        .filter(|s| match s.place {
+            Place::Inline | Place::Below(_) => true,
+            Place::Right(k) => {
+                let hit = &cx.scan.labels[s.label];
+                let gap = cx.layout.toks[s.run.start].bbox.x0 - cx.layout.toks[hit.end - 1].bbox.x1;
+                k == 0 && gap < 6.0 * cx.layout.em
+            }
+        })
+        .map(|s| s.run)
+        .collect()
+}
+
+/// The position and typography part of a supplier-name score.
+fn layout_score(cx: &Ctx, run: Run, top_y: f32) -> f32 {
+    let tok = &cx.layout.toks[run.start];
+    let ry = cx.layout.rel_y(run.start);
+    let h = cx.layout.lines[tok.line].height / cx.layout.em.max(1.0);
+    let mut score = if h >= 1.5 {
+        0.35
+    } else if h >= 1.2 {
+        0.2
+    } else if h >= 1.05 {
+        0.05
+    } else {
+        0.0
+    };
+    score += if tok.page == 0 && tok.bbox.y0 - top_y < 15.0 {
+        0.5
+    } else if tok.page == 0 && ry < 0.2 {
+        0.15
+    } else if (tok.page == 0 && ry < 0.35) || ry > 0.82 {
+        0.05
+    } else {
+        0.0
+    };
+    // The company block of a footer: the name with its identifiers.
+    if ry > 0.7 && near_identifiers(cx, run) {
+        score += 0.3;
+    }
+    score
+}
+
+pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
+    let doms = domains(cx);
+    let (cands, seen) = collect(cx, table_lines);
+    let payees = payee_runs(cx);
+    let mut sup = Pool::new();
+    let mut buy = Pool::new();
+    let top_y = cands
+        .iter()
+        .filter(|c| cx.layout.toks[c.run.start].page == 0)
+        .map(|c| cx.layout.toks[c.run.start].bbox.y0)
+        .fold(f32::MAX, f32::min);
+    for NameCand { run, words, bonus } in cands {
+        let t = run.start;
+        let text = Value::Text(display(cx, run));
+        let mut score = bonus + layout_score(cx, run, top_y);
+        if words.iter().any(|w| is_legal_form(w)) {
+            score += 0.3;
+        }
+        if recipient_marked(cx, run) {
+            buy.push(Cand::at(cx.layout, run.start, run.end, text.clone(), 0.7, 0.7));
+            score -= 0.6;
+        }
+        let key = words.join(" ");
+        let count = seen.iter().find(|(k, _)| *k == key).map_or(1, |(_, c)| *c);
+        score += 0.2 * (count.min(3) - 1) as f32;
+        if matches_domain(&words, &doms) {
+            score += 0.5;
+        }
+        if payees.iter().any(|r| r.start <= t && t < r.end) {
+            score += 0.4;
+        }
+        match cx.zones.party[t] {
+            Some(Party::Supplier) => score += if cx.zones.depth[t] == 0 { 0.6 } else { 0.05 },
+            Some(Party::Buyer) => {
+                if cx.zones.depth[t] == 0 {
+                    buy.push(Cand::at(cx.layout, run.start, run.end, text, 1.0, 0.8));
+                }
+                continue;
+            }
+            Some(Party::Delivery) => continue,
+            None => {}
+        }
+        // Title words ("FAKTURA") are not names.
+        if words.len() == 1 && cx.scan.label_of[t].is_some() {
+            continue;
+        }
+        if cx.debug {
+            eprintln!("name {score:.2} {text}");
+        }
+        let conf = (0.25 + 0.35 * score).min(0.9);
+        sup.push(Cand::at(cx.layout, run.start, run.end, text, score, conf));
+    }
+    let buyer = buy.best();
+    if let Some(b) = &buyer {
+        let bkey = fold(&b.value.to_string());
+        let mut filtered = Pool::new();
+        for c in sup.iter().filter(|c| fold(&c.value.to_string()) != bkey) {
+            filtered.push(c.clone());
+        }
+        sup = filtered;
+    }
+    let supplier = sup.best();
+    let buyer = buyer.or_else(|| unlabelled_buyer(cx, &sup, supplier.as_ref()));
+    Names { supplier, buyer }
+}
+
+/// Without a buyer caption: the best other name in the upper half of the
+/// first page with a postal address under it (the address window).
+fn unlabelled_buyer(cx: &Ctx, sup: &Pool, supplier: Option<&Cand>) -> Option<Cand> {
+    let skey = supplier.map(|s| fold(&s.value.to_string()));
+    for c in sup.ranked() {
+        let Some((s, e)) = c.toks else { continue };
+        let name = fold(&c.value.to_string());
+        let same = skey
+            .as_ref()
+            .is_some_and(|k| *k == name || k.contains(&name) || name.contains(k.as_str()));
+        if same || cx.layout.toks[s].page != 0 || cx.layout.rel_y(s) > 0.5 {
+            continue;
+        }
+        if super::address::after(cx, Run { start: s, end: e }).is_some() {
+            let mut b = c.clone();
+            b.conf = 0.6;
+            return Some(b);
+        }
+    }
+    None
+}
