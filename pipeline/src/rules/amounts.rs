@@ -150,7 +150,7 @@ fn vat_lines(cx: &Ctx, table_lines: &[bool]) -> Vec<(VatLine, usize)> {
         }
     }
     let mut out: Vec<(VatLine, usize)> = by_rate.into_values().map(|(v, _, t)| (v, t)).collect();
-    out.sort_by(|a, b| b.0.rate.cmp(&a.0.rate));
+    out.sort_by_key(|v| std::cmp::Reverse(v.0.rate));
     out
 }
 
@@ -178,14 +178,12 @@ pub fn currency(cx: &Ctx, total_tok: Option<usize>) -> Cand {
     }
     for (t, tok) in cx.layout.toks.iter().enumerate() {
         let text = tok.text.trim_matches(|c: char| matches!(c, '(' | ')' | ':' | ',' | '.'));
-        if text.len() == 3 && text.chars().all(|c| c.is_ascii_uppercase()) {
-            if let Some(c) = normalize_currency(text) {
-                vote(c, 0.5, t);
-            }
-        } else if text == "€" || text == "£" || text == "$" {
-            if let Some(c) = normalize_currency(text) {
-                vote(c, 0.5, t);
-            }
+        let code = text.len() == 3 && text.chars().all(|c| c.is_ascii_uppercase());
+        let symbol = matches!(text, "€" | "£" | "$");
+        if (code || symbol)
+            && let Some(c) = normalize_currency(text)
+        {
+            vote(c, 0.5, t);
         }
     }
     let best = votes.into_iter().max_by(|a, b| a.1.0.total_cmp(&b.1.0).then(b.0.cmp(a.0)));

@@ -10,6 +10,12 @@ use super::confidence::{Cand, Pool, ambiguity};
 use super::ids::first_value_tok;
 use super::labels::Kind;
 
+fn mark(used: &mut [bool], start: usize, end: usize) {
+    if let Some(s) = used.get_mut(start..end) {
+        s.fill(true);
+    }
+}
+
 /// Dates announced by captions of `kind`, scored.
 fn labelled(cx: &Ctx, kind: Kind, pool: &mut Pool, used: &mut [bool]) {
     for slot in cx.scan.slots(cx.layout, kind, 2) {
@@ -34,9 +40,7 @@ fn labelled(cx: &Ctx, kind: Kind, pool: &mut Pool, used: &mut [bool]) {
                 score *= 0.7;
             }
         }
-        for t in d.start..d.end {
-            used[t] = true;
-        }
+        mark(used, d.start, d.end);
         let conf = (0.55 + 0.4 * score).min(0.94);
         pool.push(Cand::at(cx.layout, d.start, d.end, Value::Date(d.date), score, conf));
         // The other reading of `04/02/2025`, for the date-order check.
@@ -67,20 +71,18 @@ pub fn dates(cx: &Ctx) -> (Option<Cand>, Option<Cand>) {
     for kind in [Kind::DeliveryDate, Kind::Terms] {
         for slot in cx.scan.slots(cx.layout, kind, 1) {
             if let Some(d) = cx.scan.date_in(slot.run) {
-                for t in d.start..d.end {
-                    used[t] = true;
-                }
+                mark(&mut used, d.start, d.end);
             }
         }
     }
     // Fallback: the first unlabelled date in the top part of page 1.
-    if inv.is_empty() {
-        if let Some(d) = cx.scan.dates.iter().find(|d| {
+    if inv.is_empty()
+        && let Some(d) = cx.scan.dates.iter().find(|d| {
             let tok = &cx.layout.toks[d.start];
             tok.page == 0 && cx.layout.rel_y(d.start) < 0.4 && !used[d.start]
-        }) {
-            inv.push(Cand::at(cx.layout, d.start, d.end, Value::Date(d.date), 0.2, 0.45));
-        }
+        })
+    {
+        inv.push(Cand::at(cx.layout, d.start, d.end, Value::Date(d.date), 0.2, 0.45));
     }
     let invs = inv.ranked();
     let dues = due.ranked();
@@ -94,10 +96,10 @@ pub fn dates(cx: &Ctx) -> (Option<Cand>, Option<Cand>) {
         for j in (0..dues.len().min(4)).map(Some).chain([None]) {
             let a = i.and_then(|i| date(&invs[i]));
             let b = j.and_then(|j| date(&dues[j]));
-            if let (Some(a), Some(b)) = (a, b) {
-                if a > b || (b - a).num_days() > 400 {
-                    continue;
-                }
+            if let (Some(a), Some(b)) = (a, b)
+                && (a > b || (b - a).num_days() > 400)
+            {
+                continue;
             }
             let s = i.map_or(0.0, |i| invs[i].score) + j.map_or(0.0, |j| dues[j].score);
             if best.is_none_or(|(bs, _, _)| s > bs) {

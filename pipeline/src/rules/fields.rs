@@ -106,10 +106,8 @@ fn totals(cx: &Ctx, inv: &mut Invoice, table_lines: &[bool]) {
         (FieldName::TotalAmount, chosen.total),
     ] {
         let Some(mut ch) = pick else { continue };
-        if credit {
-            if let Value::Amount(a) = ch.cand.value {
-                ch.cand.value = Value::Amount(-a.abs());
-            }
+        if credit && let Value::Amount(a) = ch.cand.value {
+            ch.cand.value = Value::Amount(-a.abs());
         }
         let source = if ch.derived { Source::Derived } else { Source::Rules };
         inv.set(name, ch.cand.into_field(cx.layout, source));

@@ -30,10 +30,10 @@ pub fn id_like(cx: &Ctx, t: usize) -> Option<String> {
     if (cx.scan.date_of[t].is_some() && !digits_only) || cx.scan.percent_of[t].is_some() {
         return None;
     }
-    if let Some(a) = cx.scan.amount_of[t].and_then(|a| cx.scan.amounts.get(a)) {
-        if a.decimals || a.end - a.start > 1 {
-            return None;
-        }
+    if let Some(a) = cx.scan.amount_of[t].and_then(|a| cx.scan.amounts.get(a))
+        && (a.decimals || a.end - a.start > 1)
+    {
+        return None;
     }
     let ok = v.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '/' | '.' | '_' | '#'));
     ok.then(|| v.to_string())
@@ -225,8 +225,8 @@ pub fn vat_numbers(cx: &Ctx, supplier_org: Option<&str>) -> (Option<Cand>, Optio
                 continue;
             }
             let Some((v, end)) = longest_valid(cx, t, ph.end, 5, vat_number) else { continue };
-            for u in t..end {
-                used[u] = true;
+            if let Some(s) = used.get_mut(t..end) {
+                s.fill(true);
             }
             let (score, conf) = if matches_org(&v) { (0.6, 0.8) } else { (0.35, 0.55) };
             let c = Cand::at(cx.layout, t, end, Value::Text(v), score, conf);

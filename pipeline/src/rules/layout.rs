@@ -128,6 +128,7 @@ fn raw_words(words: &[invex_domain::Word]) -> Vec<Raw> {
 /// close. Second pass over the lines: a word joined the first line close enough
 /// in reading order; move it to the line whose centre is nearest (a taller
 /// value next to its caption, with an address line just above).
+#[allow(clippy::needless_range_loop)] // moves words between groups by index
 fn refine(groups: &mut [(f32, f32, Vec<Raw>)]) {
     for g in groups.iter_mut() {
         g.0 = median(g.2.iter().map(|w| w.bbox.y1).collect());
@@ -171,6 +172,7 @@ fn median(mut v: Vec<f32>) -> f32 {
 }
 
 impl Layout {
+    #[allow(clippy::needless_range_loop)] // looks back over the last few groups by index
     pub fn build(doc: &Document) -> Layout {
         let mut layout = Layout::default();
         let mut heights = Vec::new();

@@ -94,6 +94,9 @@ fn column_of(cols: &[Col], b: BBox) -> Option<usize> {
     best.filter(|&(_, d)| d < 60.0).map(|(i, _)| i)
 }
 
+/// A row's vertical centre, its item, and description lines joined to it.
+type Row = (f32, LineItem, Vec<(f32, String)>);
+
 pub struct Table {
     pub items: Vec<LineItem>,
     /// Per line: part of a line-item table (header or row).
@@ -114,7 +117,7 @@ pub fn line_items(cx: &Ctx) -> Table {
         let page = l.lines[li].page;
         let mut bottom = l.lines[li].bbox.y1;
         // Rows with an amount, and text-only lines (parts of a description).
-        let mut rows: Vec<(f32, LineItem, Vec<(f32, String)>)> = Vec::new();
+        let mut rows: Vec<Row> = Vec::new();
         let mut texts: Vec<(f32, String)> = Vec::new();
         let mut r = li + 1;
         while r < l.lines.len() && l.lines[r].page == page {
@@ -242,11 +245,11 @@ fn split_qty(words: &[&str], dec: Option<char>) -> (Option<Decimal>, Option<Stri
     let mut qty = None;
     let mut unit = None;
     for w in words {
-        if qty.is_none() {
-            if let Some(q) = parse_amount_with(w, dec) {
-                qty = Some(q);
-                continue;
-            }
+        if qty.is_none()
+            && let Some(q) = parse_amount_with(w, dec)
+        {
+            qty = Some(q);
+            continue;
         }
         if qty.is_some() && unit.is_none() && !has_digit(w) {
             unit = Some(w.to_string());

@@ -88,8 +88,8 @@ impl Extractor for RulesExtractor {
         let ibans = payment::find_ibans(&layout);
         let mut iban_tok = vec![false; layout.toks.len()];
         for m in &ibans {
-            for t in m.start..m.end {
-                iban_tok[t] = true;
+            if let Some(s) = iban_tok.get_mut(m.start..m.end) {
+                s.fill(true);
             }
         }
         if self.debug {

@@ -273,13 +273,13 @@ pub fn payment_reference(cx: &Ctx) -> Option<Cand> {
             pool.push(Cand::at(cx.layout, t, end, Value::Text(v), slot.weight + 0.3, 0.95));
             continue;
         }
-        if let Some((digits, end, luhn)) = ocr_digits(cx, t, slot.run.end) {
-            if digits.len() >= 4 {
-                let (score, conf) =
-                    if luhn { (slot.weight + 0.2, 0.9) } else { (slot.weight * 0.8, 0.6) };
-                pool.push(Cand::at(cx.layout, t, end, Value::Text(digits), score, conf));
-                continue;
-            }
+        if let Some((digits, end, luhn)) = ocr_digits(cx, t, slot.run.end)
+            && digits.len() >= 4
+        {
+            let (score, conf) =
+                if luhn { (slot.weight + 0.2, 0.9) } else { (slot.weight * 0.8, 0.6) };
+            pool.push(Cand::at(cx.layout, t, end, Value::Text(digits), score, conf));
+            continue;
         }
         if slot.weight < 0.6 {
             continue;

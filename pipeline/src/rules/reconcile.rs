@@ -79,7 +79,9 @@ pub fn choose(nets: &[Cand], vats: &[Cand], totals: &[Cand], sek: bool) -> Total
         (0..l.len().min(10)).map(Some).chain([None]).collect()
     };
     let same = |a: &Cand, b: &Cand| a.bbox.is_some() && a.bbox == b.bbox && a.page == b.page;
-    let mut best: Option<(f32, Option<usize>, Option<usize>, Option<usize>, bool)> = None;
+    // (score, net, VAT, total, derive the missing one)
+    type Pick = (f32, Option<usize>, Option<usize>, Option<usize>, bool);
+    let mut best: Option<Pick> = None;
     for &i in &top(nets) {
         for &j in &top(vats) {
             for &k in &top(totals) {

@@ -159,11 +159,11 @@ impl Zones {
     }
 
     fn set(&mut self, t: usize, party: Party, depth: u8) {
-        if let Some(slot) = self.party.get_mut(t) {
-            if slot.is_none() {
-                *slot = Some(party);
-                self.depth[t] = depth;
-            }
+        if let Some(slot) = self.party.get_mut(t)
+            && slot.is_none()
+        {
+            *slot = Some(party);
+            self.depth[t] = depth;
         }
     }
 
