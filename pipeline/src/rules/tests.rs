@@ -426,3 +426,85 @@ fn english_and_french_totals() {
         ],
     );
 }
+
+/// Hostile pages (random words, overlapping and degenerate boxes, odd
+/// characters): the extractor answers without panicking.
+#[test]
+fn garbage_documents_do_not_panic() {
+    use invex_domain::{BBox, Document, Page, Word};
+    const WORDS: &[&str] = &[
+        "Faktura",
+        "nr",
+        ":",
+        "Moms",
+        "25%",
+        "1",
+        "234,56",
+        "−0,50",
+        "SE45",
+        "5000",
+        "Org.nr",
+        "556036-0793",
+        "OCR",
+        "#",
+        "2026-02-30",
+        "(",
+        ")",
+        "€",
+        "kr",
+        ":-",
+        "Att",
+        "betala",
+        "ß",
+        "𝟙𝟚",
+        "",
+        " ",
+        "IBAN",
+        "Bankgiro",
+        "5050-1055",
+        "Datum",
+        "31.12.2026",
+        "Total",
+        "TTC",
+        "/",
+        "OCR/Fakturanr",
+        "Summa:",
+        "·",
+        "Box",
+        "123",
+        "45",
+        "Stad",
+        "AB",
+        "Mottagare",
+    ];
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |n: u64| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) % n.max(1)
+    };
+    let extractor = RulesExtractor::new();
+    for _ in 0..200 {
+        let mut pages = Vec::new();
+        for p in 0..(1 + next(3)) {
+            let mut words = Vec::new();
+            for _ in 0..next(120) {
+                let x = next(600) as f32 - 5.0;
+                let y = next(850) as f32 - 5.0;
+                let w = next(80) as f32;
+                let h = next(14) as f32;
+                let text = WORDS[next(WORDS.len() as u64) as usize].to_string();
+                words.push(Word { text, bbox: BBox::new(x, y, x + w, y + h), confidence: 1.0 });
+            }
+            if next(10) == 0 {
+                words.push(Word {
+                    text: "x".into(),
+                    bbox: BBox::new(f32::NAN, 0.0, 1.0, 1.0),
+                    confidence: 1.0,
+                });
+            }
+            pages.push(Page { number: p as u32 + 1, width: 595.0, height: 842.0, words });
+        }
+        let _ = extractor.extract(&Document { pages });
+    }
+    let _ = extractor.extract(&Document::default());
+}
