@@ -96,7 +96,7 @@ const TABLE: &[(Kind, f32, &[&str])] = &[
     (Kind::InvoiceDate, 1.0, &[
         "Fakturadatum", "Fakturadag", "Faktureringsdatum", "Fakt.datum", "Fakturans datum", "Utfärdad",
         "Utfärdandedatum", "Kreditdatum", "Invoice date", "Date of invoice", "Date of issue", "Issue date",
-        "Issued", "Issued on", "Billing date", "Invoice dated", "Credit note date", "Rechnungsdatum",
+        "Issued", "Issued on", "Billing date", "Invoice dated", "Credit note date", "Tax point", "Tax date", "Tax point date", "Rechnungsdatum",
         "Rechnungs-Datum", "Belegdatum", "Ausstellungsdatum", "Gutschriftsdatum", "Date de facture",
         "Date de facturation", "Date facture", "Date d'émission", "Facturé le", "Date de la facture",
         "Émise le", "Date d'avoir",
@@ -105,7 +105,7 @@ const TABLE: &[(Kind, f32, &[&str])] = &[
     (Kind::DueDate, 1.0, &[
         "Förfallodatum", "Förfallodag", "Förfaller", "Förfaller den", "Betala senast", "Betalas senast",
         "Sista betalningsdag", "Sista betaldag", "Förf.datum", "Förf. datum", "Att betala senast",
-        "Förfallodatum för betalning", "Due date", "Payment due", "Payment due date", "Due", "Pay by",
+        "Förfallodatum för betalning", "Förf.dat", "Förf. dag", "Förfallodat", "Förfallodag:", "Due date", "Payment due", "Payment due date", "Due", "Pay by",
         "Due by", "Please pay by", "Date due", "Payable by", "Due on", "Fälligkeitsdatum", "Fällig am",
         "Fällig", "Fällig bis", "Zahlbar bis", "Zahlbar bis zum", "Fälligkeit", "Zahlungsziel",
         "Zahlungstermin", "Date d'échéance", "Échéance", "Date limite de paiement", "À payer avant le",
@@ -198,7 +198,7 @@ const TABLE: &[(Kind, f32, &[&str])] = &[
     ]),
     (Kind::VatNumber, 1.0, &[
         "Momsreg.nr", "Momsregistreringsnummer", "Momsreg nr", "Moms reg nr", "Momsnr", "Momsnummer",
-        "Momsreg", "Momsregnr", "VAT-nr", "VAT nr", "Vat.nr", "VAT no", "VAT number", "VAT reg no",
+        "Momsreg", "Momsregnr", "VAT-nummer", "Momsregistreringsnr", "Momsreg.nummer", "VAT-nr", "VAT nr", "Vat.nr", "VAT no", "VAT number", "VAT reg no",
         "VAT reg. number", "VAT registration number", "VAT Registration No", "VAT ID", "VAT-ID",
         "VAT identification number", "VAT reg", "Tax ID", "USt-IdNr", "USt-ID", "UStIdNr", "USt.-Id.-Nr.",
         "Umsatzsteuer-ID", "Umsatzsteuer-Identifikationsnummer", "USt-Id", "Ust.-ID-Nr.", "USt.-IdNr.",

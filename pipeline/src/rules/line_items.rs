@@ -52,6 +52,56 @@ fn header_cols(cx: &Ctx, li: usize) -> Vec<Col> {
     cols
 }
 
+/// Captions continued from the line above (`Unit Price Excl.` over `VAT`):
+/// an overlapping caption above renames the column when the two read as one
+/// caption; a caption above with no column under it adds one.
+fn merge_above(cx: &Ctx, li: usize, cols: &mut Vec<Col>) {
+    let l = cx.layout;
+    let line = &l.lines[li];
+    let Some(above) = li.checked_sub(1).map(|a| &l.lines[a]) else { return };
+    if above.page != line.page || line.bbox.y0 - above.bbox.y1 > 0.8 * line.height {
+        return;
+    }
+    for p in l.phrases_of_line(li - 1) {
+        let ph = &l.phrases[p];
+        let key_above: String = (ph.start..ph.end).map(|t| l.toks[t].key.as_str()).collect();
+        let overlaps = |c: &Col| c.x1.min(ph.bbox.x1) - c.x0.max(ph.bbox.x0) > 0.0;
+        // Rules and text spanning several columns are not a caption.
+        if key_above.is_empty() || cols.iter().filter(|c| overlaps(c)).count() > 1 {
+            continue;
+        }
+        let over = cols.iter_mut().find(|c| overlaps(c));
+        match over {
+            Some(c) => {
+                let below = (line.start..line.end)
+                    .filter(|&t| {
+                        let b = l.toks[t].bbox;
+                        b.x0 >= c.x0 - 0.5 && b.x1 <= c.x1 + 0.5
+                    })
+                    .map(|t| l.toks[t].key.as_str())
+                    .collect::<String>();
+                let joined = cx.labels.lookup(&format!("{key_above}{below}"));
+                if let Some(kind) = joined
+                    .and_then(|e| COLS.iter().copied().find(|k| e.iter().any(|x| x.kind == *k)))
+                {
+                    c.kind = kind;
+                    c.x0 = c.x0.min(ph.bbox.x0);
+                    c.x1 = c.x1.max(ph.bbox.x1);
+                }
+            }
+            None => {
+                let kind = cx
+                    .labels
+                    .lookup(&key_above)
+                    .and_then(|e| COLS.iter().copied().find(|k| e.iter().any(|x| x.kind == *k)));
+                if let Some(kind) = kind.filter(|k| !cols.iter().any(|c| c.kind == *k)) {
+                    cols.push(Col { kind, x0: ph.bbox.x0, x1: ph.bbox.x1 });
+                }
+            }
+        }
+    }
+}
+
 fn is_header(cols: &[Col]) -> bool {
     let has = |k: Kind| cols.iter().any(|c| c.kind == k);
     let numeric = has(Kind::ColAmount) || has(Kind::ColUnitPrice) || has(Kind::ColQty);
@@ -82,16 +132,53 @@ fn ends_table(cx: &Ctx, li: usize) -> bool {
     })
 }
 
+/// The column of a word (columns sorted by x): the caption it overlaps
+/// most, else the column whose territory (up to the midpoints between
+/// neighbouring captions) holds its centre.
 fn column_of(cols: &[Col], b: BBox) -> Option<usize> {
     let mut best: Option<(usize, f32)> = None;
     for (i, c) in cols.iter().enumerate() {
         let overlap = b.x1.min(c.x1) - b.x0.max(c.x0);
-        let dist = if overlap > 0.0 { -overlap } else { (c.x0 - b.x1).max(b.x0 - c.x1) };
-        if best.is_none_or(|(_, d)| dist < d) {
-            best = Some((i, dist));
+        if overlap > 0.0 && best.is_none_or(|(_, o)| overlap > o) {
+            best = Some((i, overlap));
         }
     }
-    best.filter(|&(_, d)| d < 60.0).map(|(i, _)| i)
+    if let Some((i, _)) = best {
+        return Some(i);
+    }
+    let cx = b.center_x();
+    (0..cols.len()).find(|&i| {
+        let left = if i == 0 { f32::MIN } else { (cols[i - 1].x1 + cols[i].x0) / 2.0 };
+        let right = cols.get(i + 1).map_or(f32::MAX, |n| (cols[i].x1 + n.x0) / 2.0);
+        cx >= left && cx < right
+    })
+}
+
+/// Columns of a line's words. A description runs on within its phrase
+/// (`Kaffe mellanrost 500 g`) unless a word sits under another caption.
+fn cells_of(cx: &Ctx, cols: &[Col], r: usize) -> Vec<Vec<usize>> {
+    let l = cx.layout;
+    let line = &l.lines[r];
+    let desc = cols.iter().position(|c| c.kind == Kind::ColDesc);
+    let mut cells: Vec<Vec<usize>> = vec![Vec::new(); cols.len()];
+    let mut prev: Option<(usize, usize)> = None; // (phrase, column)
+    for t in line.start..line.end {
+        let b = l.toks[t].bbox;
+        let under = cols.iter().position(|c| b.x1.min(c.x1) - b.x0.max(c.x0) > 0.0);
+        let mut c = column_of(cols, b);
+        if let Some((ph, pc)) = prev
+            && ph == l.toks[t].phrase
+            && Some(pc) == desc
+            && under.is_none_or(|u| Some(u) == desc)
+        {
+            c = Some(pc);
+        }
+        if let Some(c) = c {
+            cells[c].push(t);
+            prev = Some((l.toks[t].phrase, c));
+        }
+    }
+    cells
 }
 
 /// A row's vertical centre, its item, and description lines joined to it.
@@ -108,11 +195,13 @@ pub fn line_items(cx: &Ctx) -> Table {
     let mut table = Table { items: Vec::new(), lines: vec![false; l.lines.len()] };
     let mut li = 0;
     while li < l.lines.len() {
-        let cols = header_cols(cx, li);
+        let mut cols = header_cols(cx, li);
         if !is_header(&cols) {
             li += 1;
             continue;
         }
+        merge_above(cx, li, &mut cols);
+        cols.sort_by(|a, b| a.x0.total_cmp(&b.x0));
         table.lines[li] = true;
         let page = l.lines[li].page;
         let mut bottom = l.lines[li].bbox.y1;
@@ -139,14 +228,9 @@ pub fn line_items(cx: &Ctx) -> Table {
                 Some(item) => rows.push((cy, item, Vec::new())),
                 None => {
                     let desc = cols.iter().position(|c| c.kind == Kind::ColDesc);
-                    let mut cells: Vec<usize> = Vec::new();
-                    for t in line.start..line.end {
-                        if column_of(&cols, l.toks[t].bbox) == desc {
-                            cells.push(t);
-                        }
-                    }
-                    if desc.is_some() && !cells.is_empty() {
-                        texts.push((cy, l.text_of(&cells)));
+                    let cells = cells_of(cx, &cols, r);
+                    if let Some(d) = desc.and_then(|d| cells.get(d)).filter(|c| !c.is_empty()) {
+                        texts.push((cy, l.text_of(d)));
                     }
                 }
             }
@@ -186,12 +270,7 @@ fn row(cx: &Ctx, cols: &[Col], r: usize) -> Option<LineItem> {
     let l = cx.layout;
     let dec = cx.scan.decimal_sep;
     let line = &l.lines[r];
-    let mut cells: Vec<Vec<usize>> = vec![Vec::new(); cols.len()];
-    for t in line.start..line.end {
-        if let Some(c) = column_of(cols, l.toks[t].bbox) {
-            cells[c].push(t);
-        }
-    }
+    let cells = cells_of(cx, cols, r);
     let text = |c: usize| l.text_of(&cells[c]);
     let col = |kind: Kind| cols.iter().position(|c| c.kind == kind);
     let num = |kind: Kind| -> Option<Decimal> {

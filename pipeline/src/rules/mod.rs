@@ -47,6 +47,7 @@ use zones::Zones;
 /// What every field search reads.
 pub(crate) struct Ctx<'a> {
     pub layout: &'a Layout,
+    pub labels: &'a LabelIndex,
     pub scan: &'a Scan,
     pub zones: Zones,
     pub ibans: Vec<IbanMention>,
@@ -112,8 +113,8 @@ impl Extractor for RulesExtractor {
                 eprintln!("label {:?} {kinds:?} iso={}", layout.text(h.start, h.end), h.isolated);
             }
         }
-        let mut cx =
-            Ctx { layout: &layout, scan: &scan, zones, ibans, iban_tok, debug: self.debug };
+        let (labels, debug) = (&self.labels, self.debug);
+        let mut cx = Ctx { layout: &layout, labels, scan: &scan, zones, ibans, iban_tok, debug };
         fields::extract_fields(&mut cx)
     }
 }
