@@ -127,7 +127,29 @@ fn ends_table(cx: &Ctx, li: usize) -> bool {
             ]
             .iter()
             .any(|k| hit.has(*k));
-            total && hit.isolated && hit.start == t
+            // A footer (contact details, identifiers) ends it too.
+            let footer = [
+                Kind::Phone,
+                Kind::OrgNr,
+                Kind::VatNumber,
+                Kind::Bankgiro,
+                Kind::Plusgiro,
+                Kind::Iban,
+                Kind::Bic,
+                Kind::FSkatt,
+                Kind::Page,
+            ]
+            .iter()
+            .any(|k| hit.has(*k));
+            // The caption is its phrase ("Moms 25 %:"), not the start of
+            // a description ("Tax advice").
+            let ph = &cx.layout.phrases[cx.layout.toks[t].phrase];
+            let alone = (hit.end..ph.end).all(|u| {
+                cx.scan.percent_of[u].is_some()
+                    || cx.scan.amount_of[u].is_some()
+                    || cx.layout.toks[u].key.is_empty()
+            });
+            (total && hit.isolated && hit.start == t && alone) || (footer && hit.isolated && alone)
         })
     })
 }
@@ -163,10 +185,19 @@ fn cells_of(cx: &Ctx, cols: &[Col], r: usize) -> Vec<Vec<usize>> {
     let mut cells: Vec<Vec<usize>> = vec![Vec::new(); cols.len()];
     let mut prev: Option<(usize, usize)> = None; // (phrase, column)
     for t in line.start..line.end {
-        let b = l.toks[t].bbox;
+        // An amount in groups (`18 855,00`) goes whole to the column of its
+        // right end: numbers are right-aligned.
+        let amount = cx.scan.amount_of[t]
+            .and_then(|a| cx.scan.amounts.get(a))
+            .filter(|a| a.end - a.start > 1);
+        let b = match amount {
+            Some(a) => l.toks[a.end - 1].bbox,
+            None => l.toks[t].bbox,
+        };
         let under = cols.iter().position(|c| b.x1.min(c.x1) - b.x0.max(c.x0) > 0.0);
         let mut c = column_of(cols, b);
         if let Some((ph, pc)) = prev
+            && amount.is_none()
             && ph == l.toks[t].phrase
             && Some(pc) == desc
             && under.is_none_or(|u| Some(u) == desc)
@@ -211,7 +242,7 @@ pub fn line_items(cx: &Ctx) -> Table {
         let mut r = li + 1;
         while r < l.lines.len() && l.lines[r].page == page {
             let line = &l.lines[r];
-            if ends_table(cx, r) || line.bbox.y0 - bottom > 5.0 * line.height {
+            if ends_table(cx, r) || line.bbox.y0 - bottom > 3.0 * line.height {
                 break;
             }
             // A second caption line under the header (units, currency).
