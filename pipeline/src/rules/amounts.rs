@@ -9,6 +9,7 @@ use invex_domain::{Value, VatLine};
 use rust_decimal::Decimal;
 
 use super::Ctx;
+use super::candidates::AmountMention;
 use super::confidence::{Cand, Pool};
 use super::labels::Kind;
 use super::layout::Place;
@@ -50,7 +51,9 @@ pub fn roles(cx: &Ctx, table_lines: &[bool]) -> Roles {
             if !below && table_lines.get(label_line).copied().unwrap_or(false) && !hit.isolated {
                 continue;
             }
-            let amounts: Vec<_> = cx.scan.amounts_in(slot.run).collect();
+            // Amounts inside running text ("Art. 196 Directive") are not totals.
+            let amounts: Vec<_> =
+                cx.scan.amounts_in(slot.run).filter(|a| ends_phrase(cx, a)).collect();
             let n = amounts.len();
             for (i, a) in amounts.into_iter().enumerate() {
                 let pick = if below { i == 0 } else { i + 1 == n };
@@ -79,6 +82,8 @@ pub fn roles(cx: &Ctx, table_lines: &[bool]) -> Roles {
             }
         }
     }
+    summary_grid(cx, &mut r, table_lines);
+    rounded_total(cx, &mut r);
     r.breakdown = breakdown;
     if !r.breakdown.is_empty() {
         let vat: Decimal = r.breakdown.iter().map(|(v, _)| v.amount).sum();
@@ -91,6 +96,129 @@ pub fn roles(cx: &Ctx, table_lines: &[bool]) -> Roles {
         }
     }
     r
+}
+
+/// With a rounding line ("Öresavrundning -0,43"), the total that equals
+/// another total plus the rounding is the one to pay.
+fn rounded_total(cx: &Ctx, r: &mut Roles) {
+    let roundings: Vec<Decimal> = cx
+        .scan
+        .slots(cx.layout, Kind::Rounding, 1)
+        .iter()
+        .flat_map(|s| cx.scan.amounts_in(s.run).map(|a| a.value).collect::<Vec<_>>())
+        .filter(|v| !v.is_zero() && v.abs() < Decimal::ONE)
+        .collect();
+    if roundings.is_empty() {
+        return;
+    }
+    let totals: Vec<Decimal> = r
+        .total
+        .iter()
+        .filter_map(|c| match c.value {
+            Value::Amount(a) => Some(a),
+            _ => None,
+        })
+        .collect();
+    let tolerance = Decimal::new(5, 3);
+    for &t in &totals {
+        let rounded = totals
+            .iter()
+            .any(|&g| g != t && roundings.iter().any(|&x| (g + x - t).abs() <= tolerance));
+        if rounded {
+            r.total.boost(&Value::Amount(t), 0.3);
+        }
+    }
+}
+
+/// Whether an amount ends its phrase (a currency marker may follow).
+fn ends_phrase(cx: &Ctx, a: &AmountMention) -> bool {
+    let ph = &cx.layout.phrases[cx.layout.toks[a.start].phrase];
+    (a.end..ph.end).all(|t| {
+        let w = cx.layout.toks[t].text.as_str();
+        cx.layout.toks[t].key.is_empty() || normalize_currency(w).is_some()
+    })
+}
+
+/// The role a caption gives the amounts in its column: 0 net, 1 VAT, 2 total.
+fn role_of(cx: &Ctx, hit: usize) -> Option<u8> {
+    let h = &cx.scan.labels[hit];
+    if h.has(Kind::Net) || h.has(Kind::VatBase) {
+        Some(0)
+    } else if h.has(Kind::Vat) {
+        Some(1)
+    } else if h.has(Kind::Gross) || h.has(Kind::Total) || h.has(Kind::Sum) {
+        Some(2)
+    } else {
+        None
+    }
+}
+
+/// A VAT summary grid: a caption row with net, VAT and total columns
+/// (`Momssats | Netto | Moms | Totalt`), rows per rate, and a sum row
+/// (`Summa | 35 442,67 | 2 586,47 | 38 029,14`) whose cells are the totals.
+fn summary_grid(cx: &Ctx, r: &mut Roles, table_lines: &[bool]) {
+    let l = cx.layout;
+    for li in 0..l.lines.len() {
+        if table_lines.get(li).copied().unwrap_or(false) {
+            continue;
+        }
+        let cols: Vec<(u8, f32, f32)> = l
+            .phrases_of_line(li)
+            .filter_map(|p| {
+                let ph = &l.phrases[p];
+                let h = cx.scan.label_of[ph.start]?;
+                let hit = &cx.scan.labels[h];
+                let alone = (hit.end..ph.end).all(|t| l.toks[t].key.is_empty());
+                alone.then_some(())?;
+                role_of(cx, h).map(|role| (role, ph.bbox.x0, ph.bbox.x1))
+            })
+            .collect();
+        let roles = [0u8, 1, 2].iter().filter(|k| cols.iter().any(|c| c.0 == **k)).count();
+        if roles < 2 {
+            continue;
+        }
+        let page = l.lines[li].page;
+        for ri in li + 1..(li + 9).min(l.lines.len()) {
+            let row = &l.lines[ri];
+            if row.page != page {
+                break;
+            }
+            let sum_row = cx.scan.label_of[row.start].is_some_and(|h| {
+                let hit = &cx.scan.labels[h];
+                hit.isolated && (hit.has(Kind::Sum) || hit.has(Kind::Gross) || hit.has(Kind::Total))
+            });
+            let cells: Vec<_> = cx
+                .scan
+                .amounts
+                .iter()
+                .filter(|a| a.start >= row.start && a.start < row.end)
+                .collect();
+            if !sum_row || cells.len() < 2 {
+                continue;
+            }
+            for a in cells {
+                let Some(b) = l.bbox(a.start, a.end) else { continue };
+                let col = cols
+                    .iter()
+                    .filter(|c| b.x1.min(c.2) - b.x0.max(c.1) > 0.0 || (b.x1 - c.2).abs() < 12.0)
+                    .min_by(|x, y| (b.x1 - x.2).abs().total_cmp(&(b.x1 - y.2).abs()));
+                let Some(&(role, _, _)) = col else { continue };
+                // The grid's total is before rounding: a payable total wins.
+                let score = match (role, a.decimals) {
+                    (2, _) => 0.85,
+                    (_, true) => 1.1,
+                    _ => 0.8,
+                };
+                let c = Cand::at(l, a.start, a.end, Value::Amount(a.value), score, 0.85);
+                match role {
+                    0 => r.net.push(c),
+                    1 => r.vat.push(c),
+                    _ => r.total.push(c),
+                }
+            }
+            break;
+        }
+    }
 }
 
 fn line_has_percent(cx: &Ctx, line: usize) -> bool {

@@ -78,6 +78,13 @@ impl Pool {
         }
     }
 
+    /// Adds `delta` to the score of every candidate with value `v`.
+    pub fn boost(&mut self, v: &Value, delta: f32) {
+        for c in self.cands.iter_mut().filter(|c| c.value == *v) {
+            c.score += delta;
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.cands.is_empty()
     }
