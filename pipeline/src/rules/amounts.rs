@@ -83,6 +83,11 @@ pub fn roles(cx: &Ctx, table_lines: &[bool]) -> Roles {
         }
     }
     summary_grid(cx, &mut r, table_lines);
+    if let Some(s) = &cx.slip
+        && let Some(a) = s.amount
+    {
+        r.total.push(Cand::at(cx.layout, s.start, s.end, Value::Amount(a), 0.5, 0.8));
+    }
     rounded_total(cx, &mut r);
     r.breakdown = breakdown;
     if !r.breakdown.is_empty() {

@@ -31,6 +31,7 @@ mod names;
 mod parties;
 mod payment;
 mod reconcile;
+mod slip;
 #[cfg(test)]
 mod tests;
 mod text;
@@ -53,6 +54,8 @@ pub(crate) struct Ctx<'a> {
     pub ibans: Vec<IbanMention>,
     /// Per token: part of an IBAN.
     pub iban_tok: Vec<bool>,
+    /// The payment slip's machine-readable line, if printed.
+    pub slip: Option<slip::Slip>,
     /// Print candidates to stderr (`INVEX_RULES_DEBUG` set at construction).
     pub debug: bool,
 }
@@ -114,7 +117,9 @@ impl Extractor for RulesExtractor {
             }
         }
         let (labels, debug) = (&self.labels, self.debug);
-        let mut cx = Ctx { layout: &layout, labels, scan: &scan, zones, ibans, iban_tok, debug };
+        let slip = slip::find(&layout);
+        let mut cx =
+            Ctx { layout: &layout, labels, scan: &scan, zones, ibans, iban_tok, slip, debug };
         fields::extract_fields(&mut cx)
     }
 }

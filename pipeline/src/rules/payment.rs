@@ -177,6 +177,13 @@ pub fn giro_field(cx: &Ctx, kind: Kind) -> Option<Cand> {
     let check: fn(&str) -> Option<String> =
         if kind == Kind::Bankgiro { bankgiro } else { plusgiro };
     let mut pool = Pool::new();
+    let on_slip = cx.slip.as_ref().and_then(|s| {
+        let v = if kind == Kind::Bankgiro { &s.bankgiro } else { &s.plusgiro };
+        v.clone().map(|v| (s, v))
+    });
+    if let Some((s, v)) = on_slip {
+        pool.push(Cand::at(cx.layout, s.start, s.end, Value::Text(v), 0.8, 0.9));
+    }
     for slot in cx.scan.slots(cx.layout, kind, 1) {
         let Some(t) = first_value_tok(cx, slot.run) else { continue };
         if cx.iban_tok[t] {
@@ -255,6 +262,11 @@ fn ocr_digits(cx: &Ctx, t: usize, end: usize) -> Option<(String, usize, bool)> {
 /// other labelled payment references; repeated on the payment slip counts.
 pub fn payment_reference(cx: &Ctx) -> Option<Cand> {
     let mut pool = Pool::new();
+    if let Some(s) = &cx.slip
+        && let Some(ocr) = &s.ocr
+    {
+        pool.push(Cand::at(cx.layout, s.start, s.end, Value::Text(ocr.clone()), 0.9, 0.9));
+    }
     for slot in cx.scan.slots(cx.layout, Kind::Ocr, 1) {
         let Some(t) = first_value_tok(cx, slot.run) else { continue };
         let Some((digits, end, luhn)) = ocr_digits(cx, t, slot.run.end) else { continue };
