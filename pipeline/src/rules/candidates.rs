@@ -86,7 +86,8 @@ pub struct Slot {
 impl Scan {
     pub fn run(layout: &Layout, index: &LabelIndex) -> Scan {
         let n = layout.toks.len();
-        let language = detect_language(layout.toks.iter().map(|t| t.text.as_str()));
+        // The first page or so tells the language.
+        let language = detect_language(layout.toks.iter().take(600).map(|t| t.text.as_str()));
         let mut scan = Scan {
             labels: Vec::new(),
             label_of: vec![None; n],
@@ -113,7 +114,7 @@ impl Scan {
                 let mut best: Option<(usize, &[Entry])> = None;
                 for j in i..ph.end.min(i + index.max_words) {
                     key.push_str(&layout.toks[j].key);
-                    if key.is_empty() {
+                    if key.is_empty() || key.len() > index.max_key {
                         break;
                     }
                     if let Some(e) = index.lookup(&key) {

@@ -366,6 +366,8 @@ pub struct LabelIndex {
     map: HashMap<String, Vec<Entry>>,
     /// The most words any label has.
     pub max_words: usize,
+    /// The longest key (a run of words longer than this is no caption).
+    pub max_key: usize,
 }
 
 impl Default for LabelIndex {
@@ -378,6 +380,7 @@ impl LabelIndex {
     pub fn new() -> Self {
         let mut map: HashMap<String, Vec<Entry>> = HashMap::new();
         let mut max_words = 1;
+        let mut max_key = 1;
         for &(kind, weight, forms) in TABLE {
             for form in forms {
                 let key = phrase_key(form);
@@ -385,6 +388,7 @@ impl LabelIndex {
                     continue;
                 }
                 max_words = max_words.max(form.split_whitespace().count());
+                max_key = max_key.max(key.len());
                 let entries = map.entry(key).or_default();
                 match entries.iter_mut().find(|e| e.kind == kind) {
                     Some(e) => e.weight = e.weight.max(weight),
@@ -392,7 +396,7 @@ impl LabelIndex {
                 }
             }
         }
-        LabelIndex { map, max_words: max_words + 1 }
+        LabelIndex { map, max_words: max_words + 1, max_key }
     }
 
     /// The kinds a concatenated key announces.

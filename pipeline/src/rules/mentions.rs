@@ -39,13 +39,29 @@ fn is_lead_group(s: &str) -> bool {
     (1..=3).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// Whether a word key can start a date: a month name (sv/en/de/fr, maybe
+/// abbreviated) or a filler such as `den`, `le`, `the`.
+fn month_like(key: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "jan", "feb", "fev", "mar", "apr", "avr", "maj", "may", "mai", "jun", "jui", "jul", "aug",
+        "aou", "sep", "okt", "oct", "nov", "dec", "dez",
+    ];
+    matches!(key, "den" | "le" | "the" | "am")
+        || (key.len() <= 10 && key.get(..3).is_some_and(|p| PREFIXES.contains(&p)))
+}
+
 impl Scan {
     pub(super) fn find_dates(&mut self, layout: &Layout) {
         let evidence: Vec<&str> = layout
             .toks
             .iter()
             .map(|t| t.text.as_str())
-            .filter(|s| s.bytes().any(|b| b.is_ascii_digit()) && looks_like_date(s))
+            .filter(|s| {
+                let b = s.as_bytes();
+                b.iter().filter(|c| c.is_ascii_digit()).count() >= 4
+                    && b.iter().any(|c| matches!(c, b'/' | b'.' | b'-'))
+                    && looks_like_date(s)
+            })
             .collect();
         let order = date_order_for(self.language, &evidence);
         let (mut month_first_text, mut day_first_text) = (0usize, 0usize);
@@ -54,6 +70,12 @@ impl Scan {
             let mut i = ph.start;
             while i < ph.end {
                 let mut found = None;
+                // A date starts with a number, a month name or `den`/`le`.
+                let t0 = &layout.toks[i];
+                if !t0.text.bytes().any(|b| b.is_ascii_digit()) && !month_like(&t0.key) {
+                    i += 1;
+                    continue;
+                }
                 for k in (1..=4usize).rev() {
                     let end = i + k;
                     if end > ph.end {
@@ -63,11 +85,19 @@ impl Scan {
                     if !toks.iter().any(|t| t.text.bytes().any(|b| b.is_ascii_digit())) {
                         continue;
                     }
-                    if k > 1
-                        && toks.iter().all(|t| t.text.bytes().all(|b| !b.is_ascii_alphabetic()))
-                        && !toks.iter().any(|t| t.text.ends_with('.'))
-                    {
+                    // Several words: one of them names a month (`3 mars 2026`,
+                    // `March 3, 2026`, `11. Juli 2014`).
+                    if k > 1 && !toks.iter().any(|t| month_like(&t.key)) {
                         continue;
+                    }
+                    // One word: separators (`2026-03-01`, `01.03.26`) or 8 digits.
+                    if k == 1 {
+                        let b = toks[0].text.as_bytes();
+                        let sep = b.iter().any(|c| matches!(c, b'/' | b'.' | b'-'));
+                        let compact = b.len() == 8 && b.iter().all(u8::is_ascii_digit);
+                        if !sep && !compact {
+                            continue;
+                        }
                     }
                     buf.clear();
                     for (x, t) in toks.iter().enumerate() {

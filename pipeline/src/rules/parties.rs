@@ -22,6 +22,12 @@ pub fn domains(cx: &Ctx) -> Vec<String> {
         if cx.zones.is_customer(t) {
             continue;
         }
+        let raw = tok.text.as_bytes();
+        let webby = raw.contains(&b'@')
+            || raw.windows(3).any(|w| w.eq_ignore_ascii_case(b"www") || w == b"://");
+        if !webby {
+            continue;
+        }
         let s = fold(&tok.text);
         let host = if let Some(i) = s.find('@') {
             &s[i + 1..]

@@ -3,6 +3,9 @@
 /// Lower-cases and strips diacritics (`Förfallodatum` → `forfallodatum`,
 /// `échéance` → `echeance`, `Straße` → `strasse`).
 pub fn fold(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.chars().flat_map(char::to_lowercase) {
         match c {
