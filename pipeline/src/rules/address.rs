@@ -120,10 +120,21 @@ pub fn after(cx: &Ctx, name: Run) -> Option<(Vec<String>, Option<BBox>)> {
     let l = cx.layout;
     let first = &l.toks[name.start];
     let ph = &l.phrases[first.phrase];
-    // Same line: `Kraxi GmbH · Flugzeugallee 17 · 12345 Papierfeld`.
-    if name.end < ph.end {
-        let rest = Run { start: name.end, end: ph.end };
-        if let Some(found) = collect(cx, &segments(cx, rest)) {
+    // Same line: `Kraxi GmbH · Flugzeugallee 17 · 12345 Papierfeld`, in
+    // its phrase or in the next phrases of a footer line (`Acme AB | …`).
+    let line_end = l.lines[first.line].end;
+    if name.end < line_end {
+        let mut runs = segments(cx, Run { start: name.end, end: ph.end });
+        let mut prev = ph.bbox;
+        for p in first.phrase + 1..l.phrases.len() {
+            let q = &l.phrases[p];
+            if q.start >= line_end || q.bbox.x0 - prev.x1 > 4.0 * l.lines[first.line].height {
+                break;
+            }
+            runs.extend(segments(cx, Run { start: q.start, end: q.end }));
+            prev = q.bbox;
+        }
+        if let Some(found) = collect(cx, &runs) {
             return Some(found);
         }
     }

@@ -20,6 +20,7 @@ fn is_group(s: &str, last: bool) -> bool {
             .trim_end_matches(":-")
             .trim_end_matches(",--")
             .trim_end_matches(",-")
+            .trim_end_matches(['-', '\u{2212}'])
     } else {
         s
     };

@@ -508,3 +508,35 @@ fn garbage_documents_do_not_panic() {
     }
     let _ = extractor.extract(&Document::default());
 }
+
+#[test]
+fn footer_line_with_separators_and_trailing_minus() {
+    let mut w = Vec::new();
+    w.extend(row(60.0, &[("KREDITFAKTURA", 50.0)]));
+    w.extend(row(80.0, &[("Fakturanr", 50.0), ("778", 120.0)]));
+    w.extend(row(500.0, &[("Att", 330.0), ("återfå", 352.0), ("1", 474.0), ("250,00-", 482.0)]));
+    w.extend(row(
+        780.0,
+        &[
+            ("Verkstan", 50.0),
+            ("AB", 104.0),
+            ("|", 124.0),
+            ("Ågatan", 134.0),
+            ("3", 176.0),
+            ("|", 190.0),
+            ("113", 200.0),
+            ("20", 224.0),
+            ("Stockholm", 242.0),
+        ],
+    ));
+    w.extend(row(794.0, &[("Org.nr", 50.0), ("556036-0793", 92.0)]));
+    check(
+        &w,
+        &[
+            (SupplierName, "Verkstan AB"),
+            (SupplierAddress, "Ågatan 3, 113 20 Stockholm"),
+            (TotalAmount, "-1250.00"),
+            (IsCreditNote, "true"),
+        ],
+    );
+}
