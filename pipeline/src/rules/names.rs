@@ -37,10 +37,20 @@ struct NameCand {
 /// occurs in the whole document.
 fn collect(cx: &Ctx, table_lines: &[bool]) -> (Vec<NameCand>, Vec<(String, usize)>) {
     let last_page = cx.layout.pages.len().saturating_sub(1);
-    let person_values: Vec<usize> = [Kind::BuyerReference, Kind::SupplierReference, Kind::Contact]
+    // The value of a reference caption: beside it, or under it when nothing
+    // is beside it.
+    let slots: Vec<_> = [Kind::BuyerReference, Kind::SupplierReference, Kind::Contact]
         .into_iter()
         .flat_map(|k| cx.scan.slots(cx.layout, k, 1))
-        .filter(|s| matches!(s.place, Place::Inline | Place::Right(0) | Place::Below(0)))
+        .collect();
+    let beside = |s: &super::candidates::Slot| matches!(s.place, Place::Inline | Place::Right(0));
+    let person_values: Vec<usize> = slots
+        .iter()
+        .filter(|s| {
+            beside(s)
+                || (s.place == Place::Below(0)
+                    && !slots.iter().any(|o| o.label == s.label && beside(o)))
+        })
         .map(|s| s.run.start)
         .collect();
     let mut seen: Vec<(String, usize)> = Vec::new();

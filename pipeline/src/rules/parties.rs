@@ -140,6 +140,12 @@ pub const RECIPIENT_LINES: &[&str] = &[
     "ekonomiservice",
     "fakturahantering",
     "fakturaservice",
+    "inkop",
+    "inkopsavdelningen",
+    "purchasing",
+    "einkauf",
+    "achats",
+    "servicedesachats",
 ];
 
 /// Whether one of the two lines under `run` (same left edge) routes mail
