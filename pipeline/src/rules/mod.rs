@@ -1,20 +1,26 @@
 //! The layout-aware rules extractor: the accuracy floor of the product.
 //!
-//! 1. [`layout`]: words → lines → phrases (words close together on a line).
-//! 2. [`candidates`]: one scan finds caption hits (sv/en/de/fr dictionaries in
-//!    [`labels`], matched across words, case- and accent-insensitive),
-//!    amounts, percentages and dates (date order and decimal separator
-//!    decided per document).
-//! 3. [`zones`]: the buyer's and the supplier's address blocks.
-//! 4. Field groups ([`ids`], [`dates`], [`payment`], [`amounts`],
-//!    [`parties`], [`line_items`]) collect candidates right of or below
-//!    their captions and by pattern, rank them with the validators (Luhn,
-//!    mod 97, VAT forms) and [`confidence`] pools them by value.
-//! 5. [`reconcile`]: net + VAT = total decides between amount candidates and
-//!    derives a missing one.
+//! 1. `layout`: words → lines (by baseline) → phrases (words close together
+//!    on a line); neighbour searches right of a caption and below it in its
+//!    column or grid cell.
+//! 2. `candidates` + `mentions`: one scan finds caption hits (sv/en/de/fr
+//!    dictionaries in `labels`, matched across words, case- and
+//!    accent-insensitive), amounts (thousands groups as separate words),
+//!    percentages and dates (date order and decimal separator per document).
+//! 3. `zones`: the buyer's, delivery and supplier blocks under their
+//!    headings (and under the buyer's name once found).
+//! 4. Field groups collect candidates beside or below their captions and by
+//!    pattern, ranked by the validators (Luhn, mod 97, VAT forms, ISO 11649)
+//!    and pooled by value in `confidence`: `ids` (invoice/order numbers,
+//!    references, org.nr, VAT), `dates`, `payment` (+ the payment slip's
+//!    OCR line in `slip`), `amounts`, `names` (with the signals in
+//!    `parties`) and `address`, `line_items`.
+//! 5. `reconcile`: net + VAT = total (öresavrundning allowed) decides
+//!    between amount candidates and derives a missing one.
 //!
-//! No per-supplier rules; dictionaries are compiled once in
-//! [`RulesExtractor::new`].
+//! `fields` runs them in order. No per-supplier rules; dictionaries are
+//! compiled once in [`RulesExtractor::new`]. Set `INVEX_RULES_DEBUG` to print
+//! lines, captions and candidates to stderr.
 
 mod address;
 mod amounts;
