@@ -47,6 +47,14 @@ pub fn roles(cx: &Ctx, table_lines: &[bool]) -> Roles {
             if below && table_lines.get(label_line).copied().unwrap_or(false) {
                 continue;
             }
+            // Under a grid caption, a row that starts with a rate is one VAT
+            // rate's row ("25 % | 1 630,00 | 407,50"), not the totals.
+            if below {
+                let row = &cx.layout.lines[cx.layout.toks[slot.run.start].line];
+                if cx.scan.percent_of[row.start].is_some() {
+                    continue;
+                }
+            }
             // A caption inside a line-item row is a description, not a total.
             if !below && table_lines.get(label_line).copied().unwrap_or(false) && !hit.isolated {
                 continue;

@@ -19,12 +19,22 @@ pub struct LabelHit {
     /// not a word inside a sentence.
     pub isolated: bool,
     pub colon: bool,
+    /// Other words precede it in its phrase.
+    pub qualified: bool,
 }
 
 impl LabelHit {
     pub fn weight(&self, kind: Kind) -> Option<f32> {
         let w = self.entries.iter().find(|e| e.kind == kind)?.weight;
-        Some(if self.isolated { w } else { w * 0.5 })
+        // A caption opening its phrase is plain; one after other words is
+        // qualified ("Krediterar faktura nr:"), or a word in a sentence.
+        Some(if self.isolated && !self.qualified {
+            w
+        } else if self.isolated {
+            w * 0.7
+        } else {
+            w * 0.5
+        })
     }
     pub fn has(&self, kind: Kind) -> bool {
         self.entries.iter().any(|e| e.kind == kind)
@@ -148,6 +158,7 @@ impl Scan {
                     entries: entries.to_vec(),
                     isolated,
                     colon,
+                    qualified: i != ph.start,
                 });
                 i = end;
             }

@@ -20,6 +20,8 @@ pub enum Kind {
     DueDate,
     DeliveryDate,
     Terms,
+    /// The invoice a credit note refers to ("Avser faktura", "Krediterar").
+    CreditRef,
     OrderNumber,
     BuyerReference,
     SupplierReference,
@@ -116,6 +118,13 @@ const TABLE: &[(Kind, f32, &[&str])] = &[
         "Date of delivery", "Shipment date", "Ship date", "Shipping date", "Service date", "Lieferdatum",
         "Leistungsdatum", "Liefertermin", "Date de livraison", "Date de prestation", "Orderdatum",
         "Order date", "Bestelldatum", "Date de commande", "Period", "Period of service", "Period", "Period",
+    ]),
+    (Kind::CreditRef, 1.0, &[
+        "Avser faktura", "Avser fakturanr", "Avser fakturanummer", "Krediterar faktura", "Krediterar faktura nr",
+        "Krediterar fakturanr", "Kreditering av faktura", "Ursprunglig faktura", "Originalfaktura",
+        "Credit for invoice", "Original invoice", "Refers to invoice", "Related invoice", "Corrects invoice",
+        "Bezug auf Rechnung", "Ursprungsrechnung", "Korrektur zu Rechnung", "Facture d'origine",
+        "Facture initiale", "Facture associée", "N° de facture associée", "Avoir sur facture",
     ]),
     (Kind::Terms, 1.0, &[
         "Betalningsvillkor", "Villkor", "Betvillkor", "Payment terms", "Terms", "Terms of payment",

@@ -211,7 +211,10 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
         for c in sup.iter().filter(|c| fold(&c.value.to_string()) != bkey) {
             filtered.push(c.clone());
         }
-        sup = filtered;
+        // Only the buyer's name is printed as a name: it invoices itself.
+        if !filtered.is_empty() {
+            sup = filtered;
+        }
     }
     let supplier = sup.best();
     let buyer = buyer.or_else(|| unlabelled_buyer(cx, &sup, supplier.as_ref()));
