@@ -18,6 +18,23 @@ fn drop_top_line(doc: &mut invex_domain::Document) {
     page.words.retain(|w| w.bbox.y0 > top + 2.0);
 }
 
+fn jitter_words(doc: &mut invex_domain::Document, seed: u64) {
+    let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % 2001) as f32 / 1000.0 - 1.0
+    };
+    for page in &mut doc.pages {
+        for w in &mut page.words {
+            let (dx, dy) = (next(), 1.5 * next());
+            let b = w.bbox;
+            w.bbox = invex_domain::BBox::new(b.x0 + dx, b.y0 + dy, b.x1 + dx, b.y1 + dy);
+        }
+    }
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let dir = args.next().ok_or("usage: extract_dir DIR [OUT.jsonl]")?;
@@ -38,6 +55,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Robustness probe: drop the first line of page 1 (as if the supplier's
     // name were a logo image).
     let drop_top = std::env::var_os("INVEX_DROP_TOP_LINE").is_some();
+    // Robustness probe: move every word by up to ±1.5 pt vertically and
+    // ±1 pt horizontally (a scanner's or another PDF producer's noise).
+    let jitter: Option<u64> = std::env::var("INVEX_JITTER").ok().and_then(|v| v.parse().ok());
     let repeat: usize =
         std::env::var("INVEX_REPEAT").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
     let mut spent = Duration::ZERO;
@@ -49,6 +69,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             Ok(mut doc) => {
                 if drop_top {
                     drop_top_line(&mut doc);
+                }
+                if let Some(seed) = jitter {
+                    jitter_words(&mut doc, seed);
                 }
                 // Profiling aid: extract this many extra times.
                 for _ in 0..repeat {

@@ -86,6 +86,10 @@ fn split_glued(text: &str) -> Option<(usize, usize)> {
     (letters >= 2 && !digits_head && tail_ok).then_some((i + 1, text.chars().count()))
 }
 
+/// Words whose bottoms differ by less than this share of the smaller
+/// height can share a line.
+const LINE_TOLERANCE: f32 = 0.5;
+
 struct Raw {
     text: String,
     bbox: BBox,
@@ -143,7 +147,7 @@ fn refine(groups: &mut [(f32, f32, Vec<Raw>)]) {
             for gj in gi.saturating_sub(3)..(gi + 4).min(groups.len()) {
                 let (gy, gh, ref ws) = groups[gj];
                 let dy = (cy - gy).abs();
-                if gj == gi || dy >= own || dy > 0.35 * h.min(gh) {
+                if gj == gi || dy >= own || dy > LINE_TOLERANCE * h.min(gh) {
                     continue;
                 }
                 let collides =
@@ -189,7 +193,7 @@ impl Layout {
                 for gi in n.saturating_sub(4)..n {
                     let (gy, gh, ref ws) = groups[gi];
                     let dy = (cy - gy).abs();
-                    if dy > 0.35 * h.min(gh) {
+                    if dy > LINE_TOLERANCE * h.min(gh) {
                         continue;
                     }
                     let collides = ws
