@@ -40,6 +40,8 @@ mod reconcile;
 mod slip;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_layouts;
 mod text;
 mod zones;
 

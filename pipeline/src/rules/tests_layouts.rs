@@ -1,0 +1,326 @@
+//! Whole-invoice fixtures modelled on common real layouts (a Swedish
+//! invoice with a logo instead of a name, a German DIN letter, English and
+//! French totals, a footer on one line) and hostile input.
+
+use invex_domain::FieldName::*;
+
+use super::RulesExtractor;
+use super::tests::{check, row};
+use invex_domain::Extractor;
+
+#[test]
+fn swedish_logo_invoice_name_in_footer() {
+    let mut w = Vec::new();
+    w.extend(row(60.0, &[("FAKTURA", 400.0)]));
+    w.extend(row(90.0, &[("Fakturanummer", 330.0), ("Fakturadatum", 450.0)]));
+    w.extend(row(104.0, &[("10234", 330.0), ("2025-03-01", 450.0)]));
+    w.extend(row(140.0, &[("Byggbolaget", 330.0), ("Norr", 400.0), ("AB", 430.0)]));
+    w.extend(row(154.0, &[("Att:", 330.0), ("Ekonomi", 360.0)]));
+    w.extend(row(168.0, &[("Box", 330.0), ("123", 354.0)]));
+    w.extend(row(182.0, &[("901", 330.0), ("10", 354.0), ("Umeå", 372.0)]));
+    w.extend(row(220.0, &[("Er", 50.0), ("referens:", 64.0), ("Kalle", 130.0), ("Ek", 162.0)]));
+    w.extend(row(234.0, &[("Förfallodatum:", 50.0), ("2025-03-31", 140.0)]));
+    w.extend(row(248.0, &[("OCR:", 50.0), ("1023455", 140.0)]));
+    w.extend(row(
+        600.0,
+        &[("Summa", 330.0), ("exkl.", 366.0), ("moms", 398.0), ("8", 480.0), ("000,00", 488.0)],
+    ));
+    w.extend(row(614.0, &[("Moms", 330.0), ("25%", 360.0), ("2", 480.0), ("000,00", 488.0)]));
+    w.extend(row(
+        628.0,
+        &[("Att", 330.0), ("betala", 352.0), ("10", 474.0), ("000,00", 488.0), ("SEK", 530.0)],
+    ));
+    w.extend(row(
+        760.0,
+        &[
+            ("Snickeri", 50.0),
+            ("Syd", 104.0),
+            ("AB", 128.0),
+            ("Bankgiro:", 300.0),
+            ("5050-1055", 360.0),
+        ],
+    ));
+    w.extend(row(
+        774.0,
+        &[("Storgatan", 50.0), ("1", 110.0), ("Org.nr:", 300.0), ("556036-0793", 350.0)],
+    ));
+    w.extend(row(
+        788.0,
+        &[
+            ("211", 50.0),
+            ("22", 74.0),
+            ("Malmö", 92.0),
+            ("Godkänd", 300.0),
+            ("för", 352.0),
+            ("F-skatt", 374.0),
+        ],
+    ));
+    check(
+        &w,
+        &[
+            (InvoiceNumber, "10234"),
+            (InvoiceDate, "2025-03-01"),
+            (DueDate, "2025-03-31"),
+            (SupplierName, "Snickeri Syd AB"),
+            (SupplierAddress, "Storgatan 1, 211 22 Malmö"),
+            (BuyerName, "Byggbolaget Norr AB"),
+            (BuyerReference, "Kalle Ek"),
+            (PaymentReference, "1023455"),
+            (Bankgiro, "50501055"),
+            (SupplierOrgNr, "556036-0793"),
+            (SupplierFSkatt, "true"),
+            (NetAmount, "8000.00"),
+            (VatAmount, "2000.00"),
+            (TotalAmount, "10000.00"),
+            (Currency, "SEK"),
+        ],
+    );
+}
+
+#[test]
+fn german_din_letter() {
+    let mut w = Vec::new();
+    w.extend(row(40.0, &[("Muster", 380.0), ("Technik", 420.0), ("GmbH", 466.0)]));
+    w.extend(row(
+        130.0,
+        &[
+            ("Muster", 60.0),
+            ("Technik", 90.0),
+            ("GmbH", 128.0),
+            ("·", 160.0),
+            ("Hauptstr.", 168.0),
+            ("5", 222.0),
+            ("·", 230.0),
+            ("10115", 238.0),
+            ("Berlin", 272.0),
+        ],
+    ));
+    w.extend(row(150.0, &[("Beispiel", 60.0), ("AG", 112.0)]));
+    w.extend(row(164.0, &[("Ringstraße", 60.0), ("9", 124.0)]));
+    w.extend(row(178.0, &[("80331", 60.0), ("München", 96.0)]));
+    w.extend(row(150.0, &[("Rechnungsnummer:", 360.0), ("RE-2024-0815", 470.0)]));
+    w.extend(row(164.0, &[("Rechnungsdatum:", 360.0), ("05.03.2024", 470.0)]));
+    w.extend(row(178.0, &[("Kundennummer:", 360.0), ("4711", 470.0)]));
+    w.extend(row(300.0, &[("Nettobetrag", 330.0), ("1.000,00", 480.0), ("EUR", 530.0)]));
+    w.extend(row(
+        314.0,
+        &[("zzgl.", 330.0), ("19%", 362.0), ("USt.", 388.0), ("190,00", 486.0), ("EUR", 530.0)],
+    ));
+    w.extend(row(328.0, &[("Gesamtbetrag", 330.0), ("1.190,00", 480.0), ("EUR", 530.0)]));
+    w.extend(row(
+        360.0,
+        &[
+            ("Zahlbar", 60.0),
+            ("bis", 106.0),
+            ("04.04.2024", 128.0),
+            ("ohne", 192.0),
+            ("Abzug.", 222.0),
+        ],
+    ));
+    w.extend(row(
+        780.0,
+        &[
+            ("USt-IdNr.:", 60.0),
+            ("DE136695976", 120.0),
+            ("IBAN:", 300.0),
+            ("DE89", 330.0),
+            ("3704", 356.0),
+            ("0044", 382.0),
+            ("0532", 408.0),
+            ("0130", 434.0),
+            ("00", 460.0),
+        ],
+    ));
+    w.extend(row(794.0, &[("BIC:", 300.0), ("COBADEFFXXX", 326.0)]));
+    check(
+        &w,
+        &[
+            (InvoiceNumber, "RE-2024-0815"),
+            (InvoiceDate, "2024-03-05"),
+            (DueDate, "2024-04-04"),
+            (SupplierName, "Muster Technik GmbH"),
+            (BuyerName, "Beispiel AG"),
+            (SupplierVat, "DE136695976"),
+            (Iban, "DE89370400440532013000"),
+            (Bic, "COBADEFFXXX"),
+            (NetAmount, "1000.00"),
+            (VatAmount, "190.00"),
+            (TotalAmount, "1190.00"),
+            (Currency, "EUR"),
+        ],
+    );
+}
+
+#[test]
+fn english_and_french_totals() {
+    let mut w = Vec::new();
+    w.extend(row(50.0, &[("Invoice", 50.0), ("#", 96.0), ("INV-0042", 110.0)]));
+    w.extend(row(64.0, &[("Date:", 50.0), ("March", 90.0), ("3,", 124.0), ("2025", 140.0)]));
+    w.extend(row(78.0, &[("Due", 50.0), ("Date:", 76.0), ("04/02/2025", 110.0)]));
+    w.extend(row(400.0, &[("Subtotal", 350.0), ("$1,200.00", 480.0)]));
+    w.extend(row(414.0, &[("Tax", 350.0), ("(8%)", 374.0), ("$96.00", 490.0)]));
+    w.extend(row(428.0, &[("Total", 350.0), ("$1,296.00", 480.0)]));
+    w.extend(row(442.0, &[("Balance", 350.0), ("Due", 396.0), ("$1,296.00", 480.0)]));
+    check(
+        &w,
+        &[
+            (InvoiceNumber, "INV-0042"),
+            (InvoiceDate, "2025-03-03"),
+            (DueDate, "2025-04-02"),
+            (NetAmount, "1200.00"),
+            (VatAmount, "96.00"),
+            (TotalAmount, "1296.00"),
+            (Currency, "USD"),
+        ],
+    );
+    let mut f = Vec::new();
+    f.extend(row(50.0, &[("Facture", 50.0), ("N°", 100.0), ("FA-1203", 120.0)]));
+    f.extend(row(
+        64.0,
+        &[("Date", 50.0), ("de", 80.0), ("facture", 96.0), (":", 140.0), ("12/03/2024", 150.0)],
+    ));
+    f.extend(row(78.0, &[("Échéance", 50.0), (":", 110.0), ("11/04/2024", 120.0)]));
+    f.extend(row(400.0, &[("Total", 350.0), ("HT", 380.0), ("500,00", 480.0), ("€", 520.0)]));
+    f.extend(row(
+        414.0,
+        &[("TVA", 350.0), ("20", 380.0), ("%", 394.0), ("100,00", 480.0), ("€", 520.0)],
+    ));
+    f.extend(row(428.0, &[("Total", 350.0), ("TTC", 380.0), ("600,00", 480.0), ("€", 520.0)]));
+    f.extend(row(
+        780.0,
+        &[
+            ("N°", 50.0),
+            ("TVA", 66.0),
+            ("intracommunautaire", 90.0),
+            (":", 200.0),
+            ("FR40303265045", 210.0),
+        ],
+    ));
+    check(
+        &f,
+        &[
+            (InvoiceNumber, "FA-1203"),
+            (InvoiceDate, "2024-03-12"),
+            (DueDate, "2024-04-11"),
+            (NetAmount, "500.00"),
+            (VatAmount, "100.00"),
+            (TotalAmount, "600.00"),
+            (Currency, "EUR"),
+            (SupplierVat, "FR40303265045"),
+        ],
+    );
+}
+
+/// Hostile pages (random words, overlapping and degenerate boxes, odd
+/// characters): the extractor answers without panicking.
+#[test]
+fn garbage_documents_do_not_panic() {
+    use invex_domain::{BBox, Document, Page, Word};
+    const WORDS: &[&str] = &[
+        "Faktura",
+        "nr",
+        ":",
+        "Moms",
+        "25%",
+        "1",
+        "234,56",
+        "−0,50",
+        "SE45",
+        "5000",
+        "Org.nr",
+        "556036-0793",
+        "OCR",
+        "#",
+        "2026-02-30",
+        "(",
+        ")",
+        "€",
+        "kr",
+        ":-",
+        "Att",
+        "betala",
+        "ß",
+        "𝟙𝟚",
+        "",
+        " ",
+        "IBAN",
+        "Bankgiro",
+        "5050-1055",
+        "Datum",
+        "31.12.2026",
+        "Total",
+        "TTC",
+        "/",
+        "OCR/Fakturanr",
+        "Summa:",
+        "·",
+        "Box",
+        "123",
+        "45",
+        "Stad",
+        "AB",
+        "Mottagare",
+    ];
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |n: u64| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) % n.max(1)
+    };
+    let extractor = RulesExtractor::new();
+    for _ in 0..200 {
+        let mut pages = Vec::new();
+        for p in 0..(1 + next(3)) {
+            let mut words = Vec::new();
+            for _ in 0..next(120) {
+                let x = next(600) as f32 - 5.0;
+                let y = next(850) as f32 - 5.0;
+                let w = next(80) as f32;
+                let h = next(14) as f32;
+                let text = WORDS[next(WORDS.len() as u64) as usize].to_string();
+                words.push(Word { text, bbox: BBox::new(x, y, x + w, y + h), confidence: 1.0 });
+            }
+            if next(10) == 0 {
+                words.push(Word {
+                    text: "x".into(),
+                    bbox: BBox::new(f32::NAN, 0.0, 1.0, 1.0),
+                    confidence: 1.0,
+                });
+            }
+            pages.push(Page { number: p as u32 + 1, width: 595.0, height: 842.0, words });
+        }
+        let _ = extractor.extract(&Document { pages });
+    }
+    let _ = extractor.extract(&Document::default());
+}
+
+#[test]
+fn footer_line_with_separators_and_trailing_minus() {
+    let mut w = Vec::new();
+    w.extend(row(60.0, &[("KREDITFAKTURA", 50.0)]));
+    w.extend(row(80.0, &[("Fakturanr", 50.0), ("778", 120.0)]));
+    w.extend(row(500.0, &[("Att", 330.0), ("återfå", 352.0), ("1", 474.0), ("250,00-", 482.0)]));
+    w.extend(row(
+        780.0,
+        &[
+            ("Verkstan", 50.0),
+            ("AB", 104.0),
+            ("|", 124.0),
+            ("Ågatan", 134.0),
+            ("3", 176.0),
+            ("|", 190.0),
+            ("113", 200.0),
+            ("20", 224.0),
+            ("Stockholm", 242.0),
+        ],
+    ));
+    w.extend(row(794.0, &[("Org.nr", 50.0), ("556036-0793", 92.0)]));
+    check(
+        &w,
+        &[
+            (SupplierName, "Verkstan AB"),
+            (SupplierAddress, "Ågatan 3, 113 20 Stockholm"),
+            (TotalAmount, "-1250.00"),
+            (IsCreditNote, "true"),
+        ],
+    );
+}
