@@ -24,10 +24,11 @@ fn digits(s: &str) -> String {
     s.chars().filter(char::is_ascii_digit).collect()
 }
 
+/// What a slip line holds: OCR reference, amount, Bankgiro, Plusgiro.
+pub type SlipFields = (Option<String>, Option<Decimal>, Option<String>, Option<String>);
+
 /// Parses the text of one line.
-pub fn parse(
-    text: &str,
-) -> Option<(Option<String>, Option<Decimal>, Option<String>, Option<String>)> {
+pub fn parse(text: &str) -> Option<SlipFields> {
     if text.matches('#').count() < 3 || !text.contains('>') {
         return None;
     }
