@@ -19,7 +19,8 @@ const INVOICES: usize = 200;
 fn corpus() -> (PathBuf, Vec<PathBuf>) {
     let dir = std::env::temp_dir().join(format!("invex-bench-{INVOICES}"));
     if !dir.join("groundtruth.jsonl").is_file() {
-        let opts = GenerateOptions { count: INVOICES, seed: 777, out_dir: dir.clone(), families: None };
+        let opts =
+            GenerateOptions { count: INVOICES, seed: 777, out_dir: dir.clone(), families: None };
         invex_datasets::generate(&opts, &|_| {}).expect("generate bench corpus");
     }
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -72,9 +73,11 @@ fn bench(c: &mut Criterion) {
     group.throughput(Throughput::Elements(files.len() as u64));
     group.sample_size(10);
     group.bench_function("batch", |b| {
-        b.iter(|| pipeline.run_batch(&files, &mut |_i: usize, p| {
-            std::hint::black_box(p);
-        }))
+        b.iter(|| {
+            pipeline.run_batch(&files, &mut |_i: usize, p| {
+                std::hint::black_box(p);
+            })
+        })
     });
     group.finish();
 

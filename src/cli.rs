@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "invex", version, about = "Reads invoices and turns them into booked, exportable data")]
+#[command(
+    name = "invex",
+    version,
+    about = "Reads invoices and turns them into booked, exportable data"
+)]
 pub struct Cli {
     /// Log filter (tracing EnvFilter syntax), for example `info` or `invex_pipeline=debug`.
     #[arg(long, global = true, env = "INVEX_LOG", default_value = "warn")]

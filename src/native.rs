@@ -17,11 +17,11 @@ fn search_dirs() -> Vec<PathBuf> {
         return vec![PathBuf::from(dir)];
     }
     let mut dirs = Vec::new();
-    if let Ok(exe) = std::env::current_exe() {
-        if let Some(exe_dir) = exe.parent() {
-            dirs.push(exe_dir.join("lib"));
-            dirs.push(exe_dir.to_path_buf());
-        }
+    if let Ok(exe) = std::env::current_exe()
+        && let Some(exe_dir) = exe.parent()
+    {
+        dirs.push(exe_dir.join("lib"));
+        dirs.push(exe_dir.to_path_buf());
     }
     dirs.push(Path::new(env!("CARGO_MANIFEST_DIR")).join(".native").join("lib"));
     dirs

@@ -158,7 +158,8 @@ impl Value {
             Value::Date(d) => serde_json::Value::String(d.format("%Y-%m-%d").to_string()),
             Value::Amount(a) => {
                 let f: f64 = a.to_string().parse().unwrap_or(0.0);
-                serde_json::Number::from_f64(f).map_or(serde_json::Value::Null, serde_json::Value::Number)
+                serde_json::Number::from_f64(f)
+                    .map_or(serde_json::Value::Null, serde_json::Value::Number)
             }
             Value::Bool(b) => serde_json::Value::Bool(*b),
         }

@@ -30,7 +30,7 @@ fn is_space(c: char) -> bool {
 /// Lower-cases and removes diacritics (`März` → `marz`, `décembre` →
 /// `decembre`, `förfallodatum` → `forfallodatum`), for matching words
 /// against tables; also drops combining marks left by decomposed text.
-fn fold(s: &str) -> String {
+pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars().flat_map(char::to_lowercase) {
         match c {

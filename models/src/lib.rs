@@ -12,7 +12,9 @@ use thiserror::Error;
 
 #[derive(Debug, Error, Clone)]
 pub enum Error {
-    #[error("could not load libonnxruntime from {path}: {reason}. Run scripts/setup.sh to install it")]
+    #[error(
+        "could not load libonnxruntime from {path}: {reason}. Run scripts/setup.sh to install it"
+    )]
     OnnxRuntimeLibrary { path: String, reason: String },
 }
 
@@ -22,7 +24,10 @@ static INIT: OnceLock<Result<String, Error>> = OnceLock::new();
 /// information (version and commit). Later calls return the first outcome.
 pub fn init_onnxruntime(library: &Path) -> Result<String, Error> {
     INIT.get_or_init(|| {
-        let fail = |reason: String| Error::OnnxRuntimeLibrary { path: library.display().to_string(), reason };
+        let fail = |reason: String| Error::OnnxRuntimeLibrary {
+            path: library.display().to_string(),
+            reason,
+        };
         let builder = ort::init_from(library).map_err(|e| fail(e.to_string()))?;
         builder.with_name("invex").build().map_err(|e| fail(e.to_string()))?;
         Ok(ort::info().trim().to_string())

@@ -9,12 +9,10 @@
 //! pdfium lives in this crate and nowhere else.
 
 mod error;
-
 pub mod pdf;
+mod pipeline;
 pub mod rules;
 
 pub use error::Error;
-pub use rules::RulesExtractor;
-mod pipeline;
-
 pub use pipeline::{Pipeline, Sink};
+pub use rules::RulesExtractor;

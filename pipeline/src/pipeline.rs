@@ -29,7 +29,11 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    pub fn new(reader: Box<dyn DocumentReader>, extractor: Box<dyn Extractor>, max_bytes: u64) -> Self {
+    pub fn new(
+        reader: Box<dyn DocumentReader>,
+        extractor: Box<dyn Extractor>,
+        max_bytes: u64,
+    ) -> Self {
         Pipeline { reader, extractor, max_bytes }
     }
 
@@ -70,7 +74,11 @@ impl Pipeline {
                     .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                     .unwrap_or_else(|| "unknown panic".into());
                 warn!(file = %name, panic = %what, "internal error while processing");
-                Prediction::failed(name, "internal", format!("internal error while processing: {what}"))
+                Prediction::failed(
+                    name,
+                    "internal",
+                    format!("internal error while processing: {what}"),
+                )
             }
         }
     }

@@ -14,10 +14,17 @@ pub fn run(command: DatasetCommand) -> Result<ExitCode> {
 
 fn generate(args: GenerateArgs) -> Result<ExitCode> {
     let bar = ProgressBar::new(args.count as u64);
-    if let Ok(style) = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} invoices, {per_sec}") {
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} invoices, {per_sec}",
+    ) {
         bar.set_style(style);
     }
-    let opts = GenerateOptions { count: args.count, seed: args.seed, out_dir: args.out.clone(), families: args.families };
+    let opts = GenerateOptions {
+        count: args.count,
+        seed: args.seed,
+        out_dir: args.out.clone(),
+        families: args.families,
+    };
     let started = std::time::Instant::now();
     let summary = invex_datasets::generate(&opts, &|_done| bar.inc(1))
         .with_context(|| format!("generating into {}", args.out.display()))?;

@@ -29,13 +29,20 @@ pub fn run() -> Result<ExitCode> {
     }
     match std::process::Command::new("tesseract").arg("--list-langs").output() {
         Ok(out) => {
-            let langs = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-            let missing: Vec<&str> = ["swe", "eng", "deu", "fra"].into_iter().filter(|l| !langs.lines().any(|x| x.trim() == *l)).collect();
+            let langs = String::from_utf8_lossy(&out.stdout).to_string()
+                + &String::from_utf8_lossy(&out.stderr);
+            let missing: Vec<&str> = ["swe", "eng", "deu", "fra"]
+                .into_iter()
+                .filter(|l| !langs.lines().any(|x| x.trim() == *l))
+                .collect();
             if missing.is_empty() {
                 println!("ok    tesseract      swe, eng, deu, fra");
             } else {
                 ok = false;
-                println!("FAIL  tesseract      missing language data: {}. Run scripts/setup.sh", missing.join(", "));
+                println!(
+                    "FAIL  tesseract      missing language data: {}. Run scripts/setup.sh",
+                    missing.join(", ")
+                );
             }
         }
         Err(_) => {

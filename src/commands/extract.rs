@@ -43,13 +43,17 @@ pub fn run(args: ExtractArgs) -> Result<ExitCode> {
         summary.add(&prediction);
         if prediction.status == Status::Failed {
             progress.suspend(|| {
-                eprintln!("failed: {}: {}", prediction.file, prediction.error.as_deref().unwrap_or("unknown error"))
+                eprintln!(
+                    "failed: {}: {}",
+                    prediction.file,
+                    prediction.error.as_deref().unwrap_or("unknown error")
+                )
             });
         }
-        if write_error.is_none() {
-            if let Err(e) = output.push(prediction) {
-                write_error = Some(e);
-            }
+        if write_error.is_none()
+            && let Err(e) = output.push(prediction)
+        {
+            write_error = Some(e);
         }
         progress.inc(1);
     });
@@ -76,7 +80,9 @@ impl Output {
 
     fn finish(self, path: &Path) -> Result<()> {
         match self {
-            Output::Jsonl(mut w) => w.flush().with_context(|| format!("writing {}", path.display())),
+            Output::Jsonl(mut w) => {
+                w.flush().with_context(|| format!("writing {}", path.display()))
+            }
             Output::Table(format, all) => invex_exporters::write_table(&all, path, format)
                 .with_context(|| format!("writing {}", path.display())),
         }
@@ -89,7 +95,10 @@ fn open_output(path: &Path) -> Result<Output> {
     }
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     if !matches!(ext.as_str(), "jsonl" | "json" | "ndjson") {
-        bail!("{}: unknown output format; use a .jsonl, .csv or .parquet file name", path.display());
+        bail!(
+            "{}: unknown output format; use a .jsonl, .csv or .parquet file name",
+            path.display()
+        );
     }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -104,7 +113,8 @@ pub fn collect_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     for input in inputs {
         let meta = std::fs::metadata(input).with_context(|| format!("{}", input.display()))?;
         if meta.is_dir() {
-            walk(input, &mut files).with_context(|| format!("reading folder {}", input.display()))?;
+            walk(input, &mut files)
+                .with_context(|| format!("reading folder {}", input.display()))?;
         } else {
             files.push(input.clone());
         }
@@ -138,8 +148,10 @@ fn progress_bar(len: u64, hidden: bool) -> ProgressBar {
     if hidden {
         bar.set_draw_target(ProgressDrawTarget::hidden());
     }
-    let style = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} files, {per_sec}, eta {eta}")
-        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    let style = ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} files, {per_sec}, eta {eta}",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style);
     bar
 }

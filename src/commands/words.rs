@@ -14,7 +14,13 @@ pub fn run(args: WordsArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     for page in &document.pages {
-        println!("# page {} ({:.0} x {:.0} pt, {} words)", page.number, page.width, page.height, page.words.len());
+        println!(
+            "# page {} ({:.0} x {:.0} pt, {} words)",
+            page.number,
+            page.width,
+            page.height,
+            page.words.len()
+        );
         for w in &page.words {
             let b = w.bbox;
             println!("{:7.1} {:7.1} {:7.1} {:7.1}  {}", b.x0, b.y0, b.x1, b.y1, w.text);

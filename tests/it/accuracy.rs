@@ -47,7 +47,11 @@ fn eval_agrees_with_score_py() {
     assert!(extract(&[&shared_dev()], &pred).status.success());
     let gold = shared_dev().join("groundtruth.jsonl");
     let ours = eval(&gold, &pred);
-    let py = run(Command::new("python3").arg(shared_dev().join("../score.py")).arg(&gold).arg(&pred).arg("--json"));
+    let py = run(Command::new("python3")
+        .arg(shared_dev().join("../score.py"))
+        .arg(&gold)
+        .arg(&pred)
+        .arg("--json"));
     assert!(py.status.success(), "score.py failed: {}", stderr(&py));
     let theirs: serde_json::Value = serde_json::from_slice(&py.stdout).expect("score.py JSON");
     assert_eq!(ours, theirs);

@@ -18,7 +18,9 @@ fn csv_and_parquet_outputs_follow_the_extension() {
     }
     let csv = fs::read_to_string(dir.path().join("out.csv")).expect("csv");
     assert_eq!(csv.lines().count(), 6, "header + one row per invoice");
-    assert!(csv.lines().next().is_some_and(|h| h.contains("total_amount") && h.contains("bankgiro")));
+    assert!(
+        csv.lines().next().is_some_and(|h| h.contains("total_amount") && h.contains("bankgiro"))
+    );
 }
 
 #[test]
@@ -35,7 +37,14 @@ fn files_above_the_size_limit_are_refused_before_reading() {
     let big = dir.path().join("big.pdf");
     fs::write(&big, vec![b'%'; 2 * 1024 * 1024]).expect("write");
     let pred = dir.path().join("pred.jsonl");
-    let out = run(invex().arg("extract").arg(&big).arg("--max-file-mb").arg("1").arg("--output").arg(&pred).arg("--no-progress"));
+    let out = run(invex()
+        .arg("extract")
+        .arg(&big)
+        .arg("--max-file-mb")
+        .arg("1")
+        .arg("--output")
+        .arg(&pred)
+        .arg("--no-progress"));
     assert_eq!(out.status.code(), Some(1));
     let lines = read_jsonl(&pred);
     assert_eq!(lines[0]["error_type"], "too_large", "{}", lines[0]);
@@ -44,7 +53,12 @@ fn files_above_the_size_limit_are_refused_before_reading() {
 #[test]
 fn a_missing_native_library_names_the_setup_command() {
     let dir = tempdir();
-    let out = run(invex().env("INVEX_NATIVE_DIR", dir.path()).arg("extract").arg(shared_dev()).arg("--output").arg(dir.path().join("p.jsonl")));
+    let out = run(invex()
+        .env("INVEX_NATIVE_DIR", dir.path())
+        .arg("extract")
+        .arg(shared_dev())
+        .arg("--output")
+        .arg(dir.path().join("p.jsonl")));
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains("libpdfium.so") && err.contains("scripts/setup.sh"), "{err}");
@@ -68,7 +82,11 @@ fn generation_is_deterministic_for_a_seed() {
     generate(&a, 6, 99);
     generate(&b, 6, 99);
     for name in ["groundtruth.jsonl", "inv-00000.pdf", "inv-00005.pdf", "inv-00003.truth.json"] {
-        assert_eq!(fs::read(a.join(name)).expect(name), fs::read(b.join(name)).expect(name), "{name} differs");
+        assert_eq!(
+            fs::read(a.join(name)).expect(name),
+            fs::read(b.join(name)).expect(name),
+            "{name} differs"
+        );
     }
 }
 

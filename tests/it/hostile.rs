@@ -19,7 +19,8 @@ fn noise(len: usize, mut state: u64) -> Vec<u8> {
     out
 }
 
-const PNG_HEADER: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0\x90wS\xde";
+const PNG_HEADER: &[u8] =
+    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0\x90wS\xde";
 const NO_PAGES_PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
 
 /// (file name, bytes, accepted error types)
@@ -46,8 +47,16 @@ fn hostile_files(good_pdf: &[u8]) -> Vec<(String, Vec<u8>, &'static [&'static st
         ("random-1kb.pdf".into(), noise(1024, 43), &["not_a_pdf"]),
         ("scan-1.pdf".into(), fixture("scan.pdf"), &["no_text_layer"]),
         ("scan-2.pdf".into(), fixture("scan.pdf"), &["no_text_layer"]),
-        ("page.html.pdf".into(), b"<!DOCTYPE html><html><body>Faktura</body></html>".to_vec(), &["not_a_pdf"]),
-        ("einvoice.xml.pdf".into(), b"<?xml version=\"1.0\"?><Invoice xmlns=\"urn:oasis\"/>".to_vec(), &["not_a_pdf"]),
+        (
+            "page.html.pdf".into(),
+            b"<!DOCTYPE html><html><body>Faktura</body></html>".to_vec(),
+            &["not_a_pdf"],
+        ),
+        (
+            "einvoice.xml.pdf".into(),
+            b"<?xml version=\"1.0\"?><Invoice xmlns=\"urn:oasis\"/>".to_vec(),
+            &["not_a_pdf"],
+        ),
         ("garbage-body.pdf".into(), garbage_with_eof, &["corrupt", "no_pages"]),
         ("zeroed-middle.pdf".into(), zeroed_middle, &["corrupt", "no_pages"]),
         ("jpeg-renamed.pdf".into(), b"\xff\xd8\xff\xe0\0\x10JFIF\0".to_vec(), &["not_a_pdf"]),
@@ -70,7 +79,12 @@ fn hostile_files_among_good_ones_lose_nothing() {
 
     let pred = dir.path().join("pred.jsonl");
     let out = extract(&[&folder], &pred);
-    assert_eq!(out.status.code(), Some(1), "some files failed, so the exit code is 1: {}", stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "some files failed, so the exit code is 1: {}",
+        stderr(&out)
+    );
     let lines = read_jsonl(&pred);
     assert_eq!(lines.len(), 120, "one line per input file");
 
@@ -92,7 +106,10 @@ fn hostile_files_among_good_ones_lose_nothing() {
         let line = by_file.get(name).unwrap_or_else(|| panic!("{name} missing from the output"));
         assert_eq!(line["status"], "failed", "{name}: {line}");
         let kind = line["error_type"].as_str().unwrap_or_default();
-        assert!(expected.contains(&kind), "{name}: error_type {kind:?}, expected one of {expected:?}: {line}");
+        assert!(
+            expected.contains(&kind),
+            "{name}: error_type {kind:?}, expected one of {expected:?}: {line}"
+        );
         let message = line["error"].as_str().unwrap_or_default();
         assert!(message.len() > 10, "{name}: the error says why: {line}");
         assert!(log.contains(name.as_str()), "{name}: stderr names the failed file:\n{log}");

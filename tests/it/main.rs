@@ -29,7 +29,17 @@ pub fn stderr(out: &Output) -> String {
 
 /// `invex dataset generate` into `dir`.
 pub fn generate(dir: &Path, count: usize, seed: u64) {
-    let out = run(invex().args(["dataset", "generate", "--count", &count.to_string(), "--seed", &seed.to_string(), "--out"]).arg(dir));
+    let out = run(invex()
+        .args([
+            "dataset",
+            "generate",
+            "--count",
+            &count.to_string(),
+            "--seed",
+            &seed.to_string(),
+            "--out",
+        ])
+        .arg(dir));
     assert!(out.status.success(), "generate failed: {}", stderr(&out));
 }
 

@@ -41,8 +41,14 @@ impl PdfiumReader {
                 .map_err(|e| e.to_string())
         });
         match bound {
-            Ok(pdfium) => Ok(PdfiumReader { pdfium, max_bytes: DEFAULT_MAX_BYTES, max_pages: DEFAULT_MAX_PAGES }),
-            Err(reason) => Err(Error::PdfiumLibrary { path: library.to_path_buf(), reason: reason.clone() }),
+            Ok(pdfium) => Ok(PdfiumReader {
+                pdfium,
+                max_bytes: DEFAULT_MAX_BYTES,
+                max_pages: DEFAULT_MAX_PAGES,
+            }),
+            Err(reason) => {
+                Err(Error::PdfiumLibrary { path: library.to_path_buf(), reason: reason.clone() })
+            }
         }
     }
 }
@@ -53,24 +59,34 @@ impl DocumentReader for PdfiumReader {
             return Err(DocumentError::Empty);
         }
         if bytes.len() as u64 > self.max_bytes {
-            return Err(DocumentError::TooLarge { size: bytes.len() as u64, limit: self.max_bytes });
+            return Err(DocumentError::TooLarge {
+                size: bytes.len() as u64,
+                limit: self.max_bytes,
+            });
         }
         if let Some(detected) = not_a_pdf(bytes) {
             return Err(DocumentError::NotAPdf { detected });
         }
         if !has_eof_marker(bytes) {
             return Err(DocumentError::Corrupt(
-                "truncated: the end-of-file marker %%EOF is missing, so the file is incomplete".into(),
+                "truncated: the end-of-file marker %%EOF is missing, so the file is incomplete"
+                    .into(),
             ));
         }
-        let pdfium = self.pdfium.lock().map_err(|_| DocumentError::Other("pdfium lock poisoned by an earlier panic".into()))?;
+        let pdfium = self
+            .pdfium
+            .lock()
+            .map_err(|_| DocumentError::Other("pdfium lock poisoned by an earlier panic".into()))?;
         let document = pdfium.load_pdf_from_byte_slice(bytes, None).map_err(load_error)?;
         let page_count = document.pages().len() as usize;
         if page_count == 0 {
             return Err(DocumentError::NoPages);
         }
         if page_count > self.max_pages {
-            return Err(DocumentError::Other(format!("{page_count} pages, above the limit of {}", self.max_pages)));
+            return Err(DocumentError::Other(format!(
+                "{page_count} pages, above the limit of {}",
+                self.max_pages
+            )));
         }
         let mut pages = Vec::with_capacity(page_count);
         for (index, page) in document.pages().iter().enumerate() {
@@ -96,7 +112,12 @@ fn read_page(number: u32, page: &PdfPage) -> Result<Page, DocumentError> {
             continue;
         }
         let Ok(rect) = c.loose_bounds().or_else(|_| c.tight_bounds()) else { continue };
-        let bbox = BBox::new(rect.left().value, height - rect.top().value, rect.right().value, height - rect.bottom().value);
+        let bbox = BBox::new(
+            rect.left().value,
+            height - rect.top().value,
+            rect.right().value,
+            height - rect.bottom().value,
+        );
         chars.push(PositionedChar { ch, bbox, font_size: c.scaled_font_size().value });
     }
     let words = reading_order(chars_to_words(&chars));
@@ -113,7 +134,9 @@ fn has_eof_marker(bytes: &[u8]) -> bool {
 fn load_error(e: PdfiumError) -> DocumentError {
     match e {
         PdfiumError::PdfiumLibraryInternalError(PdfiumInternalError::PasswordError)
-        | PdfiumError::PdfiumLibraryInternalError(PdfiumInternalError::SecurityError) => DocumentError::Encrypted,
+        | PdfiumError::PdfiumLibraryInternalError(PdfiumInternalError::SecurityError) => {
+            DocumentError::Encrypted
+        }
         PdfiumError::PdfiumLibraryInternalError(PdfiumInternalError::FormatError) => {
             DocumentError::Corrupt("pdfium could not parse the file structure".into())
         }

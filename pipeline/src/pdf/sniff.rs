@@ -62,7 +62,12 @@ mod tests {
     use super::*;
 
     fn check(input: &[u8], expected: Option<&str>) {
-        assert_eq!(not_a_pdf(input).as_deref(), expected, "input {:?}", &input[..input.len().min(16)]);
+        assert_eq!(
+            not_a_pdf(input).as_deref(),
+            expected,
+            "input {:?}",
+            &input[..input.len().min(16)]
+        );
     }
 
     #[test]
@@ -73,7 +78,10 @@ mod tests {
         check(b"\xff\xd8\xff\xe0JFIF", Some("a JPEG image"));
         check(b"II*\0\x08\0", Some("a TIFF image"));
         check(b"PK\x03\x04rest", Some("a ZIP archive (perhaps a Word or Excel file)"));
-        check(b"<?xml version=\"1.0\"?><Invoice>", Some("an XML e-invoice (UBL/PEPPOL or ZUGFeRD), not a PDF"));
+        check(
+            b"<?xml version=\"1.0\"?><Invoice>",
+            Some("an XML e-invoice (UBL/PEPPOL or ZUGFeRD), not a PDF"),
+        );
         check(b"hello world, this is text", Some("plain text"));
         check(&[0u8, 1, 2, 3, 250, 251, 252], Some("unrecognised binary data"));
     }

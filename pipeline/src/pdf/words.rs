@@ -22,10 +22,10 @@ pub fn chars_to_words(chars: &[PositionedChar]) -> Vec<Word> {
     let mut bbox: Option<BBox> = None;
     let mut last: Option<PositionedChar> = None;
     let flush = |text: &mut String, bbox: &mut Option<BBox>, words: &mut Vec<Word>| {
-        if let Some(b) = bbox.take() {
-            if !text.is_empty() {
-                words.push(Word { text: std::mem::take(text), bbox: b, confidence: 1.0 });
-            }
+        if let Some(b) = bbox.take()
+            && !text.is_empty()
+        {
+            words.push(Word { text: std::mem::take(text), bbox: b, confidence: 1.0 });
         }
         text.clear();
     };
@@ -60,7 +60,12 @@ pub fn reading_order(mut words: Vec<Word>) -> Vec<Word> {
     for word in words {
         match lines.last_mut() {
             Some((line_box, line)) if line_box.vertical_overlap(&word.bbox) > 0.5 => {
-                *line_box = BBox::new(line_box.x0, line_box.y0.min(word.bbox.y0), line_box.x1, line_box.y1.max(word.bbox.y1));
+                *line_box = BBox::new(
+                    line_box.x0,
+                    line_box.y0.min(word.bbox.y0),
+                    line_box.x1,
+                    line_box.y1.max(word.bbox.y1),
+                );
                 line.push(word);
             }
             _ => lines.push((word.bbox, vec![word])),
@@ -107,7 +112,10 @@ mod tests {
 
     #[test]
     fn reading_order_is_top_down_left_right() {
-        let mut words = chars_to_words(&[line("right", 300.0, 10.0), line("below", 10.0, 40.0), line("left", 10.0, 11.0)].concat());
+        let mut words = chars_to_words(
+            &[line("right", 300.0, 10.0), line("below", 10.0, 40.0), line("left", 10.0, 11.0)]
+                .concat(),
+        );
         words.reverse();
         let ordered: Vec<String> = reading_order(words).into_iter().map(|w| w.text).collect();
         assert_eq!(ordered, ["left", "right", "below"]);

@@ -1,31 +1,6 @@
 //! Small text helpers: folding for label matching, token shapes, legal forms.
 
-/// Lower-cases and strips diacritics (`Förfallodatum` → `forfallodatum`,
-/// `échéance` → `echeance`, `Straße` → `strasse`).
-pub fn fold(s: &str) -> String {
-    if s.is_ascii() {
-        return s.to_ascii_lowercase();
-    }
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars().flat_map(char::to_lowercase) {
-        match c {
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => out.push('a'),
-            'ç' | 'č' => out.push('c'),
-            'è' | 'é' | 'ê' | 'ë' | 'ē' => out.push('e'),
-            'ì' | 'í' | 'î' | 'ï' => out.push('i'),
-            'ñ' => out.push('n'),
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => out.push('o'),
-            'ù' | 'ú' | 'û' | 'ü' => out.push('u'),
-            'ý' | 'ÿ' => out.push('y'),
-            'ß' => out.push_str("ss"),
-            'æ' => out.push_str("ae"),
-            'œ' => out.push_str("oe"),
-            '\u{0300}'..='\u{036F}' => {}
-            _ => out.push(c),
-        }
-    }
-    out
-}
+pub use invex_domain::parse::fold;
 
 /// The matching key of one printed word: folded, letters and digits only,
 /// with the "number" abbreviations (`nr`, `no.`, `n°`, `#`, `nummer`,
