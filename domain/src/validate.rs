@@ -23,6 +23,21 @@ mod ocr;
 mod swedish;
 mod vat;
 
+/// Runs a table of `(input, expected)` cases through a validator and reports
+/// every mismatch at once. Shared by the validator modules' tests.
+#[cfg(test)]
+fn check_table(f: fn(&str) -> Option<String>, name: &str, cases: &[(&str, Option<&str>)]) {
+    let failures: Vec<String> = cases
+        .iter()
+        .filter_map(|&(input, expected)| {
+            let got = f(input);
+            (got.as_deref() != expected)
+                .then(|| format!("{name}({input:?}) = {got:?}, expected {expected:?}"))
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 pub use arithmetic::{
     totals_consistent, totals_consistent_with_rounding, vat_matches_rate, vat_rate_allowed,
 };

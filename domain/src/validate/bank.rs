@@ -82,17 +82,7 @@ pub fn bic(s: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn run(f: fn(&str) -> Option<String>, name: &str, cases: &[(&str, Option<&str>)]) {
-        let failures: Vec<String> = cases
-            .iter()
-            .filter_map(|&(input, expected)| {
-                let got = f(input);
-                (got.as_deref() != expected)
-                    .then(|| format!("{name}({input:?}) = {got:?}, expected {expected:?}"))
-            })
-            .collect();
-        assert!(failures.is_empty(), "{}", failures.join("\n"));
-    }
+    use crate::validate::check_table as run;
 
     #[test]
     fn iban_table() {

@@ -114,20 +114,7 @@ pub fn personnummer(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    type Validator = fn(&str) -> Option<String>;
-
-    fn check(f: Validator, name: &str, input: &str, expected: Option<&str>) -> Option<String> {
-        let got = f(input);
-        (got.as_deref() != expected)
-            .then(|| format!("{name}({input:?}) = {got:?}, expected {expected:?}"))
-    }
-
-    fn run(f: Validator, name: &str, cases: &[(&str, Option<&str>)]) {
-        let failures: Vec<String> =
-            cases.iter().filter_map(|&(i, e)| check(f, name, i, e)).collect();
-        assert!(failures.is_empty(), "{}", failures.join("\n"));
-    }
+    use crate::validate::check_table as run;
 
     #[test]
     fn bankgiro_table() {
