@@ -50,8 +50,8 @@ impl BBox {
         (overlap / smaller).max(0.0)
     }
     /// As `[x0, y0, x1, y1]`, rounded to 0.1 pt, the form written to JSON outputs.
-    pub fn to_array(&self) -> [f32; 4] {
-        let r = |v: f32| (v * 10.0).round() / 10.0;
+    pub fn to_array(&self) -> [f64; 4] {
+        let r = |v: f32| (f64::from(v) * 10.0).round() / 10.0;
         [r(self.x0), r(self.y0), r(self.x1), r(self.y1)]
     }
 }
