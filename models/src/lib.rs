@@ -5,6 +5,8 @@
 //! classifier behind a small sync backend trait. `ort` lives in this crate and
 //! nowhere else.
 
+pub mod boxes;
+
 use std::path::Path;
 use std::sync::OnceLock;
 
