@@ -69,6 +69,20 @@ pub struct EvalArgs {
 pub enum DatasetCommand {
     /// Write synthetic invoices (PDF) with exact ground truth.
     Generate(GenerateArgs),
+    /// Write layout-model training data (pdfium words, 0..1000 boxes, BIO labels) as JSONL.
+    Tokens(TokensArgs),
+    /// Print the layout model's BIO label list as JSON (index = class id).
+    Labels,
+    /// Print the layout family names, one per line.
+    Families,
+}
+
+#[derive(Debug, Args)]
+pub struct TokensArgs {
+    /// A folder written by `invex dataset generate`.
+    pub dir: PathBuf,
+    #[arg(short, long)]
+    pub output: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -79,7 +93,7 @@ pub struct GenerateArgs {
     pub seed: u64,
     #[arg(long)]
     pub out: PathBuf,
-    /// Only these layout families (comma separated); see --list-families.
+    /// Only these layout families (comma separated); see `invex dataset families`.
     #[arg(long, value_delimiter = ',')]
     pub families: Option<Vec<String>>,
 }

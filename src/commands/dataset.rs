@@ -9,6 +9,15 @@ use crate::cli::{DatasetCommand, GenerateArgs};
 pub fn run(command: DatasetCommand) -> Result<ExitCode> {
     match command {
         DatasetCommand::Generate(args) => generate(args),
+        DatasetCommand::Tokens(args) => super::dataset_tokens::run(args),
+        DatasetCommand::Labels => {
+            println!("{}", serde_json::to_string(invex_datasets::LABELS)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        DatasetCommand::Families => {
+            invex_datasets::family_names().iter().for_each(|f| println!("{f}"));
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
