@@ -19,4 +19,10 @@ pub trait Extractor: Send + Sync {
     /// A short name for logs and reports, for example "rules".
     fn name(&self) -> &'static str;
     fn extract(&self, document: &Document) -> Invoice;
+    /// Extracts several documents at once. Learned extractors override this
+    /// to run one batched inference; the result has one invoice per document,
+    /// in order.
+    fn extract_batch(&self, documents: &[&Document]) -> Vec<Invoice> {
+        documents.iter().map(|d| self.extract(d)).collect()
+    }
 }
