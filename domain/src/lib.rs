@@ -9,7 +9,7 @@
 //!   sv/en/de/fr forms.
 //! - [`traits`]: [`DocumentReader`] and [`Extractor`], the boundaries that the
 //!   heavy crates implement.
-//! - [`prediction`]: one line of `invex extract` output.
+//! - [`prediction`]: one line of `invex extract` output; [`read`] parses it back.
 //!
 //! This crate has no heavy dependencies and does no I/O.
 
@@ -18,6 +18,7 @@ pub mod geometry;
 pub mod invoice;
 pub mod parse;
 pub mod prediction;
+pub mod read;
 pub mod traits;
 pub mod validate;
 
@@ -25,4 +26,5 @@ pub use error::DocumentError;
 pub use geometry::{BBox, Document, Page, Word};
 pub use invoice::{Field, FieldName, Invoice, LineItem, Source, Value, ValueKind, VatLine};
 pub use prediction::{Prediction, Status};
+pub use read::MalformedPrediction;
 pub use traits::{DocumentReader, Extractor};

@@ -1,8 +1,6 @@
-//! invex-exporters: writes predictions where accounting tools can read them.
-//!
-//! Today: tables, one row per input file, as CSV or Parquet through polars
-//! ([`write_table`], built on [`predictions_frame`]). Fortnox, Visma eEkonomi,
-//! SIE 4 and PEPPOL BIS 3 exporters come later, behind an `Exporter` trait.
+//! The prediction table: every extracted field with its confidence and
+//! source, one row per input file, as CSV or Parquet (`invex extract --output
+//! x.csv`). The accounting tables of `invex export` are in [`crate::csv`].
 //!
 //! Columns, in order: `file`, `status`, `error_type`, `error`, `pages`, then
 //! for every [`FieldName::ALL`] a value column named by [`FieldName::as_str`]
@@ -17,34 +15,12 @@
 //! Files are written to a temporary file in the target directory and renamed
 //! into place, so readers never see half a table.
 
-use std::fs::File;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
 
 use invex_domain::{FieldName, Prediction, Status, Value, ValueKind};
 use polars::prelude::*;
 
-/// Why a table could not be built or written.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error("could not build the table: {0}")]
-    Table(#[from] PolarsError),
-    #[error("could not write {}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("could not write {}: {source}", path.display())]
-    Encode {
-        path: PathBuf,
-        #[source]
-        source: PolarsError,
-    },
-    #[error("{file}: {field} holds a {found:?} value where a {expected:?} belongs")]
-    ValueKind { file: String, field: FieldName, found: ValueKind, expected: ValueKind },
-}
+use crate::Error;
 
 /// A tabular output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,52 +152,34 @@ pub fn write_table(
     format: TableFormat,
 ) -> Result<(), Error> {
     let mut frame = predictions_frame(predictions)?;
-    let tmp = temp_path(path);
-    let result = write_to(&mut frame, &tmp, path, format)
-        .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| io_error(path, e)));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    write_frame(&mut frame, path, format)
 }
 
-fn write_to(
+/// Writes a frame as CSV (the dialect the module documents) or Parquet at
+/// `path`, atomically.
+pub(crate) fn write_frame(
     frame: &mut DataFrame,
-    tmp: &Path,
     path: &Path,
     format: TableFormat,
 ) -> Result<(), Error> {
-    let mut file = File::create(tmp).map_err(|e| io_error(tmp, e))?;
-    let encode = |source| Error::Encode { path: path.to_path_buf(), source };
-    match format {
-        TableFormat::Csv => CsvWriter::new(&mut file)
-            .include_header(true)
-            .include_bom(false)
-            .with_separator(b',')
-            .with_quote_char(b'"')
-            .with_decimal_comma(false)
-            .with_null_value(PlSmallStr::EMPTY)
-            .with_line_terminator("\n".into())
-            .finish(frame)
-            .map_err(encode)?,
-        TableFormat::Parquet => {
-            ParquetWriter::new(&mut file).finish(frame).map(|_| ()).map_err(encode)?
+    crate::atomic::write_atomically(path, |file| {
+        let encode = |source| Error::Encode { path: path.to_path_buf(), source };
+        match format {
+            TableFormat::Csv => CsvWriter::new(file)
+                .include_header(true)
+                .include_bom(false)
+                .with_separator(b',')
+                .with_quote_char(b'"')
+                .with_decimal_comma(false)
+                .with_null_value(PlSmallStr::EMPTY)
+                .with_line_terminator("\n".into())
+                .finish(frame)
+                .map_err(encode),
+            TableFormat::Parquet => {
+                ParquetWriter::new(file).finish(frame).map(|_| ()).map_err(encode)
+            }
         }
-    }
-    file.flush().map_err(|e| io_error(tmp, e))?;
-    file.sync_all().map_err(|e| io_error(tmp, e))
-}
-
-/// A unique hidden name next to `path`, so the rename stays on one file system.
-fn temp_path(path: &Path) -> PathBuf {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let name = path.file_name().map_or("table".into(), |n| n.to_string_lossy().into_owned());
-    path.with_file_name(format!(".{name}.{}.{n}.tmp", std::process::id()))
-}
-
-fn io_error(path: &Path, source: std::io::Error) -> Error {
-    Error::Io { path: path.to_path_buf(), source }
+    })
 }
 
 #[cfg(test)]

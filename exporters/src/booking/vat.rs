@@ -1,0 +1,211 @@
+//! VAT per rate: from the invoice's VAT breakdown when it has one, else from
+//! line items with rates, else from net, VAT and total with the Swedish rates.
+
+use invex_domain::{FieldName, Invoice, validate};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::Serialize;
+
+use super::Line;
+use crate::Error;
+
+/// The taxable base and the VAT of one rate, in document amounts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VatPart {
+    /// Percent, for example 25.
+    pub rate: Decimal,
+    pub base: Decimal,
+    pub amount: Decimal,
+}
+
+/// The total and its VAT parts, highest rate first, one part per rate.
+pub(super) struct Split {
+    pub total: Decimal,
+    pub parts: Vec<VatPart>,
+}
+
+impl Split {
+    pub fn net(&self) -> Decimal {
+        self.parts.iter().map(|p| p.base).sum()
+    }
+    pub fn vat_total(&self) -> Decimal {
+        self.parts.iter().map(|p| p.amount).sum()
+    }
+}
+
+/// Rounds to öre, half away from zero (as invoices do).
+pub fn round2(a: Decimal) -> Decimal {
+    a.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+const SWEDISH_RATES: [i64; 4] = [25, 12, 6, 0];
+
+/// Splits the invoice's amounts by VAT rate; `sign` flips a credit note
+/// printed with negative amounts (the lines are flipped already).
+pub(super) fn split(
+    invoice: &Invoice,
+    sign: Decimal,
+    lines: &[Line],
+    label: &str,
+) -> Result<Split, Error> {
+    let signed = |name| invoice.amount(name).map(|a| a * sign);
+    let total = signed(FieldName::TotalAmount).unwrap_or_default();
+    let (net, vat) = (signed(FieldName::NetAmount), signed(FieldName::VatAmount));
+    let parts = if !invoice.vat_breakdown.is_empty() {
+        from_breakdown(invoice, sign, net, vat, total)
+    } else if let Some(parts) = from_lines(lines, net, vat, total) {
+        parts
+    } else {
+        from_totals(net, vat, total, label)?
+    };
+    let split = Split { total, parts: merge(parts) };
+    let (sum_net, sum_vat) = (split.net(), split.vat_total());
+    if !validate::totals_consistent_with_rounding(sum_net, sum_vat, total) {
+        return Err(Error::Unbalanced {
+            invoice: label.to_string(),
+            net: sum_net,
+            vat: sum_vat,
+            sum: sum_net + sum_vat,
+            total,
+        });
+    }
+    let cent = Decimal::new(1, 2) * Decimal::from(split.parts.len().max(1));
+    let disagrees =
+        |printed: Option<Decimal>, sum: Decimal| printed.is_some_and(|p| (p - sum).abs() > cent);
+    if disagrees(vat, sum_vat) || disagrees(net, sum_net) {
+        return Err(Error::Inconsistent {
+            invoice: label.to_string(),
+            detail: format!(
+                "the VAT breakdown (net {sum_net}, VAT {sum_vat}) disagrees with the printed net {} and VAT {}",
+                net.map_or("-".into(), |n| n.to_string()),
+                vat.map_or("-".into(), |v| v.to_string()),
+            ),
+        });
+    }
+    Ok(split)
+}
+
+/// The printed breakdown; a missing base is the rest of the net (one rate, or
+/// the one 0 % rate) or derived from the VAT amount and rate.
+fn from_breakdown(
+    invoice: &Invoice,
+    sign: Decimal,
+    net: Option<Decimal>,
+    vat: Option<Decimal>,
+    total: Decimal,
+) -> Vec<VatPart> {
+    let lines = &invoice.vat_breakdown;
+    let vat_sum: Decimal = lines.iter().map(|l| l.amount * sign).sum();
+    let net = net.unwrap_or_else(|| total - vat.unwrap_or(vat_sum));
+    let mut parts: Vec<(VatPart, bool)> = lines
+        .iter()
+        .map(|l| {
+            let (rate, amount) = (l.rate, l.amount * sign);
+            let base = l.base.map(|b| b * sign).or_else(|| {
+                (!rate.is_zero() && lines.len() > 1)
+                    .then(|| round2(amount * Decimal::ONE_HUNDRED / rate))
+            });
+            (VatPart { rate, base: base.unwrap_or_default(), amount }, base.is_some())
+        })
+        .collect();
+    let known: Decimal = parts.iter().filter(|(_, k)| *k).map(|(p, _)| p.base).sum();
+    let mut unknown = parts.iter_mut().filter(|(_, k)| !*k);
+    if let (Some((part, _)), None) = (unknown.next(), unknown.next()) {
+        part.base = net - known;
+    }
+    parts.into_iter().map(|(p, _)| p).collect()
+}
+
+/// Line items with rates and amounts, when every line has both and they
+/// explain the printed net and VAT (a VAT within a cent per rate is moved
+/// onto the largest part, as the invoice's own rounding).
+fn from_lines(
+    lines: &[Line],
+    net: Option<Decimal>,
+    vat: Option<Decimal>,
+    total: Decimal,
+) -> Option<Vec<VatPart>> {
+    if lines.is_empty() {
+        return None;
+    }
+    let mut parts: Vec<VatPart> = Vec::new();
+    for line in lines {
+        let (rate, amount) = (line.vat_rate?, line.amount?);
+        match parts.iter_mut().find(|p| p.rate == rate) {
+            Some(p) => p.base += amount,
+            None => parts.push(VatPart { rate, base: amount, amount: Decimal::ZERO }),
+        }
+    }
+    for p in &mut parts {
+        p.amount = round2(p.base * p.rate / Decimal::ONE_HUNDRED);
+    }
+    let cent = Decimal::new(1, 2);
+    let bases: Decimal = parts.iter().map(|p| p.base).sum();
+    if net.is_some_and(|n| (n - bases).abs() > cent * Decimal::TWO) {
+        return None;
+    }
+    if let Some(vat) = vat {
+        let gap = vat - parts.iter().map(|p| p.amount).sum::<Decimal>();
+        if gap.abs() > cent * Decimal::from(parts.len()) {
+            return None;
+        }
+        let largest = parts.iter_mut().max_by_key(|p| p.amount.abs())?;
+        largest.amount += gap;
+    }
+    let vats: Decimal = parts.iter().map(|p| p.amount).sum();
+    validate::totals_consistent_with_rounding(bases, vats, total).then_some(parts)
+}
+
+/// One Swedish rate from net, VAT and total (two of the three suffice).
+fn from_totals(
+    net: Option<Decimal>,
+    vat: Option<Decimal>,
+    total: Decimal,
+    label: &str,
+) -> Result<Vec<VatPart>, Error> {
+    let rates = SWEDISH_RATES.map(Decimal::from);
+    let (net, vat) = match (net, vat) {
+        (Some(n), Some(v)) => (n, v),
+        (None, Some(v)) => (total - v, v),
+        (Some(n), None) => {
+            // VAT = total - net, unless the total is rounded: then the rate
+            // whose VAT fits within öresavrundning.
+            let fits = rates
+                .iter()
+                .map(|r| round2(n * r / Decimal::ONE_HUNDRED))
+                .find(|v| validate::totals_consistent_with_rounding(n, *v, total));
+            (n, fits.unwrap_or(total - n))
+        }
+        (None, None) => {
+            return Err(Error::MissingField {
+                invoice: label.to_string(),
+                field: FieldName::VatAmount,
+            });
+        }
+    };
+    let rate = if vat.is_zero() {
+        Some(Decimal::ZERO)
+    } else {
+        rates
+            .into_iter()
+            .filter(|r| !r.is_zero())
+            .find(|r| validate::vat_matches_rate(net, *r, vat))
+    };
+    let rate = rate.ok_or_else(|| Error::VatRate { invoice: label.to_string(), net, vat })?;
+    Ok(vec![VatPart { rate, base: net, amount: vat }])
+}
+
+/// One part per rate, highest rate first.
+fn merge(parts: Vec<VatPart>) -> Vec<VatPart> {
+    let mut merged: Vec<VatPart> = Vec::new();
+    for p in parts {
+        match merged.iter_mut().find(|m| m.rate == p.rate) {
+            Some(m) => {
+                m.base += p.base;
+                m.amount += p.amount;
+            }
+            None => merged.push(p),
+        }
+    }
+    merged.sort_by(|a, b| b.rate.cmp(&a.rate));
+    merged
+}

@@ -1,0 +1,70 @@
+//! The crate's one error type. Every variant about an invoice names it (file
+//! and invoice number, see [`crate::Booking::label`]) and the cause, in words
+//! an accountant can act on.
+
+use std::path::PathBuf;
+
+use invex_domain::{FieldName, ValueKind};
+use polars::prelude::PolarsError;
+use rust_decimal::Decimal;
+
+/// Why an export could not be built or written.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    // --- Tables (CSV, Parquet) ---
+    #[error("could not build the table: {0}")]
+    Table(#[from] PolarsError),
+    #[error("could not write {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("could not write {}: {source}", path.display())]
+    Encode {
+        path: PathBuf,
+        #[source]
+        source: PolarsError,
+    },
+    #[error("{file}: {field} holds a {found:?} value where a {expected:?} belongs")]
+    ValueKind { file: String, field: FieldName, found: ValueKind, expected: ValueKind },
+
+    // --- Bookings: an invoice that cannot be booked ---
+    #[error("{invoice}: cannot book without {field}")]
+    MissingField { invoice: String, field: FieldName },
+    #[error("{invoice}: cannot book: {detail}")]
+    Inconsistent { invoice: String, detail: String },
+    #[error(
+        "{invoice}: net {net} + VAT {vat} = {sum} does not add up to the total {total} (more than öresavrundning)"
+    )]
+    Unbalanced { invoice: String, net: Decimal, vat: Decimal, sum: Decimal, total: Decimal },
+    #[error(
+        "{invoice}: VAT {vat} on net {net} is not 25, 12, 6 or 0 %, and the invoice has no VAT breakdown or line items with rates"
+    )]
+    VatRate { invoice: String, net: Decimal, vat: Decimal },
+    #[error(
+        "{invoice}: the invoice is in {currency}; add `{currency} = <SEK per unit>` under [exchange_rates] in the tenant config"
+    )]
+    NoExchangeRate { invoice: String, currency: String },
+
+    // --- Tenant configuration ---
+    #[error("tenant config {path}: {source}")]
+    ConfigSyntax {
+        path: String,
+        #[source]
+        source: Box<toml::de::Error>,
+    },
+    #[error("tenant config {path}: {detail}")]
+    Config { path: String, detail: String },
+
+    // --- File formats ---
+    #[error("could not write the {format} output: {source}")]
+    Write {
+        format: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{invoice}: cannot write as {format}: {detail}")]
+    Unsupported { invoice: String, format: &'static str, detail: String },
+    // Remote exporters (Fortnox, Visma eEkonomi) add their variants below.
+}
