@@ -34,6 +34,9 @@ pub enum Command {
     Words(WordsArgs),
     /// Check that the native libraries are installed and load.
     Doctor,
+    /// Layout models: import a Hugging Face LayoutLMv3 export, verify, describe.
+    #[command(subcommand)]
+    Models(ModelsCommand),
 }
 
 #[derive(Debug, Args)]
@@ -104,4 +107,37 @@ pub struct WordsArgs {
     /// Print JSON instead of one line per word.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelsCommand {
+    /// Import a Hugging Face LayoutLMv3 token-classification ONNX export
+    /// (model.onnx, config.json, tokenizer.json) as an invex model directory.
+    Import(ModelImportArgs),
+    /// Check a model directory's files against manifest.json and open its graphs.
+    Verify(ModelDirArgs),
+    /// Describe a model directory: files, labels, label map, metrics.
+    Info(ModelDirArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ModelImportArgs {
+    /// The export's folder.
+    pub dir: PathBuf,
+    /// JSON object mapping the export's label names (with or without B-/I-)
+    /// to invex's, e.g. {"INVOICE_NO": "INVOICE_NUMBER", "OTHER": "O"}.
+    #[arg(long)]
+    pub labels: Option<PathBuf>,
+    /// Where to write the model directory (default: models/imported/NAME).
+    #[arg(long)]
+    pub into: Option<PathBuf>,
+    /// The model's name (default: the export folder's name).
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ModelDirArgs {
+    /// A model directory (default: the shipped model; INVEX_MODEL_DIR overrides).
+    pub dir: Option<PathBuf>,
 }

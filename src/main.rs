@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod model_dir;
 mod native;
 
 use std::process::ExitCode;

@@ -9,7 +9,8 @@
 //!   the OCR payment reference ([`ocr_reference`], [`ocr_reference_check`]),
 //!   and [`se_vat_number`]; all rest on the Luhn mod 10 check ([`luhn_valid`]).
 //! - International: [`vat_number`] (form check per country), [`iban`]
-//!   (length per country and ISO 7064 mod 97), [`bic`].
+//!   (length per country and ISO 7064 mod 97), [`bic`], the creditor
+//!   reference [`rf_reference`] (ISO 11649).
 //! - Generators for synthetic data: [`luhn_check_digit`],
 //!   [`make_ocr_reference`], [`make_iban`].
 //! - Arithmetic: [`totals_consistent`], [`totals_consistent_with_rounding`],
@@ -18,6 +19,7 @@
 mod arithmetic;
 mod bank;
 mod countries;
+mod creditor;
 mod luhn;
 mod ocr;
 mod swedish;
@@ -42,6 +44,7 @@ pub use arithmetic::{
     totals_consistent, totals_consistent_with_rounding, vat_matches_rate, vat_rate_allowed,
 };
 pub use bank::{bic, iban, make_iban};
+pub use creditor::rf_reference;
 pub use luhn::{luhn_check_digit, luhn_valid};
 pub use ocr::{OcrCheck, make_ocr_reference, ocr_reference, ocr_reference_check};
 pub use swedish::{bankgiro, org_nr, personnummer, plusgiro};
@@ -171,6 +174,7 @@ mod tests {
             let _ = (bankgiro(input), plusgiro(input), org_nr(input), personnummer(input));
             let _ = (ocr_reference(input), ocr_reference_check(input), se_vat_number(input));
             let _ = (vat_number(input), iban(input), bic(input), luhn_valid(input));
+            let _ = rf_reference(input);
             let _ = (luhn_check_digit(input), make_ocr_reference(input, true));
             let _ = (make_iban(input, input), make_iban("SE", input), make_iban(input, "1234"));
         }

@@ -36,6 +36,7 @@ mod tests {
         check(BBox::new(0.0, 0.0, 595.0, 842.0), [0, 0, 1000, 1000]);
         check(BBox::new(59.5, 84.2, 119.0, 168.4), [100, 100, 200, 200]);
         check(BBox::new(-5.0, -1.0, 700.0, 900.0), [0, 0, 1000, 1000]);
-        check(BBox::new(f32::NAN, 10.0, 20.0, 5.0), [0, 12, 34, 12]);
+        // A struct literal: `BBox::new` would sort the NaN away.
+        check(BBox { x0: f32::NAN, y0: 10.0, x1: 20.0, y1: 5.0 }, [0, 12, 34, 12]);
     }
 }

@@ -5,6 +5,7 @@ mod dataset_tokens;
 mod doctor;
 mod eval;
 mod extract;
+mod models;
 mod words;
 
 use std::process::ExitCode;
@@ -20,6 +21,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Extract(args) => extract::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Dataset(command) => dataset::run(command),
+        Command::Models(command) => models::run(command),
     }
 }
 

@@ -2,7 +2,7 @@
 //! (OCR number, Referenz, Verwendungszweck, référence de paiement).
 
 use invex_domain::Value;
-use invex_domain::validate::{bankgiro, bic, iban, ocr_reference_check, plusgiro};
+use invex_domain::validate::{bankgiro, bic, iban, ocr_reference_check, plusgiro, rf_reference};
 
 use super::Ctx;
 use super::candidates::Scan;
@@ -219,33 +219,6 @@ pub fn giro_field(cx: &Ctx, kind: Kind) -> Option<Cand> {
     pool.best()
 }
 
-/// An ISO 11649 creditor reference (`RF18 5390 0754 7034`): `RF`, two check
-/// digits and up to 21 letters or digits, mod 97 = 1. Returns it compact.
-pub fn rf_reference(s: &str) -> Option<String> {
-    let compact: String = trim_value(s)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
-    let b = compact.as_bytes();
-    if !(5..=25).contains(&b.len())
-        || !compact.starts_with("RF")
-        || !b[2].is_ascii_digit()
-        || !b[3].is_ascii_digit()
-    {
-        return None;
-    }
-    if !b.iter().all(u8::is_ascii_alphanumeric) {
-        return None;
-    }
-    let mut rem: u32 = 0;
-    for &c in b[4..].iter().chain(&b[..4]) {
-        let v = if c.is_ascii_digit() { u32::from(c - b'0') } else { u32::from(c - b'A') + 10 };
-        rem = if v >= 10 { (rem * 100 + v) % 97 } else { (rem * 10 + v) % 97 };
-    }
-    (rem == 1).then_some(compact)
-}
-
 /// Digits of a run that may be an OCR number printed in groups.
 fn ocr_digits(cx: &Ctx, t: usize, end: usize) -> Option<(String, usize, bool)> {
     let f = |s: &str| {
@@ -389,23 +362,4 @@ pub fn quotes_invoice_number(layout: &Layout, scan: &Scan) -> bool {
         }
     }
     false
-}
-
-#[cfg(test)]
-mod tests {
-    use super::rf_reference;
-
-    #[test]
-    fn rf_table() {
-        let cases: &[(&str, Option<&str>)] = &[
-            ("RF18 5390 0754 7034", Some("RF18539007547034")),
-            ("RF18539007547034", Some("RF18539007547034")),
-            ("RF19539007547034", None),
-            ("RF7", None),
-            ("XX18539007547034", None),
-        ];
-        for &(input, expected) in cases {
-            assert_eq!(rf_reference(input).as_deref(), expected, "rf_reference({input:?})");
-        }
-    }
 }
