@@ -67,4 +67,31 @@ pub enum Error {
     #[error("{invoice}: cannot write as {format}: {detail}")]
     Unsupported { invoice: String, format: &'static str, detail: String },
     // Remote exporters (Fortnox, Visma eEkonomi) add their variants below.
+    /// The target refused a request: the invoice (or what was asked), the
+    /// HTTP status and the target's own message.
+    #[error("{invoice}: {target} answered {status}: {detail}")]
+    Remote { target: &'static str, invoice: String, status: u16, detail: String },
+    /// The target could not be reached (connection, TLS, timeout).
+    #[error("{invoice}: could not reach {target}: {source}")]
+    Transport {
+        target: &'static str,
+        invoice: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    /// Still answered 429 or 5xx after every retry.
+    #[error(
+        "{invoice}: {target} still answered {status} after {attempts} attempts; try again later"
+    )]
+    GaveUp { target: &'static str, invoice: String, status: u16, attempts: u32 },
+    /// OAuth2: no valid token could be had.
+    #[error("{target} OAuth2: {detail}")]
+    Auth { target: &'static str, detail: String },
+    /// The booking cannot be expressed in the target's format (a field too
+    /// long, a value the target refuses); caught before anything is sent.
+    #[error("{invoice}: cannot export to {target}: {detail}")]
+    Refused { target: &'static str, invoice: String, detail: String },
+    /// The export ledger (which invoices went where) could not be read or written.
+    #[error("export ledger {path}: {detail}")]
+    Ledger { path: String, detail: String },
 }

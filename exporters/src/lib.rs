@@ -23,8 +23,15 @@ pub mod booking;
 pub mod config;
 pub mod error;
 pub mod exporter;
+pub mod fortnox;
+pub mod http;
 pub mod input;
+pub mod ledger;
+pub mod remote;
 pub mod table;
+#[cfg(feature = "test-servers")]
+pub mod test_servers;
+pub mod visma;
 
 pub use booking::{Booking, Line, Row, RowKind, Supplier, VatPart};
 pub use config::{Account, TenantConfig};

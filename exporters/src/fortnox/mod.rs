@@ -1,0 +1,6 @@
+//! Fortnox (API v3): [`map`] builds the JSON, [`client`] sends it.
+
+pub mod client;
+pub mod map;
+
+pub use client::{FortnoxClient, FortnoxConfig};
