@@ -3,11 +3,14 @@
 //! - [`pdf`]: the pdfium-backed [`invex_domain::DocumentReader`] for digital PDFs,
 //!   with content sniffing and clear per-file errors.
 //! - [`rules`]: the layout-aware rules extractor, the accuracy floor.
+//! - [`combine`]: merges the rules with a learned extractor, field by field;
+//!   validators decide disagreements, and each field records which source won.
 //! - [`Pipeline`]: reader + extractor for one file; [`Pipeline::run_batch`]
 //!   fans files out over rayon and hands each result to a sink, in input order.
 //!
 //! pdfium lives in this crate and nowhere else.
 
+pub mod combine;
 mod error;
 pub mod pdf;
 mod pipeline;
@@ -15,4 +18,5 @@ pub mod rules;
 
 pub use error::Error;
 pub use pipeline::{Pipeline, Sink};
+pub use combine::CombinedExtractor;
 pub use rules::RulesExtractor;

@@ -7,7 +7,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
-use invex_domain::{DocumentError, DocumentReader, Extractor, Prediction};
+use invex_domain::{Document, DocumentError, DocumentReader, Extractor, Prediction};
 use rayon::prelude::*;
 use tracing::{debug, info_span, warn};
 
@@ -26,6 +26,7 @@ pub struct Pipeline {
     reader: Box<dyn DocumentReader>,
     extractor: Box<dyn Extractor>,
     max_bytes: u64,
+    batch_size: usize,
 }
 
 impl Pipeline {
@@ -34,7 +35,18 @@ impl Pipeline {
         extractor: Box<dyn Extractor>,
         max_bytes: u64,
     ) -> Self {
-        Pipeline { reader, extractor, max_bytes }
+        Pipeline { reader, extractor, max_bytes, batch_size: 1 }
+    }
+
+    /// How many documents [`Pipeline::run_batch`] hands the extractor at once
+    /// (learned extractors batch their inference). At least 1.
+    pub fn with_batch_size(mut self, batch_size: usize) -> Self {
+        self.batch_size = batch_size.max(1);
+        self
+    }
+
+    pub fn extractor_name(&self) -> &'static str {
+        self.extractor.name()
     }
 
     /// Reads and extracts one file. Never panics and never fails: problems
@@ -83,15 +95,69 @@ impl Pipeline {
         }
     }
 
-    /// Processes `files` in parallel on the current rayon pool and hands each
-    /// result to `sink` in input order, as soon as it and all before it are done.
+    /// Reads and extracts several files with one call to the extractor's
+    /// batched inference; one prediction per file, in order. A panic in the
+    /// batch falls back to one file at a time, so one bad file costs only itself.
+    pub fn process_files(&self, paths: &[PathBuf]) -> Vec<Prediction> {
+        if paths.len() == 1 {
+            return vec![self.process_file(&paths[0])];
+        }
+        let read: Vec<(String, Result<Document, DocumentError>)> = paths
+            .iter()
+            .map(|path| {
+                let name = path.display().to_string();
+                let _span = info_span!("read", file = %name).entered();
+                let document = catch_unwind(AssertUnwindSafe(|| {
+                    read_limited(path, self.max_bytes).and_then(|b| self.reader.read(&b))
+                }))
+                .unwrap_or_else(|_| Err(DocumentError::Io("internal error while reading".into())));
+                (name, document)
+            })
+            .collect();
+        let documents: Vec<&Document> = read.iter().filter_map(|(_, d)| d.as_ref().ok()).collect();
+        let invoices = {
+            let _span = info_span!(
+                "extract_batch",
+                extractor = self.extractor.name(),
+                documents = documents.len()
+            )
+            .entered();
+            catch_unwind(AssertUnwindSafe(|| self.extractor.extract_batch(&documents)))
+        };
+        let Ok(invoices) =
+            invoices.map_err(|_| warn!("batch extraction panicked; retrying one file at a time"))
+        else {
+            return paths.iter().map(|p| self.process_file(p)).collect();
+        };
+        let mut invoices = invoices.into_iter();
+        read.into_iter()
+            .map(|(name, document)| match document {
+                Ok(d) => match invoices.next() {
+                    Some(invoice) => Prediction::ok(name, invoice, d.pages.len()),
+                    None => Prediction::failed(
+                        name,
+                        "internal",
+                        "the extractor returned too few results".into(),
+                    ),
+                },
+                Err(e) => Prediction::failed(name, e.code(), e.to_string()),
+            })
+            .collect()
+    }
+
+    /// Processes `files` in parallel on the current rayon pool, `batch_size`
+    /// files per extractor call, and hands each result to `sink` in input
+    /// order, as soon as it and all before it are done.
     pub fn run_batch(&self, files: &[PathBuf], sink: &mut dyn Sink) {
         let (tx, rx) = mpsc::sync_channel::<(usize, Prediction)>(256);
+        let batch = self.batch_size;
         std::thread::scope(|scope| {
             scope.spawn(move || {
-                files.par_iter().enumerate().for_each_with(tx, |tx, (i, file)| {
-                    // The receiver only goes away if the sink panicked; nothing to do then.
-                    let _ = tx.send((i, self.process_file(file)));
+                files.par_chunks(batch).enumerate().for_each_with(tx, |tx, (n, chunk)| {
+                    for (k, prediction) in self.process_files(chunk).into_iter().enumerate() {
+                        // The receiver only goes away if the sink panicked; nothing to do then.
+                        let _ = tx.send((n * batch + k, prediction));
+                    }
                 });
             });
             let mut pending = BTreeMap::new();

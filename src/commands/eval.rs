@@ -12,5 +12,8 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
     } else {
         println!("{}", report.to_text().trim_end());
     }
+    if args.calibration {
+        println!("\n{}", invex_datasets::eval::calibration::to_text(&report.judged).trim_end());
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -18,6 +18,7 @@
 //! number against a predicted number, ...), [`evaluate`] returns an [`Error`]
 //! that names the file and line.
 
+pub mod calibration;
 mod normalize;
 mod pyjson;
 mod pytext;
@@ -73,6 +74,18 @@ pub struct EvalReport {
     pub fields: Vec<(String, FieldScore)>,
     pub correct: usize,
     pub scored: usize,
+    /// Every scored field the predictions gave a confidence for.
+    pub judged: Vec<Judged>,
+}
+
+/// One predicted field that was scored: how sure the extractor was, which
+/// extractor it came from, and whether it was right.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Judged {
+    pub field: &'static str,
+    pub confidence: f64,
+    pub source: Option<String>,
+    pub correct: bool,
 }
 
 impl EvalReport {
@@ -294,6 +307,7 @@ fn score(
     let empty = Py::Dict(Dict::default());
     let mut per = vec![FieldScore::default(); FIELDS.len()];
     let mut missing = 0;
+    let mut judged_fields = Vec::new();
     for (gold_line, g) in &gold {
         let found = if any_keys {
             let gfile = match g.get("file") {
@@ -332,9 +346,13 @@ fn score(
                 ));
             };
             let pv = norm(rule, p.get(f));
+            let judged = |correct| judged_field(f, p.get(f), correct);
             match matches(rule, &gv, pv.as_ref()) {
-                Ok(true) => tally.correct += 1,
-                Ok(false) => {}
+                Ok(true) => {
+                    tally.correct += 1;
+                    judged_fields.extend(judged(true));
+                }
+                Ok(false) => judged_fields.extend(judged(false)),
                 Err(TypeClash) => {
                     let message =
                         format!("{f}: the gold value is not a number but the prediction is");
@@ -351,5 +369,21 @@ fn score(
         fields: FIELDS.iter().map(|f| f.to_string()).zip(per).collect(),
         correct,
         scored,
+        judged: judged_fields,
     })
+}
+
+/// A predicted field in the `{"value", "confidence", "source"}` form, as judged.
+fn judged_field(field: &'static str, pred: Option<&Py>, correct: bool) -> Option<Judged> {
+    let Some(Py::Dict(d)) = pred else { return None };
+    let confidence = match d.get("confidence")? {
+        Py::Float(f) => *f,
+        Py::Int(i) => i.parse().ok()?,
+        _ => return None,
+    };
+    let source = match d.get("source") {
+        Some(Py::Str(s)) => Some(s.clone()),
+        _ => None,
+    };
+    Some(Judged { field, confidence, source, correct })
 }

@@ -1,0 +1,139 @@
+//! Combining the rules with a learned extractor, field by field.
+//!
+//! Both propose at most one value per field. Where they agree, the value is
+//! kept with a higher confidence. Where they disagree, the validators decide:
+//! a value that fails its check (Luhn on Bankgiro, Plusgiro, org.nr and OCR;
+//! IBAN mod-97; VAT number form; net + VAT = total) loses to one that passes.
+//! When both pass, or both fail, the more confident one wins and its
+//! confidence drops by how sure the loser was. Every field keeps the
+//! [`Source`] of the extractor that won.
+
+use invex_domain::validate::{
+    bankgiro, bic, iban, ocr_reference, org_nr, plusgiro, totals_consistent_with_rounding,
+    vat_number,
+};
+use invex_domain::{Document, Extractor, Field, FieldName, Invoice, Value};
+use rust_decimal::Decimal;
+
+/// The rules extractor and a learned one, merged per field.
+pub struct CombinedExtractor {
+    rules: Box<dyn Extractor>,
+    model: Box<dyn Extractor>,
+}
+
+impl CombinedExtractor {
+    pub fn new(rules: Box<dyn Extractor>, model: Box<dyn Extractor>) -> Self {
+        CombinedExtractor { rules, model }
+    }
+}
+
+impl Extractor for CombinedExtractor {
+    fn name(&self) -> &'static str {
+        "combined"
+    }
+
+    fn extract(&self, document: &Document) -> Invoice {
+        merge(self.rules.extract(document), self.model.extract(document))
+    }
+
+    fn extract_batch(&self, documents: &[&Document]) -> Vec<Invoice> {
+        let learned = self.model.extract_batch(documents);
+        documents.iter().zip(learned).map(|(d, m)| merge(self.rules.extract(d), m)).collect()
+    }
+}
+
+/// Whether a value passes the check its field has. Fields without a check pass.
+pub fn passes_check(name: FieldName, value: &Value) -> bool {
+    use FieldName::*;
+    let Value::Text(text) = value else { return true };
+    match name {
+        Bankgiro => bankgiro(text).is_some(),
+        Plusgiro => plusgiro(text).is_some(),
+        SupplierOrgNr | BuyerOrgNr => org_nr(text).is_some(),
+        SupplierVat => vat_number(text).is_some(),
+        Iban => iban(text).is_some(),
+        Bic => bic(text).is_some(),
+        PaymentReference => ocr_reference(text).is_some(),
+        _ => true,
+    }
+}
+
+/// Merges the rules' invoice with a learned extractor's.
+pub fn merge(rules: Invoice, model: Invoice) -> Invoice {
+    let amounts = [Amounts::of(&rules), Amounts::of(&model)];
+    let mut out = Invoice {
+        vat_breakdown: rules.vat_breakdown,
+        line_items: if rules.line_items.is_empty() { model.line_items } else { rules.line_items },
+        fields: Default::default(),
+    };
+    let mut model_fields = model.fields;
+    for (name, r) in rules.fields {
+        let chosen = match model_fields.remove(&name) {
+            Some(m) => choose(name, r, m),
+            None => r,
+        };
+        out.fields.insert(name, chosen);
+    }
+    out.fields.extend(model_fields);
+    // The arithmetic decides between sources: when the merged net, VAT and
+    // total do not add up but one source's three do, that source's are kept.
+    if !Amounts::of(&out).consistent() {
+        if let Some(good) = amounts.into_iter().find(Amounts::consistent) {
+            out.fields.extend(good.fields);
+        }
+    }
+    out
+}
+
+fn choose(name: FieldName, rules: Field, model: Field) -> Field {
+    if rules.value == model.value {
+        let confidence = 1.0 - (1.0 - rules.confidence) * (1.0 - model.confidence);
+        let mut winner = if rules.confidence >= model.confidence { rules } else { model };
+        winner.confidence = confidence;
+        return winner;
+    }
+    let (winner, loser) = match (passes_check(name, &rules.value), passes_check(name, &model.value))
+    {
+        (true, false) => (rules, model),
+        (false, true) => (model, rules),
+        _ if model.confidence > rules.confidence => (model, rules),
+        _ => (rules, model),
+    };
+    Field { confidence: winner.confidence * (1.0 - 0.5 * loser.confidence), ..winner }
+}
+
+/// One source's net, VAT and total fields.
+struct Amounts {
+    fields: Vec<(FieldName, Field)>,
+}
+
+impl Amounts {
+    const NAMES: [FieldName; 3] =
+        [FieldName::NetAmount, FieldName::VatAmount, FieldName::TotalAmount];
+
+    fn of(invoice: &Invoice) -> Amounts {
+        let fields =
+            Self::NAMES.iter().filter_map(|&n| invoice.get(n).map(|f| (n, f.clone()))).collect();
+        Amounts { fields }
+    }
+
+    /// All three present and net + VAT = total (öresavrundning allowed).
+    fn consistent(&self) -> bool {
+        let value = |i: usize| -> Option<Decimal> {
+            match self.fields.get(i).map(|(_, f)| &f.value) {
+                Some(Value::Amount(a)) => Some(*a),
+                _ => None,
+            }
+        };
+        match (self.fields.len(), value(0), value(1), value(2)) {
+            (3, Some(net), Some(vat), Some(total)) => {
+                totals_consistent_with_rounding(net, vat, total)
+            }
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "combine_tests.rs"]
+mod tests;

@@ -1,0 +1,106 @@
+use std::str::FromStr;
+
+use invex_domain::{Field, FieldName, Invoice, Source, Value};
+use rust_decimal::Decimal;
+
+use super::merge;
+
+fn text(s: &str) -> Value {
+    Value::Text(s.into())
+}
+
+fn amount(s: &str) -> Value {
+    Value::Amount(Decimal::from_str(s).unwrap())
+}
+
+fn field(value: Value, confidence: f32, source: Source) -> Field {
+    Field { value, confidence, page: Some(1), bbox: None, source }
+}
+
+fn invoice(fields: &[(FieldName, Value, f32)], source: Source) -> Invoice {
+    let mut inv = Invoice::default();
+    for (name, value, conf) in fields {
+        inv.set(*name, field(value.clone(), *conf, source));
+    }
+    inv
+}
+
+/// (rules' fields, model's fields, expected (field, value, winning source)).
+type Case = (
+    &'static str,
+    Vec<(FieldName, Value, f32)>,
+    Vec<(FieldName, Value, f32)>,
+    Vec<(FieldName, Value, Source)>,
+);
+
+#[test]
+fn validators_and_confidence_decide_between_sources() {
+    use FieldName::*;
+    let cases: Vec<Case> = vec![
+        (
+            "agreement keeps the value",
+            vec![(InvoiceNumber, text("F-1001"), 0.9)],
+            vec![(InvoiceNumber, text("F-1001"), 0.8)],
+            vec![(InvoiceNumber, text("F-1001"), Source::Rules)],
+        ),
+        (
+            "a Luhn-valid Bankgiro beats a more confident invalid one",
+            vec![(Bankgiro, text("5050-1055"), 0.5)],
+            vec![(Bankgiro, text("5050-1056"), 0.95)],
+            vec![(Bankgiro, text("5050-1055"), Source::Rules)],
+        ),
+        (
+            "the model's valid org.nr beats the rules' invalid one",
+            vec![(SupplierOrgNr, text("556036-0794"), 0.9)],
+            vec![(SupplierOrgNr, text("556036-0793"), 0.6)],
+            vec![(SupplierOrgNr, text("556036-0793"), Source::Model)],
+        ),
+        (
+            "both valid: the more confident wins",
+            vec![(InvoiceNumber, text("A"), 0.4)],
+            vec![(InvoiceNumber, text("B"), 0.9)],
+            vec![(InvoiceNumber, text("B"), Source::Model)],
+        ),
+        (
+            "fields only one source found are kept",
+            vec![(InvoiceNumber, text("A"), 0.9)],
+            vec![(OrderNumber, text("PO-7"), 0.7)],
+            vec![
+                (InvoiceNumber, text("A"), Source::Rules),
+                (OrderNumber, text("PO-7"), Source::Model),
+            ],
+        ),
+        (
+            "amounts that add up are kept together",
+            vec![
+                (NetAmount, amount("100"), 0.5),
+                (VatAmount, amount("25"), 0.5),
+                (TotalAmount, amount("125"), 0.5),
+            ],
+            vec![(NetAmount, amount("1000"), 0.9), (VatAmount, amount("25"), 0.9)],
+            vec![
+                (NetAmount, amount("100"), Source::Rules),
+                (VatAmount, amount("25"), Source::Rules),
+                (TotalAmount, amount("125"), Source::Rules),
+            ],
+        ),
+    ];
+    for (what, rules, model, expected) in cases {
+        let merged = merge(invoice(&rules, Source::Rules), invoice(&model, Source::Model));
+        for (name, value, source) in expected {
+            let got = merged.get(name).unwrap_or_else(|| panic!("{what}: {name} missing"));
+            assert_eq!((&got.value, got.source), (&value, source), "{what}: {name}");
+        }
+    }
+}
+
+#[test]
+fn agreement_raises_and_disagreement_lowers_confidence() {
+    let one = |conf_r: f32, v_m: &str, conf_m: f32| {
+        let r = invoice(&[(FieldName::InvoiceNumber, text("A"), conf_r)], Source::Rules);
+        let m = invoice(&[(FieldName::InvoiceNumber, text(v_m), conf_m)], Source::Model);
+        merge(r, m).get(FieldName::InvoiceNumber).unwrap().confidence
+    };
+    assert!((one(0.8, "A", 0.5) - 0.9).abs() < 1e-6);
+    assert!((one(0.8, "B", 0.5) - 0.6).abs() < 1e-6);
+}
