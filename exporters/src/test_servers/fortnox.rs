@@ -214,10 +214,10 @@ fn create_supplier(data: &mut Data, body: Value) -> (StatusCode, Value) {
             "Name is required (at most 1024 characters)",
         );
     }
-    if let Some(org) = supplier.get("OrganisationNumber") {
-        if org.as_str().and_then(invex_domain::validate::org_nr).is_none() {
-            return error(StatusCode::BAD_REQUEST, 2000358, "OrganisationNumber is not valid");
-        }
+    if let Some(org) = supplier.get("OrganisationNumber")
+        && org.as_str().and_then(invex_domain::validate::org_nr).is_none()
+    {
+        return error(StatusCode::BAD_REQUEST, 2000358, "OrganisationNumber is not valid");
     }
     let mut stored: Map<String, Value> = supplier.clone();
     stored.insert("SupplierNumber".into(), json!((data.suppliers.len() + 1).to_string()));
