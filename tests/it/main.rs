@@ -4,6 +4,7 @@
 mod accuracy;
 mod cli;
 mod hostile;
+mod models;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
