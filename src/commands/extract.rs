@@ -12,7 +12,7 @@ use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use invex_domain::{Prediction, Status};
 use invex_exporters::TableFormat;
-use invex_pipeline::{Pipeline, RulesExtractor};
+use invex_pipeline::Pipeline;
 
 use crate::cli::ExtractArgs;
 
@@ -33,7 +33,9 @@ pub fn run(args: ExtractArgs) -> Result<ExitCode> {
     let mut output = open_output(&args.output)?;
     let reader = super::pdf_reader()?;
     let max_bytes = args.max_file_mb.saturating_mul(1024 * 1024);
-    let pipeline = Pipeline::new(Box::new(reader), Box::new(RulesExtractor::new()), max_bytes);
+    let extractor = super::extractor::build(&args.extractor)?;
+    let pipeline = Pipeline::new(Box::new(reader), extractor, max_bytes)
+        .with_batch_size(args.extractor.batch_size);
 
     let progress = progress_bar(files.len() as u64, args.no_progress);
     let started = Instant::now();
