@@ -37,6 +37,8 @@ pub enum Command {
     /// Layout models: import a Hugging Face LayoutLMv3 export, verify, describe.
     #[command(subcommand)]
     Models(ModelsCommand),
+    /// Book extracted invoices and export them (SIE 4I, PEPPOL BIS 3, CSV, Parquet).
+    Export(Box<ExportArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -53,6 +55,48 @@ pub struct ExtractArgs {
     /// Hide the progress bar.
     #[arg(long)]
     pub no_progress: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Predictions JSONL, as `invex extract` writes.
+    pub input: PathBuf,
+    /// Target format.
+    #[arg(long, value_enum, env = "INVEX_EXPORT_TO")]
+    pub to: ExportTarget,
+    /// Output file (sie, csv, parquet) or folder (peppol: one XML per invoice).
+    #[arg(short, long, env = "INVEX_EXPORT_OUTPUT")]
+    pub output: Option<PathBuf>,
+    /// Tenant config (TOML): accounts, supplier numbers, the company; BAS defaults without.
+    #[arg(long, env = "INVEX_TENANT_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// csv/parquet: one row per line item instead of one per invoice.
+    #[arg(long)]
+    pub lines: bool,
+}
+
+/// Where `invex export` sends the bookings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportTarget {
+    /// SIE 4I file (CP437), one voucher per invoice.
+    Sie,
+    /// PEPPOL BIS Billing 3.0 UBL, one XML per invoice, into a folder.
+    Peppol,
+    /// CSV, one row per invoice (or line item with --lines).
+    Csv,
+    /// Parquet, same columns as csv.
+    Parquet,
+}
+
+impl ExportTarget {
+    pub fn name(self) -> &'static str {
+        match self {
+            ExportTarget::Sie => "SIE 4I",
+            ExportTarget::Peppol => "PEPPOL BIS Billing 3.0",
+            ExportTarget::Csv => "CSV",
+            ExportTarget::Parquet => "Parquet",
+        }
+    }
 }
 
 #[derive(Debug, Args)]

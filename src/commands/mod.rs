@@ -4,6 +4,7 @@ mod dataset;
 mod dataset_tokens;
 mod doctor;
 mod eval;
+mod export;
 mod extract;
 mod models;
 mod words;
@@ -22,6 +23,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Eval(args) => eval::run(args),
         Command::Dataset(command) => dataset::run(command),
         Command::Models(command) => models::run(command),
+        Command::Export(args) => export::run(*args),
     }
 }
 

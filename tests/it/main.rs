@@ -3,6 +3,7 @@
 
 mod accuracy;
 mod cli;
+mod export;
 mod hostile;
 mod models;
 
