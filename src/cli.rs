@@ -72,7 +72,9 @@ pub struct ExportArgs {
     pub config: Option<PathBuf>,
     /// csv/parquet: one row per line item instead of one per invoice.
     #[arg(long)]
-    pub lines: bool,
+    pub lines: bool,    /// fortnox/visma: credentials, ledger, concurrency.
+    #[command(flatten)]
+    pub remote: crate::commands::export_remote::RemoteArgs,
 }
 
 /// Where `invex export` sends the bookings.
@@ -86,6 +88,10 @@ pub enum ExportTarget {
     Csv,
     /// Parquet, same columns as csv.
     Parquet,
+    /// Fortnox supplier invoices through the API (INVEX_FORTNOX_*).
+    Fortnox,
+    /// Visma eEkonomi supplier invoice drafts through the API (INVEX_VISMA_*).
+    Visma,
 }
 
 impl ExportTarget {
@@ -95,6 +101,8 @@ impl ExportTarget {
             ExportTarget::Peppol => "PEPPOL BIS Billing 3.0",
             ExportTarget::Csv => "CSV",
             ExportTarget::Parquet => "Parquet",
+            ExportTarget::Fortnox => "Fortnox",
+            ExportTarget::Visma => "Visma eEkonomi",
         }
     }
 }

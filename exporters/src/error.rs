@@ -66,6 +66,10 @@ pub enum Error {
     },
     #[error("{invoice}: cannot write as {format}: {detail}")]
     Unsupported { invoice: String, format: &'static str, detail: String },
+    #[error("SIE line {line}: {detail}")]
+    SieSyntax { line: usize, detail: String },
+    #[error("{} is not valid UBL 2.1: {detail}", path.display())]
+    Schema { path: PathBuf, detail: String },
     // Remote exporters (Fortnox, Visma eEkonomi) add their variants below.
     /// The target refused a request: the invoice (or what was asked), the
     /// HTTP status and the target's own message.

@@ -20,6 +20,7 @@
 
 pub mod atomic;
 pub mod booking;
+pub mod booking_table;
 pub mod config;
 pub mod error;
 pub mod exporter;
@@ -27,8 +28,12 @@ pub mod fortnox;
 pub mod http;
 pub mod input;
 pub mod ledger;
+pub mod peppol;
 pub mod remote;
+pub mod sie;
 pub mod table;
+#[cfg(test)]
+mod fixtures;
 #[cfg(feature = "test-servers")]
 pub mod test_servers;
 pub mod visma;

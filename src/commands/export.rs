@@ -17,6 +17,7 @@ use invex_exporters::{
 };
 
 use crate::cli::{ExportArgs, ExportTarget};
+use crate::commands::export_remote::{self, Remote};
 
 pub fn run(args: ExportArgs) -> Result<ExitCode> {
     let config = match &args.config {
@@ -34,6 +35,11 @@ pub fn run(args: ExportArgs) -> Result<ExitCode> {
             .context("--output is needed for file formats (a file, or a folder for peppol)")
     };
     let exported = match args.to {
+        ExportTarget::Fortnox | ExportTarget::Visma => {
+            let remote =
+                if args.to == ExportTarget::Fortnox { Remote::Fortnox } else { Remote::Visma };
+            return export_remote::run(remote, &args.remote, bookings, &skipped, read);
+        }
         ExportTarget::Sie => {
             let generated = chrono::Local::now().date_naive();
             let program = ("invex", env!("CARGO_PKG_VERSION"));

@@ -5,6 +5,7 @@ mod dataset_tokens;
 mod doctor;
 mod eval;
 mod export;
+pub(crate) mod export_remote;
 mod extract;
 mod models;
 mod words;

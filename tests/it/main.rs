@@ -4,6 +4,7 @@
 mod accuracy;
 mod cli;
 mod export;
+mod export_remote;
 mod hostile;
 mod models;
 

@@ -79,7 +79,7 @@ fn malformed_lines_name_the_problem() {
         (json!({"file": "a.pdf", "status": "done"}), "a.pdf: status Some(\"done\")"),
         (
             json!({"file": "a.pdf", "status": "ok", "fields": {"total_amount": {"value": "lots"}}}),
-            "a.pdf: total_amount value \"lots\" is not a Amount",
+            "a.pdf: total_amount lots is not a decimal number",
         ),
         (
             json!({"file": "a.pdf", "status": "ok", "fields": {"invoice_date": {"value": "31/03/2026"}}}),

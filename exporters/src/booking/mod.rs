@@ -32,7 +32,7 @@ use crate::Error;
 use crate::config::{Account, TenantConfig};
 
 pub use rows::{Row, RowKind};
-pub use vat::VatPart;
+pub use vat::{VatPart, round2};
 
 /// The supplier as the accounting system needs it.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -152,7 +152,7 @@ impl Booking {
             .iter()
             .map(|li| Line {
                 description: li.description.clone(),
-                quantity: li.quantity,
+                quantity: li.quantity.map(|q| q * sign),
                 unit: li.unit.clone(),
                 unit_price: li.unit_price,
                 vat_rate: li.vat_rate,
@@ -199,7 +199,7 @@ impl Booking {
 
     /// The document amounts with the ledger sign: negative for a credit note.
     pub fn signed(&self, amount: Decimal) -> Decimal {
-        if self.credit_note { -amount } else { amount }
+        if self.credit_note && !amount.is_zero() { -amount } else { amount }
     }
 
     /// The voucher text: supplier and invoice number.

@@ -2,7 +2,7 @@ use chrono::NaiveDate;
 use invex_domain::{Field, FieldName, Invoice, LineItem, Source, Value, VatLine};
 use rust_decimal::Decimal;
 
-use crate::{Booking, Error, RowKind, TenantConfig};
+use crate::{Booking, RowKind, TenantConfig};
 
 fn dec(s: &str) -> Decimal {
     s.parse().expect("decimal")

@@ -206,6 +206,6 @@ fn merge(parts: Vec<VatPart>) -> Vec<VatPart> {
             None => merged.push(p),
         }
     }
-    merged.sort_by(|a, b| b.rate.cmp(&a.rate));
+    merged.sort_by_key(|p| std::cmp::Reverse(p.rate));
     merged
 }

@@ -1,6 +1,6 @@
 //! The prediction table: every extracted field with its confidence and
 //! source, one row per input file, as CSV or Parquet (`invex extract --output
-//! x.csv`). The accounting tables of `invex export` are in [`crate::csv`].
+//! x.csv`). The accounting tables of `invex export` are in [`crate::booking_table`].
 //!
 //! Columns, in order: `file`, `status`, `error_type`, `error`, `pages`, then
 //! for every [`FieldName::ALL`] a value column named by [`FieldName::as_str`]

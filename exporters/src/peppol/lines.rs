@@ -1,0 +1,123 @@
+//! The invoice lines and parties of a PEPPOL document, derived from a booking
+//! so that the EN 16931 sums hold by construction.
+
+use rust_decimal::Decimal;
+
+use crate::Booking;
+use crate::booking::round2;
+
+/// One `InvoiceLine`/`CreditNoteLine`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocLine {
+    pub name: String,
+    pub quantity: Decimal,
+    /// UN/ECE recommendation 20 unit code.
+    pub unit_code: &'static str,
+    /// Net price per unit, never negative (BR-27).
+    pub price: Decimal,
+    /// Line net amount: quantity × price.
+    pub amount: Decimal,
+    /// VAT category: `S` (standard rates) or `Z` (zero rated).
+    pub category: &'static str,
+    pub rate: Decimal,
+}
+
+/// The VAT category code of a rate.
+pub fn category(rate: Decimal) -> &'static str {
+    if rate.is_zero() { "Z" } else { "S" }
+}
+
+/// The booking's own lines when every line has an amount and a rate and
+/// they add up to each rate's taxable base exactly; otherwise one line per
+/// VAT rate carrying that rate's base (so BR-CO-10 and BR-S-08 always hold).
+pub fn lines(b: &Booking) -> Vec<DocLine> {
+    let own: Option<Vec<DocLine>> = b
+        .lines
+        .iter()
+        .map(|l| {
+            let (amount, rate) = (l.amount?, l.vat_rate?);
+            let (quantity, price) = match (l.quantity, l.unit_price) {
+                (Some(q), Some(p)) if p >= Decimal::ZERO && round2(q * p) == amount => (q, p),
+                _ if amount < Decimal::ZERO => (Decimal::NEGATIVE_ONE, -amount),
+                _ => (Decimal::ONE, amount),
+            };
+            Some(DocLine {
+                name: l
+                    .description
+                    .clone()
+                    .filter(|d| !d.trim().is_empty())
+                    .unwrap_or_else(|| format!("Rad, {} % moms", rate.normalize())),
+                quantity,
+                unit_code: unit_code(l.unit.as_deref()),
+                price,
+                amount,
+                category: category(rate),
+                rate,
+            })
+        })
+        .collect();
+    let fits = |lines: &[DocLine]| {
+        !lines.is_empty()
+            && b.vat.iter().all(|p| {
+                lines.iter().filter(|l| l.rate == p.rate).map(|l| l.amount).sum::<Decimal>()
+                    == p.base
+            })
+            && lines.iter().all(|l| b.vat.iter().any(|p| p.rate == l.rate))
+    };
+    match own {
+        Some(own) if fits(&own) => own,
+        _ => b
+            .vat
+            .iter()
+            .map(|p| DocLine {
+                name: format!("Varor och tjänster, {} % moms", p.rate.normalize()),
+                quantity: if p.base < Decimal::ZERO { Decimal::NEGATIVE_ONE } else { Decimal::ONE },
+                unit_code: "EA",
+                price: p.base.abs(),
+                amount: p.base,
+                category: category(p.rate),
+                rate: p.rate,
+            })
+            .collect(),
+    }
+}
+
+/// UN/ECE rec. 20 code for a unit printed on a Swedish invoice (`EA`, each,
+/// when unknown).
+pub fn unit_code(unit: Option<&str>) -> &'static str {
+    let unit = unit.unwrap_or_default().trim().trim_end_matches('.').to_lowercase();
+    match unit.as_str() {
+        "h" | "tim" | "timme" | "timmar" | "hour" | "hours" => "HUR",
+        "kg" => "KGM",
+        "g" => "GRM",
+        "l" | "liter" | "litre" => "LTR",
+        "m" | "meter" => "MTR",
+        "m2" | "m²" | "kvm" => "MTK",
+        "mån" | "månad" | "month" => "MON",
+        "dag" | "dagar" | "day" | "days" => "DAY",
+        "km" => "KMT",
+        _ => "EA",
+    }
+}
+
+/// A postal address split from the one-line form the extractor reads
+/// (`Storgatan 1, 111 22 Stockholm`): street, postal zone, city.
+pub fn address(text: Option<&str>) -> (Option<String>, Option<String>, Option<String>) {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return (None, None, None);
+    };
+    let parts: Vec<&str> =
+        text.split([',', '\n']).map(str::trim).filter(|p| !p.is_empty()).collect();
+    let last = parts.last().copied().unwrap_or_default();
+    // "111 22 Stockholm" or "11122 Stockholm"
+    let digits: String = last.chars().take_while(|c| c.is_ascii_digit() || *c == ' ').collect();
+    let zone = digits.trim();
+    if zone.chars().filter(char::is_ascii_digit).count() == 5 {
+        let city = last[digits.len()..].trim();
+        let street = (parts.len() > 1).then(|| parts[..parts.len() - 1].join(", "));
+        let city = (!city.is_empty()).then(|| city.to_string());
+        (street, Some(zone.to_string()), city)
+    } else {
+        (Some(parts.join(", ")), None, None)
+    }
+}

@@ -1,0 +1,203 @@
+//! The UBL 2.1 document itself, element by element in the order the schema
+//! requires.
+
+use std::io;
+
+use rust_decimal::Decimal;
+
+use super::lines::{DocLine, address, category, lines};
+use super::xml::Xml;
+use crate::Booking;
+use crate::booking::round2;
+
+const NS: &str = "urn:oasis:names:specification:ubl:schema:xsd:";
+pub const CUSTOMIZATION_ID: &str =
+    "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0";
+pub const PROFILE_ID: &str = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0";
+
+/// A party as written: endpoint, name, address, tax ids.
+pub struct Party<'a> {
+    /// `(schemeID, id)`.
+    pub endpoint: (&'static str, String),
+    pub name: &'a str,
+    pub address: Option<&'a str>,
+    pub country: String,
+    pub vat_nr: Option<&'a str>,
+    pub f_skatt: bool,
+    /// Ten digits.
+    pub org_nr: Option<String>,
+}
+
+pub fn document(b: &Booking, seller: &Party, buyer: &Party, x: &mut Xml) -> io::Result<()> {
+    let (root, line_tag, qty_tag) = if b.credit_note {
+        ("CreditNote", "cac:CreditNoteLine", "cbc:CreditedQuantity")
+    } else {
+        ("Invoice", "cac:InvoiceLine", "cbc:InvoicedQuantity")
+    };
+    let ns_root = format!("{NS}{root}-2");
+    let ns_cac = format!("{NS}CommonAggregateComponents-2");
+    let ns_cbc = format!("{NS}CommonBasicComponents-2");
+    x.open(root, &[("xmlns", &ns_root), ("xmlns:cac", &ns_cac), ("xmlns:cbc", &ns_cbc)])?;
+    x.text("cbc:CustomizationID", CUSTOMIZATION_ID)?;
+    x.text("cbc:ProfileID", PROFILE_ID)?;
+    x.text("cbc:ID", &b.invoice_number)?;
+    x.text("cbc:IssueDate", &b.invoice_date.to_string())?;
+    if b.credit_note {
+        x.text("cbc:CreditNoteTypeCode", "381")?;
+    } else {
+        x.opt("cbc:DueDate", b.due_date.map(|d| d.to_string()).as_deref())?;
+        x.text("cbc:InvoiceTypeCode", "380")?;
+    }
+    x.text("cbc:DocumentCurrencyCode", &b.currency)?;
+    let foreign = b.currency != "SEK";
+    if foreign {
+        x.text("cbc:TaxCurrencyCode", "SEK")?;
+    }
+    // PEPPOL-EN16931-R003: a buyer reference or an order reference.
+    let buyer_reference = b.buyer_reference.as_deref().or(if b.order_number.is_none() {
+        Some(b.invoice_number.as_str())
+    } else {
+        None
+    });
+    x.opt("cbc:BuyerReference", buyer_reference)?;
+    if let Some(order) = &b.order_number {
+        x.open("cac:OrderReference", &[])?;
+        x.text("cbc:ID", order)?;
+        x.close("cac:OrderReference")?;
+    }
+    party(x, "cac:AccountingSupplierParty", seller)?;
+    party(x, "cac:AccountingCustomerParty", buyer)?;
+    payment_means(b, x)?;
+    let cur = b.currency.as_str();
+    x.open("cac:TaxTotal", &[])?;
+    x.amount("cbc:TaxAmount", cur, b.vat_total)?;
+    for part in &b.vat {
+        x.open("cac:TaxSubtotal", &[])?;
+        x.amount("cbc:TaxableAmount", cur, part.base)?;
+        x.amount("cbc:TaxAmount", cur, part.amount)?;
+        tax_category(x, "cac:TaxCategory", part.rate)?;
+        x.close("cac:TaxSubtotal")?;
+    }
+    x.close("cac:TaxTotal")?;
+    if foreign {
+        // BR-53: the VAT total in the accounting currency.
+        x.open("cac:TaxTotal", &[])?;
+        x.amount("cbc:TaxAmount", "SEK", round2(b.vat_total * b.currency_rate))?;
+        x.close("cac:TaxTotal")?;
+    }
+    let doc_lines = lines(b);
+    let line_sum: Decimal = doc_lines.iter().map(|l| l.amount).sum();
+    x.open("cac:LegalMonetaryTotal", &[])?;
+    x.amount("cbc:LineExtensionAmount", cur, line_sum)?;
+    x.amount("cbc:TaxExclusiveAmount", cur, line_sum)?;
+    x.amount("cbc:TaxInclusiveAmount", cur, line_sum + b.vat_total)?;
+    if !b.rounding.is_zero() {
+        x.amount("cbc:PayableRoundingAmount", cur, b.rounding)?;
+    }
+    x.amount("cbc:PayableAmount", cur, b.total)?;
+    x.close("cac:LegalMonetaryTotal")?;
+    for (i, line) in doc_lines.iter().enumerate() {
+        doc_line(x, line_tag, qty_tag, i + 1, line, cur)?;
+    }
+    x.close(root)
+}
+
+fn party(x: &mut Xml, tag: &str, p: &Party) -> io::Result<()> {
+    x.open(tag, &[])?;
+    x.open("cac:Party", &[])?;
+    x.leaf("cbc:EndpointID", &[("schemeID", p.endpoint.0)], &p.endpoint.1)?;
+    x.open("cac:PartyName", &[])?;
+    x.text("cbc:Name", p.name)?;
+    x.close("cac:PartyName")?;
+    let (street, zone, city) = address(p.address);
+    x.open("cac:PostalAddress", &[])?;
+    x.opt("cbc:StreetName", street.as_deref())?;
+    x.opt("cbc:CityName", city.as_deref())?;
+    x.opt("cbc:PostalZone", zone.as_deref())?;
+    x.open("cac:Country", &[])?;
+    x.text("cbc:IdentificationCode", &p.country)?;
+    x.close("cac:Country")?;
+    x.close("cac:PostalAddress")?;
+    if let Some(vat) = p.vat_nr {
+        tax_scheme(x, vat, "VAT")?;
+    }
+    if p.f_skatt && p.country == "SE" {
+        tax_scheme(x, "Godkänd för F-skatt", "TAX")?;
+    }
+    x.open("cac:PartyLegalEntity", &[])?;
+    x.text("cbc:RegistrationName", p.name)?;
+    if let Some(org) = &p.org_nr {
+        x.leaf("cbc:CompanyID", &[("schemeID", "0007")], org)?;
+    }
+    x.close("cac:PartyLegalEntity")?;
+    x.close("cac:Party")?;
+    x.close(tag)
+}
+
+fn tax_scheme(x: &mut Xml, company_id: &str, scheme: &str) -> io::Result<()> {
+    x.open("cac:PartyTaxScheme", &[])?;
+    x.text("cbc:CompanyID", company_id)?;
+    x.open("cac:TaxScheme", &[])?;
+    x.text("cbc:ID", scheme)?;
+    x.close("cac:TaxScheme")?;
+    x.close("cac:PartyTaxScheme")
+}
+
+/// PaymentMeans 30 (credit transfer) to Bankgiro, Plusgiro or an IBAN, with
+/// the OCR reference (or the printed payment reference) as PaymentID.
+fn payment_means(b: &Booking, x: &mut Xml) -> io::Result<()> {
+    let s = &b.supplier;
+    let (account, branch) = match (&s.bankgiro, &s.plusgiro, &s.iban) {
+        (Some(bg), _, _) => (bg, Some("SE:BANKGIRO")),
+        (None, Some(pg), _) => (pg, Some("SE:PLUSGIRO")),
+        (None, None, Some(iban)) => (iban, s.bic.as_deref()),
+        (None, None, None) => return Ok(()),
+    };
+    x.open("cac:PaymentMeans", &[])?;
+    x.text("cbc:PaymentMeansCode", "30")?;
+    if b.credit_note {
+        x.opt("cbc:PaymentDueDate", b.due_date.map(|d| d.to_string()).as_deref())?;
+    }
+    x.opt("cbc:PaymentID", b.ocr.as_deref().or(b.payment_reference.as_deref()))?;
+    x.open("cac:PayeeFinancialAccount", &[])?;
+    x.text("cbc:ID", account)?;
+    if let Some(branch) = branch {
+        x.open("cac:FinancialInstitutionBranch", &[])?;
+        x.text("cbc:ID", branch)?;
+        x.close("cac:FinancialInstitutionBranch")?;
+    }
+    x.close("cac:PayeeFinancialAccount")?;
+    x.close("cac:PaymentMeans")
+}
+
+fn tax_category(x: &mut Xml, tag: &str, rate: Decimal) -> io::Result<()> {
+    x.open(tag, &[])?;
+    x.text("cbc:ID", category(rate))?;
+    x.text("cbc:Percent", &rate.normalize().to_string())?;
+    x.open("cac:TaxScheme", &[])?;
+    x.text("cbc:ID", "VAT")?;
+    x.close("cac:TaxScheme")?;
+    x.close(tag)
+}
+
+fn doc_line(
+    x: &mut Xml,
+    tag: &str,
+    qty_tag: &str,
+    id: usize,
+    line: &DocLine,
+    cur: &str,
+) -> io::Result<()> {
+    x.open(tag, &[])?;
+    x.text("cbc:ID", &id.to_string())?;
+    x.leaf(qty_tag, &[("unitCode", line.unit_code)], &line.quantity.normalize().to_string())?;
+    x.amount("cbc:LineExtensionAmount", cur, line.amount)?;
+    x.open("cac:Item", &[])?;
+    x.text("cbc:Name", &line.name)?;
+    tax_category(x, "cac:ClassifiedTaxCategory", line.rate)?;
+    x.close("cac:Item")?;
+    x.open("cac:Price", &[])?;
+    x.leaf("cbc:PriceAmount", &[("currencyID", cur)], &line.price.normalize().to_string())?;
+    x.close("cac:Price")?;
+    x.close(tag)
+}
