@@ -72,7 +72,8 @@ pub struct ExportArgs {
     pub config: Option<PathBuf>,
     /// csv/parquet: one row per line item instead of one per invoice.
     #[arg(long)]
-    pub lines: bool,    /// fortnox/visma: credentials, ledger, concurrency.
+    pub lines: bool,
+    /// fortnox/visma: credentials, ledger, concurrency.
     #[command(flatten)]
     pub remote: crate::commands::export_remote::RemoteArgs,
 }
