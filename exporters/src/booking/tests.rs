@@ -98,6 +98,17 @@ fn books_balanced_rows() {
     breakdown(&mut mixed, &[("25", Some("800"), "200"), ("12", None, "60"), ("6", None, "20")]);
     let mut mixed_lines = invoice(&[("total_amount", "1285"), ("net_amount", "1100")]);
     lines(&mut mixed_lines, &[("25", "400"), ("12", "500"), ("25", "100"), ("0", "100")]);
+    // Bases from the items; 298.51 / 12 % would give 2487.58, the items say 2487.55.
+    let mut items_bases = invoice(&[("total_amount", "3197.31"), ("net_amount", "2816.55")]);
+    breakdown(&mut items_bases, &[("25", None, "82.25"), ("12", None, "298.51")]);
+    lines(&mut items_bases, &[("12", "1200"), ("12", "988"), ("12", "299.55"), ("25", "329")]);
+    // No items: derived bases, the lost öre on the largest.
+    let mut derived = invoice(&[("total_amount", "58197.64"), ("net_amount", "47974.74")]);
+    breakdown(&mut derived, &[("25", None, "9663.70"), ("6", None, "559.20")]);
+    // 0 % items the breakdown leaves out.
+    let mut zero_items = invoice(&[("total_amount", "1350"), ("net_amount", "1200")]);
+    breakdown(&mut zero_items, &[("25", Some("400"), "100"), ("12", Some("416.67"), "50")]);
+    lines(&mut zero_items, &[("25", "400"), ("12", "416.67"), ("0", "383.33")]);
     let mut credit_lines = invoice(&[("total_amount", "-125"), ("vat_amount", "-25")]);
     lines(&mut credit_lines, &[("25", "-100")]);
     let cases = [
@@ -125,6 +136,21 @@ fn books_balanced_rows() {
             "mixed rates from the breakdown",
             mixed,
             "4010:800 4010:500 4010:333.33 2641:200 2642:60 2643:20 2440:-1913.33",
+        ),
+        (
+            "breakdown without bases, bases from items",
+            items_bases,
+            "4010:329 4010:2487.55 2641:82.25 2642:298.51 2440:-3197.31",
+        ),
+        (
+            "breakdown without bases, derived",
+            derived,
+            "4010:38654.74 4010:9320 2641:9663.7 2643:559.2 2440:-58197.64",
+        ),
+        (
+            "0 % items outside the breakdown",
+            zero_items,
+            "4010:400 4010:416.67 4010:383.33 2641:100 2642:50 2440:-1350",
         ),
         (
             "mixed rates from line items",

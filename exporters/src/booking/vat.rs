@@ -51,7 +51,7 @@ pub(super) fn split(
     let total = signed(FieldName::TotalAmount).unwrap_or_default();
     let (net, vat) = (signed(FieldName::NetAmount), signed(FieldName::VatAmount));
     let parts = if !invoice.vat_breakdown.is_empty() {
-        from_breakdown(invoice, sign, net, vat, total)
+        from_breakdown(invoice, sign, lines, net, vat, total)
     } else if let Some(parts) = from_lines(lines, net, vat, total) {
         parts
     } else {
@@ -84,35 +84,77 @@ pub(super) fn split(
     Ok(split)
 }
 
-/// The printed breakdown; a missing base is the rest of the net (one rate, or
-/// the one 0 % rate) or derived from the VAT amount and rate.
+/// The printed breakdown. A base it lacks comes from the line items of that
+/// rate (when the items add up to the net); else, when only one is missing,
+/// it is the rest of the net; else it is derived from the VAT amount and the
+/// rate, and the öre lost by deriving from rounded VAT go onto the largest
+/// derived base (a 0 % part without base takes the rest instead). Line items
+/// at 0 % that the breakdown leaves out (many invoices list taxed rates only)
+/// become a 0 % part when they are exactly what the net has left over.
 fn from_breakdown(
     invoice: &Invoice,
     sign: Decimal,
+    items: &[Line],
     net: Option<Decimal>,
     vat: Option<Decimal>,
     total: Decimal,
 ) -> Vec<VatPart> {
-    let lines = &invoice.vat_breakdown;
-    let vat_sum: Decimal = lines.iter().map(|l| l.amount * sign).sum();
+    let printed = &invoice.vat_breakdown;
+    let vat_sum: Decimal = printed.iter().map(|l| l.amount * sign).sum();
     let net = net.unwrap_or_else(|| total - vat.unwrap_or(vat_sum));
-    let mut parts: Vec<(VatPart, bool)> = lines
-        .iter()
-        .map(|l| {
-            let (rate, amount) = (l.rate, l.amount * sign);
-            let base = l.base.map(|b| b * sign).or_else(|| {
-                (!rate.is_zero() && lines.len() > 1)
-                    .then(|| round2(amount * Decimal::ONE_HUNDRED / rate))
-            });
-            (VatPart { rate, base: base.unwrap_or_default(), amount }, base.is_some())
-        })
-        .collect();
-    let known: Decimal = parts.iter().filter(|(_, k)| *k).map(|(p, _)| p.base).sum();
-    let mut unknown = parts.iter_mut().filter(|(_, k)| !*k);
-    if let (Some((part, _)), None) = (unknown.next(), unknown.next()) {
-        part.base = net - known;
+    let cent = Decimal::new(1, 2);
+    let by_rate = |rate: Decimal| -> Option<Decimal> {
+        let all: Option<Vec<(Decimal, Decimal)>> =
+            items.iter().map(|l| Some((l.vat_rate?, l.amount?))).collect();
+        let all = all.filter(|a| !a.is_empty())?;
+        let fits =
+            (all.iter().map(|(_, a)| *a).sum::<Decimal>() - net).abs() <= cent * Decimal::TWO;
+        let of_rate: Vec<Decimal> =
+            all.iter().filter(|(r, _)| *r == rate).map(|(_, a)| *a).collect();
+        (fits && !of_rate.is_empty()).then(|| of_rate.into_iter().sum())
+    };
+    let mut parts = Vec::new();
+    let mut unknown = Vec::new();
+    for l in printed {
+        let (rate, amount) = (l.rate, l.amount * sign);
+        let base = l.base.map(|b| b * sign).or_else(|| by_rate(rate));
+        if base.is_none() {
+            unknown.push(parts.len());
+        }
+        parts.push(VatPart { rate, base: base.unwrap_or_default(), amount });
     }
-    parts.into_iter().map(|(p, _)| p).collect()
+    let rest = |parts: &[VatPart]| net - parts.iter().map(|p| p.base).sum::<Decimal>();
+    if let [i] = unknown[..] {
+        parts[i].base = rest(&parts);
+    } else if !unknown.is_empty() {
+        for &i in &unknown {
+            if !parts[i].rate.is_zero() {
+                parts[i].base = round2(parts[i].amount * Decimal::ONE_HUNDRED / parts[i].rate);
+            }
+        }
+        let left = rest(&parts);
+        let zero = unknown.iter().copied().find(|&i| parts[i].rate.is_zero());
+        let largest = unknown.iter().copied().max_by_key(|&i| parts[i].base.abs());
+        let slack = Decimal::new(10, 2) * Decimal::from(unknown.len());
+        match (zero, largest) {
+            (Some(i), _) => parts[i].base = left,
+            (None, Some(i)) if left.abs() <= slack => parts[i].base += left,
+            _ => {}
+        }
+    }
+    let zero_items: Decimal = items
+        .iter()
+        .filter(|l| l.vat_rate.is_some_and(|r| r.is_zero()))
+        .filter_map(|l| l.amount)
+        .sum();
+    let left = rest(&parts);
+    if !parts.iter().any(|p| p.rate.is_zero())
+        && !zero_items.is_zero()
+        && (left - zero_items).abs() <= cent * Decimal::TWO
+    {
+        parts.push(VatPart { rate: Decimal::ZERO, base: left, amount: Decimal::ZERO });
+    }
+    parts
 }
 
 /// Line items with rates and amounts, when every line has both and they

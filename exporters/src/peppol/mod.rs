@@ -4,9 +4,11 @@
 //!
 //! The supplier is the seller and the tenant ([`crate::config::Company`]) the
 //! buyer; both get an `EndpointID` with scheme `0007` (Swedish org nr, ten
-//! digits; the seller falls back to its VAT number, scheme `9955`). Swedish
-//! sellers get their VAT number and, when the invoice says so, "Godkänd för
-//! F-skatt" as `PartyTaxScheme`s. VAT is one `TaxSubtotal` per rate (category
+//! digits, taken from the seller's VAT number when the org nr is missing).
+//! Sellers get their VAT number and, when the invoice says so, "Godkänd för
+//! F-skatt" as `PartyTaxScheme`s. Only Swedish sellers are written: a foreign
+//! seller's invoice needs the cross-border VAT categories, which are refused
+//! with a message for now. VAT is one `TaxSubtotal` per rate (category
 //! `S`, or `Z` for 0 %); payment is `PaymentMeans` 30 to Bankgiro or Plusgiro
 //! (`SE:BANKGIRO`/`SE:PLUSGIRO` as branch) or an IBAN, with the OCR reference
 //! as `PaymentID`. Invoices in another currency carry `TaxCurrencyCode` SEK
@@ -63,23 +65,29 @@ impl DocumentExporter for PeppolExporter<'_> {
             detail: detail.to_string(),
         };
         let s = &b.supplier;
-        let seller_org = s.org_nr.as_deref().map(digits);
-        let seller_endpoint = match (&seller_org, &s.vat_nr) {
-            (Some(org), _) => ("0007", org.clone()),
-            (None, Some(vat)) if vat.starts_with("SE") => ("9955", vat.clone()),
-            _ => {
-                return Err(refuse(
-                    "the supplier has neither an org nr nor a Swedish VAT number for its PEPPOL endpoint",
-                ));
-            }
-        };
-        if s.name.trim().is_empty() {
-            return Err(refuse("the supplier has no name (BR-06)"));
-        }
         let country = match s.vat_nr.as_deref() {
             Some(vat) if vat.len() > 2 && vat.is_char_boundary(2) => vat[..2].to_string(),
             _ => "SE".to_string(),
         };
+        if country != "SE" {
+            return Err(refuse(&format!(
+                "the supplier is in {country}: cross-border invoices (VAT categories K/AE with exemption reasons) are not written yet"
+            )));
+        }
+        // The org nr, else the ten digits inside a Swedish VAT number (SE + org nr + 01).
+        let seller_org = s.org_nr.as_deref().map(digits).or_else(|| {
+            let vat = s.vat_nr.as_deref()?;
+            (vat.len() == 14).then(|| vat[2..12].to_string())
+        });
+        let Some(seller_org) = seller_org else {
+            return Err(refuse(
+                "the supplier has neither an org nr nor a Swedish VAT number for its PEPPOL endpoint",
+            ));
+        };
+        let seller_endpoint = ("0007", seller_org.clone());
+        if s.name.trim().is_empty() {
+            return Err(refuse("the supplier has no name (BR-06)"));
+        }
         let seller = write::Party {
             endpoint: seller_endpoint,
             name: &s.name,
@@ -87,7 +95,7 @@ impl DocumentExporter for PeppolExporter<'_> {
             country,
             vat_nr: s.vat_nr.as_deref(),
             f_skatt: s.f_skatt,
-            org_nr: seller_org,
+            org_nr: Some(seller_org),
         };
         let company = &self.config.company;
         let buyer_org = company

@@ -2,7 +2,7 @@
 //! roxmltree): the Swedish national rules SE-R-001..013 as the PEPPOL
 //! schematron states them, and the EN 16931 rules an extraction can break:
 //! mandatory elements (BR-01..BR-16), totals (BR-CO-10/13/14/15/16), VAT per
-//! category (BR-S-08/09, BR-Z-08) and the electronic addresses PEPPOL
+//! category (BR-S-02/08/09, BR-Z-02/08) and the electronic addresses PEPPOL
 //! requires (PEPPOL-EN16931-R003/R010/R020).
 
 use std::collections::BTreeMap;
@@ -201,6 +201,17 @@ pub fn check_xml(xml: &str) -> Vec<Violation> {
             due,
             "a positive amount due needs a due date or payment terms".into(),
         );
+    }
+
+    // BR-S-02/BR-Z-02: standard or zero rated VAT needs the seller's VAT number.
+    let seller_vat = seller.is_some_and(|p| {
+        all(p, "cac:PartyTaxScheme").iter().any(|n| text(*n, "cac:TaxScheme/ID") == Some("VAT"))
+    });
+    let used: Vec<&str> =
+        lines.iter().filter_map(|l| text(*l, "cac:Item/cac:ClassifiedTaxCategory/ID")).collect();
+    for (id, rule) in [("S", "BR-S-02"), ("Z", "BR-Z-02")] {
+        let ok = seller_vat || !used.contains(&id);
+        checks.fail(rule, fatal, ok, format!("VAT category {id} without the seller's VAT number"));
     }
 
     // VAT per category and rate: BR-S-08/09, BR-Z-08.

@@ -146,6 +146,18 @@ fn rules_name_what_an_edit_breaks() {
             "",
             &["PEPPOL-EN16931-R020"],
         ),
+        (
+            &single,
+            "<cbc:CompanyID>SE556036079301</cbc:CompanyID>",
+            "<cbc:CompanyID>556036079301</cbc:CompanyID>",
+            &[],
+        ),
+        (
+            &single,
+            "<cbc:ID>VAT</cbc:ID>\n        </cac:TaxScheme>\n      </cac:PartyTaxScheme>\n      <cac:PartyTaxScheme>",
+            "<cbc:ID>MOMS</cbc:ID>\n        </cac:TaxScheme>\n      </cac:PartyTaxScheme>\n      <cac:PartyTaxScheme>",
+            &["BR-S-02", "SE-R-005"],
+        ),
         (&single, "<cbc:Name>Målarfärg", "<cbc:Name>Målarfärg", &[]),
     ];
     for (xml, from, to, expected) in cases {
@@ -183,13 +195,41 @@ fn units_and_addresses_map_to_ubl() {
 }
 
 #[test]
-fn refuses_a_buyer_without_an_endpoint() {
-    let mut config = config();
-    config.company.org_nr = None;
-    let exporter = PeppolExporter { config: &config };
-    let got = exporter.render(&bookings()[0]).map_err(|e| e.to_string());
-    assert_eq!(
-        got,
-        Err("single_rate.pdf (invoice F-1001): cannot write as PEPPOL: set [company] org_nr in the tenant config: the buyer needs a PEPPOL endpoint".into())
-    );
+fn refuses_what_it_cannot_write() {
+    let check = |config: &crate::TenantConfig, b: &crate::Booking, expected: &str| {
+        let got = PeppolExporter { config }.render(b).map(|_| ()).map_err(|e| e.to_string());
+        assert_eq!(got, Err(format!("{}: cannot write as PEPPOL: {expected}", b.label())));
+    };
+    let mut no_buyer = config();
+    no_buyer.company.org_nr = None;
+    let mut german = bookings().remove(3);
+    german.supplier.vat_nr = Some("DE351765665".into());
+    let mut anonymous = bookings().remove(0);
+    (anonymous.supplier.org_nr, anonymous.supplier.vat_nr) = (None, None);
+    let cases = [
+        (
+            &no_buyer,
+            bookings().remove(0),
+            "set [company] org_nr in the tenant config: the buyer needs a PEPPOL endpoint",
+        ),
+        (
+            &config(),
+            german,
+            "the supplier is in DE: cross-border invoices (VAT categories K/AE with exemption reasons) are not written yet",
+        ),
+        (
+            &config(),
+            anonymous,
+            "the supplier has neither an org nr nor a Swedish VAT number for its PEPPOL endpoint",
+        ),
+    ];
+    for (config, booking, expected) in cases {
+        check(config, &booking, expected);
+    }
+    // Without an org nr, the endpoint comes from the Swedish VAT number.
+    let mut vat_only = bookings().remove(0);
+    vat_only.supplier.org_nr = None;
+    let config = config();
+    let xml = PeppolExporter { config: &config }.render(&vat_only).expect("renders");
+    assert!(xml.contains("<cbc:EndpointID schemeID=\"0007\">5560360793</cbc:EndpointID>"), "{xml}");
 }
