@@ -55,6 +55,41 @@ pub struct ExtractArgs {
     /// Hide the progress bar.
     #[arg(long)]
     pub no_progress: bool,
+    #[command(flatten)]
+    pub extractor: ExtractorArgs,
+}
+
+/// Which extractor reads the words, and the layout model's settings.
+#[derive(Debug, Args)]
+pub struct ExtractorArgs {
+    /// `combined` merges the rules and the layout model field by field
+    /// (validators decide disagreements); `auto` is `combined` when a layout
+    /// model is installed and `rules` otherwise.
+    #[arg(long, env = "INVEX_EXTRACTOR", value_enum, default_value_t = ExtractorChoice::Auto)]
+    pub extractor: ExtractorChoice,
+    /// Layout model directory (default: the shipped model).
+    #[arg(long, env = "INVEX_MODEL_DIR")]
+    pub model: Option<PathBuf>,
+    /// Run the fp32 graph or its int8 quantisation.
+    #[arg(long, env = "INVEX_MODEL_VARIANT", value_enum, default_value_t = VariantChoice::Fp32)]
+    pub model_variant: VariantChoice,
+    /// Documents per model call (windows are batched by length across them).
+    #[arg(long, env = "INVEX_BATCH_SIZE", default_value_t = 8)]
+    pub batch_size: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExtractorChoice {
+    Auto,
+    Rules,
+    Model,
+    Combined,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum VariantChoice {
+    Fp32,
+    Int8,
 }
 
 #[derive(Debug, Args)]
@@ -119,6 +154,9 @@ pub struct EvalArgs {
     /// Print the result as JSON (same shape as `score.py --json`).
     #[arg(long)]
     pub json: bool,
+    /// Also print accuracy at or above each confidence threshold, and per source.
+    #[arg(long)]
+    pub calibration: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,6 +7,7 @@ mod eval;
 mod export;
 pub(crate) mod export_remote;
 mod extract;
+pub mod extractor;
 mod models;
 mod words;
 
