@@ -37,7 +37,8 @@ pub enum Command {
     /// Layout models: import a Hugging Face LayoutLMv3 export, verify, describe.
     #[command(subcommand)]
     Models(ModelsCommand),
-    /// Book extracted invoices and export them (SIE 4I, PEPPOL BIS 3, CSV, Parquet).
+    /// Book extracted invoices and export them: SIE 4I, PEPPOL BIS 3, CSV or Parquet files, or
+    /// Fortnox and Visma eEkonomi through their APIs.
     Export(Box<ExportArgs>),
 }
 
@@ -102,7 +103,8 @@ pub struct ExportArgs {
     /// Output file (sie, csv, parquet) or folder (peppol: one XML per invoice).
     #[arg(short, long, env = "INVEX_EXPORT_OUTPUT")]
     pub output: Option<PathBuf>,
-    /// Tenant config (TOML): accounts, supplier numbers, the company; BAS defaults without.
+    /// Tenant config (TOML): accounts, supplier numbers, exchange rates and the company (SIE
+    /// #ORGNR, the PEPPOL buyer); BAS default accounts and no company without one.
     #[arg(long, env = "INVEX_TENANT_CONFIG")]
     pub config: Option<PathBuf>,
     /// csv/parquet: one row per line item instead of one per invoice.

@@ -39,5 +39,5 @@ fn temp_path(path: &Path) -> PathBuf {
 
 /// An I/O error on `path`.
 pub fn io_error(path: &Path, source: std::io::Error) -> Error {
-    Error::Io { path: path.to_path_buf(), source }
+    Error::Io { path: path.to_path_buf(), cause: source }
 }

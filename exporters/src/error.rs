@@ -14,12 +14,10 @@ pub enum Error {
     // --- Tables (CSV, Parquet) ---
     #[error("could not build the table: {0}")]
     Table(#[from] PolarsError),
-    #[error("could not write {}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    /// Reading or writing `path` failed. The cause is part of the message
+    /// (not a `source`), so an error chain does not print it twice.
+    #[error("{}: {cause}", path.display())]
+    Io { path: PathBuf, cause: std::io::Error },
     #[error("could not write {}: {source}", path.display())]
     Encode {
         path: PathBuf,
@@ -58,12 +56,9 @@ pub enum Error {
     Config { path: String, detail: String },
 
     // --- File formats ---
-    #[error("could not write the {format} output: {source}")]
-    Write {
-        format: &'static str,
-        #[source]
-        source: std::io::Error,
-    },
+    /// The cause is part of the message, not a `source` (see `Io`).
+    #[error("could not write the {format} output: {cause}")]
+    Write { format: &'static str, cause: std::io::Error },
     #[error("{invoice}: cannot write as {format}: {detail}")]
     Unsupported { invoice: String, format: &'static str, detail: String },
     #[error("SIE line {line}: {detail}")]

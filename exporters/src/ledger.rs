@@ -152,7 +152,7 @@ impl ExportLedger for JsonLedger {
         tokio::task::spawn_blocking(move || {
             crate::atomic::write_atomically(&path, |f| {
                 std::io::Write::write_all(f, text.as_bytes())
-                    .map_err(|source| Error::Io { path: path.clone(), source })
+                    .map_err(|source| Error::Io { path: path.clone(), cause: source })
             })
         })
         .await

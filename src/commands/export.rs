@@ -24,8 +24,8 @@ pub fn run(args: ExportArgs) -> Result<ExitCode> {
         Some(path) => TenantConfig::load(path)?,
         None => TenantConfig::default(),
     };
-    let (predictions, mut skipped) = read_predictions(&args.input)
-        .with_context(|| format!("reading {}", args.input.display()))?;
+    let (predictions, mut skipped) =
+        read_predictions(&args.input).context("cannot read the predictions")?;
     let (bookings, unbookable) = book_all(&predictions, &config);
     skipped.extend(unbookable);
     let read = predictions.len() + skipped.iter().filter(|s| s.source.starts_with("line ")).count();
@@ -41,6 +41,11 @@ pub fn run(args: ExportArgs) -> Result<ExitCode> {
             return export_remote::run(remote, &args.remote, bookings, &skipped, read);
         }
         ExportTarget::Sie => {
+            if args.config.is_none() {
+                eprintln!(
+                    "note: no tenant config (--config): BAS default accounts, and no company name or org nr in the file"
+                );
+            }
             let generated = chrono::Local::now().date_naive();
             let program = ("invex", env!("CARGO_PKG_VERSION"));
             let sie = SieExporter { config: &config, generated, program };
@@ -69,7 +74,7 @@ pub fn run(args: ExportArgs) -> Result<ExitCode> {
 
 fn report(skipped: &[Skipped]) {
     for s in skipped {
-        eprintln!("skipped {}: {}", s.source, s.reason);
+        eprintln!("skipped {s}");
     }
 }
 

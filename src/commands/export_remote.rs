@@ -47,8 +47,10 @@ pub struct RemoteArgs {
     /// Fortnox token endpoint [default: Fortnox's, or BASE_URL/oauth-v1/token for another base URL].
     #[arg(long, env = "INVEX_FORTNOX_TOKEN_URL")]
     pub fortnox_token_url: Option<String>,
+    /// The integration's OAuth2 client id (Fortnox developer portal).
     #[arg(long, env = "INVEX_FORTNOX_CLIENT_ID")]
     pub fortnox_client_id: Option<String>,
+    /// The integration's OAuth2 client secret.
     #[arg(long, env = "INVEX_FORTNOX_CLIENT_SECRET", hide_env_values = true)]
     pub fortnox_client_secret: Option<Secret>,
     /// The integration's refresh token (used until the token file holds a newer one).
@@ -60,10 +62,13 @@ pub struct RemoteArgs {
     /// Visma token endpoint [default: Visma's, or BASE_URL/connect/token for another base URL].
     #[arg(long, env = "INVEX_VISMA_TOKEN_URL")]
     pub visma_token_url: Option<String>,
+    /// The integration's OAuth2 client id (Visma Developer Portal).
     #[arg(long, env = "INVEX_VISMA_CLIENT_ID")]
     pub visma_client_id: Option<String>,
+    /// The integration's OAuth2 client secret.
     #[arg(long, env = "INVEX_VISMA_CLIENT_SECRET", hide_env_values = true)]
     pub visma_client_secret: Option<Secret>,
+    /// The integration's refresh token (used until the token file holds a newer one).
     #[arg(long, env = "INVEX_VISMA_REFRESH_TOKEN", hide_env_values = true)]
     pub visma_refresh_token: Option<Secret>,
     /// Which invoices went where; a rerun skips them without asking the target.
@@ -129,7 +134,7 @@ pub fn run(
         }
     };
     for s in skipped {
-        eprintln!("skipped {}: {}", s.source, s.reason);
+        eprintln!("skipped {s}");
     }
     let summary = BatchSummary::of(&reports);
     println!(

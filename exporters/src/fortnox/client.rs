@@ -220,7 +220,7 @@ impl FortnoxClient {
         let what = booking.label();
         let bytes = tokio::fs::read(pdf)
             .await
-            .map_err(|source| Error::Io { path: pdf.to_path_buf(), source })?;
+            .map_err(|source| Error::Io { path: pdf.to_path_buf(), cause: source })?;
         let name =
             pdf.file_name().map_or("invoice.pdf".into(), |n| n.to_string_lossy().into_owned());
         let upload = Request {

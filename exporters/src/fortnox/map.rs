@@ -32,6 +32,9 @@ pub mod limits {
     pub const SUPPLIER_NAME: usize = 1024;
     pub const ORGANISATION_NUMBER: usize = 30;
     pub const CURRENCY: usize = 3;
+    pub const ADDRESS: usize = 1024;
+    pub const ZIP_CODE: usize = 10;
+    pub const CITY: usize = 1024;
 }
 
 const EU: [&str; 27] = [
@@ -142,8 +145,12 @@ pub fn supplier(booking: &Booking) -> Value {
             supplier.insert(key.into(), json!(v));
         }
     }
-    if let Some(address) = s.address.as_deref().and_then(|a| a.lines().next()) {
-        supplier.insert("Address1".into(), json!(clip(address.trim(), limits::SUPPLIER_NAME)));
+    let (street, zip, city) = crate::peppol::lines::address(s.address.as_deref());
+    let address = [("Address1", street, limits::ADDRESS), ("ZipCode", zip, limits::ZIP_CODE)];
+    for (key, value, max) in address.into_iter().chain([("City", city, limits::CITY)]) {
+        if let Some(v) = value {
+            supplier.insert(key.into(), json!(clip(&v, max)));
+        }
     }
     json!({ "Supplier": supplier })
 }

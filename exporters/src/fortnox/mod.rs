@@ -4,3 +4,6 @@ pub mod client;
 pub mod map;
 
 pub use client::{FortnoxClient, FortnoxConfig};
+
+#[cfg(test)]
+mod tests;

@@ -19,7 +19,7 @@
 //! EN 16931 rules on totals on the written XML; tests also validate every
 //! document against the UBL 2.1 XSD with `xmllint`.
 
-mod lines;
+pub(crate) mod lines;
 pub mod rules;
 mod write;
 mod xml;
@@ -122,7 +122,7 @@ impl DocumentExporter for PeppolExporter<'_> {
             f_skatt: false,
             org_nr: Some(buyer_org),
         };
-        let io = |source| Error::Write { format: "PEPPOL", source };
+        let io = |cause| Error::Write { format: "PEPPOL", cause };
         let mut x = xml::Xml::new(out).map_err(io)?;
         write::document(b, &seller, &buyer, &mut x).map_err(io)?;
         x.finish().map_err(io)

@@ -57,7 +57,7 @@ impl FileExporter for SieExporter<'_> {
     fn write(&self, bookings: &[Booking], out: &mut dyn Write) -> Result<(), Error> {
         let text = self.render(bookings);
         out.write_all(&cp437::encode(&text))
-            .map_err(|source| Error::Write { format: "SIE 4I", source })
+            .map_err(|cause| Error::Write { format: "SIE 4I", cause })
     }
 }
 

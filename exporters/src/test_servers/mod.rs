@@ -10,9 +10,9 @@
 
 pub mod core;
 pub mod fortnox;
-mod fortnox_rules;
+pub(crate) mod fortnox_rules;
 pub mod visma;
-mod visma_rules;
+pub(crate) mod visma_rules;
 
 pub use self::core::{Recorded, ServerOptions, Storm};
 pub use fortnox::FortnoxServer;

@@ -1,7 +1,7 @@
 //! What the eEkonomi stand-in checks on suppliers and supplier invoice
-//! drafts: known field names, types, lengths, at most two decimals, the
-//! credit sign, `VatHigh + VatMedium + VatLow = Vat`, and rows that sum to
-//! `TotalAmount - Vat`.
+//! drafts: known field names, types, lengths, at most two decimals (six for
+//! the currency rate), the credit sign, `VatHigh + VatMedium + VatLow = Vat`,
+//! and rows that sum to `TotalAmount - Vat`.
 
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -14,6 +14,8 @@ enum Kind {
     Id,
     Date,
     Amount,
+    /// An exchange rate: positive, at most 6 decimals (Riksbanken publishes 4).
+    Rate,
     Bool,
     Rows,
 }
@@ -24,7 +26,7 @@ const DRAFT: [(&str, Kind); 16] = [
     ("InvoiceDate", Kind::Date),
     ("DueDate", Kind::Date),
     ("CurrencyCode", Kind::Text(limits::CURRENCY_CODE)),
-    ("CurrencyRate", Kind::Amount),
+    ("CurrencyRate", Kind::Rate),
     ("TotalAmount", Kind::Amount),
     ("Vat", Kind::Amount),
     ("VatHigh", Kind::Amount),
@@ -45,11 +47,14 @@ const ROW: [(&str, Kind); 5] = [
     ("TransactionText", Kind::Text(60)),
 ];
 
-const SUPPLIER: [(&str, Kind); 7] = [
+const SUPPLIER: [(&str, Kind); 10] = [
     ("Name", Kind::Text(limits::SUPPLIER_NAME)),
     ("TermsOfPaymentId", Kind::Id),
     ("IsActive", Kind::Bool),
     ("CorporateIdentityNumber", Kind::Text(limits::CORPORATE_IDENTITY_NUMBER)),
+    ("Address1", Kind::Text(limits::ADDRESS)),
+    ("PostalCode", Kind::Text(limits::POSTAL_CODE)),
+    ("City", Kind::Text(limits::ADDRESS)),
     ("BankgiroNumber", Kind::Text(limits::GIRO_NUMBER)),
     ("PlusgiroNumber", Kind::Text(limits::GIRO_NUMBER)),
     ("UsesPaymentReferenceNumbers", Kind::Bool),
@@ -72,6 +77,10 @@ fn check_fields(what: &str, value: &Value, fields: &[(&str, Kind)]) -> Result<()
             Kind::Amount => match decimal(value) {
                 Some(d) if d.round_dp(2) == d => None,
                 _ => Some("a number with at most 2 decimals".to_string()),
+            },
+            Kind::Rate => match decimal(value) {
+                Some(d) if d > Decimal::ZERO && d.round_dp(6) == d => None,
+                _ => Some("a positive number with at most 6 decimals".to_string()),
             },
             Kind::Bool => (!value.is_boolean()).then(|| "true or false".to_string()),
             Kind::Rows => {

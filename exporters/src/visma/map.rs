@@ -27,6 +27,9 @@ pub mod limits {
     pub const SUPPLIER_NAME: usize = 50;
     pub const CORPORATE_IDENTITY_NUMBER: usize = 20;
     pub const GIRO_NUMBER: usize = 10;
+    /// `Address1` and `City`.
+    pub const ADDRESS: usize = 50;
+    pub const POSTAL_CODE: usize = 10;
 }
 
 /// The purchase VAT code id per rate (percent), from `GET /v2/vatcodes`.
@@ -120,6 +123,14 @@ pub fn supplier(booking: &Booking, terms_of_payment_id: &str) -> Value {
     for (key, value) in [("BankgiroNumber", &s.bankgiro), ("PlusgiroNumber", &s.plusgiro)] {
         if let Some(v) = value.as_deref().filter(|v| v.len() <= limits::GIRO_NUMBER) {
             supplier.insert(key.into(), json!(v));
+        }
+    }
+    let (street, postal_code, city) = crate::peppol::lines::address(s.address.as_deref());
+    let address = [("Address1", street), ("PostalCode", postal_code), ("City", city)];
+    for (key, value) in address {
+        if let Some(v) = value {
+            let max = if key == "PostalCode" { limits::POSTAL_CODE } else { limits::ADDRESS };
+            supplier.insert(key.into(), json!(clip(&v, max)));
         }
     }
     if booking.ocr.is_some() {

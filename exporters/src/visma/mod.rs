@@ -5,3 +5,6 @@ pub mod client;
 pub mod map;
 
 pub use client::{VismaClient, VismaConfig};
+
+#[cfg(test)]
+mod tests;
