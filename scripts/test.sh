@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
 # The test command: installs missing native libraries, then runs every test of
-# the workspace (unit tests, the tests/ integration suite, doc tests).
+# the workspace (unit tests, the tests/ integration suite, doc tests), then a
+# seconds-long training smoke test of models/training.
 # Tests build with the release profile, the same artifacts `scripts/setup.sh` builds.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 scripts/setup.sh --no-build
 cargo test --release --locked --workspace "$@"
+# The training scripts must not rot: a tiny train + export + parity + Rust
+# load, in about a minute (the first run also creates the PyTorch venv).
+if [[ "${INVEX_SKIP_TRAINING_SMOKE:-0}" != 1 ]]; then
+  INVEX_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/invex" \
+    models/training/run.sh smoke "$(mktemp -d)/model"
+fi

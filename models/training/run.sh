@@ -61,17 +61,21 @@ mkdir -p "$WORK/data"
 
 case "${1:-}" in
   smoke)
+    # Fresh data every time, so the generator and `invex dataset tokens` are exercised too.
     OUT="${2:-$WORK/smoke/model}"
-    WORK="$WORK/smoke"; mkdir -p "$WORK/data"
+    WORK="$(mktemp -d)"; trap 'rm -rf "$WORK"' EXIT; mkdir -p "$WORK/data"
+    "$BIN" dataset labels > "$WORK/labels.json"
     data train 901 60
     data val 902 12
     rm -rf "$WORK/run"
     py invex_train.train --train-data "$WORK/data/train.jsonl" --val-data "$WORK/data/val.jsonl" \
-      --labels "$WORK/../labels.json" --out "$WORK/run" --size tiny --vocab-size 600 \
+      --labels "$WORK/labels.json" --out "$WORK/run" --size tiny --vocab-size 600 \
       --batch-size 8 --max-steps 40 --eval-every 20 --val-docs 12
     py invex_train.export --checkpoint "$WORK/run/best" --out "$OUT" --name invex-layout-tiny \
       --version 0.0.0-smoke --eval "val=$WORK/data/val.jsonl" --reference-docs 2 \
       --training '{"command": "models/training/run.sh smoke"}'
+    # The Rust side must load what Python exported: hashes, config, tokenizer, graphs.
+    "$BIN" models verify "$OUT"
     ;;
   full|export)
     TRAIN_FAMILIES=$(families_except "$HELD_OUT")

@@ -4,9 +4,17 @@
 //! kept with a higher confidence. Where they disagree, the validators decide:
 //! a value that fails its check (Luhn on Bankgiro, Plusgiro, org.nr and OCR;
 //! IBAN mod-97; VAT number form; net + VAT = total) loses to one that passes.
-//! When both pass, or both fail, the more confident one wins and its
-//! confidence drops by how sure the loser was. Every field keeps the
+//! When both pass, or both fail, the rules keep the field unless they are
+//! unsure and the model is sure ([`RULES_UNSURE`], [`MODEL_SURE`]): on
+//! generated invoices the rules' fields are right about 99.8 % of the time at
+//! every confidence above 0.6, while the model's are right 93 % of the time
+//! above 0.9 on layouts it never saw (`models/training/evaluate.sh`), and far
+//! less on real invoices unlike its training data. The winner's confidence
+//! drops by how sure the loser was. A field only the model found is kept when
+//! it passes its check and the model is sure. Every field keeps the
 //! [`Source`] of the extractor that won.
+//!
+//! [`Source`]: invex_domain::Source
 
 use invex_domain::validate::{
     bankgiro, bic, iban, ocr_reference, org_nr, plusgiro, totals_consistent_with_rounding,
@@ -42,6 +50,12 @@ impl Extractor for CombinedExtractor {
     }
 }
 
+/// Below this confidence the rules' value may be overruled by a sure model.
+pub const RULES_UNSURE: f32 = 0.5;
+/// The model must be at least this confident to overrule unsure rules, or to
+/// add a field the rules did not find.
+pub const MODEL_SURE: f32 = 0.9;
+
 /// Whether a value passes the check its field has. Fields without a check pass.
 pub fn passes_check(name: FieldName, value: &Value) -> bool {
     use FieldName::*;
@@ -74,7 +88,9 @@ pub fn merge(rules: Invoice, model: Invoice) -> Invoice {
         };
         out.fields.insert(name, chosen);
     }
-    out.fields.extend(model_fields);
+    out.fields.extend(model_fields.into_iter().filter(|(name, field)| {
+        field.confidence >= MODEL_SURE && passes_check(*name, &field.value)
+    }));
     // The arithmetic decides between sources: when the merged net, VAT and
     // total do not add up but one source's three do, that source's are kept.
     if !Amounts::of(&out).consistent() {
@@ -96,7 +112,7 @@ fn choose(name: FieldName, rules: Field, model: Field) -> Field {
     {
         (true, false) => (rules, model),
         (false, true) => (model, rules),
-        _ if model.confidence > rules.confidence => (model, rules),
+        _ if rules.confidence < RULES_UNSURE && model.confidence >= MODEL_SURE => (model, rules),
         _ => (rules, model),
     };
     Field { confidence: winner.confidence * (1.0 - 0.5 * loser.confidence), ..winner }

@@ -56,15 +56,27 @@ fn validators_and_confidence_decide_between_sources() {
             vec![(SupplierOrgNr, text("556036-0793"), Source::Model)],
         ),
         (
-            "both valid: the more confident wins",
+            "both valid: a sure model overrules unsure rules",
             vec![(InvoiceNumber, text("A"), 0.4)],
-            vec![(InvoiceNumber, text("B"), 0.9)],
+            vec![(InvoiceNumber, text("B"), 0.95)],
             vec![(InvoiceNumber, text("B"), Source::Model)],
+        ),
+        (
+            "both valid: rules that are fairly sure keep the field",
+            vec![(InvoiceNumber, text("A"), 0.55)],
+            vec![(InvoiceNumber, text("B"), 0.99)],
+            vec![(InvoiceNumber, text("A"), Source::Rules)],
+        ),
+        (
+            "both valid: an unsure model does not overrule unsure rules",
+            vec![(InvoiceNumber, text("A"), 0.3)],
+            vec![(InvoiceNumber, text("B"), 0.8)],
+            vec![(InvoiceNumber, text("A"), Source::Rules)],
         ),
         (
             "fields only one source found are kept",
             vec![(InvoiceNumber, text("A"), 0.9)],
-            vec![(OrderNumber, text("PO-7"), 0.7)],
+            vec![(OrderNumber, text("PO-7"), 0.95)],
             vec![
                 (InvoiceNumber, text("A"), Source::Rules),
                 (OrderNumber, text("PO-7"), Source::Model),
@@ -73,11 +85,11 @@ fn validators_and_confidence_decide_between_sources() {
         (
             "amounts that add up are kept together",
             vec![
-                (NetAmount, amount("100"), 0.5),
-                (VatAmount, amount("25"), 0.5),
-                (TotalAmount, amount("125"), 0.5),
+                (NetAmount, amount("100"), 0.4),
+                (VatAmount, amount("25"), 0.4),
+                (TotalAmount, amount("125"), 0.4),
             ],
-            vec![(NetAmount, amount("1000"), 0.9), (VatAmount, amount("25"), 0.9)],
+            vec![(NetAmount, amount("1000"), 0.95), (VatAmount, amount("25"), 0.95)],
             vec![
                 (NetAmount, amount("100"), Source::Rules),
                 (VatAmount, amount("25"), Source::Rules),
@@ -92,6 +104,21 @@ fn validators_and_confidence_decide_between_sources() {
             assert_eq!((&got.value, got.source), (&value, source), "{what}: {name}");
         }
     }
+}
+
+#[test]
+fn unsure_or_invalid_model_only_fields_are_dropped() {
+    use FieldName::*;
+    let model = invoice(
+        &[
+            (OrderNumber, text("PO-7"), 0.7),
+            (Bankgiro, text("5050-1056"), 0.99),
+            (Bankgiro, text("5050-1056"), 0.99),
+        ],
+        Source::Model,
+    );
+    let merged = merge(Invoice::default(), model);
+    assert!(merged.fields.is_empty(), "{:?}", merged.fields.keys().collect::<Vec<_>>());
 }
 
 #[test]

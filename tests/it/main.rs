@@ -6,6 +6,7 @@ mod cli;
 mod export;
 mod export_remote;
 mod hostile;
+mod layout;
 mod models;
 
 use std::path::{Path, PathBuf};
