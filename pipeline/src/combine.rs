@@ -93,10 +93,10 @@ pub fn merge(rules: Invoice, model: Invoice) -> Invoice {
     }));
     // The arithmetic decides between sources: when the merged net, VAT and
     // total do not add up but one source's three do, that source's are kept.
-    if !Amounts::of(&out).consistent() {
-        if let Some(good) = amounts.into_iter().find(Amounts::consistent) {
-            out.fields.extend(good.fields);
-        }
+    if !Amounts::of(&out).consistent()
+        && let Some(good) = amounts.into_iter().find(Amounts::consistent)
+    {
+        out.fields.extend(good.fields);
     }
     out
 }
