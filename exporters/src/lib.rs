@@ -24,6 +24,8 @@ pub mod booking_table;
 pub mod config;
 pub mod error;
 pub mod exporter;
+#[cfg(test)]
+mod fixtures;
 pub mod fortnox;
 pub mod http;
 pub mod input;
@@ -32,8 +34,6 @@ pub mod peppol;
 pub mod remote;
 pub mod sie;
 pub mod table;
-#[cfg(test)]
-mod fixtures;
 #[cfg(feature = "test-servers")]
 pub mod test_servers;
 pub mod visma;

@@ -16,7 +16,7 @@ pub mod pdf;
 mod pipeline;
 pub mod rules;
 
+pub use combine::CombinedExtractor;
 pub use error::Error;
 pub use pipeline::{Pipeline, Sink};
-pub use combine::CombinedExtractor;
 pub use rules::RulesExtractor;

@@ -41,7 +41,10 @@ pub fn run(args: TokensArgs) -> Result<std::process::ExitCode> {
         .collect();
     pdfs.sort();
     if pdfs.is_empty() {
-        bail!("{} holds no generated PDFs (run `invex dataset generate` first)", args.dir.display());
+        bail!(
+            "{} holds no generated PDFs (run `invex dataset generate` first)",
+            args.dir.display()
+        );
     }
     let bar = ProgressBar::new(pdfs.len() as u64);
     if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} documents, {per_sec}") {
@@ -57,7 +60,8 @@ pub fn run(args: TokensArgs) -> Result<std::process::ExitCode> {
         .collect();
     bar.finish_and_clear();
     let mut out = BufWriter::new(
-        File::create(&args.output).with_context(|| format!("creating {}", args.output.display()))?,
+        File::create(&args.output)
+            .with_context(|| format!("creating {}", args.output.display()))?,
     );
     for line in lines {
         writeln!(out, "{}", line?)?;
