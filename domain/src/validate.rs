@@ -20,6 +20,7 @@ mod arithmetic;
 mod bank;
 mod countries;
 mod creditor;
+mod field;
 mod luhn;
 mod ocr;
 mod swedish;
@@ -45,6 +46,7 @@ pub use arithmetic::{
 };
 pub use bank::{bic, iban, make_iban};
 pub use creditor::rf_reference;
+pub use field::field_passes_check;
 pub use luhn::{luhn_check_digit, luhn_valid};
 pub use ocr::{OcrCheck, make_ocr_reference, ocr_reference, ocr_reference_check};
 pub use swedish::{bankgiro, org_nr, personnummer, plusgiro};

@@ -16,10 +16,7 @@
 //!
 //! [`Source`]: invex_domain::Source
 
-use invex_domain::validate::{
-    bankgiro, bic, iban, ocr_reference, org_nr, plusgiro, totals_consistent_with_rounding,
-    vat_number,
-};
+use invex_domain::validate::{field_passes_check, totals_consistent_with_rounding};
 use invex_domain::{Document, Extractor, Field, FieldName, Invoice, Value};
 use rust_decimal::Decimal;
 
@@ -56,22 +53,6 @@ pub const RULES_UNSURE: f32 = 0.5;
 /// add a field the rules did not find.
 pub const MODEL_SURE: f32 = 0.9;
 
-/// Whether a value passes the check its field has. Fields without a check pass.
-pub fn passes_check(name: FieldName, value: &Value) -> bool {
-    use FieldName::*;
-    let Value::Text(text) = value else { return true };
-    match name {
-        Bankgiro => bankgiro(text).is_some(),
-        Plusgiro => plusgiro(text).is_some(),
-        SupplierOrgNr | BuyerOrgNr => org_nr(text).is_some(),
-        SupplierVat => vat_number(text).is_some(),
-        Iban => iban(text).is_some(),
-        Bic => bic(text).is_some(),
-        PaymentReference => ocr_reference(text).is_some(),
-        _ => true,
-    }
-}
-
 /// Merges the rules' invoice with a learned extractor's.
 pub fn merge(rules: Invoice, model: Invoice) -> Invoice {
     let amounts = [Amounts::of(&rules), Amounts::of(&model)];
@@ -89,7 +70,7 @@ pub fn merge(rules: Invoice, model: Invoice) -> Invoice {
         out.fields.insert(name, chosen);
     }
     out.fields.extend(model_fields.into_iter().filter(|(name, field)| {
-        field.confidence >= MODEL_SURE && passes_check(*name, &field.value)
+        field.confidence >= MODEL_SURE && field_passes_check(*name, &field.value)
     }));
     // The arithmetic decides between sources: when the merged net, VAT and
     // total do not add up but one source's three do, that source's are kept.
@@ -108,13 +89,15 @@ fn choose(name: FieldName, rules: Field, model: Field) -> Field {
         winner.confidence = confidence;
         return winner;
     }
-    let (winner, loser) = match (passes_check(name, &rules.value), passes_check(name, &model.value))
-    {
-        (true, false) => (rules, model),
-        (false, true) => (model, rules),
-        _ if rules.confidence < RULES_UNSURE && model.confidence >= MODEL_SURE => (model, rules),
-        _ => (rules, model),
-    };
+    let (winner, loser) =
+        match (field_passes_check(name, &rules.value), field_passes_check(name, &model.value)) {
+            (true, false) => (rules, model),
+            (false, true) => (model, rules),
+            _ if rules.confidence < RULES_UNSURE && model.confidence >= MODEL_SURE => {
+                (model, rules)
+            }
+            _ => (rules, model),
+        };
     Field { confidence: winner.confidence * (1.0 - 0.5 * loser.confidence), ..winner }
 }
 
