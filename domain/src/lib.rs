@@ -9,9 +9,13 @@
 //!   sv/en/de/fr forms.
 //! - [`traits`]: [`DocumentReader`] and [`Extractor`], the boundaries that the
 //!   heavy crates implement.
+//! - [`sniff`]: what kind of file some bytes are, and the upload checks.
+//! - [`service`]: the upload service's records, storage traits
+//!   ([`service::Repository`], [`service::BlobStore`]) and review rules.
 //! - [`prediction`]: one line of `invex extract` output; [`read`] parses it back.
 //!
-//! This crate has no heavy dependencies and does no I/O.
+//! This crate has no heavy dependencies and does no I/O; the service traits
+//! are async (`async-trait`) so that storage crates can implement them.
 
 pub mod error;
 pub mod geometry;
@@ -19,6 +23,8 @@ pub mod invoice;
 pub mod parse;
 pub mod prediction;
 pub mod read;
+pub mod service;
+pub mod sniff;
 pub mod traits;
 pub mod validate;
 
@@ -27,4 +33,4 @@ pub use geometry::{BBox, Document, Page, Word};
 pub use invoice::{Field, FieldName, Invoice, LineItem, Source, Value, ValueKind, VatLine};
 pub use prediction::{Prediction, Status};
 pub use read::MalformedPrediction;
-pub use traits::{DocumentReader, Extractor};
+pub use traits::{DocumentReader, Extractor, InvoiceProcessor};

@@ -4,6 +4,7 @@
 use crate::error::DocumentError;
 use crate::geometry::Document;
 use crate::invoice::Invoice;
+use crate::prediction::Prediction;
 
 /// Turns the bytes of one file into words with boxes.
 ///
@@ -25,4 +26,13 @@ pub trait Extractor: Send + Sync {
     fn extract_batch(&self, documents: &[&Document]) -> Vec<Invoice> {
         documents.iter().map(|d| self.extract(d)).collect()
     }
+}
+
+/// Reads and extracts one file held in memory, as the upload service's
+/// workers need it. Synchronous and CPU-bound: async callers run it on a
+/// blocking thread. Never fails: problems become a failed [`Prediction`].
+pub trait InvoiceProcessor: Send + Sync {
+    /// The extractor's name, stored with each result.
+    fn extractor_name(&self) -> &'static str;
+    fn process(&self, file_name: String, bytes: &[u8]) -> Prediction;
 }

@@ -5,7 +5,6 @@
 //! read at a time under a lock; reading words costs about a millisecond a page,
 //! and the expensive work (extraction) runs in parallel after it.
 
-mod sniff;
 mod words;
 
 use std::path::Path;
@@ -15,7 +14,7 @@ use invex_domain::{BBox, Document, DocumentError, DocumentReader, Page};
 use pdfium_render::prelude::*;
 
 use crate::Error;
-pub use sniff::not_a_pdf;
+pub use invex_domain::sniff::not_a_pdf;
 pub use words::{PositionedChar, chars_to_words, reading_order};
 
 /// Refuse files above this size by default (bytes).

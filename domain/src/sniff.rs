@@ -1,5 +1,60 @@
 //! Cheap content sniffing, so a file that is not a PDF gets a useful message
-//! ("looks like a PNG image") instead of a parser error.
+//! ("looks like a PNG image") instead of a parser error, and the upload API
+//! can refuse a wrong-type, empty or truncated file before it is stored.
+
+use crate::error::DocumentError;
+
+/// The kinds of file invex accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Pdf,
+    Png,
+    Jpeg,
+    Tiff,
+}
+
+impl FileKind {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            FileKind::Pdf => "application/pdf",
+            FileKind::Png => "image/png",
+            FileKind::Jpeg => "image/jpeg",
+            FileKind::Tiff => "image/tiff",
+        }
+    }
+}
+
+/// Checks an uploaded file before it is stored: not empty, not above `limit`
+/// bytes, a PDF or a PNG/JPEG/TIFF image, and for a PDF not visibly truncated
+/// (a PDF ends with `%%EOF`, give or take trailing whitespace or junk).
+pub fn check_upload(bytes: &[u8], limit: u64) -> Result<FileKind, DocumentError> {
+    if bytes.is_empty() {
+        return Err(DocumentError::Empty);
+    }
+    if bytes.len() as u64 > limit {
+        return Err(DocumentError::TooLarge { size: bytes.len() as u64, limit });
+    }
+    let head = &bytes[..bytes.len().min(1024)];
+    if find(head, b"%PDF-").is_some() {
+        let tail = &bytes[bytes.len().saturating_sub(2048)..];
+        if find(tail, b"%%EOF").is_none() {
+            return Err(DocumentError::Corrupt("the file ends before the PDF's %%EOF marker".into()));
+        }
+        return Ok(FileKind::Pdf);
+    }
+    const IMAGES: &[(&[u8], FileKind)] = &[
+        (b"\x89PNG\r\n\x1a\n", FileKind::Png),
+        (b"\xff\xd8\xff", FileKind::Jpeg),
+        (b"II*\0", FileKind::Tiff),
+        (b"MM\0*", FileKind::Tiff),
+    ];
+    for (magic, kind) in IMAGES {
+        if head.starts_with(magic) {
+            return Ok(*kind);
+        }
+    }
+    Err(DocumentError::NotAPdf { detected: describe(head).to_string() })
+}
 
 /// `Some(description)` when the bytes are clearly not a PDF, `None` when they
 /// carry the `%PDF-` header (anywhere in the first KiB, as readers allow).
@@ -84,5 +139,20 @@ mod tests {
         );
         check(b"hello world, this is text", Some("plain text"));
         check(&[0u8, 1, 2, 3, 250, 251, 252], Some("unrecognised binary data"));
+    }
+
+    #[test]
+    fn upload_checks() {
+        fn check(input: &[u8], expected: Result<FileKind, &str>) {
+            assert_eq!(check_upload(input, 100).map_err(|e| e.code()), expected, "{input:?}");
+        }
+        check(b"", Err("empty_file"));
+        check(&[b' '; 101], Err("too_large"));
+        check(b"%PDF-1.7\n1 0 obj\n%%EOF\n", Ok(FileKind::Pdf));
+        check(b"%PDF-1.7\n1 0 obj\n<< /Type", Err("corrupt"));
+        check(b"\x89PNG\r\n\x1a\n\0\0", Ok(FileKind::Png));
+        check(b"\xff\xd8\xff\xe0JFIF", Ok(FileKind::Jpeg));
+        check(b"MM\0*\0\0", Ok(FileKind::Tiff));
+        check(b"PK\x03\x04rest", Err("not_a_pdf"));
     }
 }

@@ -1,0 +1,189 @@
+//! What the service decides about an extraction: its summary (the columns
+//! list filters and the review queue sort on), whether a person must look at
+//! it, and whether a reviewer's correction is valid.
+
+use rust_decimal::Decimal;
+use serde_json::Value as Json;
+
+use super::records::{Correction, InvoiceStatus, InvoiceSummary};
+use crate::invoice::{Field, FieldName, Invoice, Source, Value, ValueKind};
+use crate::parse::{normalize_currency, parse_amount};
+use crate::validate::{
+    bankgiro, bic, iban, ocr_reference, org_nr, plusgiro, rf_reference, totals_consistent_with_rounding,
+    vat_number,
+};
+
+/// An invoice whose lowest field confidence is below this goes to review.
+pub const REVIEW_BELOW_CONFIDENCE: f64 = 0.8;
+
+/// Fields without which an invoice cannot be booked; a missing one counts as a failed check.
+pub const REQUIRED_FIELDS: [FieldName; 4] =
+    [FieldName::InvoiceNumber, FieldName::InvoiceDate, FieldName::TotalAmount, FieldName::SupplierName];
+
+/// The summary of an (extracted, perhaps corrected) invoice.
+pub fn summarize(invoice: &Invoice, file_name: &str) -> InvoiceSummary {
+    let failed_checks = failed_checks(invoice).len() as u32;
+    let min_confidence = invoice
+        .fields
+        .values()
+        .map(|f| f.confidence as f64)
+        .fold(None, |m: Option<f64>, c| Some(m.map_or(c, |m| m.min(c))))
+        .map(|c| (c * 1000.0).round() / 1000.0);
+    let mut search_text = file_name.to_lowercase();
+    for field in invoice.fields.values() {
+        search_text.push('\n');
+        search_text.push_str(&field.value.to_string().to_lowercase());
+    }
+    InvoiceSummary {
+        supplier_name: invoice.text(FieldName::SupplierName).map(str::to_string),
+        invoice_number: invoice.text(FieldName::InvoiceNumber).map(str::to_string),
+        invoice_date: invoice.date(FieldName::InvoiceDate),
+        total_amount: invoice.amount(FieldName::TotalAmount),
+        currency: invoice.text(FieldName::Currency).map(str::to_string),
+        min_confidence: min_confidence.or(Some(0.0)),
+        failed_checks,
+        search_text,
+    }
+}
+
+/// Why the invoice cannot be booked as it stands: missing required fields,
+/// values failing their validator, and totals that do not add up.
+pub fn failed_checks(invoice: &Invoice) -> Vec<String> {
+    let mut failed = Vec::new();
+    for name in REQUIRED_FIELDS {
+        if invoice.get(name).is_none() {
+            failed.push(format!("{name} is missing"));
+        }
+    }
+    for (name, field) in &invoice.fields {
+        if let Err(why) = check_value(*name, &field.value) {
+            failed.push(format!("{name}: {why}"));
+        }
+    }
+    let amounts = (
+        invoice.amount(FieldName::NetAmount),
+        invoice.amount(FieldName::VatAmount),
+        invoice.amount(FieldName::TotalAmount),
+    );
+    if let (Some(net), Some(vat), Some(total)) = amounts
+        && !totals_consistent_with_rounding(net, vat, total)
+    {
+        failed.push(format!("net {net} + VAT {vat} does not equal total {total}"));
+    }
+    failed
+}
+
+/// `done` when nothing failed and every field is confident, else `needs_review`.
+pub fn status_after_extraction(summary: &InvoiceSummary) -> InvoiceStatus {
+    let confident = summary.min_confidence.unwrap_or(0.0) >= REVIEW_BELOW_CONFIDENCE;
+    if summary.failed_checks == 0 && confident { InvoiceStatus::Done } else { InvoiceStatus::NeedsReview }
+}
+
+/// Applies corrections in order: each becomes the field's value with
+/// confidence 1 and source `human`, keeping the extracted page and box.
+pub fn apply_corrections(invoice: &mut Invoice, corrections: &[Correction]) {
+    for c in corrections {
+        if c.value.is_null() {
+            invoice.fields.remove(&c.field);
+            continue;
+        }
+        let Ok(value) = parse_correction(c.field, &c.value) else { continue };
+        let previous = invoice.get(c.field).cloned();
+        invoice.set(
+            c.field,
+            Field {
+                value,
+                confidence: 1.0,
+                page: previous.as_ref().and_then(|p| p.page),
+                bbox: previous.as_ref().and_then(|p| p.bbox),
+                source: Source::Human,
+            },
+        );
+    }
+}
+
+/// Parses and validates a reviewer's value for `name` with the validators
+/// the extractors use, returning its normal form, or why it is refused.
+/// `null` (remove the field) is handled by the caller.
+pub fn parse_correction(name: FieldName, value: &Json) -> Result<Value, String> {
+    let parsed = match (name.kind(), value) {
+        (ValueKind::Bool, Json::Bool(b)) => Value::Bool(*b),
+        (ValueKind::Bool, _) => return Err("expected true or false".into()),
+        (ValueKind::Amount, Json::Number(n)) => Value::Amount(
+            n.to_string().parse::<Decimal>().map_err(|_| format!("{n} is not an amount"))?.round_dp(2),
+        ),
+        (ValueKind::Amount, Json::String(s)) => {
+            Value::Amount(parse_amount(s).ok_or_else(|| format!("{s:?} is not an amount"))?)
+        }
+        (ValueKind::Amount, _) => return Err("expected an amount, as a number or text like \"1 234,56\"".into()),
+        (ValueKind::Date, Json::String(s)) => Value::Date(
+            chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+                .map_err(|_| format!("{s:?} is not a date in the form YYYY-MM-DD"))?,
+        ),
+        (ValueKind::Date, _) => return Err("expected a date in the form YYYY-MM-DD".into()),
+        (ValueKind::Text, Json::String(s)) if !s.trim().is_empty() => Value::Text(s.trim().to_string()),
+        (ValueKind::Text, _) => return Err("expected non-empty text".into()),
+    };
+    check_value(name, &parsed)
+}
+
+/// The field's validator, with the reason in words when it fails; returns
+/// the value in its normal form (Bankgiro as digits, IBAN without spaces).
+fn check_value(name: FieldName, value: &Value) -> Result<Value, String> {
+    use FieldName::*;
+    let Value::Text(text) = value else { return Ok(value.clone()) };
+    let checked = |normal: Option<String>, why: &str| {
+        normal.map(Value::Text).ok_or_else(|| format!("{text:?} {why}"))
+    };
+    match name {
+        Bankgiro => checked(bankgiro(text), "is not a valid Bankgiro number (7–8 digits with a Luhn check digit)"),
+        Plusgiro => checked(plusgiro(text), "is not a valid Plusgiro number (2–8 digits with a Luhn check digit)"),
+        SupplierOrgNr | BuyerOrgNr => {
+            checked(org_nr(text), "is not a valid organisation number (10 digits with a Luhn check digit)")
+        }
+        SupplierVat => checked(vat_number(text), "is not a valid VAT number (SE + 10 digits + 01, or another EU form)"),
+        Iban => checked(iban(text), "is not a valid IBAN (mod-97 check failed or wrong length)"),
+        Bic => checked(bic(text), "is not a valid BIC (8 or 11 characters)"),
+        PaymentReference => checked(
+            ocr_reference(text).or_else(|| rf_reference(text)),
+            "is neither a valid OCR reference (Luhn) nor an RF creditor reference (ISO 11649)",
+        ),
+        Currency => normalize_currency(text)
+            .map(|c| Value::Text(c.to_string()))
+            .ok_or_else(|| format!("{text:?} is not an ISO 4217 currency code")),
+        _ => Ok(value.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn corrections_are_validated() {
+        fn check(name: FieldName, input: Json, expected: Result<Value, &str>) {
+            let got = parse_correction(name, &input);
+            match expected {
+                Ok(v) => assert_eq!(got, Ok(v), "{name} {input}"),
+                Err(part) => {
+                    let err = got.expect_err(&format!("{name} {input} should fail"));
+                    assert!(err.contains(part), "{name} {input}: {err}");
+                }
+            }
+        }
+        let text = |s: &str| Value::Text(s.into());
+        check(FieldName::Bankgiro, json!("5050-1055"), Ok(text("50501055")));
+        check(FieldName::Bankgiro, json!("5050-1056"), Err("Luhn"));
+        check(FieldName::SupplierOrgNr, json!("556036-0793"), Ok(text("556036-0793")));
+        check(FieldName::TotalAmount, json!("1 234,56"), Ok(Value::Amount(Decimal::new(123456, 2))));
+        check(FieldName::TotalAmount, json!(99.5), Ok(Value::Amount(Decimal::new(995, 1))));
+        check(FieldName::TotalAmount, json!("lots"), Err("not an amount"));
+        check(FieldName::InvoiceDate, json!("2026-11-22"), Ok(Value::Date("2026-11-22".parse().unwrap())));
+        check(FieldName::InvoiceDate, json!("22/11/2026"), Err("YYYY-MM-DD"));
+        check(FieldName::IsCreditNote, json!(true), Ok(Value::Bool(true)));
+        check(FieldName::SupplierName, json!(""), Err("non-empty"));
+        check(FieldName::Currency, json!("sek"), Ok(text("SEK")));
+    }
+}

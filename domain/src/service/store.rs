@@ -1,0 +1,158 @@
+//! The storage boundary of the upload service: an invoice [`Repository`]
+//! (SQLite or PostgreSQL in `invex-storage`) and a [`BlobStore`] for the
+//! original files (a local folder or S3).
+//!
+//! Every method that takes a `tenant_id` only ever sees that tenant's rows:
+//! a row of another tenant is reported as absent, never as forbidden.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use thiserror::Error;
+
+use super::records::*;
+
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The database or blob store failed; the message is for logs, not clients.
+    #[error("storage backend: {0}")]
+    Backend(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[async_trait]
+pub trait TenantStore: Send + Sync {
+    async fn create_tenant(&self, tenant: &Tenant) -> StoreResult<()>;
+    async fn tenant(&self, id: &str) -> StoreResult<Option<Tenant>>;
+    async fn tenant_by_name(&self, name: &str) -> StoreResult<Option<Tenant>>;
+    async fn tenants(&self) -> StoreResult<Vec<Tenant>>;
+    async fn set_retention(&self, tenant_id: &str, days: Option<u32>) -> StoreResult<()>;
+    async fn insert_key(&self, key: &ApiKey) -> StoreResult<()>;
+    async fn key(&self, id: &str) -> StoreResult<Option<ApiKey>>;
+    async fn keys(&self, tenant_id: &str) -> StoreResult<Vec<ApiKey>>;
+    /// Returns false when the tenant has no such unrevoked key.
+    async fn revoke_key(&self, tenant_id: &str, id: &str, at: DateTime<Utc>) -> StoreResult<bool>;
+}
+
+#[async_trait]
+pub trait InvoiceStore: Send + Sync {
+    /// Records an upload and queues its job, in one transaction. When the
+    /// tenant already has a file with the same sha256, nothing is written and
+    /// the earlier invoice's id comes back with `duplicate: true`.
+    async fn insert_upload(&self, upload: &NewUpload, at: DateTime<Utc>) -> StoreResult<UploadOutcome>;
+    async fn invoice(&self, tenant_id: &str, id: &str) -> StoreResult<Option<InvoiceRecord>>;
+    /// Newest first, at most `filter.limit` rows.
+    async fn invoices(&self, tenant_id: &str, filter: &InvoiceFilter) -> StoreResult<Vec<InvoiceRecord>>;
+    /// Stores corrections and the summary/status they lead to, in one
+    /// transaction. The extracted result is left as it was.
+    async fn add_corrections(
+        &self,
+        tenant_id: &str,
+        invoice_id: &str,
+        corrections: &[Correction],
+        summary: &InvoiceSummary,
+        status: InvoiceStatus,
+    ) -> StoreResult<()>;
+    /// Oldest first.
+    async fn corrections(&self, tenant_id: &str, invoice_id: &str) -> StoreResult<Vec<Correction>>;
+    /// Invoices in `needs_review`, most uncertain first: most failed checks,
+    /// then lowest field confidence, then oldest.
+    async fn review_queue(&self, tenant_id: &str, limit: u32) -> StoreResult<Vec<InvoiceRecord>>;
+    /// Marks a `done` or `needs_review` invoice approved (status `done`).
+    /// Returns false when there is no such invoice in an approvable state.
+    async fn approve(&self, tenant_id: &str, id: &str, by: &str, at: DateTime<Utc>) -> StoreResult<bool>;
+    /// Erases the invoice with its corrections, jobs and pending deliveries.
+    /// Returns its blob key when no other invoice still refers to that blob,
+    /// so that the caller deletes the blob too; `Err(NotFound)` when absent.
+    async fn delete_invoice(&self, tenant_id: &str, id: &str) -> StoreResult<Option<String>>;
+    /// `(tenant_id, invoice_id)` of invoices older than their tenant's retention.
+    async fn expired_invoices(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<(String, String)>>;
+    /// Counts per status, for the metrics.
+    async fn status_counts(&self) -> StoreResult<Vec<(InvoiceStatus, u64)>>;
+}
+
+#[async_trait]
+pub trait JobQueue: Send + Sync {
+    /// Claims the oldest due job: a queued one whose `run_at` has come, or a
+    /// running one whose lease expired (its worker died). Marks the invoice
+    /// `processing`. PostgreSQL uses `FOR UPDATE SKIP LOCKED`; SQLite's single
+    /// writer makes the one `UPDATE ... RETURNING` atomic.
+    async fn claim_job(&self, worker: &str, lease: Duration, now: DateTime<Utc>) -> StoreResult<Option<Job>>;
+    /// Pushes the lease out; false when the lease was lost.
+    async fn extend_lease(&self, job: &Job, until: DateTime<Utc>) -> StoreResult<bool>;
+    /// Writes the result, marks the job done and, when the tenant has a
+    /// webhook, queues `webhook_payload` for delivery, in one transaction and
+    /// only while `job.lease_token` still holds the job. False (and nothing
+    /// written) when the lease was lost: another worker owns the job now.
+    async fn complete_job(
+        &self,
+        job: &Job,
+        result: &ProcessedResult,
+        webhook_event: &str,
+        webhook_payload: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Records a failed attempt. With `retry_at` the job is queued again for
+    /// then; without it the job is dead-lettered and the invoice `failed`
+    /// with the error. False when the lease was lost.
+    async fn fail_job(
+        &self,
+        job: &Job,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Gives the job back untouched (graceful shutdown), without using up an attempt.
+    async fn release_job(&self, job: &Job) -> StoreResult<bool>;
+    async fn queue_depth(&self) -> StoreResult<QueueDepth>;
+}
+
+#[async_trait]
+pub trait WebhookStore: Send + Sync {
+    async fn set_webhook(&self, webhook: &Webhook) -> StoreResult<()>;
+    async fn webhook(&self, tenant_id: &str) -> StoreResult<Option<Webhook>>;
+    async fn delete_webhook(&self, tenant_id: &str) -> StoreResult<bool>;
+    /// Claims the oldest due delivery for `lease` (another sender takes it
+    /// over if this one dies).
+    async fn claim_delivery(&self, lease: Duration, now: DateTime<Utc>) -> StoreResult<Option<Delivery>>;
+    async fn record_attempt(&self, delivery: &Delivery, attempt: &DeliveryAttempt, at: DateTime<Utc>) -> StoreResult<()>;
+    /// Newest first.
+    async fn deliveries(&self, tenant_id: &str, limit: u32) -> StoreResult<Vec<DeliveryLog>>;
+}
+
+#[async_trait]
+pub trait AuditLog: Send + Sync {
+    async fn append_audit(&self, entry: &AuditEntry) -> StoreResult<()>;
+    /// Oldest first.
+    async fn audit_entries(&self, tenant_id: &str, limit: u32) -> StoreResult<Vec<AuditEntry>>;
+}
+
+/// Everything the service keeps in its database.
+#[async_trait]
+pub trait Repository: TenantStore + InvoiceStore + JobQueue + WebhookStore + AuditLog {
+    /// "sqlite" or "postgres".
+    fn backend(&self) -> &'static str;
+    /// A cheap round trip, for `/health/ready`.
+    async fn ping(&self) -> StoreResult<()>;
+}
+
+/// Where original files live, by key. Writes are durable when `put` returns.
+#[async_trait]
+pub trait BlobStore: Send + Sync {
+    /// "local" or "s3".
+    fn kind(&self) -> &'static str;
+    async fn put(&self, key: &str, bytes: &[u8]) -> StoreResult<()>;
+    /// `Err(NotFound)` when absent.
+    async fn get(&self, key: &str) -> StoreResult<Vec<u8>>;
+    async fn exists(&self, key: &str) -> StoreResult<bool>;
+    /// Deleting an absent key is not an error.
+    async fn delete(&self, key: &str) -> StoreResult<()>;
+    /// Keys under `prefix`, sorted.
+    async fn list(&self, prefix: &str) -> StoreResult<Vec<String>>;
+    /// A cheap round trip, for `/health/ready`.
+    async fn ping(&self) -> StoreResult<()>;
+}
