@@ -1,8 +1,34 @@
-//! invex-api: the multi-tenant upload API (`invex serve`).
+//! invex-api: the multi-tenant upload service (`invex serve`, `invex worker`).
 //!
-//! Empty for now: the service issue fills it in with axum routes for uploads,
-//! results, corrections and the review queue, storage behind a repository
-//! trait (SQLite by default, PostgreSQL by URL) and a blob store (local folder
-//! or S3). It will reach the extraction pipeline only through the
-//! `invex_domain` traits, so that CPU work stays on rayon and off tokio's
-//! worker threads.
+//! - [`routes`]: the axum [`router`]. Uploads are checked, stored by content
+//!   hash in the [`BlobStore`](invex_domain::service::BlobStore), and recorded
+//!   with a job in the [`Repository`](invex_domain::service::Repository)
+//!   before the 202; results, corrections, the review queue, keys, webhooks,
+//!   GDPR erasure/export/audit, health, metrics and OpenAPI.
+//! - [`auth`]: `ivx_<id>_<secret>` keys stored as argon2 hashes, roles
+//!   uploader < reviewer < admin, per-key rate limits.
+//! - [`worker`]: claims jobs from the durable queue and runs the shared
+//!   pipeline ([`InvoiceProcessor`](invex_domain::InvoiceProcessor)) on the
+//!   blocking pool; leases make a crashed worker's job run again, once.
+//! - [`webhooks`]: signed, retried, logged deliveries. [`sweeper`]: retention.
+//!
+//! This crate knows storage and the pipeline only through the `invex_domain`
+//! traits; the binary wires in `invex-storage` and `invex-pipeline`.
+
+pub mod auth;
+pub mod error;
+pub mod export;
+pub mod metrics;
+pub mod openapi;
+pub mod routes;
+pub mod state;
+pub mod sweeper;
+pub mod webhooks;
+pub mod worker;
+
+pub use auth::{Caller, NewKey, generate_key};
+pub use error::ApiError;
+pub use routes::router;
+pub use state::{AppState, ModelStatus, ServiceOptions, SharedState};
+pub use webhooks::{WebhookOptions, WebhookSender};
+pub use worker::{Worker, WorkerOptions};

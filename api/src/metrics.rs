@@ -1,0 +1,101 @@
+//! Prometheus metrics, served at `/metrics` in the text exposition format.
+//! Request counts and latencies are recorded by a middleware; queue depth and
+//! invoices per status are read from the repository at scrape time.
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+};
+
+use crate::error::ApiError;
+use crate::state::SharedState;
+
+pub struct Metrics {
+    registry: Registry,
+    pub http_requests: IntCounterVec,
+    pub http_latency: HistogramVec,
+    pub uploads: IntCounterVec,
+    pub jobs: IntCounterVec,
+    pub job_seconds: HistogramVec,
+    pub webhook_deliveries: IntCounterVec,
+    queue: IntGaugeVec,
+    invoices: IntGaugeVec,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let registry = Registry::new();
+        let counter = |name: &str, help: &str, labels: &[&str]| {
+            let c = IntCounterVec::new(Opts::new(name, help), labels).expect("valid metric");
+            registry.register(Box::new(c.clone())).expect("unique metric");
+            c
+        };
+        let histogram = |name: &str, help: &str, labels: &[&str]| {
+            let opts = HistogramOpts::new(name, help)
+                .buckets(vec![0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0]);
+            let h = HistogramVec::new(opts, labels).expect("valid metric");
+            registry.register(Box::new(h.clone())).expect("unique metric");
+            h
+        };
+        let gauge = |name: &str, help: &str, labels: &[&str]| {
+            let g = IntGaugeVec::new(Opts::new(name, help), labels).expect("valid metric");
+            registry.register(Box::new(g.clone())).expect("unique metric");
+            g
+        };
+        Metrics {
+            http_requests: counter("invex_http_requests_total", "HTTP requests", &["method", "route", "status"]),
+            http_latency: histogram("invex_http_request_duration_seconds", "HTTP request latency", &["method", "route"]),
+            uploads: counter("invex_uploads_total", "Uploaded files", &["outcome"]),
+            jobs: counter("invex_jobs_total", "Processed jobs", &["outcome"]),
+            job_seconds: histogram("invex_job_duration_seconds", "Time to process one job", &["outcome"]),
+            webhook_deliveries: counter("invex_webhook_deliveries_total", "Webhook delivery attempts", &["outcome"]),
+            queue: gauge("invex_job_queue", "Jobs by state", &["state"]),
+            invoices: gauge("invex_invoices", "Invoices by status", &["status"]),
+            registry,
+        }
+    }
+
+    fn render(&self) -> Result<String, prometheus::Error> {
+        let mut out = Vec::new();
+        TextEncoder::new().encode(&self.registry.gather(), &mut out)?;
+        Ok(String::from_utf8_lossy(&out).into_owned())
+    }
+}
+
+/// `GET /metrics`.
+pub async fn metrics(State(state): State<SharedState>) -> Result<Response, ApiError> {
+    let depth = state.repo.queue_depth().await?;
+    state.metrics.queue.with_label_values(&["queued"]).set(depth.queued as i64);
+    state.metrics.queue.with_label_values(&["running"]).set(depth.running as i64);
+    state.metrics.queue.with_label_values(&["dead"]).set(depth.dead as i64);
+    for (status, count) in state.repo.status_counts().await? {
+        state.metrics.invoices.with_label_values(&[status.as_str()]).set(count as i64);
+    }
+    let body = state.metrics.render().map_err(|e| ApiError::Internal(format!("metrics: {e}")))?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response())
+}
+
+/// Middleware counting requests by method, matched route and status.
+pub async fn track(State(state): State<SharedState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().as_str().to_string();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    state.metrics.http_requests.with_label_values(&[&method, &route, &status]).inc();
+    state.metrics.http_latency.with_label_values(&[&method, &route]).observe(started.elapsed().as_secs_f64());
+    response
+}

@@ -1,0 +1,263 @@
+//! Reading, listing, correcting, approving and erasing invoices.
+//! Every lookup is scoped to the caller's tenant: another tenant's invoice is 404.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{NaiveDate, Utc};
+use invex_domain::FieldName;
+use invex_domain::service::review::{failed_checks, parse_correction, status_after_extraction};
+use invex_domain::service::{
+    AuditEntry, Correction, InvoiceFilter, InvoiceRecord, InvoiceStatus, Role,
+};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::{Value as JsonValue, json};
+use uuid::Uuid;
+
+use super::view::{corrected_invoice, corrected_summary, decode_cursor, encode_cursor, invoice_view, summary_view};
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::state::SharedState;
+
+pub async fn load(state: &SharedState, caller: &Caller, id: &str) -> ApiResult<InvoiceRecord> {
+    state.repo.invoice(&caller.tenant_id, id).await?.ok_or(ApiError::NotFound)
+}
+
+pub async fn audit(state: &SharedState, caller: &Caller, action: &str, invoice: Option<&str>, detail: JsonValue) -> ApiResult<()> {
+    let entry = AuditEntry {
+        id: Uuid::new_v4().to_string(),
+        tenant_id: caller.tenant_id.clone(),
+        actor: caller.key_id.clone(),
+        action: action.to_string(),
+        invoice_id: invoice.map(str::to_string),
+        detail,
+        at: Utc::now(),
+    };
+    Ok(state.repo.append_audit(&entry).await?)
+}
+
+/// An invoice: status, fields with confidence and boxes, line items, errors, extractor.
+#[utoipa::path(get, path = "/v1/invoices/{id}", tag = "invoices",
+    params(("id" = String, Path, description = "Invoice id")),
+    responses((status = 200, description = "The invoice"), (status = 404, description = "No such invoice for this tenant")),
+    security(("api_key" = [])))]
+pub async fn get_invoice(State(state): State<SharedState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<JsonValue>> {
+    let record = load(&state, &caller, &id).await?;
+    let corrections = state.repo.corrections(&caller.tenant_id, &id).await?;
+    audit(&state, &caller, "read", Some(&id), json!({})).await?;
+    Ok(Json(invoice_view(&record, &corrections)?))
+}
+
+/// The original file, as uploaded.
+#[utoipa::path(get, path = "/v1/invoices/{id}/file", tag = "invoices",
+    params(("id" = String, Path, description = "Invoice id")),
+    responses((status = 200, description = "The original bytes"), (status = 404, description = "No such invoice")),
+    security(("api_key" = [])))]
+pub async fn get_file(State(state): State<SharedState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Response> {
+    let record = load(&state, &caller, &id).await?;
+    let bytes = state.blobs.get(&record.blob_key).await?;
+    audit(&state, &caller, "read_file", Some(&id), json!({})).await?;
+    let disposition = format!("attachment; filename=\"{}\"", record.file_name.replace('"', "'"));
+    Ok(([(header::CONTENT_TYPE, record.content_type), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    /// queued, processing, done, needs_review or failed
+    status: Option<String>,
+    /// Substring of the supplier name, any case.
+    supplier: Option<String>,
+    /// Invoice date from (YYYY-MM-DD, inclusive).
+    date_from: Option<NaiveDate>,
+    date_to: Option<NaiveDate>,
+    /// Total amount from (inclusive).
+    amount_min: Option<Decimal>,
+    amount_max: Option<Decimal>,
+    /// Lowest field confidence at least this.
+    min_confidence: Option<f64>,
+    max_confidence: Option<f64>,
+    /// Text search over field values and the file name.
+    q: Option<String>,
+    /// Page size, 1 to 500 (default 50).
+    limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// Lists invoices, newest first, with filters and cursor pagination.
+#[utoipa::path(get, path = "/v1/invoices", tag = "invoices", params(ListQuery),
+    responses((status = 200, description = "`{invoices: [...], next_cursor}`")),
+    security(("api_key" = [])))]
+pub async fn list_invoices(State(state): State<SharedState>, caller: Caller, Query(q): Query<ListQuery>) -> ApiResult<Json<JsonValue>> {
+    let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    let status = match q.status.as_deref() {
+        Some(s) => Some(InvoiceStatus::parse(s).ok_or_else(|| {
+            ApiError::BadRequest(format!("unknown status {s:?}: use queued, processing, done, needs_review or failed"))
+        })?),
+        None => None,
+    };
+    let filter = InvoiceFilter {
+        status,
+        supplier: q.supplier.filter(|s| !s.is_empty()),
+        date_from: q.date_from,
+        date_to: q.date_to,
+        amount_min: q.amount_min,
+        amount_max: q.amount_max,
+        min_confidence: q.min_confidence,
+        max_confidence: q.max_confidence,
+        text: q.q.filter(|s| !s.is_empty()),
+        after: q.cursor.as_deref().map(decode_cursor).transpose()?,
+        limit: limit + 1,
+    };
+    let mut rows = state.repo.invoices(&caller.tenant_id, &filter).await?;
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next_cursor = if more { rows.last().map(encode_cursor) } else { None };
+    Ok(Json(json!({"invoices": rows.iter().map(summary_view).collect::<Vec<_>>(), "next_cursor": next_cursor})))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct CorrectionRequest {
+    /// Field name → corrected value (`null` removes the field).
+    #[schema(value_type = Object)]
+    fields: BTreeMap<String, JsonValue>,
+}
+
+/// Applies field corrections; each is checked by the field's validator.
+#[utoipa::path(patch, path = "/v1/invoices/{id}", tag = "invoices", request_body = CorrectionRequest,
+    params(("id" = String, Path, description = "Invoice id")),
+    responses((status = 200, description = "The corrected invoice"), (status = 404, description = "No such invoice"),
+        (status = 409, description = "Still being processed"), (status = 422, description = "A value fails its validator; the message says why")),
+    security(("api_key" = [])))]
+pub async fn correct_invoice(
+    State(state): State<SharedState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(body): Json<CorrectionRequest>,
+) -> ApiResult<Json<JsonValue>> {
+    caller.require(Role::Reviewer)?;
+    if body.fields.is_empty() {
+        return Err(ApiError::BadRequest("no fields to correct: send {\"fields\": {name: value}}".into()));
+    }
+    let record = load(&state, &caller, &id).await?;
+    if matches!(record.status, InvoiceStatus::Queued | InvoiceStatus::Processing) {
+        return Err(ApiError::Conflict(format!("the invoice is {}; correct it once it is processed", record.status)));
+    }
+    let mut corrections = state.repo.corrections(&caller.tenant_id, &id).await?;
+    let current = corrected_invoice(&record, &corrections)?;
+    let now = Utc::now();
+    let mut problems = Vec::new();
+    let mut new = Vec::new();
+    for (name, value) in &body.fields {
+        let Some(field) = FieldName::parse(name) else {
+            problems.push(format!("{name}: unknown field"));
+            continue;
+        };
+        let normal = if value.is_null() {
+            JsonValue::Null
+        } else {
+            match parse_correction(field, value) {
+                Ok(v) => v.to_json(),
+                Err(why) => {
+                    problems.push(format!("{name}: {why}"));
+                    continue;
+                }
+            }
+        };
+        new.push(Correction {
+            id: Uuid::new_v4().to_string(),
+            invoice_id: id.clone(),
+            field,
+            previous: current.get(field).map(|f| f.value.to_json()),
+            value: normal,
+            corrected_by: caller.key_id.clone(),
+            corrected_at: now,
+        });
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::Invalid(problems.join("; ")));
+    }
+    corrections.extend(new.iter().cloned());
+    let summary = corrected_summary(&record, &corrections)?;
+    let status = status_after_extraction(&summary);
+    state.repo.add_corrections(&caller.tenant_id, &id, &new, &summary, status).await?;
+    let names: Vec<&str> = new.iter().map(|c| c.field.as_str()).collect();
+    audit(&state, &caller, "correct", Some(&id), json!({"fields": names})).await?;
+    let record = load(&state, &caller, &id).await?;
+    Ok(Json(invoice_view(&record, &corrections)?))
+}
+
+/// Approves an invoice for booking.
+#[utoipa::path(post, path = "/v1/invoices/{id}/approve", tag = "review",
+    params(("id" = String, Path, description = "Invoice id")),
+    responses((status = 200, description = "The approved invoice"), (status = 404, description = "No such invoice"),
+        (status = 409, description = "Not processed yet, or failed")),
+    security(("api_key" = [])))]
+pub async fn approve_invoice(State(state): State<SharedState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<JsonValue>> {
+    caller.require(Role::Reviewer)?;
+    if !state.repo.approve(&caller.tenant_id, &id, &caller.key_id, Utc::now()).await? {
+        let record = load(&state, &caller, &id).await?;
+        return Err(ApiError::Conflict(format!("an invoice that is {} cannot be approved", record.status)));
+    }
+    audit(&state, &caller, "approve", Some(&id), json!({})).await?;
+    let record = load(&state, &caller, &id).await?;
+    let corrections = state.repo.corrections(&caller.tenant_id, &id).await?;
+    Ok(Json(invoice_view(&record, &corrections)?))
+}
+
+/// Erases an invoice, its corrections and its original file (GDPR).
+#[utoipa::path(delete, path = "/v1/invoices/{id}", tag = "gdpr",
+    params(("id" = String, Path, description = "Invoice id")),
+    responses((status = 204, description = "Erased"), (status = 404, description = "No such invoice")),
+    security(("api_key" = [])))]
+pub async fn delete_invoice(State(state): State<SharedState>, caller: Caller, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    caller.require(Role::Admin)?;
+    erase(&state, &caller.tenant_id, &id, &caller.key_id, "delete").await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes the rows, then the blob when nothing else refers to it, and logs it.
+pub async fn erase(state: &SharedState, tenant_id: &str, id: &str, actor: &str, action: &str) -> ApiResult<()> {
+    let blob = state.repo.delete_invoice(tenant_id, id).await?;
+    if let Some(key) = &blob {
+        state.blobs.delete(key).await?;
+    }
+    let entry = AuditEntry {
+        id: Uuid::new_v4().to_string(),
+        tenant_id: tenant_id.to_string(),
+        actor: actor.to_string(),
+        action: action.to_string(),
+        invoice_id: Some(id.to_string()),
+        detail: json!({"blob_deleted": blob.is_some()}),
+        at: Utc::now(),
+    };
+    Ok(state.repo.append_audit(&entry).await?)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ReviewQuery {
+    /// At most this many (1 to 200, default 50).
+    limit: Option<u32>,
+}
+
+/// Invoices that need a person, most uncertain first: most failed checks, then lowest confidence.
+#[utoipa::path(get, path = "/v1/review", tag = "review", params(ReviewQuery),
+    responses((status = 200, description = "`{invoices: [...]}` with each invoice's failed checks")),
+    security(("api_key" = [])))]
+pub async fn review_queue(State(state): State<SharedState>, caller: Caller, Query(q): Query<ReviewQuery>) -> ApiResult<Json<JsonValue>> {
+    caller.require(Role::Reviewer)?;
+    let rows = state.repo.review_queue(&caller.tenant_id, q.limit.unwrap_or(50).clamp(1, 200)).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for record in &rows {
+        let corrections = state.repo.corrections(&caller.tenant_id, &record.id).await?;
+        let invoice = corrected_invoice(record, &corrections)?;
+        let mut row = summary_view(record);
+        row["checks_failed"] = json!(failed_checks(&invoice));
+        out.push(row);
+    }
+    Ok(Json(json!({"invoices": out})))
+}

@@ -1,0 +1,122 @@
+//! The JSON an invoice is shown as: the extraction with corrections applied,
+//! each corrected field keeping what the extractor said under `extracted`.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, SecondsFormat, Utc};
+use invex_domain::service::review::{apply_corrections, failed_checks, summarize};
+use invex_domain::service::{Correction, InvoiceRecord, InvoiceSummary, PageCursor};
+use invex_domain::{Invoice, Prediction};
+use serde_json::{Map, Value as Json, json};
+
+use crate::error::ApiError;
+
+pub fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// The extracted invoice of a record (empty while queued or when it failed).
+pub fn extracted_invoice(record: &InvoiceRecord) -> Result<Prediction, ApiError> {
+    match &record.result {
+        Some(json) => Prediction::from_json(json)
+            .map_err(|e| ApiError::Internal(format!("stored result of {} is malformed: {e}", record.id))),
+        None => Ok(Prediction::ok(record.file_name.clone(), Invoice::default(), 0)),
+    }
+}
+
+/// The extraction with `corrections` applied.
+pub fn corrected_invoice(record: &InvoiceRecord, corrections: &[Correction]) -> Result<Invoice, ApiError> {
+    let mut invoice = extracted_invoice(record)?.invoice;
+    apply_corrections(&mut invoice, corrections);
+    Ok(invoice)
+}
+
+/// The summary columns for the corrected invoice.
+pub fn corrected_summary(record: &InvoiceRecord, corrections: &[Correction]) -> Result<InvoiceSummary, ApiError> {
+    Ok(summarize(&corrected_invoice(record, corrections)?, &record.file_name))
+}
+
+/// `GET /v1/invoices/{id}`.
+pub fn invoice_view(record: &InvoiceRecord, corrections: &[Correction]) -> Result<Json, ApiError> {
+    let extracted = extracted_invoice(record)?;
+    let mut corrected = extracted.clone();
+    apply_corrections(&mut corrected.invoice, corrections);
+    let extracted_json = extracted.to_json();
+    let mut body = corrected.to_json();
+    let fields = body.get_mut("fields").and_then(Json::as_object_mut);
+    if let Some(fields) = fields {
+        for c in corrections {
+            let name = c.field.as_str();
+            if let Some(Json::Object(field)) = fields.get_mut(name) {
+                field.insert("extracted".into(), extracted_json["fields"].get(name).cloned().unwrap_or(Json::Null));
+            }
+        }
+    }
+    let mut out = Map::new();
+    out.insert("id".into(), json!(record.id));
+    out.insert("status".into(), json!(record.status));
+    out.insert("file_name".into(), json!(record.file_name));
+    out.insert("content_type".into(), json!(record.content_type));
+    out.insert("size_bytes".into(), json!(record.size_bytes));
+    out.insert("sha256".into(), json!(record.sha256));
+    out.insert("uploaded_at".into(), json!(timestamp(record.created_at)));
+    out.insert("updated_at".into(), json!(timestamp(record.updated_at)));
+    out.insert("extractor".into(), json!(record.extractor));
+    out.insert("error".into(), json!(record.error));
+    out.insert("error_type".into(), json!(record.error_type));
+    out.insert("pages".into(), body["pages"].clone());
+    out.insert("fields".into(), body["fields"].take());
+    out.insert("vat_breakdown".into(), body["vat_breakdown"].take());
+    out.insert("line_items".into(), body["line_items"].take());
+    let checks = if record.result.is_some() { failed_checks(&corrected.invoice) } else { Vec::new() };
+    out.insert("checks_failed".into(), json!(checks));
+    out.insert("min_confidence".into(), json!(record.summary.min_confidence));
+    out.insert("corrections".into(), json!(corrections.iter().map(correction_view).collect::<Vec<_>>()));
+    out.insert("approved_by".into(), json!(record.approved_by));
+    out.insert("approved_at".into(), json!(record.approved_at.map(timestamp)));
+    Ok(Json::Object(out))
+}
+
+pub fn correction_view(c: &Correction) -> Json {
+    json!({
+        "field": c.field,
+        "previous": c.previous,
+        "value": c.value,
+        "corrected_by": c.corrected_by,
+        "corrected_at": timestamp(c.corrected_at),
+    })
+}
+
+/// One row of `GET /v1/invoices` and `GET /v1/review`.
+pub fn summary_view(record: &InvoiceRecord) -> Json {
+    let s = &record.summary;
+    json!({
+        "id": record.id,
+        "status": record.status,
+        "file_name": record.file_name,
+        "uploaded_at": timestamp(record.created_at),
+        "supplier_name": s.supplier_name,
+        "invoice_number": s.invoice_number,
+        "invoice_date": s.invoice_date.map(|d| d.to_string()),
+        "total_amount": s.total_amount.map(|a| a.to_string()),
+        "currency": s.currency,
+        "min_confidence": s.min_confidence,
+        "failed_checks": s.failed_checks,
+        "error": record.error,
+    })
+}
+
+/// Opaque page cursors: base64url of `<created_at millis>:<id>`.
+pub fn encode_cursor(record: &InvoiceRecord) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}:{}", record.created_at.timestamp_millis(), record.id))
+}
+
+pub fn decode_cursor(cursor: &str) -> Result<PageCursor, ApiError> {
+    let bad = || ApiError::BadRequest("invalid cursor: pass back the next_cursor of the previous page".into());
+    let raw = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
+    let text = String::from_utf8(raw).map_err(|_| bad())?;
+    let (millis, id) = text.split_once(':').ok_or_else(bad)?;
+    let millis: i64 = millis.parse().map_err(|_| bad())?;
+    let created_at = DateTime::from_timestamp_millis(millis).ok_or_else(bad)?;
+    Ok(PageCursor { created_at, id: id.to_string() })
+}

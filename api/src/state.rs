@@ -1,0 +1,85 @@
+//! [`AppState`]: what every route and worker shares, and [`ServiceOptions`],
+//! the knobs the binary's config sets.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use invex_domain::service::{BlobStore, Repository};
+use tokio::sync::{Notify, watch};
+
+use crate::auth::KeyCache;
+use crate::metrics::Metrics;
+
+/// Service settings; the binary fills them from its clap config.
+#[derive(Debug, Clone)]
+pub struct ServiceOptions {
+    /// Largest file accepted, in bytes.
+    pub max_upload_bytes: u64,
+    /// Most files in one multipart upload.
+    pub max_files_per_request: usize,
+    /// Requests per minute per API key.
+    pub rate_limit_per_minute: u32,
+    /// Origins allowed by CORS; empty allows none (same-origin only).
+    pub cors_origins: Vec<String>,
+    /// How long a verified key is trusted before it is checked again
+    /// (a revocation made through another process takes effect within this).
+    pub key_cache_ttl: Duration,
+}
+
+impl Default for ServiceOptions {
+    fn default() -> Self {
+        ServiceOptions {
+            max_upload_bytes: 50 * 1024 * 1024,
+            max_files_per_request: 100,
+            rate_limit_per_minute: 600,
+            cors_origins: Vec::new(),
+            key_cache_ttl: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Whether the extraction model loaded, for `/health/ready`.
+#[derive(Debug, Clone)]
+pub struct ModelStatus {
+    pub ready: bool,
+    /// The extractor's name and model version, or why it is not ready.
+    pub detail: String,
+}
+
+pub struct AppState {
+    pub repo: Arc<dyn Repository>,
+    pub blobs: Arc<dyn BlobStore>,
+    pub options: ServiceOptions,
+    pub model: ModelStatus,
+    pub keys: KeyCache,
+    pub metrics: Arc<Metrics>,
+    /// Woken on every new upload, so in-process workers start at once
+    /// instead of at their next poll.
+    pub new_jobs: Arc<Notify>,
+    /// Turns true when the process starts shutting down.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+pub type SharedState = Arc<AppState>;
+
+impl AppState {
+    pub fn new(
+        repo: Arc<dyn Repository>,
+        blobs: Arc<dyn BlobStore>,
+        options: ServiceOptions,
+        model: ModelStatus,
+        shutdown: watch::Receiver<bool>,
+    ) -> SharedState {
+        let keys = KeyCache::new(options.rate_limit_per_minute, options.key_cache_ttl);
+        Arc::new(AppState {
+            repo,
+            blobs,
+            options,
+            model,
+            keys,
+            metrics: Arc::new(Metrics::new()),
+            new_jobs: Arc::new(Notify::new()),
+            shutdown,
+        })
+    }
+}

@@ -1,0 +1,236 @@
+//! The worker: claims jobs from the durable queue and runs the shared
+//! pipeline on them, on tokio's blocking pool, a bounded number at a time.
+//!
+//! Invariants:
+//! - A claimed job is leased; the worker renews the lease while the pipeline
+//!   runs. A job whose worker died is claimed again when its lease expires.
+//! - The result, the job's end and the webhook event are written in one
+//!   transaction, and only by the lease holder, so a result is written once.
+//! - A transient failure (blob store, panic) is retried with exponential
+//!   backoff; after `max_attempts` the job is dead-lettered with its error.
+//!   A file the pipeline cannot read (corrupt, encrypted) is not transient:
+//!   its invoice ends `failed` with the cause at once.
+//! - On shutdown the worker claims nothing more, lets jobs in flight finish
+//!   for `shutdown_grace`, and gives back (releases) the rest.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use invex_domain::service::review::{status_after_extraction, summarize};
+use invex_domain::service::{BlobStore, InvoiceStatus, InvoiceSummary, Job, ProcessedResult, Repository};
+use invex_domain::{InvoiceProcessor, Prediction, Status};
+use serde_json::json;
+use tokio::sync::{Notify, Semaphore, watch};
+use tokio::task::JoinSet;
+use tracing::{Instrument, info, info_span, warn};
+
+use crate::metrics::Metrics;
+
+#[derive(Debug, Clone)]
+pub struct WorkerOptions {
+    /// Names this worker in the job table (host and pid, say).
+    pub name: String,
+    /// Jobs processed at once.
+    pub concurrency: usize,
+    pub lease: Duration,
+    /// How often to look for work when no upload wakes the worker.
+    pub poll_interval: Duration,
+    pub max_attempts: u32,
+    /// First retry delay; doubled on each further attempt.
+    pub retry_base: Duration,
+    pub shutdown_grace: Duration,
+    /// Fault injection for the crash-recovery test: wait this long after
+    /// claiming a job, before processing it.
+    pub stall_after_claim: Option<Duration>,
+}
+
+impl Default for WorkerOptions {
+    fn default() -> Self {
+        WorkerOptions {
+            name: format!("worker-{}", std::process::id()),
+            concurrency: 2,
+            lease: Duration::from_secs(60),
+            poll_interval: Duration::from_millis(500),
+            max_attempts: 5,
+            retry_base: Duration::from_secs(2),
+            shutdown_grace: Duration::from_secs(30),
+            stall_after_claim: None,
+        }
+    }
+}
+
+pub struct Worker {
+    pub repo: Arc<dyn Repository>,
+    pub blobs: Arc<dyn BlobStore>,
+    pub processor: Arc<dyn InvoiceProcessor>,
+    pub metrics: Arc<Metrics>,
+    pub new_jobs: Arc<Notify>,
+    pub options: WorkerOptions,
+}
+
+impl Worker {
+    /// Runs until `shutdown` turns true, then drains as the module says.
+    pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        let slots = Arc::new(Semaphore::new(self.options.concurrency.max(1)));
+        let (hard_stop_tx, hard_stop) = watch::channel(false);
+        let mut tasks = JoinSet::new();
+        info!(worker = %self.options.name, concurrency = self.options.concurrency, "worker started");
+        loop {
+            if *shutdown.borrow() {
+                break;
+            }
+            let permit = tokio::select! {
+                permit = slots.clone().acquire_owned() => permit.expect("semaphore is never closed"),
+                _ = shutdown.changed() => break,
+            };
+            let lease = chrono::Duration::from_std(self.options.lease).unwrap_or(chrono::Duration::seconds(60));
+            match self.repo.claim_job(&self.options.name, lease, Utc::now()).await {
+                Ok(Some(job)) => {
+                    let me = self.clone();
+                    let stop = hard_stop.clone();
+                    let span = info_span!("job", job = %job.id, invoice = %job.invoice_id, tenant = %job.tenant_id, attempt = job.attempts);
+                    tasks.spawn(
+                        async move {
+                            me.process(job, stop).await;
+                            drop(permit);
+                        }
+                        .instrument(span),
+                    );
+                }
+                Ok(None) => {
+                    drop(permit);
+                    tokio::select! {
+                        _ = tokio::time::sleep(self.options.poll_interval) => {}
+                        _ = self.new_jobs.notified() => {}
+                        _ = shutdown.changed() => break,
+                    }
+                }
+                Err(e) => {
+                    drop(permit);
+                    warn!(error = %e, "could not claim a job");
+                    tokio::select! {
+                        _ = tokio::time::sleep(self.options.poll_interval) => {}
+                        _ = shutdown.changed() => break,
+                    }
+                }
+            }
+            while tasks.try_join_next().is_some() {}
+        }
+        info!(in_flight = tasks.len(), "worker stopping: no new jobs; waiting for jobs in flight");
+        let drained = tokio::time::timeout(self.options.shutdown_grace, async {
+            while tasks.join_next().await.is_some() {}
+        })
+        .await;
+        if drained.is_err() {
+            let _ = hard_stop_tx.send(true);
+            while tasks.join_next().await.is_some() {}
+        }
+        info!("worker stopped");
+    }
+
+    async fn process(&self, job: Job, mut hard_stop: watch::Receiver<bool>) {
+        let started = Instant::now();
+        if let Some(stall) = self.options.stall_after_claim {
+            info!(?stall, "stalling after claim (fault injection)");
+            tokio::select! {
+                _ = tokio::time::sleep(stall) => {}
+                _ = hard_stop.changed() => return self.release(&job).await,
+            }
+        }
+        let bytes = match self.blobs.get(&job.blob_key).await {
+            Ok(bytes) => bytes,
+            Err(e) => return self.retry_or_dead(&job, &format!("could not read the original: {e}")).await,
+        };
+        let processor = self.processor.clone();
+        let file_name = job.file_name.clone();
+        let mut handle = tokio::task::spawn_blocking(move || processor.process(file_name, &bytes));
+        let renew_every = self.options.lease / 3;
+        let outcome = loop {
+            tokio::select! {
+                joined = &mut handle => break joined,
+                _ = tokio::time::sleep(renew_every) => {
+                    let until = Utc::now() + chrono::Duration::from_std(self.options.lease).unwrap_or_default();
+                    if !matches!(self.repo.extend_lease(&job, until).await, Ok(true)) {
+                        warn!("lost the lease while processing; another worker will finish the job");
+                        return;
+                    }
+                }
+                _ = hard_stop.changed() => return self.release(&job).await,
+            }
+        };
+        let prediction = match outcome {
+            Ok(p) if !(p.status == Status::Failed && p.error_type.as_deref() == Some("internal")) => p,
+            Ok(p) => return self.retry_or_dead(&job, p.error.as_deref().unwrap_or("internal error")).await,
+            Err(e) => return self.retry_or_dead(&job, &format!("the pipeline crashed: {e}")).await,
+        };
+        let result = processed_result(&prediction, self.processor.extractor_name(), &job.file_name);
+        let payload = json!({
+            "event": "invoice.processed",
+            "invoice_id": job.invoice_id,
+            "tenant_id": job.tenant_id,
+            "status": result.status,
+            "at": Utc::now().to_rfc3339(),
+        })
+        .to_string();
+        let outcome = match self.repo.complete_job(&job, &result, "invoice.processed", &payload, Utc::now()).await {
+            Ok(true) => result.status.as_str(),
+            Ok(false) => {
+                warn!("lease lost before the result was written; the other worker's result stands");
+                "lease_lost"
+            }
+            Err(e) => {
+                warn!(error = %e, "could not write the result; the job is retried when its lease expires");
+                "write_failed"
+            }
+        };
+        self.metrics.jobs.with_label_values(&[outcome]).inc();
+        self.metrics.job_seconds.with_label_values(&[outcome]).observe(started.elapsed().as_secs_f64());
+        info!(status = outcome, ms = started.elapsed().as_millis() as u64, "job finished");
+    }
+
+    async fn release(&self, job: &Job) {
+        match self.repo.release_job(job).await {
+            Ok(_) => info!("released the job for another worker"),
+            Err(e) => warn!(error = %e, "could not release the job; it is retried when its lease expires"),
+        }
+        self.metrics.jobs.with_label_values(&["released"]).inc();
+    }
+
+    async fn retry_or_dead(&self, job: &Job, error: &str) {
+        let now = Utc::now();
+        let retry_at = (job.attempts < self.options.max_attempts).then(|| {
+            let factor = 2u32.saturating_pow(job.attempts.saturating_sub(1)).min(64);
+            now + chrono::Duration::from_std(self.options.retry_base * factor).unwrap_or_default()
+        });
+        let label = if retry_at.is_some() { "retry" } else { "dead" };
+        warn!(error, retry_at = ?retry_at, "job failed");
+        if let Err(e) = self.repo.fail_job(job, error, retry_at, now).await {
+            warn!(error = %e, "could not record the failure; the job is retried when its lease expires");
+        }
+        self.metrics.jobs.with_label_values(&[label]).inc();
+    }
+}
+
+/// What is stored for a pipeline result: a readable invoice is `done` or
+/// `needs_review` by the review rules; an unreadable file is `failed`.
+pub fn processed_result(prediction: &Prediction, extractor: &str, file_name: &str) -> ProcessedResult {
+    let (status, summary) = match prediction.status {
+        Status::Ok => {
+            let summary = summarize(&prediction.invoice, file_name);
+            (status_after_extraction(&summary), summary)
+        }
+        Status::Failed => (
+            InvoiceStatus::Failed,
+            InvoiceSummary { search_text: file_name.to_lowercase(), ..InvoiceSummary::default() },
+        ),
+    };
+    ProcessedResult {
+        status,
+        result: prediction.to_json(),
+        extractor: extractor.to_string(),
+        error: prediction.error.clone(),
+        error_type: prediction.error_type.clone(),
+        summary,
+    }
+}
