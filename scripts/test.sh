@@ -7,6 +7,14 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 scripts/setup.sh --no-build
+# The S3 tests run against moto, a local S3 server, from a venv of its own.
+MOTO_VENV="$HOME/.cache/invex-moto/venv"
+if [[ ! -x "$MOTO_VENV/bin/moto_server" ]]; then
+  echo "installing moto (a local S3 server for the tests) into $MOTO_VENV" >&2
+  python3 -m venv "$MOTO_VENV"
+  "$MOTO_VENV/bin/pip" install --quiet --disable-pip-version-check "moto[server]"
+fi
+export INVEX_MOTO_SERVER="$MOTO_VENV/bin/moto_server"
 cargo test --release --locked --workspace "$@"
 # The training scripts must not rot: a tiny train + export + parity + Rust
 # load, in about a minute (the first run also creates the PyTorch venv).

@@ -14,6 +14,8 @@
 
 pub mod blobs;
 pub mod sql;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use blobs::{LocalBlobStore, S3BlobStore, S3Config};
 pub use sql::SqlRepository;
