@@ -17,6 +17,10 @@ pub struct Cli {
     /// Worker threads for batch work (default: one per core).
     #[arg(long, global = true, env = "INVEX_THREADS")]
     pub threads: Option<usize>,
+    /// Log format: `text`, or `json` (one object per line with the request id; the
+    /// default for `serve` and `worker`).
+    #[arg(long, global = true, env = "INVEX_LOG_FORMAT", value_parser = ["text", "json"])]
+    pub log_format: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -40,6 +44,17 @@ pub enum Command {
     /// Book extracted invoices and export them: SIE 4I, PEPPOL BIS 3, CSV or Parquet files, or
     /// Fortnox and Visma eEkonomi through their APIs.
     Export(Box<ExportArgs>),
+    /// Run the upload API and, in the same process, workers (embedded defaults: SQLite and a
+    /// local folder in --data-dir).
+    Serve(Box<crate::cli_service::ServeArgs>),
+    /// Run workers alone: N machines share one PostgreSQL and one S3.
+    Worker(Box<crate::cli_service::WorkerOnlyArgs>),
+    /// Create and list tenants.
+    #[command(subcommand)]
+    Tenants(crate::cli_service::TenantsCommand),
+    /// Create, list and revoke API keys.
+    #[command(subcommand)]
+    Keys(crate::cli_service::KeysCommand),
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 //! no extraction logic lives here.
 
 mod cli;
+mod cli_service;
 mod commands;
 mod model_dir;
 mod native;
@@ -12,7 +13,10 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    init_tracing(&cli.log);
+    let service = matches!(cli.command, cli::Command::Serve(_) | cli::Command::Worker(_));
+    let json = cli.log_format.as_deref().map_or(service, |f| f == "json");
+    let log = if service && cli.log == "warn" { "info" } else { cli.log.as_str() };
+    init_tracing(log, json);
     if let Some(threads) = cli.threads {
         // Only fails if a global pool exists already, which it cannot at start-up.
         let _ = rayon::ThreadPoolBuilder::new().num_threads(threads).build_global();
@@ -26,8 +30,14 @@ fn main() -> ExitCode {
     }
 }
 
-fn init_tracing(filter: &str) {
+fn init_tracing(filter: &str, json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_new(filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        // Spans (request id, tenant, job) are written with each event.
+        builder.json().with_current_span(true).with_span_list(true).init();
+    } else {
+        builder.init();
+    }
 }

@@ -32,3 +32,14 @@ pub use routes::router;
 pub use state::{AppState, ModelStatus, ServiceOptions, SharedState};
 pub use webhooks::{WebhookOptions, WebhookSender};
 pub use worker::{Worker, WorkerOptions};
+
+/// Serves the API on `listener` until the state's shutdown signal, then
+/// finishes the requests in flight.
+pub async fn serve(listener: tokio::net::TcpListener, state: SharedState) -> std::io::Result<()> {
+    let mut stop = state.shutdown.clone();
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(async move {
+            let _ = stop.wait_for(|s| *s).await;
+        })
+        .await
+}

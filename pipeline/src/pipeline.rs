@@ -184,3 +184,13 @@ fn read_limited(path: &Path, max_bytes: u64) -> Result<Vec<u8>, DocumentError> {
     }
     std::fs::read(path).map_err(|e| DocumentError::Io(e.to_string()))
 }
+
+/// The upload service's workers run the same pipeline, one file at a time.
+impl invex_domain::InvoiceProcessor for Pipeline {
+    fn extractor_name(&self) -> &'static str {
+        self.extractor.name()
+    }
+    fn process(&self, file_name: String, bytes: &[u8]) -> Prediction {
+        self.process_bytes(file_name, bytes)
+    }
+}

@@ -7,8 +7,11 @@ mod eval;
 mod export;
 pub(crate) mod export_remote;
 mod extract;
+mod extract_s3;
 pub mod extractor;
 mod models;
+pub mod service;
+mod tenants;
 mod words;
 
 use std::process::ExitCode;
@@ -26,6 +29,10 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Dataset(command) => dataset::run(command),
         Command::Models(command) => models::run(command),
         Command::Export(args) => export::run(*args),
+        Command::Serve(args) => service::serve(*args),
+        Command::Worker(args) => service::worker(*args),
+        Command::Tenants(command) => tenants::tenants(command),
+        Command::Keys(command) => tenants::keys(command),
     }
 }
 

@@ -5,9 +5,11 @@ mod accuracy;
 mod cli;
 mod export;
 mod export_remote;
+mod extract_s3;
 mod hostile;
 mod layout;
 mod models;
+mod service;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

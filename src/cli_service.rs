@@ -1,0 +1,186 @@
+//! The service's part of the command line: `serve`, `worker`, `tenants`, `keys`.
+//! Every option has an `INVEX_*` environment fallback; secrets never show in `Debug`.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use clap::{Args, Subcommand};
+
+use crate::cli::ExtractorArgs;
+
+/// A database URL whose password is hidden in `Debug` and logs.
+#[derive(Clone)]
+pub struct DatabaseUrl(pub String);
+
+impl FromStr for DatabaseUrl {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(DatabaseUrl(s.to_string()))
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", redact_url(&self.0))
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
+    match rest.split_once('@') {
+        Some((user_info, host)) => {
+            let user = user_info.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}:***@{host}")
+        }
+        None => url.to_string(),
+    }
+}
+
+/// Where the service keeps its data.
+#[derive(Debug, Args)]
+pub struct StoreArgs {
+    /// Folder for the embedded defaults: the SQLite database `invex.db` and the originals under `blobs/`.
+    #[arg(long, env = "INVEX_DATA_DIR", default_value = "invex-data")]
+    pub data_dir: PathBuf,
+    /// Database: `sqlite://PATH` or `postgres://USER@HOST/DB` (default: SQLite in the data folder).
+    #[arg(long, env = "INVEX_DATABASE_URL")]
+    pub database_url: Option<DatabaseUrl>,
+    /// Originals: a folder, or `s3://BUCKET/PREFIX` (credentials from AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY, AWS_REGION and AWS_ENDPOINT_URL) (default: `blobs/` in the data folder).
+    #[arg(long, env = "INVEX_BLOB_STORE")]
+    pub blob_store: Option<String>,
+    /// Database connections per process.
+    #[arg(long, env = "INVEX_DB_CONNECTIONS", default_value_t = 8)]
+    pub db_connections: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// Jobs processed at once (0: the API alone, no workers in this process).
+    #[arg(long, env = "INVEX_WORKERS", default_value_t = 2)]
+    pub workers: usize,
+    /// Seconds a claimed job is leased; a dead worker's job is taken again after this.
+    #[arg(long, env = "INVEX_LEASE_SECONDS", default_value_t = 60)]
+    pub lease_seconds: u64,
+    /// How often idle workers look for jobs, in milliseconds.
+    #[arg(long, env = "INVEX_POLL_MS", default_value_t = 500)]
+    pub poll_ms: u64,
+    /// Attempts before a failing job is dead-lettered.
+    #[arg(long, env = "INVEX_MAX_ATTEMPTS", default_value_t = 5)]
+    pub max_attempts: u32,
+    /// First retry delay in milliseconds, doubled per attempt.
+    #[arg(long, env = "INVEX_RETRY_BASE_MS", default_value_t = 2000)]
+    pub retry_base_ms: u64,
+    /// On shutdown, seconds to let jobs in flight finish before releasing them.
+    #[arg(long, env = "INVEX_SHUTDOWN_GRACE_SECONDS", default_value_t = 30)]
+    pub shutdown_grace_seconds: u64,
+    /// Fault injection for crash tests: sleep this long after claiming each job.
+    #[arg(long, env = "INVEX_STALL_AFTER_CLAIM_MS", hide = true)]
+    pub stall_after_claim_ms: Option<u64>,
+    /// First webhook retry delay in milliseconds, doubled per attempt.
+    #[arg(long, env = "INVEX_WEBHOOK_RETRY_BASE_MS", default_value_t = 10_000)]
+    pub webhook_retry_base_ms: u64,
+    /// Webhook attempts before a delivery is marked failed.
+    #[arg(long, env = "INVEX_WEBHOOK_MAX_ATTEMPTS", default_value_t = 8)]
+    pub webhook_max_attempts: u32,
+    #[command(flatten)]
+    pub extractor: ExtractorArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port; the address is printed).
+    #[arg(long, env = "INVEX_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Largest upload, in MiB.
+    #[arg(long, env = "INVEX_MAX_UPLOAD_MB", default_value_t = 50)]
+    pub max_upload_mb: u64,
+    /// Requests per minute per API key.
+    #[arg(long, env = "INVEX_RATE_LIMIT_PER_MINUTE", default_value_t = 600)]
+    pub rate_limit_per_minute: u32,
+    /// Origins allowed by CORS (comma separated).
+    #[arg(long, env = "INVEX_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origin: Vec<String>,
+    /// Seconds between retention sweeps.
+    #[arg(long, env = "INVEX_RETENTION_SWEEP_SECONDS", default_value_t = 3600)]
+    pub retention_sweep_seconds: u64,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub worker: WorkerArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkerOnlyArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub worker: WorkerArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantsCommand {
+    /// Create a tenant and print its first admin key (shown once).
+    Create {
+        name: String,
+        /// Erase invoices older than this many days.
+        #[arg(long)]
+        retention_days: Option<u32>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// List tenants.
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Make an API key for a tenant and print it (shown once).
+    Create {
+        /// The tenant's name.
+        #[arg(long)]
+        tenant: String,
+        #[arg(long, value_parser = ["uploader", "reviewer", "admin"], default_value = "uploader")]
+        role: String,
+        /// A label for the key.
+        #[arg(long, default_value = "")]
+        name: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// List a tenant's keys.
+    List {
+        #[arg(long)]
+        tenant: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Revoke a key.
+    Revoke {
+        #[arg(long)]
+        tenant: String,
+        key_id: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_urls_hide_passwords() {
+        let check = |input: &str, expected: &str| assert_eq!(redact_url(input), expected, "{input}");
+        check("postgres://invex:s3cret@db:5432/invex", "postgres://invex:***@db:5432/invex");
+        check("postgres://root@127.0.0.1/test", "postgres://root:***@127.0.0.1/test");
+        check("sqlite:///data/invex.db", "sqlite:///data/invex.db");
+        assert!(!format!("{:?}", DatabaseUrl("postgres://u:pw@h/d".into())).contains("pw"));
+    }
+}

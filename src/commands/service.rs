@@ -1,0 +1,171 @@
+//! `invex serve` and `invex worker`: open the stores, build the pipeline,
+//! and run the API, the workers, the webhook sender and the retention
+//! sweeper until SIGINT/SIGTERM, then shut down without losing work.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use invex_api::{AppState, ModelStatus, ServiceOptions, WebhookOptions, WebhookSender, Worker, WorkerOptions};
+use invex_domain::InvoiceProcessor;
+use invex_domain::service::{BlobStore, Repository};
+use invex_pipeline::Pipeline;
+use invex_storage::{LocalBlobStore, S3BlobStore, SqlRepository};
+use tokio::sync::watch;
+use tracing::{info, warn};
+
+use crate::cli_service::{ServeArgs, StoreArgs, WorkerArgs, WorkerOnlyArgs, redact_url};
+
+/// The SQLite file and blob folder under the data directory, unless URLs say otherwise.
+pub async fn open_stores(args: &StoreArgs) -> Result<(Arc<dyn Repository>, Arc<dyn BlobStore>)> {
+    std::fs::create_dir_all(&args.data_dir)
+        .with_context(|| format!("creating the data folder {}", args.data_dir.display()))?;
+    let url = match &args.database_url {
+        Some(url) => url.0.clone(),
+        None => format!("sqlite://{}", args.data_dir.join("invex.db").display()),
+    };
+    let repo = SqlRepository::connect(&url, args.db_connections.max(1))
+        .await
+        .with_context(|| format!("opening the database {}", redact_url(&url)))?;
+    let blobs: Arc<dyn BlobStore> = match args.blob_store.as_deref() {
+        Some(url) if url.starts_with("s3://") => Arc::new(S3BlobStore::from_url(url)?),
+        Some(path) => Arc::new(LocalBlobStore::new(path.into())?),
+        None => Arc::new(LocalBlobStore::new(args.data_dir.join("blobs"))?),
+    };
+    info!(database = repo.backend_name(), blobs = blobs.kind(), "stores open");
+    Ok((Arc::new(repo), blobs))
+}
+
+/// The shared pipeline (pdfium + the configured extractor), and whether its model loaded.
+fn processor(args: &WorkerArgs) -> Result<(Arc<dyn InvoiceProcessor>, ModelStatus)> {
+    let reader = super::pdf_reader()?;
+    let extractor = super::extractor::build(&args.extractor)?;
+    let status = ModelStatus { ready: true, detail: format!("extractor {}", extractor.name()) };
+    let pipeline = Pipeline::new(Box::new(reader), extractor, invex_pipeline::pdf::DEFAULT_MAX_BYTES);
+    Ok((Arc::new(pipeline), status))
+}
+
+fn worker_options(args: &WorkerArgs) -> WorkerOptions {
+    WorkerOptions {
+        name: format!("{}-{}", hostname(), std::process::id()),
+        concurrency: args.workers,
+        lease: Duration::from_secs(args.lease_seconds.max(1)),
+        poll_interval: Duration::from_millis(args.poll_ms.max(10)),
+        max_attempts: args.max_attempts.max(1),
+        retry_base: Duration::from_millis(args.retry_base_ms),
+        shutdown_grace: Duration::from_secs(args.shutdown_grace_seconds),
+        stall_after_claim: args.stall_after_claim_ms.map(Duration::from_millis),
+    }
+}
+
+fn webhook_options(args: &WorkerArgs) -> WebhookOptions {
+    WebhookOptions {
+        max_attempts: args.webhook_max_attempts.max(1),
+        retry_base: Duration::from_millis(args.webhook_retry_base_ms),
+        ..WebhookOptions::default()
+    }
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "host".into())
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}
+
+/// Turns `true` on SIGINT or SIGTERM.
+fn shutdown_signal() -> watch::Receiver<bool> {
+    let (tx, rx) = watch::channel(false);
+    tokio::spawn(async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term => {}
+        }
+        info!("shutdown requested: no new requests or jobs; finishing work in flight");
+        let _ = tx.send(true);
+    });
+    rx
+}
+
+pub fn serve(args: ServeArgs) -> Result<ExitCode> {
+    let (processor, model) = processor(&args.worker)?;
+    runtime()?.block_on(async move {
+        let (repo, blobs) = open_stores(&args.store).await?;
+        let shutdown = shutdown_signal();
+        let options = ServiceOptions {
+            max_upload_bytes: args.max_upload_mb.saturating_mul(1024 * 1024),
+            rate_limit_per_minute: args.rate_limit_per_minute,
+            cors_origins: args.cors_origin.clone(),
+            ..ServiceOptions::default()
+        };
+        let state = AppState::new(repo.clone(), blobs.clone(), options, model, shutdown.clone());
+        let mut background = Vec::new();
+        if args.worker.workers > 0 {
+            let worker = Arc::new(Worker {
+                repo: repo.clone(),
+                blobs: blobs.clone(),
+                processor,
+                metrics: state.metrics.clone(),
+                new_jobs: state.new_jobs.clone(),
+                options: worker_options(&args.worker),
+            });
+            background.push(tokio::spawn(worker.run(shutdown.clone())));
+        }
+        let sender = Arc::new(WebhookSender::new(repo.clone(), state.metrics.clone(), webhook_options(&args.worker)));
+        background.push(tokio::spawn(sender.run(shutdown.clone())));
+        let sweep_every = Duration::from_secs(args.retention_sweep_seconds.max(1));
+        background.push(tokio::spawn(invex_api::sweeper::run(state.clone(), sweep_every, shutdown.clone())));
+
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("listening on {}", args.listen))?;
+        let address = listener.local_addr()?;
+        info!(%address, "listening");
+        println!("invex: listening on http://{address}");
+        invex_api::serve(listener, state).await.context("serving HTTP")?;
+        for task in background {
+            if let Err(e) = task.await {
+                warn!(error = %e, "a background task ended badly");
+            }
+        }
+        info!("stopped");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+pub fn worker(args: WorkerOnlyArgs) -> Result<ExitCode> {
+    let (processor, _model) = processor(&args.worker)?;
+    runtime()?.block_on(async move {
+        let (repo, blobs) = open_stores(&args.store).await?;
+        let shutdown = shutdown_signal();
+        let metrics = Arc::new(invex_api::metrics::Metrics::new());
+        let worker = Arc::new(Worker {
+            repo: repo.clone(),
+            blobs,
+            processor,
+            metrics: metrics.clone(),
+            new_jobs: Arc::new(tokio::sync::Notify::new()),
+            options: WorkerOptions { concurrency: args.worker.workers.max(1), ..worker_options(&args.worker) },
+        });
+        let sender = Arc::new(WebhookSender::new(repo, metrics, webhook_options(&args.worker)));
+        let webhooks = tokio::spawn(sender.run(shutdown.clone()));
+        println!("invex: worker {} started", worker.options.name);
+        worker.run(shutdown).await;
+        let _ = webhooks.await;
+        Ok(ExitCode::SUCCESS)
+    })
+}

@@ -1,0 +1,180 @@
+//! The service as real processes: `invex tenants create`, `invex serve`
+//! and `invex worker` sharing one database and blob folder. A worker killed
+//! mid-job has its job finished by another, once; a SIGTERM releases work
+//! in flight instead of losing it.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use invex_domain::service::{InvoiceStore, JobQueue, TenantStore, WebhookStore};
+use invex_storage::SqlRepository;
+use invex_storage::test_database::TestDatabase;
+use serde_json::{Value, json};
+
+use super::harness::{Backend, sample};
+use crate::invex;
+
+struct Service {
+    dir: tempfile::TempDir,
+    database: TestDatabase,
+}
+
+/// Kills the process when the test ends, however it ends.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Service {
+    async fn new(backend: Backend) -> Service {
+        let dir = crate::tempdir();
+        let database = match backend {
+            Backend::Sqlite => TestDatabase::sqlite(dir.path()),
+            Backend::Postgres => TestDatabase::postgres().await,
+        };
+        Service { dir, database }
+    }
+
+    fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = invex();
+        cmd.args(args)
+            .arg("--data-dir")
+            .arg(self.dir.path())
+            .args(["--database-url", self.database.url(), "--extractor", "rules", "--log-format", "text"]);
+        cmd
+    }
+
+    fn admin_key(&self) -> String {
+        let mut cmd = invex();
+        cmd.args(["tenants", "create", "Kommun"]).arg("--data-dir").arg(self.dir.path()).args(["--database-url", self.database.url()]);
+        let out = crate::run(&mut cmd);
+        assert!(out.status.success(), "{}", crate::stderr(&out));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        stdout.split_whitespace().find(|w| w.starts_with("ivx_")).expect("the key is printed").to_string()
+    }
+
+    /// `invex serve` on a free port; returns the process and its base URL.
+    fn serve(&self, extra: &[&str]) -> (Running, String) {
+        let mut cmd = self.command(&["serve", "--listen", "127.0.0.1:0"]);
+        let mut child = cmd.args(extra).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("start invex serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).expect("read the address");
+        let url = line.trim().rsplit(' ').next().expect("address").to_string();
+        assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+        (Running(child), url)
+    }
+
+    fn worker(&self, extra: &[&str]) -> Running {
+        let mut cmd = self.command(&["worker", "--workers", "1", "--poll-ms", "100"]);
+        Running(cmd.args(extra).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("start invex worker"))
+    }
+
+    async fn repo(&self) -> SqlRepository {
+        SqlRepository::connect(self.database.url(), 2).await.expect("open the database")
+    }
+}
+
+async fn upload(client: &reqwest::Client, url: &str, key: &str, bytes: Vec<u8>) -> String {
+    let response = client
+        .post(format!("{url}/v1/invoices"))
+        .bearer_auth(key)
+        .header("x-file-name", "crash.pdf")
+        .body(bytes)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(response.status(), 202);
+    let body: Value = response.json().await.expect("JSON");
+    body["id"].as_str().expect("id").to_string()
+}
+
+async fn wait_for(client: &reqwest::Client, url: &str, key: &str, id: &str, wanted: &[&str]) -> Value {
+    let started = Instant::now();
+    loop {
+        let body: Value = client
+            .get(format!("{url}/v1/invoices/{id}"))
+            .bearer_auth(key)
+            .send()
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("JSON");
+        if wanted.contains(&body["status"].as_str().unwrap_or("")) {
+            return body;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "never reached {wanted:?}: {body}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn a_killed_worker_s_job_is_finished_by_another_exactly_once(backend: Backend) {
+    let service = Service::new(backend).await;
+    let key = service.admin_key();
+    let (_api, url) = service.serve(&["--workers", "0"]);
+    let client = reqwest::Client::new();
+    let (hook_url, hits) = super::ops_support::counting_receiver().await;
+    let set = client.put(format!("{url}/v1/webhook")).bearer_auth(&key).json(&json!({"url": hook_url})).send().await.expect("webhook");
+    assert_eq!(set.status(), 200);
+
+    // Worker 1 claims the job, then hangs; it is killed (SIGKILL) mid-job.
+    let mut doomed = service.worker(&["--lease-seconds", "2", "--stall-after-claim-ms", "600000"]);
+    let id = upload(&client, &url, &key, sample(3)).await;
+    wait_for(&client, &url, &key, &id, &["processing"]).await;
+    doomed.0.kill().expect("kill the worker");
+    doomed.0.wait().expect("reap");
+
+    // Worker 2 takes the job over once the lease has expired.
+    let _rescuer = service.worker(&["--lease-seconds", "2", "--webhook-retry-base-ms", "100"]);
+    let done = wait_for(&client, &url, &key, &id, &["done", "needs_review"]).await;
+    assert!(done["fields"]["invoice_number"]["value"].is_string(), "{done}");
+
+    let repo = service.repo().await;
+    let depth = repo.queue_depth().await.expect("depth");
+    assert_eq!((depth.queued, depth.running, depth.dead), (0, 0, 0), "{depth:?}");
+    let started = Instant::now();
+    while hits.load(std::sync::atomic::Ordering::SeqCst) < 1 && started.elapsed() < Duration::from_secs(20) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 1, "one result, one event");
+    let tenant = repo.tenant_by_name("Kommun").await.expect("query").expect("tenant");
+    assert_eq!(repo.deliveries(&tenant.id, 10).await.expect("log").len(), 1);
+}
+
+async fn sigterm_releases_work_in_flight(backend: Backend) {
+    let service = Service::new(backend).await;
+    let key = service.admin_key();
+    let (mut api, url) =
+        service.serve(&["--workers", "1", "--stall-after-claim-ms", "600000", "--shutdown-grace-seconds", "1"]);
+    let client = reqwest::Client::new();
+    let id = upload(&client, &url, &key, sample(4)).await;
+    wait_for(&client, &url, &key, &id, &["processing"]).await;
+    let pid = api.0.id().to_string();
+    let status = std::process::Command::new("kill").args(["-TERM", &pid]).status().expect("kill -TERM");
+    assert!(status.success());
+    let started = Instant::now();
+    let exit = loop {
+        if let Some(exit) = api.0.try_wait().expect("wait") {
+            break exit;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "serve did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(exit.success(), "{exit:?}");
+    let repo = service.repo().await;
+    let tenant = repo.tenant_by_name("Kommun").await.expect("query").expect("tenant");
+    let invoice = repo.invoice(&tenant.id, &id).await.expect("query").expect("kept");
+    assert_eq!(invoice.status.as_str(), "queued", "released, not lost");
+    // A new process picks it up.
+    let (_api, url) = service.serve(&["--workers", "1"]);
+    wait_for(&client, &url, &key, &id, &["done", "needs_review"]).await;
+}
+
+crate::both_backends!(a_killed_worker_s_job_is_finished_by_another_exactly_once, sigterm_releases_work_in_flight);

@@ -1,0 +1,99 @@
+//! Uploads: bad files get a clear 4xx, duplicates the same id, multipart
+//! several at once.
+
+use axum::body::Body;
+use axum::http::{Method, StatusCode};
+use serde_json::Value;
+
+use super::harness::{Backend, Harness, sample};
+
+async fn bad_uploads_get_a_clear_4xx(backend: Backend) {
+    let options = invex_api::ServiceOptions { max_upload_bytes: 200_000, ..Default::default() };
+    let h = Harness::with_options(backend, options).await;
+    let (_, key) = h.tenant("Uploads").await;
+    let pdf = sample(0);
+    let truncated = pdf[..pdf.len() / 2].to_vec();
+    let mut huge = b"%PDF-1.7\n".to_vec();
+    huge.resize(300_000, b' ');
+    let png = std::fs::read(crate::repo().join("tests/fixtures/photo.png")).expect("fixture");
+    // (name, bytes, status, error_type)
+    let cases: Vec<(&str, Vec<u8>, u16, &str)> = vec![
+        ("empty.pdf", Vec::new(), 400, "empty_file"),
+        ("truncated.pdf", truncated, 422, "corrupt"),
+        ("huge.pdf", huge, 413, "too_large"),
+        ("letter.docx", b"PK\x03\x04 word document".to_vec(), 415, "not_a_pdf"),
+        ("notes.txt", b"just some text, not an invoice".to_vec(), 415, "not_a_pdf"),
+        ("photo.png", png, 202, ""),
+        ("ok.pdf", pdf, 202, ""),
+    ];
+    for (name, bytes, expected, error_type) in cases {
+        let (status, body) = h.upload(&key, name, bytes).await;
+        assert_eq!(status.as_u16(), expected, "{name}: {body}");
+        if !error_type.is_empty() {
+            assert_eq!(body["error_type"], error_type, "{name}: {body}");
+            let error = body["error"].as_str().unwrap_or("");
+            assert!(error.starts_with(name), "the error names the file: {error}");
+        }
+    }
+    let (_, list) = h.get("/v1/invoices", &key).await;
+    assert_eq!(list["invoices"].as_array().map(Vec::len), Some(2), "only the good files are stored: {list}");
+}
+
+async fn a_duplicate_upload_returns_the_same_id(backend: Backend) {
+    let h = Harness::start(backend).await;
+    let (_, key_a) = h.tenant("A").await;
+    let (_, key_b) = h.tenant("B").await;
+    let (s1, first) = h.upload(&key_a, "x.pdf", sample(2)).await;
+    let (s2, second) = h.upload(&key_a, "x-again.pdf", sample(2)).await;
+    let (_, other_tenant) = h.upload(&key_b, "x.pdf", sample(2)).await;
+    assert_eq!((s1, s2), (StatusCode::ACCEPTED, StatusCode::ACCEPTED));
+    assert_eq!(first["id"], second["id"]);
+    assert_eq!((first["duplicate"].as_bool(), second["duplicate"].as_bool()), (Some(false), Some(true)));
+    assert_ne!(first["id"], other_tenant["id"], "idempotency is per tenant");
+}
+
+async fn multipart_uploads_several_files_and_reports_each_bad_one(backend: Backend) {
+    let h = Harness::start(backend).await;
+    let (_, key) = h.tenant("Multi").await;
+    let boundary = "invexboundary";
+    let mut body = Vec::new();
+    for (name, bytes) in [("a.pdf", sample(3)), ("b.pdf", sample(4)), ("empty.pdf", Vec::new())] {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(&bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    let (status, json, _) = h.call(Method::POST, "/v1/invoices", Some(&key), Body::from(body), Some(&content_type)).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{json}");
+    let names: Vec<&str> = json["invoices"].as_array().expect("list").iter().filter_map(|i| i["file_name"].as_str()).collect();
+    assert_eq!(names, ["a.pdf", "b.pdf"]);
+    let errors = json["errors"].as_array().expect("errors");
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0]["file_name"], "empty.pdf");
+    assert_eq!(errors[0]["error_type"], "empty_file");
+    for invoice in json["invoices"].as_array().expect("list") {
+        let done = h.processed(&key, invoice["id"].as_str().expect("id")).await;
+        assert_ne!(done["status"], "failed", "{done}");
+    }
+}
+
+async fn an_unreadable_file_ends_failed_with_its_cause(backend: Backend) {
+    let h = Harness::start(backend).await;
+    let (_, key) = h.tenant("Hostile").await;
+    let encrypted = std::fs::read(crate::repo().join("tests/fixtures/encrypted.pdf")).expect("fixture");
+    let (status, body) = h.upload(&key, "encrypted.pdf", encrypted).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let done: Value = h.processed(&key, body["id"].as_str().expect("id")).await;
+    assert_eq!(done["status"], "failed", "{done}");
+    assert_eq!(done["error_type"], "encrypted", "{done}");
+}
+
+crate::both_backends!(
+    bad_uploads_get_a_clear_4xx,
+    a_duplicate_upload_returns_the_same_id,
+    multipart_uploads_several_files_and_reports_each_bad_one,
+    an_unreadable_file_ends_failed_with_its_cause,
+);
