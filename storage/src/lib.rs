@@ -15,6 +15,8 @@
 pub mod blobs;
 pub mod sql;
 #[cfg(feature = "testing")]
+pub mod test_database;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 pub use blobs::{LocalBlobStore, S3BlobStore, S3Config};
