@@ -33,13 +33,26 @@ impl TestDatabase {
         });
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.expect("create test database");
         let _ = conn.close().await;
-        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(base, _)| base);
-        TestDatabase { url: format!("{base}/{name}"), postgres: Some((admin.clone(), name)) }
+        TestDatabase { url: with_database(&admin, &name), postgres: Some((admin.clone(), name)) }
     }
 
     pub fn url(&self) -> &str {
         &self.url
     }
+}
+
+/// `server` (a postgres:// URL) pointing at database `name` instead, query kept.
+fn with_database(server: &str, name: &str) -> String {
+    let (base, query) = match server.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (server, String::new()),
+    };
+    let authority_start = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[authority_start..].find('/') {
+        Some(slash) => &base[..authority_start + slash],
+        None => base,
+    };
+    format!("{base}/{name}{query}")
 }
 
 impl Drop for TestDatabase {
@@ -55,5 +68,18 @@ impl Drop for TestDatabase {
             })
         })
         .join();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn database_urls() {
+        let check = |server: &str, expected: &str| assert_eq!(with_database(server, "x"), expected);
+        check("postgres://root@127.0.0.1:5432/postgres", "postgres://root@127.0.0.1:5432/x");
+        check("postgres://root@localhost", "postgres://root@localhost/x");
+        check("postgres://u:p@h/db?sslmode=disable", "postgres://u:p@h/x?sslmode=disable");
     }
 }

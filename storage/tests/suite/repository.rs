@@ -19,7 +19,7 @@ use invex_domain::service::*;
 use invex_storage::SqlRepository;
 use rust_decimal::Decimal;
 use serde_json::json;
-use sqlx::{AnyConnection, AssertSqlSafe, Connection};
+use invex_storage::test_database::TestDatabase;
 
 /// `backends!(a, b)` makes `sqlite::a`, `sqlite::b`, `postgres::a` and
 /// `postgres::b`, each running the test of that name from the enclosing module.
@@ -45,8 +45,6 @@ macro_rules! backends {
 }
 use backends;
 
-const DEFAULT_POSTGRES_URL: &str = "postgres://root@127.0.0.1:5432/postgres";
-
 /// Runs `test` on a new SQLite database file.
 pub async fn on_sqlite<F, Fut>(test: F)
 where
@@ -54,61 +52,24 @@ where
     Fut: Future<Output = ()>,
 {
     let dir = tempfile::tempdir().expect("temporary folder");
-    let url = format!("sqlite://{}", dir.path().join("invex.db").display());
-    let repo = SqlRepository::connect(&url, 4).await.expect("open the SQLite database");
+    let database = TestDatabase::sqlite(dir.path());
+    let repo = SqlRepository::connect(database.url(), 4).await.expect("open the SQLite database");
     assert_eq!(repo.backend(), "sqlite");
     assert!(dir.path().join("invex.db-wal").exists(), "the database is in WAL mode");
     test(repo).await;
 }
 
 /// Runs `test` on a new PostgreSQL database, dropped afterwards whether the
-/// test passed or not.
+/// test passed or not (`TestDatabase` drops it when unwinding too).
 pub async fn on_postgres<F, Fut>(test: F)
 where
-    F: FnOnce(SqlRepository) -> Fut + Send + 'static,
-    Fut: Future<Output = ()> + Send + 'static,
+    F: FnOnce(SqlRepository) -> Fut,
+    Fut: Future<Output = ()>,
 {
-    sqlx::any::install_default_drivers();
-    let server =
-        std::env::var("INVEX_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.into());
-    let name = format!("invex_test_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = AnyConnection::connect(&server).await.unwrap_or_else(|e| {
-        panic!("cannot reach PostgreSQL at {server} (set INVEX_TEST_POSTGRES_URL): {e}")
-    });
-    sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut admin)
-        .await
-        .expect("create the test database");
-    let url = with_database(&server, &name);
-    // In a task of its own, so that a failing test comes back as an error
-    // here and the database is still dropped.
-    let outcome = tokio::spawn(async move {
-        let repo = SqlRepository::connect(&url, 4).await.expect("open the PostgreSQL database");
-        assert_eq!(repo.backend(), "postgres");
-        test(repo).await;
-    })
-    .await;
-    sqlx::query(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-        .execute(&mut admin)
-        .await
-        .expect("drop the test database");
-    if let Err(failure) = outcome {
-        std::panic::resume_unwind(failure.into_panic());
-    }
-}
-
-/// `server` (a postgres:// URL) pointing at database `name` instead.
-fn with_database(server: &str, name: &str) -> String {
-    let (base, query) = match server.split_once('?') {
-        Some((base, query)) => (base, format!("?{query}")),
-        None => (server, String::new()),
-    };
-    let authority_start = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[authority_start..].find('/') {
-        Some(slash) => &base[..authority_start + slash],
-        None => base,
-    };
-    format!("{base}/{name}{query}")
+    let database = TestDatabase::postgres().await;
+    let repo = SqlRepository::connect(database.url(), 4).await.expect("open the PostgreSQL database");
+    assert_eq!(repo.backend(), "postgres");
+    test(repo).await;
 }
 
 // ---- shared fixtures ----
@@ -194,12 +155,4 @@ pub async fn processed_invoice(
     assert_eq!(job.invoice_id, invoice_id);
     assert!(repo.complete_job(&job, result, "invoice.processed", "{}", at).await.unwrap());
     invoice_id
-}
-
-#[test]
-fn database_urls() {
-    let check = |server: &str, expected: &str| assert_eq!(with_database(server, "x"), expected);
-    check("postgres://root@127.0.0.1:5432/postgres", "postgres://root@127.0.0.1:5432/x");
-    check("postgres://root@localhost", "postgres://root@localhost/x");
-    check("postgres://u:p@h/db?sslmode=disable", "postgres://u:p@h/x?sslmode=disable");
 }
