@@ -18,6 +18,8 @@ use crate::invex;
 struct Service {
     dir: tempfile::TempDir,
     database: TestDatabase,
+    /// `--blob-store` and the environment it needs, when not the local folder.
+    blobs: Option<(String, Vec<(&'static str, String)>)>,
 }
 
 /// Kills the process when the test ends, however it ends.
@@ -37,7 +39,7 @@ impl Service {
             Backend::Sqlite => TestDatabase::sqlite(dir.path()),
             Backend::Postgres => TestDatabase::postgres().await,
         };
-        Service { dir, database }
+        Service { dir, database, blobs: None }
     }
 
     fn command(&self, args: &[&str]) -> std::process::Command {
@@ -46,6 +48,9 @@ impl Service {
             .arg("--data-dir")
             .arg(self.dir.path())
             .args(["--database-url", self.database.url(), "--extractor", "rules", "--log-format", "text"]);
+        if let Some((store, env)) = &self.blobs {
+            cmd.args(["--blob-store", store]).envs(env.iter().map(|(k, v)| (*k, v.as_str())));
+        }
         cmd
     }
 
@@ -177,4 +182,32 @@ async fn sigterm_releases_work_in_flight(backend: Backend) {
     wait_for(&client, &url, &key, &id, &["done", "needs_review"]).await;
 }
 
-crate::both_backends!(a_killed_worker_s_job_is_finished_by_another_exactly_once, sigterm_releases_work_in_flight);
+async fn originals_can_live_in_s3(backend: Backend) {
+    let moto = invex_storage::testing::MotoServer::start();
+    let bucket = moto.bucket("originals", "invex/").await;
+    let mut service = Service::new(backend).await;
+    service.blobs = Some(("s3://originals/invex/".into(), moto.env()));
+    let key = service.admin_key();
+    let (_api, url) = service.serve(&["--workers", "1"]);
+    let client = reqwest::Client::new();
+    let ready: Value = client.get(format!("{url}/health/ready")).send().await.expect("ready").json().await.expect("JSON");
+    assert_eq!(ready["blob_store"]["kind"], "s3", "{ready}");
+    assert_eq!(ready["blob_store"]["status"], "ok", "{ready}");
+    let original = sample(6);
+    let id = upload(&client, &url, &key, original.clone()).await;
+    let keys = invex_domain::service::BlobStore::list(&bucket, "tenants/").await.expect("list");
+    assert_eq!(keys.len(), 1, "the upload is in the bucket before the 202: {keys:?}");
+    wait_for(&client, &url, &key, &id, &["done", "needs_review"]).await;
+    let file = client.get(format!("{url}/v1/invoices/{id}/file")).bearer_auth(&key).send().await.expect("file");
+    assert_eq!(file.bytes().await.expect("bytes").to_vec(), original);
+    let erased = client.delete(format!("{url}/v1/invoices/{id}")).bearer_auth(&key).send().await.expect("delete");
+    assert_eq!(erased.status(), 204);
+    let keys = invex_domain::service::BlobStore::list(&bucket, "tenants/").await.expect("list");
+    assert!(keys.is_empty(), "erasure removes the object: {keys:?}");
+}
+
+crate::both_backends!(
+    a_killed_worker_s_job_is_finished_by_another_exactly_once,
+    sigterm_releases_work_in_flight,
+    originals_can_live_in_s3,
+);
