@@ -5,6 +5,7 @@
 //! read at a time under a lock; reading words costs about a millisecond a page,
 //! and the expensive work (extraction) runs in parallel after it.
 
+mod render;
 mod words;
 
 use std::path::Path;
@@ -15,6 +16,7 @@ use pdfium_render::prelude::*;
 
 use crate::Error;
 pub use invex_domain::sniff::not_a_pdf;
+pub use render::{MAX_RENDER_SIDE, render_page};
 pub use words::{PositionedChar, chars_to_words, reading_order};
 
 /// Refuse files above this size by default (bytes).
@@ -26,7 +28,7 @@ static PDFIUM: OnceLock<Result<Mutex<Pdfium>, String>> = OnceLock::new();
 
 /// Reads the text layer of PDFs with pdfium.
 pub struct PdfiumReader {
-    pdfium: &'static Mutex<Pdfium>,
+    pub(crate) pdfium: &'static Mutex<Pdfium>,
     pub max_bytes: u64,
     pub max_pages: usize,
 }
@@ -130,7 +132,7 @@ fn has_eof_marker(bytes: &[u8]) -> bool {
     tail.windows(5).any(|w| w == b"%%EOF")
 }
 
-fn load_error(e: PdfiumError) -> DocumentError {
+pub(crate) fn load_error(e: PdfiumError) -> DocumentError {
     match e {
         PdfiumError::PdfiumLibraryInternalError(PdfiumInternalError::PasswordError)
         | PdfiumError::PdfiumLibraryInternalError(PdfiumInternalError::SecurityError) => {
