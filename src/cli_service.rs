@@ -177,7 +177,8 @@ mod tests {
 
     #[test]
     fn database_urls_hide_passwords() {
-        let check = |input: &str, expected: &str| assert_eq!(redact_url(input), expected, "{input}");
+        let check =
+            |input: &str, expected: &str| assert_eq!(redact_url(input), expected, "{input}");
         check("postgres://invex:s3cret@db:5432/invex", "postgres://invex:***@db:5432/invex");
         check("postgres://root@127.0.0.1/test", "postgres://root:***@127.0.0.1/test");
         check("sqlite:///data/invex.db", "sqlite:///data/invex.db");

@@ -15,7 +15,8 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let service = matches!(cli.command, cli::Command::Serve(_) | cli::Command::Worker(_));
     let json = cli.log_format.as_deref().map_or(service, |f| f == "json");
-    let log = if service && cli.log == "warn" { "info" } else { cli.log.as_str() };
+    // The service logs each request and job; ONNX Runtime's own info lines are noise there.
+    let log = if service && cli.log == "warn" { "info,ort=warn" } else { cli.log.as_str() };
     init_tracing(log, json);
     if let Some(threads) = cli.threads {
         // Only fails if a global pool exists already, which it cannot at start-up.

@@ -11,8 +11,8 @@ use std::num::NonZeroU32;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
@@ -63,7 +63,8 @@ fn split_key(key: &str) -> Option<(&str, &str)> {
 }
 
 fn verify_secret(secret: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(secret.as_bytes(), &h).is_ok())
+    PasswordHash::new(phc)
+        .is_ok_and(|h| Argon2::default().verify_password(secret.as_bytes(), &h).is_ok())
 }
 
 /// Who is calling: the key's tenant, id and role.
@@ -117,13 +118,16 @@ impl KeyCache {
     }
 
     fn remember(&self, caller: &Caller, digest: [u8; 32]) {
-        let entry = Cached { caller: caller.clone(), key_digest: digest, until: Instant::now() + self.ttl };
+        let entry =
+            Cached { caller: caller.clone(), key_digest: digest, until: Instant::now() + self.ttl };
         self.verified.lock().expect("key cache lock").insert(caller.key_id.clone(), entry);
     }
 
     fn check_rate(&self, key_id: &str) -> Result<(), ApiError> {
         self.limiter.check_key(&key_id.to_string()).map_err(|not_until| {
-            let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(
+                &governor::clock::DefaultClock::default(),
+            ));
             ApiError::RateLimited { retry_after_s: wait.as_secs().max(1) }
         })
     }
@@ -155,7 +159,10 @@ pub async fn authenticate(state: &SharedState, key: &str) -> Result<Caller, ApiE
 impl FromRequestParts<SharedState> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &SharedState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &SharedState,
+    ) -> Result<Self, Self::Rejection> {
         let header = parts.headers.get(header::AUTHORIZATION).ok_or(ApiError::MissingKey)?;
         let value = header.to_str().map_err(|_| ApiError::InvalidKey)?;
         let key = value.strip_prefix("Bearer ").ok_or(ApiError::MissingKey)?.trim();

@@ -34,7 +34,10 @@ pub async fn tenant_export(state: &SharedState, tenant_id: &str) -> ApiResult<Ve
             });
             files.push((format!("invoices/{}.json", record.id), pretty(&body)));
             let original = state.blobs.get(&record.blob_key).await?;
-            files.push((format!("originals/{}/{}", record.id, safe_name(&record.file_name)), original));
+            files.push((
+                format!("originals/{}/{}", record.id, safe_name(&record.file_name)),
+                original,
+            ));
         }
         match page.last() {
             Some(last) if page.len() == 200 => {
@@ -68,5 +71,9 @@ fn pretty(value: &serde_json::Value) -> Vec<u8> {
 /// The file name without directories, so an upload named `../x` stays in its folder.
 fn safe_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
-    if base.is_empty() || base == ".." || base == "." { "original".into() } else { base.to_string() }
+    if base.is_empty() || base == ".." || base == "." {
+        "original".into()
+    } else {
+        base.to_string()
+    }
 }

@@ -53,12 +53,28 @@ impl Metrics {
             g
         };
         Metrics {
-            http_requests: counter("invex_http_requests_total", "HTTP requests", &["method", "route", "status"]),
-            http_latency: histogram("invex_http_request_duration_seconds", "HTTP request latency", &["method", "route"]),
+            http_requests: counter(
+                "invex_http_requests_total",
+                "HTTP requests",
+                &["method", "route", "status"],
+            ),
+            http_latency: histogram(
+                "invex_http_request_duration_seconds",
+                "HTTP request latency",
+                &["method", "route"],
+            ),
             uploads: counter("invex_uploads_total", "Uploaded files", &["outcome"]),
             jobs: counter("invex_jobs_total", "Processed jobs", &["outcome"]),
-            job_seconds: histogram("invex_job_duration_seconds", "Time to process one job", &["outcome"]),
-            webhook_deliveries: counter("invex_webhook_deliveries_total", "Webhook delivery attempts", &["outcome"]),
+            job_seconds: histogram(
+                "invex_job_duration_seconds",
+                "Time to process one job",
+                &["outcome"],
+            ),
+            webhook_deliveries: counter(
+                "invex_webhook_deliveries_total",
+                "Webhook delivery attempts",
+                &["outcome"],
+            ),
             queue: gauge("invex_job_queue", "Jobs by state", &["state"]),
             invoices: gauge("invex_invoices", "Invoices by status", &["status"]),
             registry,
@@ -96,6 +112,10 @@ pub async fn track(State(state): State<SharedState>, request: Request, next: Nex
     let response = next.run(request).await;
     let status = response.status().as_u16().to_string();
     state.metrics.http_requests.with_label_values(&[&method, &route, &status]).inc();
-    state.metrics.http_latency.with_label_values(&[&method, &route]).observe(started.elapsed().as_secs_f64());
+    state
+        .metrics
+        .http_latency
+        .with_label_values(&[&method, &route])
+        .observe(started.elapsed().as_secs_f64());
     response
 }

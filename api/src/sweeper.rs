@@ -23,7 +23,9 @@ pub async fn sweep_once(state: &SharedState) -> usize {
     for (tenant, id) in expired {
         match erase(state, &tenant, &id, "system", "retention_delete").await {
             Ok(()) => erased += 1,
-            Err(e) => warn!(tenant, invoice = id, error = %e, "retention sweep could not erase an invoice"),
+            Err(e) => {
+                warn!(tenant, invoice = id, error = %e, "retention sweep could not erase an invoice")
+            }
         }
     }
     if erased > 0 {

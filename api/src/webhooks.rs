@@ -41,7 +41,8 @@ impl Default for WebhookOptions {
 
 /// `sha256=<hex>` over `<timestamp>.<body>`.
 pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
     mac.update(timestamp.to_string().as_bytes());
     mac.update(b".");
     mac.update(body.as_bytes());
@@ -66,7 +67,8 @@ impl WebhookSender {
     }
 
     pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
-        let lease = chrono::Duration::from_std(self.options.timeout * 3).unwrap_or(chrono::Duration::seconds(30));
+        let lease = chrono::Duration::from_std(self.options.timeout * 3)
+            .unwrap_or(chrono::Duration::seconds(30));
         while !*shutdown.borrow() {
             match self.repo.claim_delivery(lease, Utc::now()).await {
                 Ok(Some(delivery)) => self.deliver(&delivery).await,
@@ -96,21 +98,33 @@ impl WebhookSender {
             .header("x-invex-event", &delivery.event)
             .header("x-invex-delivery", &delivery.id)
             .header("x-invex-timestamp", timestamp.to_string())
-            .header("x-invex-signature", signature(&delivery.webhook.secret, timestamp, &delivery.payload))
+            .header(
+                "x-invex-signature",
+                signature(&delivery.webhook.secret, timestamp, &delivery.payload),
+            )
             .body(delivery.payload.clone())
             .send()
             .await;
         let (status_code, error) = match sent {
             Ok(r) if r.status().is_success() => (Some(r.status().as_u16()), None),
-            Ok(r) => (Some(r.status().as_u16()), Some(format!("the receiver answered {}", r.status()))),
+            Ok(r) => {
+                (Some(r.status().as_u16()), Some(format!("the receiver answered {}", r.status())))
+            }
             Err(e) => (None, Some(format!("could not deliver: {e}"))),
         };
         let delivered = error.is_none();
         let retry_at = (!delivered && delivery.attempts < self.options.max_attempts).then(|| {
             let factor = 2u32.saturating_pow(delivery.attempts.saturating_sub(1)).min(256);
-            Utc::now() + chrono::Duration::from_std(self.options.retry_base * factor).unwrap_or_default()
+            Utc::now()
+                + chrono::Duration::from_std(self.options.retry_base * factor).unwrap_or_default()
         });
-        let outcome = if delivered { "delivered" } else if retry_at.is_some() { "retry" } else { "failed" };
+        let outcome = if delivered {
+            "delivered"
+        } else if retry_at.is_some() {
+            "retry"
+        } else {
+            "failed"
+        };
         self.metrics.webhook_deliveries.with_label_values(&[outcome]).inc();
         info!(delivery = %delivery.id, attempt = delivery.attempts, ?status_code, outcome, "webhook attempt");
         let attempt = DeliveryAttempt { status_code, error, delivered, retry_at };

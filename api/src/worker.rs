@@ -18,7 +18,9 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use invex_domain::service::review::{status_after_extraction, summarize};
-use invex_domain::service::{BlobStore, InvoiceStatus, InvoiceSummary, Job, ProcessedResult, Repository};
+use invex_domain::service::{
+    BlobStore, InvoiceStatus, InvoiceSummary, Job, ProcessedResult, Repository,
+};
 use invex_domain::{InvoiceProcessor, Prediction, Status};
 use serde_json::json;
 use tokio::sync::{Notify, Semaphore, watch};
@@ -84,7 +86,8 @@ impl Worker {
                 permit = slots.clone().acquire_owned() => permit.expect("semaphore is never closed"),
                 _ = shutdown.changed() => break,
             };
-            let lease = chrono::Duration::from_std(self.options.lease).unwrap_or(chrono::Duration::seconds(60));
+            let lease = chrono::Duration::from_std(self.options.lease)
+                .unwrap_or(chrono::Duration::seconds(60));
             match self.repo.claim_job(&self.options.name, lease, Utc::now()).await {
                 Ok(Some(job)) => {
                     let me = self.clone();
@@ -140,7 +143,9 @@ impl Worker {
         }
         let bytes = match self.blobs.get(&job.blob_key).await {
             Ok(bytes) => bytes,
-            Err(e) => return self.retry_or_dead(&job, &format!("could not read the original: {e}")).await,
+            Err(e) => {
+                return self.retry_or_dead(&job, &format!("could not read the original: {e}")).await;
+            }
         };
         let processor = self.processor.clone();
         let file_name = job.file_name.clone();
@@ -160,8 +165,16 @@ impl Worker {
             }
         };
         let prediction = match outcome {
-            Ok(p) if !(p.status == Status::Failed && p.error_type.as_deref() == Some("internal")) => p,
-            Ok(p) => return self.retry_or_dead(&job, p.error.as_deref().unwrap_or("internal error")).await,
+            Ok(p)
+                if !(p.status == Status::Failed && p.error_type.as_deref() == Some("internal")) =>
+            {
+                p
+            }
+            Ok(p) => {
+                return self
+                    .retry_or_dead(&job, p.error.as_deref().unwrap_or("internal error"))
+                    .await;
+            }
             Err(e) => return self.retry_or_dead(&job, &format!("the pipeline crashed: {e}")).await,
         };
         let result = processed_result(&prediction, self.processor.extractor_name(), &job.file_name);
@@ -173,7 +186,11 @@ impl Worker {
             "at": Utc::now().to_rfc3339(),
         })
         .to_string();
-        let outcome = match self.repo.complete_job(&job, &result, "invoice.processed", &payload, Utc::now()).await {
+        let outcome = match self
+            .repo
+            .complete_job(&job, &result, "invoice.processed", &payload, Utc::now())
+            .await
+        {
             Ok(true) => result.status.as_str(),
             Ok(false) => {
                 warn!("lease lost before the result was written; the other worker's result stands");
@@ -185,14 +202,19 @@ impl Worker {
             }
         };
         self.metrics.jobs.with_label_values(&[outcome]).inc();
-        self.metrics.job_seconds.with_label_values(&[outcome]).observe(started.elapsed().as_secs_f64());
+        self.metrics
+            .job_seconds
+            .with_label_values(&[outcome])
+            .observe(started.elapsed().as_secs_f64());
         info!(status = outcome, ms = started.elapsed().as_millis() as u64, "job finished");
     }
 
     async fn release(&self, job: &Job) {
         match self.repo.release_job(job).await {
             Ok(_) => info!("released the job for another worker"),
-            Err(e) => warn!(error = %e, "could not release the job; it is retried when its lease expires"),
+            Err(e) => {
+                warn!(error = %e, "could not release the job; it is retried when its lease expires")
+            }
         }
         self.metrics.jobs.with_label_values(&["released"]).inc();
     }
@@ -214,7 +236,11 @@ impl Worker {
 
 /// What is stored for a pipeline result: a readable invoice is `done` or
 /// `needs_review` by the review rules; an unreadable file is `failed`.
-pub fn processed_result(prediction: &Prediction, extractor: &str, file_name: &str) -> ProcessedResult {
+pub fn processed_result(
+    prediction: &Prediction,
+    extractor: &str,
+    file_name: &str,
+) -> ProcessedResult {
     let (status, summary) = match prediction.status {
         Status::Ok => {
             let summary = summarize(&prediction.invoice, file_name);

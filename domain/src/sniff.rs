@@ -38,7 +38,9 @@ pub fn check_upload(bytes: &[u8], limit: u64) -> Result<FileKind, DocumentError>
     if find(head, b"%PDF-").is_some() {
         let tail = &bytes[bytes.len().saturating_sub(2048)..];
         if find(tail, b"%%EOF").is_none() {
-            return Err(DocumentError::Corrupt("the file ends before the PDF's %%EOF marker".into()));
+            return Err(DocumentError::Corrupt(
+                "the file ends before the PDF's %%EOF marker".into(),
+            ));
         }
         return Ok(FileKind::Pdf);
     }

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use invex_api::{AppState, ModelStatus, ServiceOptions, WebhookOptions, WebhookSender, Worker, WorkerOptions};
+use invex_api::{
+    AppState, ModelStatus, ServiceOptions, WebhookOptions, WebhookSender, Worker, WorkerOptions,
+};
 use invex_domain::InvoiceProcessor;
 use invex_domain::service::{BlobStore, Repository};
 use invex_pipeline::Pipeline;
@@ -42,7 +44,8 @@ fn processor(args: &WorkerArgs) -> Result<(Arc<dyn InvoiceProcessor>, ModelStatu
     let reader = super::pdf_reader()?;
     let extractor = super::extractor::build(&args.extractor)?;
     let status = ModelStatus { ready: true, detail: format!("extractor {}", extractor.name()) };
-    let pipeline = Pipeline::new(Box::new(reader), extractor, invex_pipeline::pdf::DEFAULT_MAX_BYTES);
+    let pipeline =
+        Pipeline::new(Box::new(reader), extractor, invex_pipeline::pdf::DEFAULT_MAX_BYTES);
     Ok((Arc::new(pipeline), status))
 }
 
@@ -68,7 +71,9 @@ fn webhook_options(args: &WorkerArgs) -> WebhookOptions {
 }
 
 fn hostname() -> String {
-    std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "host".into())
+    std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "host".into())
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -125,10 +130,18 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
             });
             background.push(tokio::spawn(worker.run(shutdown.clone())));
         }
-        let sender = Arc::new(WebhookSender::new(repo.clone(), state.metrics.clone(), webhook_options(&args.worker)));
+        let sender = Arc::new(WebhookSender::new(
+            repo.clone(),
+            state.metrics.clone(),
+            webhook_options(&args.worker),
+        ));
         background.push(tokio::spawn(sender.run(shutdown.clone())));
         let sweep_every = Duration::from_secs(args.retention_sweep_seconds.max(1));
-        background.push(tokio::spawn(invex_api::sweeper::run(state.clone(), sweep_every, shutdown.clone())));
+        background.push(tokio::spawn(invex_api::sweeper::run(
+            state.clone(),
+            sweep_every,
+            shutdown.clone(),
+        )));
 
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
@@ -159,7 +172,10 @@ pub fn worker(args: WorkerOnlyArgs) -> Result<ExitCode> {
             processor,
             metrics: metrics.clone(),
             new_jobs: Arc::new(tokio::sync::Notify::new()),
-            options: WorkerOptions { concurrency: args.worker.workers.max(1), ..worker_options(&args.worker) },
+            options: WorkerOptions {
+                concurrency: args.worker.workers.max(1),
+                ..worker_options(&args.worker)
+            },
         });
         let sender = Arc::new(WebhookSender::new(repo, metrics, webhook_options(&args.worker)));
         let webhooks = tokio::spawn(sender.run(shutdown.clone()));

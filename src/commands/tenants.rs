@@ -32,7 +32,8 @@ pub fn tenants(command: TenantsCommand) -> Result<ExitCode> {
                     created_at: Utc::now(),
                 };
                 repo.create_tenant(&tenant).await?;
-                let key = make_key(repo.as_ref(), &tenant.id, Role::Admin, "first admin key").await?;
+                let key =
+                    make_key(repo.as_ref(), &tenant.id, Role::Admin, "first admin key").await?;
                 println!("tenant {name} created (id {})", tenant.id);
                 println!("admin key (shown once; store it now): {key}");
                 Ok(ExitCode::SUCCESS)
@@ -41,7 +42,13 @@ pub fn tenants(command: TenantsCommand) -> Result<ExitCode> {
                 let (repo, _) = open_stores(&store).await?;
                 for t in repo.tenants().await? {
                     let retention = t.retention_days.map_or("-".into(), |d| format!("{d} days"));
-                    println!("{}\t{}\tretention {}\tcreated {}", t.id, t.name, retention, t.created_at.to_rfc3339());
+                    println!(
+                        "{}\t{}\tretention {}\tcreated {}",
+                        t.id,
+                        t.name,
+                        retention,
+                        t.created_at.to_rfc3339()
+                    );
                 }
                 Ok(ExitCode::SUCCESS)
             }
@@ -55,7 +62,8 @@ pub fn keys(command: KeysCommand) -> Result<ExitCode> {
             KeysCommand::Create { tenant, role, name, store } => {
                 let (repo, _) = open_stores(&store).await?;
                 let tenant = find_tenant(repo.as_ref(), &tenant).await?;
-                let role = Role::parse(&role).context("role must be uploader, reviewer or admin")?;
+                let role =
+                    Role::parse(&role).context("role must be uploader, reviewer or admin")?;
                 let key = make_key(repo.as_ref(), &tenant.id, role, &name).await?;
                 println!("{role} key for {} (shown once; store it now): {key}", tenant.name);
                 Ok(ExitCode::SUCCESS)
@@ -64,7 +72,9 @@ pub fn keys(command: KeysCommand) -> Result<ExitCode> {
                 let (repo, _) = open_stores(&store).await?;
                 let tenant = find_tenant(repo.as_ref(), &tenant).await?;
                 for k in repo.keys(&tenant.id).await? {
-                    let state = k.revoked_at.map_or("active".into(), |t| format!("revoked {}", t.to_rfc3339()));
+                    let state = k
+                        .revoked_at
+                        .map_or("active".into(), |t| format!("revoked {}", t.to_rfc3339()));
                     println!("{}\t{}\t{}\t{}", k.id, k.role, state, k.name);
                 }
                 Ok(ExitCode::SUCCESS)
@@ -84,17 +94,29 @@ pub fn keys(command: KeysCommand) -> Result<ExitCode> {
 }
 
 async fn find_tenant(repo: &dyn Repository, name: &str) -> Result<Tenant> {
-    repo.tenant_by_name(name).await?.with_context(|| format!("no tenant named {name:?} (see `invex tenants list`)"))
+    repo.tenant_by_name(name)
+        .await?
+        .with_context(|| format!("no tenant named {name:?} (see `invex tenants list`)"))
 }
 
-async fn make_key(repo: &dyn Repository, tenant_id: &str, role: Role, name: &str) -> Result<String> {
+async fn make_key(
+    repo: &dyn Repository,
+    tenant_id: &str,
+    role: Role,
+    name: &str,
+) -> Result<String> {
     let key = generate_key(tenant_id, role, name, Utc::now());
     repo.insert_key(&key.record).await?;
     audit(repo, tenant_id, "key_create", json!({"key_id": key.record.id, "role": role})).await?;
     Ok(key.plaintext)
 }
 
-async fn audit(repo: &dyn Repository, tenant_id: &str, action: &str, detail: serde_json::Value) -> Result<()> {
+async fn audit(
+    repo: &dyn Repository,
+    tenant_id: &str,
+    action: &str,
+    detail: serde_json::Value,
+) -> Result<()> {
     let entry = AuditEntry {
         id: Uuid::new_v4().to_string(),
         tenant_id: tenant_id.to_string(),

@@ -10,7 +10,8 @@ use sqlx::postgres::PgConnection;
 
 /// The PostgreSQL server tests use.
 pub fn postgres_admin_url() -> String {
-    std::env::var("INVEX_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/postgres".into())
+    std::env::var("INVEX_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/postgres".into())
 }
 
 pub struct TestDatabase {
@@ -31,7 +32,10 @@ impl TestDatabase {
         let mut conn = PgConnection::connect(&admin).await.unwrap_or_else(|e| {
             panic!("PostgreSQL is needed at {admin} (set INVEX_TEST_POSTGRES_URL): {e}")
         });
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.expect("create test database");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await
+            .expect("create test database");
         let _ = conn.close().await;
         TestDatabase { url: with_database(&admin, &name), postgres: Some((admin.clone(), name)) }
     }
@@ -60,10 +64,16 @@ impl Drop for TestDatabase {
         let Some((admin, name)) = self.postgres.take() else { return };
         // Drop runs inside or outside a runtime; a thread of its own works in both.
         let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            let runtime =
+                tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
             runtime.block_on(async {
                 let mut conn = PgConnection::connect(&admin).await.ok()?;
-                sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut conn).await.ok()?;
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .execute(&mut conn)
+                .await
+                .ok()?;
                 conn.close().await.ok()
             })
         })

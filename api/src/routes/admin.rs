@@ -31,24 +31,34 @@ pub struct NewKeyRequest {
 #[utoipa::path(post, path = "/v1/keys", tag = "admin", request_body = NewKeyRequest,
     responses((status = 201, description = "`{id, key, role, name}`; store the key now, it is not shown again")),
     security(("api_key" = [])))]
-pub async fn create_key(State(state): State<SharedState>, caller: Caller, Json(body): Json<NewKeyRequest>) -> ApiResult<Response> {
+pub async fn create_key(
+    State(state): State<SharedState>,
+    caller: Caller,
+    Json(body): Json<NewKeyRequest>,
+) -> ApiResult<Response> {
     caller.require(Role::Admin)?;
-    let role = Role::parse(&body.role)
-        .ok_or_else(|| ApiError::Invalid(format!("unknown role {:?}: use uploader, reviewer or admin", body.role)))?;
+    let role = Role::parse(&body.role).ok_or_else(|| {
+        ApiError::Invalid(format!("unknown role {:?}: use uploader, reviewer or admin", body.role))
+    })?;
     let (tenant, name) = (caller.tenant_id.clone(), body.name.clone());
     let key = tokio::task::spawn_blocking(move || generate_key(&tenant, role, &name, Utc::now()))
         .await
         .map_err(|e| ApiError::Internal(format!("key generation task: {e}")))?;
     state.repo.insert_key(&key.record).await?;
-    audit(&state, &caller, "key_create", None, json!({"key_id": key.record.id, "role": role})).await?;
-    let body = json!({"id": key.record.id, "key": key.plaintext, "role": role, "name": key.record.name});
+    audit(&state, &caller, "key_create", None, json!({"key_id": key.record.id, "role": role}))
+        .await?;
+    let body =
+        json!({"id": key.record.id, "key": key.plaintext, "role": role, "name": key.record.name});
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
 /// Lists the tenant's keys (never their secrets).
 #[utoipa::path(get, path = "/v1/keys", tag = "admin", responses((status = 200, description = "`{keys: [...]}`")),
     security(("api_key" = [])))]
-pub async fn list_keys(State(state): State<SharedState>, caller: Caller) -> ApiResult<Json<JsonValue>> {
+pub async fn list_keys(
+    State(state): State<SharedState>,
+    caller: Caller,
+) -> ApiResult<Json<JsonValue>> {
     caller.require(Role::Admin)?;
     let keys = state.repo.keys(&caller.tenant_id).await?;
     let keys: Vec<JsonValue> = keys
@@ -65,7 +75,11 @@ pub async fn list_keys(State(state): State<SharedState>, caller: Caller) -> ApiR
 #[utoipa::path(delete, path = "/v1/keys/{id}", tag = "admin", params(("id" = String, Path, description = "Key id")),
     responses((status = 204, description = "Revoked"), (status = 404, description = "No such active key")),
     security(("api_key" = [])))]
-pub async fn revoke_key(State(state): State<SharedState>, caller: Caller, Path(id): Path<String>) -> ApiResult<StatusCode> {
+pub async fn revoke_key(
+    State(state): State<SharedState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     caller.require(Role::Admin)?;
     if !state.repo.revoke_key(&caller.tenant_id, &id, Utc::now()).await? {
         return Err(ApiError::NotFound);
@@ -88,14 +102,27 @@ pub struct WebhookRequest {
 #[utoipa::path(put, path = "/v1/webhook", tag = "webhooks", request_body = WebhookRequest,
     responses((status = 200, description = "`{url, secret}`; the secret is shown only here")),
     security(("api_key" = [])))]
-pub async fn set_webhook(State(state): State<SharedState>, caller: Caller, Json(body): Json<WebhookRequest>) -> ApiResult<Json<JsonValue>> {
+pub async fn set_webhook(
+    State(state): State<SharedState>,
+    caller: Caller,
+    Json(body): Json<WebhookRequest>,
+) -> ApiResult<Json<JsonValue>> {
     caller.require(Role::Admin)?;
     let url = body.url.trim();
-    if !(url.starts_with("http://") || url.starts_with("https://")) || reqwest::Url::parse(url).is_err() {
+    if !(url.starts_with("http://") || url.starts_with("https://"))
+        || reqwest::Url::parse(url).is_err()
+    {
         return Err(ApiError::Invalid(format!("{url:?} is not an http(s) URL")));
     }
-    let secret = body.secret.filter(|s| !s.is_empty()).unwrap_or_else(|| Uuid::new_v4().simple().to_string());
-    let hook = Webhook { tenant_id: caller.tenant_id.clone(), url: url.to_string(), secret: secret.clone() };
+    let secret = body
+        .secret
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| Uuid::new_v4().simple().to_string());
+    let hook = Webhook {
+        tenant_id: caller.tenant_id.clone(),
+        url: url.to_string(),
+        secret: secret.clone(),
+    };
     state.repo.set_webhook(&hook).await?;
     audit(&state, &caller, "webhook_set", None, json!({"url": url})).await?;
     Ok(Json(json!({"url": url, "secret": secret})))
@@ -105,7 +132,10 @@ pub async fn set_webhook(State(state): State<SharedState>, caller: Caller, Json(
 #[utoipa::path(get, path = "/v1/webhook", tag = "webhooks",
     responses((status = 200, description = "`{url, deliveries: [...]}`"), (status = 404, description = "No webhook")),
     security(("api_key" = [])))]
-pub async fn get_webhook(State(state): State<SharedState>, caller: Caller) -> ApiResult<Json<JsonValue>> {
+pub async fn get_webhook(
+    State(state): State<SharedState>,
+    caller: Caller,
+) -> ApiResult<Json<JsonValue>> {
     caller.require(Role::Admin)?;
     let hook = state.repo.webhook(&caller.tenant_id).await?.ok_or(ApiError::NotFound)?;
     let deliveries = state.repo.deliveries(&caller.tenant_id, 100).await?;
@@ -124,7 +154,10 @@ pub async fn get_webhook(State(state): State<SharedState>, caller: Caller) -> Ap
 #[utoipa::path(delete, path = "/v1/webhook", tag = "webhooks",
     responses((status = 204, description = "Removed"), (status = 404, description = "No webhook")),
     security(("api_key" = [])))]
-pub async fn delete_webhook(State(state): State<SharedState>, caller: Caller) -> ApiResult<StatusCode> {
+pub async fn delete_webhook(
+    State(state): State<SharedState>,
+    caller: Caller,
+) -> ApiResult<StatusCode> {
     caller.require(Role::Admin)?;
     if !state.repo.delete_webhook(&caller.tenant_id).await? {
         return Err(ApiError::NotFound);
@@ -142,7 +175,11 @@ pub struct RetentionRequest {
 /// Sets the tenant's retention period, enforced by the sweeper.
 #[utoipa::path(put, path = "/v1/tenant/retention", tag = "gdpr", request_body = RetentionRequest,
     responses((status = 200, description = "`{retention_days}`")), security(("api_key" = [])))]
-pub async fn set_retention(State(state): State<SharedState>, caller: Caller, Json(body): Json<RetentionRequest>) -> ApiResult<Json<JsonValue>> {
+pub async fn set_retention(
+    State(state): State<SharedState>,
+    caller: Caller,
+    Json(body): Json<RetentionRequest>,
+) -> ApiResult<Json<JsonValue>> {
     caller.require(Role::Admin)?;
     if body.days == Some(0) {
         return Err(ApiError::Invalid("retention must be at least 1 day, or null".into()));
@@ -161,9 +198,16 @@ pub struct AuditQuery {
 /// The append-only audit log.
 #[utoipa::path(get, path = "/v1/audit", tag = "gdpr", params(AuditQuery),
     responses((status = 200, description = "`{entries: [...]}`")), security(("api_key" = [])))]
-pub async fn audit_log(State(state): State<SharedState>, caller: Caller, Query(q): Query<AuditQuery>) -> ApiResult<Json<JsonValue>> {
+pub async fn audit_log(
+    State(state): State<SharedState>,
+    caller: Caller,
+    Query(q): Query<AuditQuery>,
+) -> ApiResult<Json<JsonValue>> {
     caller.require(Role::Admin)?;
-    let entries = state.repo.audit_entries(&caller.tenant_id, q.limit.unwrap_or(1000).clamp(1, 100_000)).await?;
+    let entries = state
+        .repo
+        .audit_entries(&caller.tenant_id, q.limit.unwrap_or(1000).clamp(1, 100_000))
+        .await?;
     Ok(Json(json!({"entries": entries})))
 }
 
@@ -175,5 +219,12 @@ pub async fn export(State(state): State<SharedState>, caller: Caller) -> ApiResu
     let zip = tenant_export(&state, &caller.tenant_id).await?;
     audit(&state, &caller, "export", None, json!({"bytes": zip.len()})).await?;
     let name = format!("attachment; filename=\"invex-export-{}.zip\"", Utc::now().format("%Y%m%d"));
-    Ok(([(header::CONTENT_TYPE, "application/zip".to_string()), (header::CONTENT_DISPOSITION, name)], zip).into_response())
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/zip".to_string()),
+            (header::CONTENT_DISPOSITION, name),
+        ],
+        zip,
+    )
+        .into_response())
 }

@@ -18,7 +18,9 @@ use serde::Deserialize;
 use serde_json::{Value as JsonValue, json};
 use uuid::Uuid;
 
-use super::view::{corrected_invoice, corrected_summary, decode_cursor, encode_cursor, invoice_view, summary_view};
+use super::view::{
+    corrected_invoice, corrected_summary, decode_cursor, encode_cursor, invoice_view, summary_view,
+};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::state::SharedState;
@@ -27,7 +29,13 @@ pub async fn load(state: &SharedState, caller: &Caller, id: &str) -> ApiResult<I
     state.repo.invoice(&caller.tenant_id, id).await?.ok_or(ApiError::NotFound)
 }
 
-pub async fn audit(state: &SharedState, caller: &Caller, action: &str, invoice: Option<&str>, detail: JsonValue) -> ApiResult<()> {
+pub async fn audit(
+    state: &SharedState,
+    caller: &Caller,
+    action: &str,
+    invoice: Option<&str>,
+    detail: JsonValue,
+) -> ApiResult<()> {
     let entry = AuditEntry {
         id: Uuid::new_v4().to_string(),
         tenant_id: caller.tenant_id.clone(),
@@ -45,7 +53,11 @@ pub async fn audit(state: &SharedState, caller: &Caller, action: &str, invoice: 
     params(("id" = String, Path, description = "Invoice id")),
     responses((status = 200, description = "The invoice"), (status = 404, description = "No such invoice for this tenant")),
     security(("api_key" = [])))]
-pub async fn get_invoice(State(state): State<SharedState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<JsonValue>> {
+pub async fn get_invoice(
+    State(state): State<SharedState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<JsonValue>> {
     let record = load(&state, &caller, &id).await?;
     let corrections = state.repo.corrections(&caller.tenant_id, &id).await?;
     audit(&state, &caller, "read", Some(&id), json!({})).await?;
@@ -57,12 +69,20 @@ pub async fn get_invoice(State(state): State<SharedState>, caller: Caller, Path(
     params(("id" = String, Path, description = "Invoice id")),
     responses((status = 200, description = "The original bytes"), (status = 404, description = "No such invoice")),
     security(("api_key" = [])))]
-pub async fn get_file(State(state): State<SharedState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn get_file(
+    State(state): State<SharedState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let record = load(&state, &caller, &id).await?;
     let bytes = state.blobs.get(&record.blob_key).await?;
     audit(&state, &caller, "read_file", Some(&id), json!({})).await?;
     let disposition = format!("attachment; filename=\"{}\"", record.file_name.replace('"', "'"));
-    Ok(([(header::CONTENT_TYPE, record.content_type), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+    Ok((
+        [(header::CONTENT_TYPE, record.content_type), (header::CONTENT_DISPOSITION, disposition)],
+        bytes,
+    )
+        .into_response())
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -92,11 +112,17 @@ pub struct ListQuery {
 #[utoipa::path(get, path = "/v1/invoices", tag = "invoices", params(ListQuery),
     responses((status = 200, description = "`{invoices: [...], next_cursor}`")),
     security(("api_key" = [])))]
-pub async fn list_invoices(State(state): State<SharedState>, caller: Caller, Query(q): Query<ListQuery>) -> ApiResult<Json<JsonValue>> {
+pub async fn list_invoices(
+    State(state): State<SharedState>,
+    caller: Caller,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<JsonValue>> {
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     let status = match q.status.as_deref() {
         Some(s) => Some(InvoiceStatus::parse(s).ok_or_else(|| {
-            ApiError::BadRequest(format!("unknown status {s:?}: use queued, processing, done, needs_review or failed"))
+            ApiError::BadRequest(format!(
+                "unknown status {s:?}: use queued, processing, done, needs_review or failed"
+            ))
         })?),
         None => None,
     };
@@ -117,7 +143,9 @@ pub async fn list_invoices(State(state): State<SharedState>, caller: Caller, Que
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let next_cursor = if more { rows.last().map(encode_cursor) } else { None };
-    Ok(Json(json!({"invoices": rows.iter().map(summary_view).collect::<Vec<_>>(), "next_cursor": next_cursor})))
+    Ok(Json(
+        json!({"invoices": rows.iter().map(summary_view).collect::<Vec<_>>(), "next_cursor": next_cursor}),
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -141,11 +169,16 @@ pub async fn correct_invoice(
 ) -> ApiResult<Json<JsonValue>> {
     caller.require(Role::Reviewer)?;
     if body.fields.is_empty() {
-        return Err(ApiError::BadRequest("no fields to correct: send {\"fields\": {name: value}}".into()));
+        return Err(ApiError::BadRequest(
+            "no fields to correct: send {\"fields\": {name: value}}".into(),
+        ));
     }
     let record = load(&state, &caller, &id).await?;
     if matches!(record.status, InvoiceStatus::Queued | InvoiceStatus::Processing) {
-        return Err(ApiError::Conflict(format!("the invoice is {}; correct it once it is processed", record.status)));
+        return Err(ApiError::Conflict(format!(
+            "the invoice is {}; correct it once it is processed",
+            record.status
+        )));
     }
     let mut corrections = state.repo.corrections(&caller.tenant_id, &id).await?;
     let current = corrected_invoice(&record, &corrections)?;
@@ -197,11 +230,18 @@ pub async fn correct_invoice(
     responses((status = 200, description = "The approved invoice"), (status = 404, description = "No such invoice"),
         (status = 409, description = "Not processed yet, or failed")),
     security(("api_key" = [])))]
-pub async fn approve_invoice(State(state): State<SharedState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<JsonValue>> {
+pub async fn approve_invoice(
+    State(state): State<SharedState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<JsonValue>> {
     caller.require(Role::Reviewer)?;
     if !state.repo.approve(&caller.tenant_id, &id, &caller.key_id, Utc::now()).await? {
         let record = load(&state, &caller, &id).await?;
-        return Err(ApiError::Conflict(format!("an invoice that is {} cannot be approved", record.status)));
+        return Err(ApiError::Conflict(format!(
+            "an invoice that is {} cannot be approved",
+            record.status
+        )));
     }
     audit(&state, &caller, "approve", Some(&id), json!({})).await?;
     let record = load(&state, &caller, &id).await?;
@@ -214,14 +254,24 @@ pub async fn approve_invoice(State(state): State<SharedState>, caller: Caller, P
     params(("id" = String, Path, description = "Invoice id")),
     responses((status = 204, description = "Erased"), (status = 404, description = "No such invoice")),
     security(("api_key" = [])))]
-pub async fn delete_invoice(State(state): State<SharedState>, caller: Caller, Path(id): Path<String>) -> ApiResult<StatusCode> {
+pub async fn delete_invoice(
+    State(state): State<SharedState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     caller.require(Role::Admin)?;
     erase(&state, &caller.tenant_id, &id, &caller.key_id, "delete").await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Deletes the rows, then the blob when nothing else refers to it, and logs it.
-pub async fn erase(state: &SharedState, tenant_id: &str, id: &str, actor: &str, action: &str) -> ApiResult<()> {
+pub async fn erase(
+    state: &SharedState,
+    tenant_id: &str,
+    id: &str,
+    actor: &str,
+    action: &str,
+) -> ApiResult<()> {
     let blob = state.repo.delete_invoice(tenant_id, id).await?;
     if let Some(key) = &blob {
         state.blobs.delete(key).await?;
@@ -248,9 +298,14 @@ pub struct ReviewQuery {
 #[utoipa::path(get, path = "/v1/review", tag = "review", params(ReviewQuery),
     responses((status = 200, description = "`{invoices: [...]}` with each invoice's failed checks")),
     security(("api_key" = [])))]
-pub async fn review_queue(State(state): State<SharedState>, caller: Caller, Query(q): Query<ReviewQuery>) -> ApiResult<Json<JsonValue>> {
+pub async fn review_queue(
+    State(state): State<SharedState>,
+    caller: Caller,
+    Query(q): Query<ReviewQuery>,
+) -> ApiResult<Json<JsonValue>> {
     caller.require(Role::Reviewer)?;
-    let rows = state.repo.review_queue(&caller.tenant_id, q.limit.unwrap_or(50).clamp(1, 200)).await?;
+    let rows =
+        state.repo.review_queue(&caller.tenant_id, q.limit.unwrap_or(50).clamp(1, 200)).await?;
     let mut out = Vec::with_capacity(rows.len());
     for record in &rows {
         let corrections = state.repo.corrections(&caller.tenant_id, &record.id).await?;

@@ -41,7 +41,11 @@ pub async fn ready(State(state): State<SharedState>) -> Response {
         "model": with(check(&model), "detail", &state.model.detail),
         "shutting_down": *state.shutdown.borrow(),
     });
-    let code = if all_ok && !*state.shutdown.borrow() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let code = if all_ok && !*state.shutdown.borrow() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     (code, Json(body)).into_response()
 }
 
@@ -67,7 +71,12 @@ pub async fn docs() -> Html<String> {
                     .as_object()
                     .map(|r| {
                         r.iter()
-                            .map(|(code, v)| format!("<li><b>{code}</b> {}</li>", esc(v["description"].as_str().unwrap_or(""))))
+                            .map(|(code, v)| {
+                                format!(
+                                    "<li><b>{code}</b> {}</li>",
+                                    esc(v["description"].as_str().unwrap_or(""))
+                                )
+                            })
                             .collect::<String>()
                     })
                     .unwrap_or_default();

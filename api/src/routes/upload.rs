@@ -36,7 +36,11 @@ use crate::state::SharedState;
     ),
     security(("api_key" = []))
 )]
-pub async fn upload(State(state): State<SharedState>, caller: Caller, request: Request) -> ApiResult<Response> {
+pub async fn upload(
+    State(state): State<SharedState>,
+    caller: Caller,
+    request: Request,
+) -> ApiResult<Response> {
     caller.require(Role::Uploader)?;
     let is_multipart = request
         .headers()
@@ -54,7 +58,10 @@ pub async fn upload(State(state): State<SharedState>, caller: Caller, request: R
     refuse_if_declared_too_large(&request, &name, limit)?;
     let bytes = Bytes::from_request(request, &state).await.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::BadUpload { file: name.clone(), cause: DocumentError::TooLarge { size: limit + 1, limit } }
+            ApiError::BadUpload {
+                file: name.clone(),
+                cause: DocumentError::TooLarge { size: limit + 1, limit },
+            }
         } else {
             ApiError::BadRequest(format!("could not read the request body: {e}"))
         }
@@ -63,13 +70,19 @@ pub async fn upload(State(state): State<SharedState>, caller: Caller, request: R
     Ok((StatusCode::ACCEPTED, Json(stored)).into_response())
 }
 
-async fn upload_multipart(state: &SharedState, caller: &Caller, mut multipart: Multipart) -> ApiResult<Response> {
+async fn upload_multipart(
+    state: &SharedState,
+    caller: &Caller,
+    mut multipart: Multipart,
+) -> ApiResult<Response> {
     let mut stored = Vec::new();
     let mut errors = Vec::new();
     let mut first_error = None;
     let mut index = 0usize;
-    while let Some(field) =
-        multipart.next_field().await.map_err(|e| ApiError::BadRequest(format!("malformed multipart body: {e}")))?
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| ApiError::BadRequest(format!("malformed multipart body: {e}")))?
     {
         index += 1;
         if index > state.options.max_files_per_request {
@@ -78,8 +91,14 @@ async fn upload_multipart(state: &SharedState, caller: &Caller, mut multipart: M
                 state.options.max_files_per_request
             )));
         }
-        let name = field.file_name().or(field.name()).map_or_else(|| format!("file-{index}"), str::to_string);
-        let bytes = field.bytes().await.map_err(|e| ApiError::BadRequest(format!("{name}: could not read the part: {e}")))?;
+        let name = field
+            .file_name()
+            .or(field.name())
+            .map_or_else(|| format!("file-{index}"), str::to_string);
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|e| ApiError::BadRequest(format!("{name}: could not read the part: {e}")))?;
         match store_one(state, caller, name.clone(), &bytes).await {
             Ok(item) => stored.push(item),
             Err(e @ (ApiError::BadUpload { .. } | ApiError::Invalid(_))) => {
@@ -90,13 +109,19 @@ async fn upload_multipart(state: &SharedState, caller: &Caller, mut multipart: M
         }
     }
     if stored.is_empty() {
-        return Err(first_error.unwrap_or_else(|| ApiError::BadRequest("the multipart body has no files".into())));
+        return Err(first_error
+            .unwrap_or_else(|| ApiError::BadRequest("the multipart body has no files".into())));
     }
     Ok((StatusCode::ACCEPTED, Json(json!({"invoices": stored, "errors": errors}))).into_response())
 }
 
 /// Checks, stores and records one file; the blob is durable before the row is written.
-async fn store_one(state: &SharedState, caller: &Caller, file_name: String, bytes: &[u8]) -> ApiResult<Json_> {
+async fn store_one(
+    state: &SharedState,
+    caller: &Caller,
+    file_name: String,
+    bytes: &[u8],
+) -> ApiResult<Json_> {
     let kind = match check_upload(bytes, state.options.max_upload_bytes) {
         Ok(kind) => kind,
         Err(cause) => {
@@ -169,9 +194,10 @@ fn refuse_if_declared_too_large(request: &Request, name: &str, limit: u64) -> Ap
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     match declared {
-        Some(size) if size > limit => {
-            Err(ApiError::BadUpload { file: name.to_string(), cause: DocumentError::TooLarge { size, limit } })
-        }
+        Some(size) if size > limit => Err(ApiError::BadUpload {
+            file: name.to_string(),
+            cause: DocumentError::TooLarge { size, limit },
+        }),
         _ => Ok(()),
     }
 }

@@ -18,21 +18,28 @@ pub fn timestamp(at: DateTime<Utc>) -> String {
 /// The extracted invoice of a record (empty while queued or when it failed).
 pub fn extracted_invoice(record: &InvoiceRecord) -> Result<Prediction, ApiError> {
     match &record.result {
-        Some(json) => Prediction::from_json(json)
-            .map_err(|e| ApiError::Internal(format!("stored result of {} is malformed: {e}", record.id))),
+        Some(json) => Prediction::from_json(json).map_err(|e| {
+            ApiError::Internal(format!("stored result of {} is malformed: {e}", record.id))
+        }),
         None => Ok(Prediction::ok(record.file_name.clone(), Invoice::default(), 0)),
     }
 }
 
 /// The extraction with `corrections` applied.
-pub fn corrected_invoice(record: &InvoiceRecord, corrections: &[Correction]) -> Result<Invoice, ApiError> {
+pub fn corrected_invoice(
+    record: &InvoiceRecord,
+    corrections: &[Correction],
+) -> Result<Invoice, ApiError> {
     let mut invoice = extracted_invoice(record)?.invoice;
     apply_corrections(&mut invoice, corrections);
     Ok(invoice)
 }
 
 /// The summary columns for the corrected invoice.
-pub fn corrected_summary(record: &InvoiceRecord, corrections: &[Correction]) -> Result<InvoiceSummary, ApiError> {
+pub fn corrected_summary(
+    record: &InvoiceRecord,
+    corrections: &[Correction],
+) -> Result<InvoiceSummary, ApiError> {
     Ok(summarize(&corrected_invoice(record, corrections)?, &record.file_name))
 }
 
@@ -48,7 +55,10 @@ pub fn invoice_view(record: &InvoiceRecord, corrections: &[Correction]) -> Resul
         for c in corrections {
             let name = c.field.as_str();
             if let Some(Json::Object(field)) = fields.get_mut(name) {
-                field.insert("extracted".into(), extracted_json["fields"].get(name).cloned().unwrap_or(Json::Null));
+                field.insert(
+                    "extracted".into(),
+                    extracted_json["fields"].get(name).cloned().unwrap_or(Json::Null),
+                );
             }
         }
     }
@@ -68,10 +78,14 @@ pub fn invoice_view(record: &InvoiceRecord, corrections: &[Correction]) -> Resul
     out.insert("fields".into(), body["fields"].take());
     out.insert("vat_breakdown".into(), body["vat_breakdown"].take());
     out.insert("line_items".into(), body["line_items"].take());
-    let checks = if record.result.is_some() { failed_checks(&corrected.invoice) } else { Vec::new() };
+    let checks =
+        if record.result.is_some() { failed_checks(&corrected.invoice) } else { Vec::new() };
     out.insert("checks_failed".into(), json!(checks));
     out.insert("min_confidence".into(), json!(record.summary.min_confidence));
-    out.insert("corrections".into(), json!(corrections.iter().map(correction_view).collect::<Vec<_>>()));
+    out.insert(
+        "corrections".into(),
+        json!(corrections.iter().map(correction_view).collect::<Vec<_>>()),
+    );
     out.insert("approved_by".into(), json!(record.approved_by));
     out.insert("approved_at".into(), json!(record.approved_at.map(timestamp)));
     Ok(Json::Object(out))
@@ -112,7 +126,11 @@ pub fn encode_cursor(record: &InvoiceRecord) -> String {
 }
 
 pub fn decode_cursor(cursor: &str) -> Result<PageCursor, ApiError> {
-    let bad = || ApiError::BadRequest("invalid cursor: pass back the next_cursor of the previous page".into());
+    let bad = || {
+        ApiError::BadRequest(
+            "invalid cursor: pass back the next_cursor of the previous page".into(),
+        )
+    };
     let raw = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
     let text = String::from_utf8(raw).map_err(|_| bad())?;
     let (millis, id) = text.split_once(':').ok_or_else(bad)?;

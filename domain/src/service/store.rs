@@ -43,10 +43,18 @@ pub trait InvoiceStore: Send + Sync {
     /// Records an upload and queues its job, in one transaction. When the
     /// tenant already has a file with the same sha256, nothing is written and
     /// the earlier invoice's id comes back with `duplicate: true`.
-    async fn insert_upload(&self, upload: &NewUpload, at: DateTime<Utc>) -> StoreResult<UploadOutcome>;
+    async fn insert_upload(
+        &self,
+        upload: &NewUpload,
+        at: DateTime<Utc>,
+    ) -> StoreResult<UploadOutcome>;
     async fn invoice(&self, tenant_id: &str, id: &str) -> StoreResult<Option<InvoiceRecord>>;
     /// Newest first, at most `filter.limit` rows.
-    async fn invoices(&self, tenant_id: &str, filter: &InvoiceFilter) -> StoreResult<Vec<InvoiceRecord>>;
+    async fn invoices(
+        &self,
+        tenant_id: &str,
+        filter: &InvoiceFilter,
+    ) -> StoreResult<Vec<InvoiceRecord>>;
     /// Stores corrections and the summary/status they lead to, in one
     /// transaction. The extracted result is left as it was.
     async fn add_corrections(
@@ -64,13 +72,23 @@ pub trait InvoiceStore: Send + Sync {
     async fn review_queue(&self, tenant_id: &str, limit: u32) -> StoreResult<Vec<InvoiceRecord>>;
     /// Marks a `done` or `needs_review` invoice approved (status `done`).
     /// Returns false when there is no such invoice in an approvable state.
-    async fn approve(&self, tenant_id: &str, id: &str, by: &str, at: DateTime<Utc>) -> StoreResult<bool>;
+    async fn approve(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool>;
     /// Erases the invoice with its corrections, jobs and pending deliveries.
     /// Returns its blob key when no other invoice still refers to that blob,
     /// so that the caller deletes the blob too; `Err(NotFound)` when absent.
     async fn delete_invoice(&self, tenant_id: &str, id: &str) -> StoreResult<Option<String>>;
     /// `(tenant_id, invoice_id)` of invoices older than their tenant's retention.
-    async fn expired_invoices(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<(String, String)>>;
+    async fn expired_invoices(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<(String, String)>>;
     /// Counts per status, for the metrics.
     async fn status_counts(&self) -> StoreResult<Vec<(InvoiceStatus, u64)>>;
 }
@@ -81,7 +99,12 @@ pub trait JobQueue: Send + Sync {
     /// running one whose lease expired (its worker died). Marks the invoice
     /// `processing`. PostgreSQL uses `FOR UPDATE SKIP LOCKED`; SQLite's single
     /// writer makes the one `UPDATE ... RETURNING` atomic.
-    async fn claim_job(&self, worker: &str, lease: Duration, now: DateTime<Utc>) -> StoreResult<Option<Job>>;
+    async fn claim_job(
+        &self,
+        worker: &str,
+        lease: Duration,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Job>>;
     /// Pushes the lease out; false when the lease was lost.
     async fn extend_lease(&self, job: &Job, until: DateTime<Utc>) -> StoreResult<bool>;
     /// Writes the result, marks the job done and, when the tenant has a
@@ -118,8 +141,17 @@ pub trait WebhookStore: Send + Sync {
     async fn delete_webhook(&self, tenant_id: &str) -> StoreResult<bool>;
     /// Claims the oldest due delivery for `lease` (another sender takes it
     /// over if this one dies).
-    async fn claim_delivery(&self, lease: Duration, now: DateTime<Utc>) -> StoreResult<Option<Delivery>>;
-    async fn record_attempt(&self, delivery: &Delivery, attempt: &DeliveryAttempt, at: DateTime<Utc>) -> StoreResult<()>;
+    async fn claim_delivery(
+        &self,
+        lease: Duration,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Delivery>>;
+    async fn record_attempt(
+        &self,
+        delivery: &Delivery,
+        attempt: &DeliveryAttempt,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
     /// Newest first.
     async fn deliveries(&self, tenant_id: &str, limit: u32) -> StoreResult<Vec<DeliveryLog>>;
 }

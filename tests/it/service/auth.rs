@@ -17,7 +17,8 @@ async fn auth_is_checked_on_every_route(backend: Backend) {
     h.processed(&admin, &id).await;
     let revoked = h.key(&tenant, Role::Admin).await;
     let revoked_id = revoked.split('_').nth(1).expect("key id").to_string();
-    let (status, _) = h.json(Method::DELETE, &format!("/v1/keys/{revoked_id}"), &admin, json!({})).await;
+    let (status, _) =
+        h.json(Method::DELETE, &format!("/v1/keys/{revoked_id}"), &admin, json!({})).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
 
     let wrong = format!("ivx_{}_{}", &revoked_id, "0".repeat(64));
@@ -25,12 +26,30 @@ async fn auth_is_checked_on_every_route(backend: Backend) {
     // (key, method, uri, expected status, expected error_type)
     let cases: Vec<(Option<&str>, Method, String, StatusCode, &str)> = vec![
         (None, Method::GET, "/v1/invoices".into(), StatusCode::UNAUTHORIZED, "missing_key"),
-        (Some("not-a-key"), Method::GET, "/v1/invoices".into(), StatusCode::UNAUTHORIZED, "invalid_key"),
+        (
+            Some("not-a-key"),
+            Method::GET,
+            "/v1/invoices".into(),
+            StatusCode::UNAUTHORIZED,
+            "invalid_key",
+        ),
         (Some(&wrong), Method::GET, "/v1/invoices".into(), StatusCode::UNAUTHORIZED, "invalid_key"),
-        (Some(&revoked), Method::GET, "/v1/invoices".into(), StatusCode::UNAUTHORIZED, "invalid_key"),
+        (
+            Some(&revoked),
+            Method::GET,
+            "/v1/invoices".into(),
+            StatusCode::UNAUTHORIZED,
+            "invalid_key",
+        ),
         (Some(&uploader), Method::GET, invoice.clone(), StatusCode::OK, ""),
         (Some(&uploader), Method::GET, "/v1/review".into(), StatusCode::FORBIDDEN, "forbidden"),
-        (Some(&uploader), Method::POST, format!("{invoice}/approve"), StatusCode::FORBIDDEN, "forbidden"),
+        (
+            Some(&uploader),
+            Method::POST,
+            format!("{invoice}/approve"),
+            StatusCode::FORBIDDEN,
+            "forbidden",
+        ),
         (Some(&uploader), Method::DELETE, invoice.clone(), StatusCode::FORBIDDEN, "forbidden"),
         (Some(&reviewer), Method::GET, "/v1/review".into(), StatusCode::OK, ""),
         (Some(&reviewer), Method::GET, "/v1/keys".into(), StatusCode::FORBIDDEN, "forbidden"),
@@ -65,7 +84,8 @@ async fn another_tenants_invoice_is_not_found_on_every_route(backend: Backend) {
     ];
     for (method, uri, body) in cases {
         let body = body.map_or_else(Body::empty, |b| Body::from(b.to_string()));
-        let (status, json, _) = h.call(method.clone(), &uri, Some(&admin_a), body, Some("application/json")).await;
+        let (status, json, _) =
+            h.call(method.clone(), &uri, Some(&admin_a), body, Some("application/json")).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{method} {uri}: {json}");
         assert_eq!(json["error_type"], "not_found");
     }
@@ -79,7 +99,8 @@ async fn another_tenants_invoice_is_not_found_on_every_route(backend: Backend) {
 async fn keys_are_made_listed_and_revoked_through_the_api(backend: Backend) {
     let h = Harness::start(backend).await;
     let (_, admin) = h.tenant("Keys").await;
-    let (status, made) = h.json(Method::POST, "/v1/keys", &admin, json!({"role": "reviewer", "name": "ci"})).await;
+    let (status, made) =
+        h.json(Method::POST, "/v1/keys", &admin, json!({"role": "reviewer", "name": "ci"})).await;
     assert_eq!(status, StatusCode::CREATED, "{made}");
     let key = made["key"].as_str().expect("plaintext key shown once");
     let (status, _) = h.get("/v1/review", key).await;
@@ -102,7 +123,8 @@ async fn each_key_is_rate_limited(backend: Backend) {
     let (_, admin) = h.tenant("Limited").await;
     let mut statuses = Vec::new();
     for _ in 0..5 {
-        let (status, _, _) = h.call(Method::GET, "/v1/invoices", Some(&admin), Body::empty(), None).await;
+        let (status, _, _) =
+            h.call(Method::GET, "/v1/invoices", Some(&admin), Body::empty(), None).await;
         statuses.push(status.as_u16());
     }
     assert_eq!(statuses, vec![200, 200, 200, 429, 429]);

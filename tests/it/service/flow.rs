@@ -25,35 +25,55 @@ async fn an_invoice_is_read_corrected_reviewed_and_approved(backend: Backend) {
     assert_eq!(invoice["extractor"], "rules");
     let number = field(&invoice, "invoice_number");
     assert!(number["value"].is_string() && number["confidence"].is_number(), "{invoice}");
-    assert!(number["bbox"].is_array() && number["page"].is_number(), "fields carry boxes: {invoice}");
+    assert!(
+        number["bbox"].is_array() && number["page"].is_number(),
+        "fields carry boxes: {invoice}"
+    );
     assert!(invoice["line_items"].is_array());
 
     // A bad Bankgiro is refused with the reason; nothing is stored.
     let uri = format!("/v1/invoices/{id}");
-    let (status, refused) = h.json(Method::PATCH, &uri, &admin, json!({"fields": {"bankgiro": "5050-1056"}})).await;
+    let (status, refused) =
+        h.json(Method::PATCH, &uri, &admin, json!({"fields": {"bankgiro": "5050-1056"}})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
     assert_eq!(refused["error_type"], "validation_failed");
-    assert!(refused["error"].as_str().is_some_and(|e| e.contains("bankgiro") && e.contains("Luhn")), "{refused}");
+    assert!(
+        refused["error"].as_str().is_some_and(|e| e.contains("bankgiro") && e.contains("Luhn")),
+        "{refused}"
+    );
 
     // A good correction is stored with who and when; the extraction stays.
     let extracted_number = number["value"].clone();
-    let (status, corrected) =
-        h.json(Method::PATCH, &uri, &admin, json!({"fields": {"invoice_number": "FIX-1", "bankgiro": "5050-1055"}})).await;
+    let (status, corrected) = h
+        .json(
+            Method::PATCH,
+            &uri,
+            &admin,
+            json!({"fields": {"invoice_number": "FIX-1", "bankgiro": "5050-1055"}}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{corrected}");
     let fixed = field(&corrected, "invoice_number");
     assert_eq!(fixed["value"], "FIX-1");
     assert_eq!(fixed["source"], "human");
-    assert_eq!(fixed["extracted"]["value"], extracted_number, "the model's original stays: {corrected}");
+    assert_eq!(
+        fixed["extracted"]["value"], extracted_number,
+        "the model's original stays: {corrected}"
+    );
     let corrections = corrected["corrections"].as_array().expect("corrections");
     assert_eq!(corrections.len(), 2);
-    assert!(corrections.iter().all(|c| c["corrected_by"].is_string() && c["corrected_at"].is_string()));
+    assert!(
+        corrections.iter().all(|c| c["corrected_by"].is_string() && c["corrected_at"].is_string())
+    );
 
     // Approve, then the original comes back byte for byte.
-    let (status, approved) = h.json(Method::POST, &format!("{uri}/approve"), &admin, json!({})).await;
+    let (status, approved) =
+        h.json(Method::POST, &format!("{uri}/approve"), &admin, json!({})).await;
     assert_eq!(status, StatusCode::OK, "{approved}");
     assert_eq!(approved["status"], "done");
     assert!(approved["approved_by"].is_string());
-    let (status, _, bytes) = h.call(Method::GET, &format!("{uri}/file"), Some(&admin), Body::empty(), None).await;
+    let (status, _, bytes) =
+        h.call(Method::GET, &format!("{uri}/file"), Some(&admin), Body::empty(), None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(bytes, original);
 
@@ -75,7 +95,13 @@ async fn the_review_queue_puts_the_most_uncertain_first(backend: Backend) {
     // Break two invoices: one loses its total (a failed check), one gets an unbalanced total (another).
     let total = |id: &str| format!("/v1/invoices/{id}");
     h.json(Method::PATCH, &total(&ids[0]), &admin, json!({"fields": {"total_amount": null}})).await;
-    h.json(Method::PATCH, &total(&ids[1]), &admin, json!({"fields": {"total_amount": 1.0, "invoice_number": null}})).await;
+    h.json(
+        Method::PATCH,
+        &total(&ids[1]),
+        &admin,
+        json!({"fields": {"total_amount": 1.0, "invoice_number": null}}),
+    )
+    .await;
     let (status, queue) = h.get("/v1/review", &admin).await;
     assert_eq!(status, StatusCode::OK);
     let rows = queue["invoices"].as_array().expect("rows");
@@ -85,7 +111,10 @@ async fn the_review_queue_puts_the_most_uncertain_first(backend: Backend) {
     assert_eq!(order[1], ids[0], "{queue}");
     let failed = |r: &Value| r["failed_checks"].as_u64().unwrap_or(0);
     assert!(rows.windows(2).all(|w| failed(&w[0]) >= failed(&w[1])), "{queue}");
-    assert!(rows[0]["checks_failed"].as_array().is_some_and(|c| c.len() >= 2), "the reasons are listed: {queue}");
+    assert!(
+        rows[0]["checks_failed"].as_array().is_some_and(|c| c.len() >= 2),
+        "the reasons are listed: {queue}"
+    );
 }
 
 async fn listing_filters_and_pages_with_a_cursor(backend: Backend) {
@@ -101,7 +130,13 @@ async fn listing_filters_and_pages_with_a_cursor(backend: Backend) {
     loop {
         let (status, page) = h.get(&uri, &admin).await;
         assert_eq!(status, StatusCode::OK, "{page}");
-        seen.extend(page["invoices"].as_array().expect("rows").iter().map(|r| r["id"].as_str().expect("id").to_string()));
+        seen.extend(
+            page["invoices"]
+                .as_array()
+                .expect("rows")
+                .iter()
+                .map(|r| r["id"].as_str().expect("id").to_string()),
+        );
         match page["next_cursor"].as_str() {
             Some(cursor) => uri = format!("/v1/invoices?limit=3&cursor={cursor}"),
             None => break,
@@ -121,9 +156,20 @@ async fn listing_filters_and_pages_with_a_cursor(backend: Backend) {
     let count = |pred: &dyn Fn(&Value) -> bool| rows.iter().filter(|r| pred(r)).count();
     let fragment: String = supplier.chars().take(5).collect::<String>().to_uppercase();
     let checks: Vec<(String, usize)> = vec![
-        (format!("supplier={}", encode(&fragment)), count(&|r| r["supplier_name"].as_str().is_some_and(|s| s.to_uppercase().contains(&fragment)))),
-        (format!("amount_min={amount}&amount_max={amount}"), count(&|r| r["total_amount"].as_str() == Some(amount))),
-        (format!("date_from={date}&date_to={date}"), count(&|r| r["invoice_date"].as_str() == Some(date))),
+        (
+            format!("supplier={}", encode(&fragment)),
+            count(&|r| {
+                r["supplier_name"].as_str().is_some_and(|s| s.to_uppercase().contains(&fragment))
+            }),
+        ),
+        (
+            format!("amount_min={amount}&amount_max={amount}"),
+            count(&|r| r["total_amount"].as_str() == Some(amount)),
+        ),
+        (
+            format!("date_from={date}&date_to={date}"),
+            count(&|r| r["invoice_date"].as_str() == Some(date)),
+        ),
         ("status=failed".into(), 0),
         ("min_confidence=0&max_confidence=1".into(), rows.len()),
         ("q=no-such-text-anywhere".into(), 0),
@@ -140,7 +186,17 @@ async fn listing_filters_and_pages_with_a_cursor(backend: Backend) {
 }
 
 fn encode(s: &str) -> String {
-    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+    s.bytes()
+        .map(
+            |b| {
+                if b.is_ascii_alphanumeric() {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            },
+        )
+        .collect()
 }
 
 async fn gdpr_export_erasure_and_audit(backend: Backend) {
@@ -150,27 +206,45 @@ async fn gdpr_export_erasure_and_audit(backend: Backend) {
     let id = body["id"].as_str().expect("id").to_string();
     h.processed(&admin, &id).await;
 
-    let (status, _, zip) = h.call(Method::GET, "/v1/export", Some(&admin), Body::empty(), None).await;
+    let (status, _, zip) =
+        h.call(Method::GET, "/v1/export", Some(&admin), Body::empty(), None).await;
     assert_eq!(status, StatusCode::OK);
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).expect("a zip");
-    let names: Vec<String> = archive.file_names().map(|n| n.expect("entry name").to_string()).collect();
-    for expected in ["tenant.json".to_string(), "audit.json".into(), format!("invoices/{id}.json"), format!("originals/{id}/inv-00010.pdf")] {
+    let names: Vec<String> =
+        archive.file_names().map(|n| n.expect("entry name").to_string()).collect();
+    for expected in [
+        "tenant.json".to_string(),
+        "audit.json".into(),
+        format!("invoices/{id}.json"),
+        format!("originals/{id}/inv-00010.pdf"),
+    ] {
         assert!(names.contains(&expected), "{expected} in {names:?}");
     }
     let mut original = Vec::new();
-    archive.by_name(&format!("originals/{id}/inv-00010.pdf")).expect("original").read_to_end(&mut original).expect("read");
+    archive
+        .by_name(&format!("originals/{id}/inv-00010.pdf"))
+        .expect("original")
+        .read_to_end(&mut original)
+        .expect("read");
     assert_eq!(original, sample(10));
 
     let blob = h.dir.path().join("blobs").join("tenants");
     let files_before = count_files(&blob);
-    let (status, _, _) = h.call(Method::DELETE, &format!("/v1/invoices/{id}"), Some(&admin), Body::empty(), None).await;
+    let (status, _, _) = h
+        .call(Method::DELETE, &format!("/v1/invoices/{id}"), Some(&admin), Body::empty(), None)
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(count_files(&blob), files_before - 1, "the original is erased too");
     let (status, _) = h.get(&format!("/v1/invoices/{id}"), &admin).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     let (_, audit) = h.get("/v1/audit", &admin).await;
-    let actions: Vec<&str> = audit["entries"].as_array().expect("entries").iter().filter_map(|e| e["action"].as_str()).collect();
+    let actions: Vec<&str> = audit["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
     for expected in ["upload", "read", "export", "delete"] {
         assert!(actions.contains(&expected), "{expected} in {actions:?}");
     }
@@ -189,7 +263,8 @@ async fn retention_erases_old_invoices(backend: Backend) {
     use invex_domain::service::NewUpload;
     let h = Harness::start(backend).await;
     let (tenant, admin) = h.tenant("Retention").await;
-    let (status, _) = h.json(Method::PUT, "/v1/tenant/retention", &admin, json!({"days": 30})).await;
+    let (status, _) =
+        h.json(Method::PUT, "/v1/tenant/retention", &admin, json!({"days": 30})).await;
     assert_eq!(status, StatusCode::OK);
     let (_, fresh) = h.upload(&admin, "fresh.pdf", sample(11)).await;
     // An upload from 40 days ago, written straight to the stores.
@@ -210,7 +285,8 @@ async fn retention_erases_old_invoices(backend: Backend) {
     let (status, _) = h.get(&format!("/v1/invoices/{}", old.id), &admin).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(!h.state.blobs.exists("tenants/old/blob").await.expect("exists"));
-    let (status, _) = h.get(&format!("/v1/invoices/{}", fresh["id"].as_str().expect("id")), &admin).await;
+    let (status, _) =
+        h.get(&format!("/v1/invoices/{}", fresh["id"].as_str().expect("id")), &admin).await;
     assert_eq!(status, StatusCode::OK, "younger invoices stay");
 }
 

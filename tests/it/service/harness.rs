@@ -10,7 +10,9 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use chrono::Utc;
-use invex_api::{AppState, ModelStatus, ServiceOptions, SharedState, Worker, WorkerOptions, generate_key};
+use invex_api::{
+    AppState, ModelStatus, ServiceOptions, SharedState, Worker, WorkerOptions, generate_key,
+};
 use invex_domain::service::{Repository, Role, Tenant};
 use invex_pipeline::pdf::PdfiumReader;
 use invex_pipeline::{Pipeline, RulesExtractor};
@@ -68,8 +70,9 @@ impl Harness {
             Backend::Sqlite => TestDatabase::sqlite(dir.path()),
             Backend::Postgres => TestDatabase::postgres().await,
         };
-        let repo: Arc<dyn Repository> =
-            Arc::new(SqlRepository::connect(database.url(), 8).await.expect("open the test database"));
+        let repo: Arc<dyn Repository> = Arc::new(
+            SqlRepository::connect(database.url(), 8).await.expect("open the test database"),
+        );
         let blobs = Arc::new(LocalBlobStore::new(dir.path().join("blobs")).expect("blob folder"));
         let (stop, shutdown) = watch::channel(false);
         let model = ModelStatus { ready: true, detail: "extractor rules".into() };
@@ -93,8 +96,12 @@ impl Harness {
 
     /// A tenant and its admin key.
     pub async fn tenant(&self, name: &str) -> (String, String) {
-        let tenant =
-            Tenant { id: uuid::Uuid::new_v4().to_string(), name: name.into(), retention_days: None, created_at: Utc::now() };
+        let tenant = Tenant {
+            id: uuid::Uuid::new_v4().to_string(),
+            name: name.into(),
+            retention_days: None,
+            created_at: Utc::now(),
+        };
         self.repo.create_tenant(&tenant).await.expect("create tenant");
         let key = self.key(&tenant.id, Role::Admin).await;
         (tenant.id, key)
@@ -106,7 +113,14 @@ impl Harness {
         key.plaintext
     }
 
-    pub async fn call(&self, method: Method, uri: &str, key: Option<&str>, body: Body, content_type: Option<&str>) -> (StatusCode, Value, Vec<u8>) {
+    pub async fn call(
+        &self,
+        method: Method,
+        uri: &str,
+        key: Option<&str>,
+        body: Body,
+        content_type: Option<&str>,
+    ) -> (StatusCode, Value, Vec<u8>) {
         let mut request = Request::builder().method(method).uri(uri);
         if let Some(key) = key {
             request = request.header("authorization", format!("Bearer {key}"));
@@ -114,9 +128,15 @@ impl Harness {
         if let Some(ct) = content_type {
             request = request.header("content-type", ct);
         }
-        let response = self.router.clone().oneshot(request.body(body).expect("request")).await.expect("infallible");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request.body(body).expect("request"))
+            .await
+            .expect("infallible");
         let status = response.status();
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body").to_vec();
+        let bytes =
+            axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body").to_vec();
         let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         (status, json, bytes)
     }
@@ -126,8 +146,16 @@ impl Harness {
         (s, j)
     }
 
-    pub async fn json(&self, method: Method, uri: &str, key: &str, body: Value) -> (StatusCode, Value) {
-        let (s, j, _) = self.call(method, uri, Some(key), Body::from(body.to_string()), Some("application/json")).await;
+    pub async fn json(
+        &self,
+        method: Method,
+        uri: &str,
+        key: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        let (s, j, _) = self
+            .call(method, uri, Some(key), Body::from(body.to_string()), Some("application/json"))
+            .await;
         (s, j)
     }
 
@@ -155,7 +183,10 @@ impl Harness {
             if !matches!(body["status"].as_str(), Some("queued" | "processing")) {
                 return body;
             }
-            assert!(started.elapsed() < Duration::from_secs(30), "invoice {id} not processed in 30 s: {body}");
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "invoice {id} not processed in 30 s: {body}"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }

@@ -2,9 +2,9 @@
 //! test runs on both), a blob folder, the real pipeline, the router through
 //! `oneshot`, and real `invex serve`/`invex worker` processes.
 
-pub mod harness;
 mod auth;
 mod flow;
+pub mod harness;
 mod ops;
 mod ops_support;
 mod processes;

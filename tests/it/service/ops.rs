@@ -36,18 +36,30 @@ async fn health_metrics_and_openapi(backend: Backend) {
     let (status, spec, _) = h.call(Method::GET, "/openapi.json", None, Body::empty(), None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(spec["openapi"].as_str().is_some_and(|v| v.starts_with("3.")), "{spec}");
-    for path in ["/v1/invoices", "/v1/invoices/{id}", "/v1/review", "/v1/invoices/{id}/approve", "/v1/export"] {
+    for path in [
+        "/v1/invoices",
+        "/v1/invoices/{id}",
+        "/v1/review",
+        "/v1/invoices/{id}/approve",
+        "/v1/export",
+    ] {
         assert!(spec["paths"][path].is_object(), "{path} documented");
     }
     let (status, _, docs) = h.call(Method::GET, "/docs", None, Body::empty(), None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(String::from_utf8_lossy(&docs).contains("/v1/invoices/{id}/approve"));
     let (status, missing, _) = h.call(Method::GET, "/nowhere", None, Body::empty(), None).await;
-    assert_eq!((status, missing["error_type"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+    assert_eq!(
+        (status, missing["error_type"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
 }
 
 async fn request_ids_and_cors(backend: Backend) {
-    let options = invex_api::ServiceOptions { cors_origins: vec!["https://portal.example.se".into()], ..Default::default() };
+    let options = invex_api::ServiceOptions {
+        cors_origins: vec!["https://portal.example.se".into()],
+        ..Default::default()
+    };
     let h = Harness::with_options(backend, options).await;
     let call = |origin: &str, id: Option<&str>| {
         let mut r = Request::builder().uri("/health/live").header("origin", origin);
@@ -89,7 +101,8 @@ async fn webhooks_are_signed_retried_and_logged(backend: Backend) {
     let h = Harness::start(backend).await;
     let (_, admin) = h.tenant("Hooks").await;
     let (url, seen) = receiver().await;
-    let (status, hook) = h.json(Method::PUT, "/v1/webhook", &admin, json!({"url": url, "secret": "s3cret"})).await;
+    let (status, hook) =
+        h.json(Method::PUT, "/v1/webhook", &admin, json!({"url": url, "secret": "s3cret"})).await;
     assert_eq!(status, StatusCode::OK, "{hook}");
     let (status, bad) = h.json(Method::PUT, "/v1/webhook", &admin, json!({"url": "ftp://x"})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
@@ -98,7 +111,8 @@ async fn webhooks_are_signed_retried_and_logged(backend: Backend) {
         poll_interval: Duration::from_millis(50),
         ..Default::default()
     };
-    let sender = Arc::new(invex_api::WebhookSender::new(h.repo.clone(), h.state.metrics.clone(), options));
+    let sender =
+        Arc::new(invex_api::WebhookSender::new(h.repo.clone(), h.state.metrics.clone(), options));
     let (_stop, shutdown) = tokio::sync::watch::channel(false);
     tokio::spawn(sender.run(shutdown));
 
@@ -112,7 +126,8 @@ async fn webhooks_are_signed_retried_and_logged(backend: Backend) {
     }
     let deliveries = seen.lock().expect("lock").clone();
     for (headers, body) in &deliveries {
-        let timestamp: i64 = headers["x-invex-timestamp"].to_str().expect("ascii").parse().expect("number");
+        let timestamp: i64 =
+            headers["x-invex-timestamp"].to_str().expect("ascii").parse().expect("number");
         let expected = invex_api::webhooks::signature("s3cret", timestamp, body);
         assert_eq!(headers["x-invex-signature"], expected.as_str());
         assert_eq!(headers["x-invex-event"], "invoice.processed");
@@ -135,4 +150,8 @@ async fn webhooks_are_signed_retried_and_logged(backend: Backend) {
     }
 }
 
-crate::both_backends!(health_metrics_and_openapi, request_ids_and_cors, webhooks_are_signed_retried_and_logged);
+crate::both_backends!(
+    health_metrics_and_openapi,
+    request_ids_and_cors,
+    webhooks_are_signed_retried_and_logged
+);

@@ -44,10 +44,14 @@ impl Service {
 
     fn command(&self, args: &[&str]) -> std::process::Command {
         let mut cmd = invex();
-        cmd.args(args)
-            .arg("--data-dir")
-            .arg(self.dir.path())
-            .args(["--database-url", self.database.url(), "--extractor", "rules", "--log-format", "text"]);
+        cmd.args(args).arg("--data-dir").arg(self.dir.path()).args([
+            "--database-url",
+            self.database.url(),
+            "--extractor",
+            "rules",
+            "--log-format",
+            "text",
+        ]);
         if let Some((store, env)) = &self.blobs {
             cmd.args(["--blob-store", store]).envs(env.iter().map(|(k, v)| (*k, v.as_str())));
         }
@@ -56,17 +60,29 @@ impl Service {
 
     fn admin_key(&self) -> String {
         let mut cmd = invex();
-        cmd.args(["tenants", "create", "Kommun"]).arg("--data-dir").arg(self.dir.path()).args(["--database-url", self.database.url()]);
+        cmd.args(["tenants", "create", "Kommun"])
+            .arg("--data-dir")
+            .arg(self.dir.path())
+            .args(["--database-url", self.database.url()]);
         let out = crate::run(&mut cmd);
         assert!(out.status.success(), "{}", crate::stderr(&out));
         let stdout = String::from_utf8_lossy(&out.stdout);
-        stdout.split_whitespace().find(|w| w.starts_with("ivx_")).expect("the key is printed").to_string()
+        stdout
+            .split_whitespace()
+            .find(|w| w.starts_with("ivx_"))
+            .expect("the key is printed")
+            .to_string()
     }
 
     /// `invex serve` on a free port; returns the process and its base URL.
     fn serve(&self, extra: &[&str]) -> (Running, String) {
         let mut cmd = self.command(&["serve", "--listen", "127.0.0.1:0"]);
-        let mut child = cmd.args(extra).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("start invex serve");
+        let mut child = cmd
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start invex serve");
         let stdout = child.stdout.take().expect("stdout");
         let mut line = String::new();
         BufReader::new(stdout).read_line(&mut line).expect("read the address");
@@ -77,7 +93,13 @@ impl Service {
 
     fn worker(&self, extra: &[&str]) -> Running {
         let mut cmd = self.command(&["worker", "--workers", "1", "--poll-ms", "100"]);
-        Running(cmd.args(extra).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("start invex worker"))
+        Running(
+            cmd.args(extra)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start invex worker"),
+        )
     }
 
     async fn repo(&self) -> SqlRepository {
@@ -99,7 +121,13 @@ async fn upload(client: &reqwest::Client, url: &str, key: &str, bytes: Vec<u8>) 
     body["id"].as_str().expect("id").to_string()
 }
 
-async fn wait_for(client: &reqwest::Client, url: &str, key: &str, id: &str, wanted: &[&str]) -> Value {
+async fn wait_for(
+    client: &reqwest::Client,
+    url: &str,
+    key: &str,
+    id: &str,
+    wanted: &[&str],
+) -> Value {
     let started = Instant::now();
     loop {
         let body: Value = client
@@ -125,7 +153,13 @@ async fn a_killed_worker_s_job_is_finished_by_another_exactly_once(backend: Back
     let (_api, url) = service.serve(&["--workers", "0"]);
     let client = reqwest::Client::new();
     let (hook_url, hits) = super::ops_support::counting_receiver().await;
-    let set = client.put(format!("{url}/v1/webhook")).bearer_auth(&key).json(&json!({"url": hook_url})).send().await.expect("webhook");
+    let set = client
+        .put(format!("{url}/v1/webhook"))
+        .bearer_auth(&key)
+        .json(&json!({"url": hook_url}))
+        .send()
+        .await
+        .expect("webhook");
     assert_eq!(set.status(), 200);
 
     // Worker 1 claims the job, then hangs; it is killed (SIGKILL) mid-job.
@@ -144,7 +178,9 @@ async fn a_killed_worker_s_job_is_finished_by_another_exactly_once(backend: Back
     let depth = repo.queue_depth().await.expect("depth");
     assert_eq!((depth.queued, depth.running, depth.dead), (0, 0, 0), "{depth:?}");
     let started = Instant::now();
-    while hits.load(std::sync::atomic::Ordering::SeqCst) < 1 && started.elapsed() < Duration::from_secs(20) {
+    while hits.load(std::sync::atomic::Ordering::SeqCst) < 1
+        && started.elapsed() < Duration::from_secs(20)
+    {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -156,13 +192,20 @@ async fn a_killed_worker_s_job_is_finished_by_another_exactly_once(backend: Back
 async fn sigterm_releases_work_in_flight(backend: Backend) {
     let service = Service::new(backend).await;
     let key = service.admin_key();
-    let (mut api, url) =
-        service.serve(&["--workers", "1", "--stall-after-claim-ms", "600000", "--shutdown-grace-seconds", "1"]);
+    let (mut api, url) = service.serve(&[
+        "--workers",
+        "1",
+        "--stall-after-claim-ms",
+        "600000",
+        "--shutdown-grace-seconds",
+        "1",
+    ]);
     let client = reqwest::Client::new();
     let id = upload(&client, &url, &key, sample(4)).await;
     wait_for(&client, &url, &key, &id, &["processing"]).await;
     let pid = api.0.id().to_string();
-    let status = std::process::Command::new("kill").args(["-TERM", &pid]).status().expect("kill -TERM");
+    let status =
+        std::process::Command::new("kill").args(["-TERM", &pid]).status().expect("kill -TERM");
     assert!(status.success());
     let started = Instant::now();
     let exit = loop {
@@ -190,7 +233,14 @@ async fn originals_can_live_in_s3(backend: Backend) {
     let key = service.admin_key();
     let (_api, url) = service.serve(&["--workers", "1"]);
     let client = reqwest::Client::new();
-    let ready: Value = client.get(format!("{url}/health/ready")).send().await.expect("ready").json().await.expect("JSON");
+    let ready: Value = client
+        .get(format!("{url}/health/ready"))
+        .send()
+        .await
+        .expect("ready")
+        .json()
+        .await
+        .expect("JSON");
     assert_eq!(ready["blob_store"]["kind"], "s3", "{ready}");
     assert_eq!(ready["blob_store"]["status"], "ok", "{ready}");
     let original = sample(6);
@@ -198,9 +248,19 @@ async fn originals_can_live_in_s3(backend: Backend) {
     let keys = invex_domain::service::BlobStore::list(&bucket, "tenants/").await.expect("list");
     assert_eq!(keys.len(), 1, "the upload is in the bucket before the 202: {keys:?}");
     wait_for(&client, &url, &key, &id, &["done", "needs_review"]).await;
-    let file = client.get(format!("{url}/v1/invoices/{id}/file")).bearer_auth(&key).send().await.expect("file");
+    let file = client
+        .get(format!("{url}/v1/invoices/{id}/file"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .expect("file");
     assert_eq!(file.bytes().await.expect("bytes").to_vec(), original);
-    let erased = client.delete(format!("{url}/v1/invoices/{id}")).bearer_auth(&key).send().await.expect("delete");
+    let erased = client
+        .delete(format!("{url}/v1/invoices/{id}"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .expect("delete");
     assert_eq!(erased.status(), 204);
     let keys = invex_domain::service::BlobStore::list(&bucket, "tenants/").await.expect("list");
     assert!(keys.is_empty(), "erasure removes the object: {keys:?}");

@@ -36,7 +36,11 @@ async fn bad_uploads_get_a_clear_4xx(backend: Backend) {
         }
     }
     let (_, list) = h.get("/v1/invoices", &key).await;
-    assert_eq!(list["invoices"].as_array().map(Vec::len), Some(2), "only the good files are stored: {list}");
+    assert_eq!(
+        list["invoices"].as_array().map(Vec::len),
+        Some(2),
+        "only the good files are stored: {list}"
+    );
 }
 
 async fn a_duplicate_upload_returns_the_same_id(backend: Backend) {
@@ -48,7 +52,10 @@ async fn a_duplicate_upload_returns_the_same_id(backend: Backend) {
     let (_, other_tenant) = h.upload(&key_b, "x.pdf", sample(2)).await;
     assert_eq!((s1, s2), (StatusCode::ACCEPTED, StatusCode::ACCEPTED));
     assert_eq!(first["id"], second["id"]);
-    assert_eq!((first["duplicate"].as_bool(), second["duplicate"].as_bool()), (Some(false), Some(true)));
+    assert_eq!(
+        (first["duplicate"].as_bool(), second["duplicate"].as_bool()),
+        (Some(false), Some(true))
+    );
     assert_ne!(first["id"], other_tenant["id"], "idempotency is per tenant");
 }
 
@@ -66,9 +73,16 @@ async fn multipart_uploads_several_files_and_reports_each_bad_one(backend: Backe
     }
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
     let content_type = format!("multipart/form-data; boundary={boundary}");
-    let (status, json, _) = h.call(Method::POST, "/v1/invoices", Some(&key), Body::from(body), Some(&content_type)).await;
+    let (status, json, _) = h
+        .call(Method::POST, "/v1/invoices", Some(&key), Body::from(body), Some(&content_type))
+        .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{json}");
-    let names: Vec<&str> = json["invoices"].as_array().expect("list").iter().filter_map(|i| i["file_name"].as_str()).collect();
+    let names: Vec<&str> = json["invoices"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|i| i["file_name"].as_str())
+        .collect();
     assert_eq!(names, ["a.pdf", "b.pdf"]);
     let errors = json["errors"].as_array().expect("errors");
     assert_eq!(errors.len(), 1);
@@ -83,7 +97,8 @@ async fn multipart_uploads_several_files_and_reports_each_bad_one(backend: Backe
 async fn an_unreadable_file_ends_failed_with_its_cause(backend: Backend) {
     let h = Harness::start(backend).await;
     let (_, key) = h.tenant("Hostile").await;
-    let encrypted = std::fs::read(crate::repo().join("tests/fixtures/encrypted.pdf")).expect("fixture");
+    let encrypted =
+        std::fs::read(crate::repo().join("tests/fixtures/encrypted.pdf")).expect("fixture");
     let (status, body) = h.upload(&key, "encrypted.pdf", encrypted).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     let done: Value = h.processed(&key, body["id"].as_str().expect("id")).await;
