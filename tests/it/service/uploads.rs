@@ -106,7 +106,33 @@ async fn an_unreadable_file_ends_failed_with_its_cause(backend: Backend) {
     assert_eq!(done["error_type"], "encrypted", "{done}");
 }
 
+async fn a_job_that_keeps_failing_is_retried_then_dead_lettered(backend: Backend) {
+    use invex_domain::service::NewUpload;
+    let h = Harness::start(backend).await;
+    let (tenant, key) = h.tenant("Dead letters").await;
+    // An invoice whose original is missing from the blob store: every attempt fails.
+    let upload = NewUpload {
+        id: uuid::Uuid::new_v4().to_string(),
+        tenant_id: tenant,
+        sha256: "f".repeat(64),
+        file_name: "lost.pdf".into(),
+        content_type: "application/pdf".into(),
+        size_bytes: 10,
+        blob_key: "tenants/nowhere/lost".into(),
+        uploaded_by: "test".into(),
+    };
+    h.repo.insert_upload(&upload, chrono::Utc::now()).await.expect("insert");
+    h.state.new_jobs.notify_one();
+    let failed = h.processed(&key, &upload.id).await;
+    assert_eq!(failed["status"], "failed", "{failed}");
+    assert_eq!(failed["error_type"], "processing_failed", "{failed}");
+    assert!(failed["error"].as_str().is_some_and(|e| e.contains("could not read the original")), "{failed}");
+    let depth = h.repo.queue_depth().await.expect("depth");
+    assert_eq!((depth.queued, depth.running, depth.dead), (0, 0, 1), "nothing is dropped: {depth:?}");
+}
+
 crate::both_backends!(
+    a_job_that_keeps_failing_is_retried_then_dead_lettered,
     bad_uploads_get_a_clear_4xx,
     a_duplicate_upload_returns_the_same_id,
     multipart_uploads_several_files_and_reports_each_bad_one,
