@@ -1,5 +1,6 @@
-//! `invex extract`: a batch over files and folders, in parallel, with a
-//! progress bar, JSONL/CSV/Parquet output and a summary.
+//! `invex extract`: a batch over files, folders and S3 prefixes
+//! ([`super::extract_s3`]), in parallel, with a progress bar,
+//! JSONL/CSV/Parquet output and a summary.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -26,7 +27,7 @@ enum Output {
 }
 
 pub fn run(args: ExtractArgs) -> Result<ExitCode> {
-    let files = collect_inputs(&args.inputs)?;
+    let files = super::extract_s3::Inputs::collect(&args.inputs)?;
     if files.is_empty() {
         bail!("no PDF files found in {}", display_list(&args.inputs));
     }
@@ -41,7 +42,7 @@ pub fn run(args: ExtractArgs) -> Result<ExitCode> {
     let started = Instant::now();
     let mut summary = Summary::default();
     let mut write_error: Option<anyhow::Error> = None;
-    pipeline.run_batch(&files, &mut |_index: usize, prediction: Prediction| {
+    files.run(&pipeline, max_bytes, &mut |_index: usize, prediction: Prediction| {
         summary.add(&prediction);
         if prediction.status == Status::Failed {
             progress.suspend(|| {
