@@ -6,6 +6,8 @@
 #   models/training/run.sh smoke [OUT]   tiny end-to-end run in about a minute (CI)
 #   models/training/run.sh full          the shipped model (about 1.5 h on 2 cores)
 #   models/training/run.sh export        re-export the full run's best checkpoint
+#   models/training/run.sh donut-fixture [OUT]   the tiny Donut parity fixture
+#                                        (models/tests/fixtures/tiny-donut; about a minute)
 #
 # Environment: INVEX_TRAIN_VENV (venv path), INVEX_TRAIN_WORK (data and
 # checkpoints, default ~/.cache/invex-train/work), INVEX_BIN (the invex binary).
@@ -54,6 +56,13 @@ families_except() {
   "$BIN" dataset families | grep -vxF -f <(tr ',' '\n' <<<"$1") | paste -sd, -
 }
 
+if [[ ${1:-} == donut-fixture ]]; then
+  # The tiny Donut parity fixture: needs the venv only, not the invex binary.
+  venv
+  py invex_train.donut_fixture --out "${2:-$ROOT/models/tests/fixtures/tiny-donut}"
+  exit
+fi
+
 [[ -x "$BIN" ]] || { echo "train: $BIN not found; run scripts/setup.sh first" >&2; exit 1; }
 venv
 mkdir -p "$WORK/data"
@@ -94,5 +103,5 @@ case "${1:-}" in
       --training "$(printf '{"command": "models/training/run.sh full", "train_seeds": [101, 102, 103, 104], "train_documents": 20000, "train_families": "%s", "held_out_families": "%s", "validation_seed": 201, "held_out_seed": 20261123}' "$TRAIN_FAMILIES" "$HELD_OUT")"
     ;;
   *)
-    sed -n '2,13p' "$0"; exit 2 ;;
+    sed -n '2,15p' "$0"; exit 2 ;;
 esac
