@@ -27,11 +27,16 @@
 //!   rules extractor's, and line items grouped by visual row.
 //! - [`extractor`]: [`LayoutExtractor`], the [`invex_domain::Extractor`]
 //!   named `model`, with batched `extract_batch`.
+//! - [`donut`]: [`DonutModel`], an OCR-free Donut (Swin + MBart) exported
+//!   by optimum, run with greedy decoding and a key/value cache; its
+//!   `<s_field>value</s_field>` output parsed into an invoice by
+//!   [`DonutExtractor`] (source `donut`).
 
 pub mod backend;
 pub mod batching;
 pub mod boxes;
 pub mod config;
+pub mod donut;
 mod error;
 pub mod extractor;
 pub mod fields;
@@ -48,6 +53,7 @@ pub mod values;
 pub mod windows;
 
 pub use backend::{Batch, Logits, TokenClassifierBackend};
+pub use donut::{DonutExtractor, DonutModel, DonutOptions, DonutPrediction};
 pub use error::Error;
 pub use extractor::LayoutExtractor;
 pub use manifest::Manifest;

@@ -194,7 +194,7 @@ impl TokenClassifierBackend for OrtBackend {
     }
 }
 
-fn element_type(dtype: &ValueType) -> Option<TensorElementType> {
+pub(crate) fn element_type(dtype: &ValueType) -> Option<TensorElementType> {
     match dtype {
         ValueType::Tensor { ty, .. } => Some(*ty),
         _ => None,
@@ -217,7 +217,7 @@ fn image_dims(dtype: &ValueType) -> [usize; 3] {
     dims
 }
 
-fn open_session(model: &Path, config: &OrtConfig) -> Result<Session, Error> {
+pub(crate) fn open_session(model: &Path, config: &OrtConfig) -> Result<Session, Error> {
     let environment = runtime::environment()?;
     let build = || -> ort::Result<Session> {
         let builder =
