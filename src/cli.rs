@@ -210,6 +210,24 @@ pub struct GenerateArgs {
     /// Only these layout families (comma separated); see `invex dataset families`.
     #[arg(long, value_delimiter = ',')]
     pub families: Option<Vec<String>>,
+    /// Turn the invoices into synthetic scans: rasterise each PDF, degrade it
+    /// (rotation, blur, noise, JPEG, lighting, phone-photo perspective, stamps
+    /// and scribbles) and write it in place of the digital PDF. The ground truth
+    /// stays exact; DIR/scans.jsonl records each file's degradations.
+    #[arg(long)]
+    pub scan: bool,
+    /// Scan file format: pdf (image-only, one JPEG per page), tiff (one
+    /// multi-page file), png or jpeg (one file per page: inv-N.png, then
+    /// inv-N-p2.png, ...; the ground truth names the first page only).
+    #[arg(long, default_value = "pdf", value_parser = ["pdf", "png", "jpeg", "jpg", "tiff", "tif"], requires = "scan")]
+    pub scan_format: String,
+    /// Rasterisation resolution of the scans.
+    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u32).range(50..=600), requires = "scan")]
+    pub dpi: u32,
+    /// Only these kinds of scan (comma separated): clean, rotate, rotate90,
+    /// blur_noise, jpeg, lighting, photo, stamp. Default: a mix of all.
+    #[arg(long, value_delimiter = ',', requires = "scan")]
+    pub degradations: Option<Vec<String>>,
 }
 
 #[derive(Debug, Args)]

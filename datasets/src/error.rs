@@ -25,6 +25,8 @@ pub enum Error {
     Identifier(String),
     #[error("layout problem: {0}")]
     Layout(String),
+    #[error("scan: {0}")]
+    Scan(String),
     #[error("invoice {index} could not be laid out after {attempts} attempts: {last}")]
     GaveUp { index: usize, attempts: usize, last: String },
 }

@@ -24,6 +24,7 @@ pub mod generate;
 pub mod layout;
 pub mod pdf;
 pub mod record;
+pub mod scan;
 pub mod synth;
 pub mod truth;
 pub mod vocab;

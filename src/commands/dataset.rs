@@ -22,6 +22,7 @@ pub fn run(command: DatasetCommand) -> Result<ExitCode> {
 }
 
 fn generate(args: GenerateArgs) -> Result<ExitCode> {
+    let scan = if args.scan { Some(super::dataset_scan::options(&args)?) } else { None };
     let bar = ProgressBar::new(args.count as u64);
     if let Ok(style) = ProgressStyle::with_template(
         "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} invoices, {per_sec}",
@@ -32,7 +33,7 @@ fn generate(args: GenerateArgs) -> Result<ExitCode> {
         count: args.count,
         seed: args.seed,
         out_dir: args.out.clone(),
-        families: args.families,
+        families: args.families.clone(),
     };
     let started = std::time::Instant::now();
     let summary = invex_datasets::generate(&opts, &|_done| bar.inc(1))
@@ -47,6 +48,9 @@ fn generate(args: GenerateArgs) -> Result<ExitCode> {
     );
     for (family, n) in &summary.families {
         eprintln!("  {n:5}  {family}");
+    }
+    if let Some(opts) = scan {
+        super::dataset_scan::run(&opts, summary.written)?;
     }
     Ok(ExitCode::SUCCESS)
 }

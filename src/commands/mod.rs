@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 mod dataset;
+mod dataset_scan;
 mod dataset_tokens;
 mod doctor;
 mod eval;
