@@ -9,6 +9,7 @@ mod extract_s3;
 mod hostile;
 mod layout;
 mod models;
+mod scans;
 mod service;
 
 use std::path::{Path, PathBuf};

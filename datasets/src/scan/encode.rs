@@ -111,6 +111,31 @@ pub fn tiff(pages: &[RgbImage], dpi: u32) -> Result<Vec<u8>, Error> {
     Ok(out.into_inner())
 }
 
+/// Every page of a (multi-page) TIFF, as RGB.
+pub fn decode_tiff_pages(bytes: &[u8]) -> Result<Vec<RgbImage>, Error> {
+    use tiff::decoder::{Decoder, DecodingResult};
+    let err = |e: tiff::TiffError| Error::Scan(format!("decoding a TIFF: {e}"));
+    let mut dec = Decoder::new(Cursor::new(bytes)).map_err(err)?;
+    let mut pages = Vec::new();
+    loop {
+        let (w, h) = dec.dimensions().map_err(err)?;
+        let DecodingResult::U8(data) = dec.read_image().map_err(err)? else {
+            return Err(Error::Scan("a TIFF page that is not 8-bit".into()));
+        };
+        let page = match data.len() {
+            n if n == (w * h * 3) as usize => RgbImage::from_raw(w, h, data),
+            n if n == (w * h) as usize => image::GrayImage::from_raw(w, h, data)
+                .map(|g| image::DynamicImage::from(g).to_rgb8()),
+            _ => None,
+        };
+        pages.push(page.ok_or_else(|| Error::Scan("a TIFF page that is not RGB or grey".into()))?);
+        if !dec.more_images() {
+            return Ok(pages);
+        }
+        dec.next_image().map_err(err)?;
+    }
+}
+
 /// An image-only PDF: each page one DCT (JPEG) image filling a page of
 /// `width / dpi` × `height / dpi` inches. No text layer, no fonts.
 pub fn image_pdf(pages: &[RgbImage], dpi: u32, title: &str) -> Result<Vec<u8>, Error> {

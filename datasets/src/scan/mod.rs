@@ -34,8 +34,11 @@ use serde::Serialize;
 
 use crate::error::Error;
 
+/// The `image` crate the pages are built with, for callers that decode scans.
+pub use image;
+
 pub use dataset::{ScanOptions, ScanSummary, scan_dataset};
-pub use encode::ScanFormat;
+pub use encode::{ScanFormat, decode_tiff_pages};
 
 /// The kind of scan an invoice becomes; `--degradations` names these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
