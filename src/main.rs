@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    invex_pipeline::ocr::limit_openmp_threads(); // Tesseract: OMP_THREAD_LIMIT=1, set before libgomp loads
     let cli = cli::Cli::parse();
     let service = matches!(cli.command, cli::Command::Serve(_) | cli::Command::Worker(_));
     let json = cli.log_format.as_deref().map_or(service, |f| f == "json");

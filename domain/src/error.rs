@@ -6,7 +6,7 @@ use thiserror::Error;
 pub enum DocumentError {
     #[error("the file is empty (0 bytes)")]
     Empty,
-    #[error("not a PDF: the content looks like {detected}")]
+    #[error("not a PDF or a PNG/JPEG/TIFF image: the content looks like {detected}")]
     NotAPdf { detected: String },
     #[error("the PDF is encrypted and needs a password")]
     Encrypted,
@@ -17,9 +17,17 @@ pub enum DocumentError {
     #[error("the PDF has no pages")]
     NoPages,
     #[error(
-        "no text layer on {pages} page(s): this looks like a scanned invoice, and OCR for scans is not supported yet"
+        "no text on {pages} page(s): no text layer, and OCR found no words (a blank or unreadable scan?)"
     )]
     NoTextLayer { pages: usize },
+    #[error(
+        "the image is {width}×{height} pixels, above the limit of {limit}; refused before decoding (a decompression bomb?)"
+    )]
+    ImageTooLarge { width: u64, height: u64, limit: String },
+    #[error("the image is corrupt or truncated: {0}")]
+    CorruptImage(String),
+    #[error("OCR failed: {0}")]
+    Ocr(String),
     #[error("could not read the file: {0}")]
     Io(String),
     #[error("{0}")]
@@ -37,6 +45,9 @@ impl DocumentError {
             DocumentError::TooLarge { .. } => "too_large",
             DocumentError::NoPages => "no_pages",
             DocumentError::NoTextLayer { .. } => "no_text_layer",
+            DocumentError::ImageTooLarge { .. } => "image_too_large",
+            DocumentError::CorruptImage(_) => "corrupt_image",
+            DocumentError::Ocr(_) => "ocr_failed",
             DocumentError::Io(_) => "io",
             DocumentError::Other(_) => "other",
         }

@@ -38,12 +38,22 @@ impl Extractor for CombinedExtractor {
     }
 
     fn extract(&self, document: &Document) -> Invoice {
-        merge(self.rules.extract(document), self.model.extract(document))
+        let mut model = self.model.extract(document);
+        // The rules cap their own fields by OCR word confidence; the model's too.
+        crate::rules::cap_by_word_confidence(&mut model, document);
+        merge(self.rules.extract(document), model)
     }
 
     fn extract_batch(&self, documents: &[&Document]) -> Vec<Invoice> {
         let learned = self.model.extract_batch(documents);
-        documents.iter().zip(learned).map(|(d, m)| merge(self.rules.extract(d), m)).collect()
+        documents
+            .iter()
+            .zip(learned)
+            .map(|(d, mut m)| {
+                crate::rules::cap_by_word_confidence(&mut m, d);
+                merge(self.rules.extract(d), m)
+            })
+            .collect()
     }
 }
 

@@ -2,16 +2,20 @@
 //!
 //! - [`pdf`]: the pdfium-backed [`invex_domain::DocumentReader`] for digital PDFs,
 //!   with content sniffing and clear per-file errors.
+//! - [`ocr`]: [`ocr::OcrReader`] wraps it: pages without a text layer and
+//!   PNG/JPEG/TIFF images are read by Tesseract (upright, deskewed), with
+//!   per-word confidence.
 //! - [`rules`]: the layout-aware rules extractor, the accuracy floor.
 //! - [`combine`]: merges the rules with a learned extractor, field by field;
 //!   validators decide disagreements, and each field records which source won.
 //! - [`Pipeline`]: reader + extractor for one file; [`Pipeline::run_batch`]
 //!   fans files out over rayon and hands each result to a sink, in input order.
 //!
-//! pdfium lives in this crate and nowhere else.
+//! pdfium and Tesseract live in this crate and nowhere else.
 
 pub mod combine;
 mod error;
+pub mod ocr;
 pub mod pdf;
 mod pipeline;
 pub mod rules;

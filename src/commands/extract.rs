@@ -19,7 +19,7 @@ use crate::cli::ExtractArgs;
 
 /// Extensions picked up when walking a folder. Files named explicitly are
 /// always processed, whatever their name.
-const FOLDER_EXTENSIONS: &[&str] = &["pdf"];
+const FOLDER_EXTENSIONS: &[&str] = &["pdf", "png", "jpg", "jpeg", "tif", "tiff"];
 
 enum Output {
     Jsonl(BufWriter<File>),
@@ -29,7 +29,7 @@ enum Output {
 pub fn run(args: ExtractArgs) -> Result<ExitCode> {
     let files = super::extract_s3::Inputs::collect(&args.inputs)?;
     if files.is_empty() {
-        bail!("no PDF files found in {}", display_list(&args.inputs));
+        bail!("no PDF or image files found in {}", display_list(&args.inputs));
     }
     let mut output = open_output(&args.output)?;
     let reader = super::pdf_reader()?;

@@ -37,8 +37,9 @@ pub fn run(command: Command) -> Result<ExitCode> {
     }
 }
 
-/// The pdfium reader, from the installed library.
-pub fn pdf_reader() -> Result<invex_pipeline::pdf::PdfiumReader> {
+/// The document reader: pdfium from the installed library for text layers,
+/// Tesseract for scanned pages and PNG/JPEG/TIFF images.
+pub fn pdf_reader() -> Result<invex_pipeline::ocr::OcrReader> {
     let path = crate::native::find(crate::native::PDFIUM)?;
-    Ok(invex_pipeline::pdf::PdfiumReader::load(&path)?)
+    Ok(invex_pipeline::ocr::OcrReader::new(invex_pipeline::pdf::PdfiumReader::load(&path)?))
 }

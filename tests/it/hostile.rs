@@ -23,9 +23,18 @@ const PNG_HEADER: &[u8] =
     b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0\x90wS\xde";
 const NO_PAGES_PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
 
+/// A white page as PNG: OCR finds no words on it.
+fn blank_png() -> Vec<u8> {
+    let page = image::GrayImage::from_pixel(850, 1100, image::Luma([255]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    page.write_to(&mut out, image::ImageFormat::Png).expect("png");
+    out.into_inner()
+}
+
 /// (file name, bytes, accepted error types)
 fn hostile_files(good_pdf: &[u8]) -> Vec<(String, Vec<u8>, &'static [&'static str])> {
     let fixture = |name: &str| fs::read(repo().join("tests/fixtures").join(name)).expect("fixture");
+    let photo = fixture("photo.png");
     let cut = |fraction: f64| good_pdf[..(good_pdf.len() as f64 * fraction) as usize].to_vec();
     let mut garbage_with_eof = b"%PDF-1.7\n".to_vec();
     garbage_with_eof.extend(noise(20_000, 7));
@@ -41,12 +50,13 @@ fn hostile_files(good_pdf: &[u8]) -> Vec<(String, Vec<u8>, &'static [&'static st
         ("encrypted-2.pdf".into(), fixture("encrypted.pdf"), &["encrypted"]),
         ("zero-byte-1.pdf".into(), vec![], &["empty_file"]),
         ("zero-byte-2.pdf".into(), vec![], &["empty_file"]),
-        ("png-renamed-1.pdf".into(), PNG_HEADER.to_vec(), &["not_a_pdf"]),
-        ("png-renamed-2.pdf".into(), fixture("photo.png"), &["not_a_pdf"]),
+        // Images are read by content whatever their name (OCR); broken ones fail.
+        ("png-renamed-1.pdf".into(), PNG_HEADER.to_vec(), &["corrupt_image"]),
+        ("png-bomb.pdf".into(), crate::ocr::bomb_png(100_000, 100_000), &["image_too_large"]),
         ("random-50mb.pdf".into(), noise(50 * 1024 * 1024, 42), &["not_a_pdf"]),
         ("random-1kb.pdf".into(), noise(1024, 43), &["not_a_pdf"]),
-        ("scan-1.pdf".into(), fixture("scan.pdf"), &["no_text_layer"]),
-        ("scan-2.pdf".into(), fixture("scan.pdf"), &["no_text_layer"]),
+        ("png-truncated.pdf".into(), photo[..photo.len() / 3].to_vec(), &["corrupt_image"]),
+        ("blank-scan.pdf".into(), blank_png(), &["no_text_layer"]),
         (
             "page.html.pdf".into(),
             b"<!DOCTYPE html><html><body>Faktura</body></html>".to_vec(),
@@ -59,7 +69,7 @@ fn hostile_files(good_pdf: &[u8]) -> Vec<(String, Vec<u8>, &'static [&'static st
         ),
         ("garbage-body.pdf".into(), garbage_with_eof, &["corrupt", "no_pages"]),
         ("zeroed-middle.pdf".into(), zeroed_middle, &["corrupt", "no_pages"]),
-        ("jpeg-renamed.pdf".into(), b"\xff\xd8\xff\xe0\0\x10JFIF\0".to_vec(), &["not_a_pdf"]),
+        ("jpeg-renamed.pdf".into(), b"\xff\xd8\xff\xe0\0\x10JFIF\0".to_vec(), &["corrupt_image"]),
         ("zip-renamed.pdf".into(), b"PK\x03\x04\x14\0\0\0\x08\0".to_vec(), &["not_a_pdf"]),
         ("no-pages.pdf".into(), NO_PAGES_PDF.to_vec(), &["no_pages", "corrupt"]),
     ]

@@ -9,6 +9,7 @@ mod extract_s3;
 mod hostile;
 mod layout;
 mod models;
+mod ocr;
 mod scans;
 mod service;
 

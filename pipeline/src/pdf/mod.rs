@@ -56,6 +56,19 @@ impl PdfiumReader {
 
 impl DocumentReader for PdfiumReader {
     fn read(&self, bytes: &[u8]) -> Result<Document, DocumentError> {
+        let pages = self.read_text_pages(bytes)?;
+        if pages.iter().all(|p| p.words.is_empty()) {
+            return Err(DocumentError::NoTextLayer { pages: pages.len() });
+        }
+        Ok(Document { pages })
+    }
+}
+
+impl PdfiumReader {
+    /// Every page's text-layer words, empty pages included: the checks and
+    /// errors of [`DocumentReader::read`] except [`DocumentError::NoTextLayer`],
+    /// so the OCR reader can fill the empty pages in.
+    pub fn read_text_pages(&self, bytes: &[u8]) -> Result<Vec<Page>, DocumentError> {
         if bytes.is_empty() {
             return Err(DocumentError::Empty);
         }
@@ -93,10 +106,7 @@ impl DocumentReader for PdfiumReader {
         for (index, page) in document.pages().iter().enumerate() {
             pages.push(read_page(index as u32 + 1, &page)?);
         }
-        if pages.iter().all(|p| p.words.is_empty()) {
-            return Err(DocumentError::NoTextLayer { pages: pages.len() });
-        }
-        Ok(Document { pages })
+        Ok(pages)
     }
 }
 

@@ -1,7 +1,7 @@
 //! Rasterising PDF pages with pdfium: the OCR path reads scanned pages from
 //! these images, and the scan generator degrades them into synthetic scans.
 
-use image::RgbImage;
+use image::{GrayImage, RgbImage};
 use invex_domain::DocumentError;
 use pdfium_render::prelude::*;
 
@@ -26,6 +26,35 @@ impl PdfiumReader {
             })?);
         }
         Ok(images)
+    }
+}
+
+impl PdfiumReader {
+    /// Renders the pages at 0-based `indices` at `dpi`, as grayscale (what OCR
+    /// reads), one lock and one document load for all of them.
+    pub fn render_gray_pages(
+        &self,
+        bytes: &[u8],
+        dpi: u32,
+        indices: &[usize],
+    ) -> Result<Vec<GrayImage>, DocumentError> {
+        let pdfium = self
+            .pdfium
+            .lock()
+            .map_err(|_| DocumentError::Other("pdfium lock poisoned by an earlier panic".into()))?;
+        let document = pdfium.load_pdf_from_byte_slice(bytes, None).map_err(load_error)?;
+        let pages = document.pages();
+        indices
+            .iter()
+            .map(|&index| {
+                let failed = |e: String| {
+                    DocumentError::Corrupt(format!("page {}: could not render: {e}", index + 1))
+                };
+                let page = pages.get(index as PdfPageIndex).map_err(|e| failed(e.to_string()))?;
+                let rgb = render_page(&page, dpi).map_err(|e| failed(e.to_string()))?;
+                Ok(image::DynamicImage::ImageRgb8(rgb).into_luma8())
+            })
+            .collect()
     }
 }
 

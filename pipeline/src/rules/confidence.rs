@@ -14,8 +14,13 @@
 //! Candidates that agree on one value combine by noisy-OR; a close rival
 //! with another value lowers the winner's confidence. Derived fields inherit
 //! the lower confidence of their inputs.
+//!
+//! Finally, OCR: a field is at most as sure as the least sure word it was
+//! read from ([`cap_by_word_confidence`]). Text-layer words are 1.0, so digital
+//! PDFs are unchanged; a cap (not a product) keeps it idempotent, so the
+//! combiner can apply it to the model's fields too.
 
-use invex_domain::{BBox, Field, Source, Value};
+use invex_domain::{BBox, Document, Field, Invoice, Source, Value};
 
 use super::layout::Layout;
 
@@ -172,5 +177,79 @@ mod tests {
         q.push(cand("A", 1.0, 0.9));
         q.push(cand("B", 0.95, 0.9));
         assert!(q.best().is_some_and(|b| b.conf < 0.7));
+    }
+}
+
+/// Caps each field's confidence at the lowest confidence of the words under
+/// its box (a word counts when its centre lies inside the box, grown by 1 pt).
+/// Fields without a page and box (derived or flags) are left as they are.
+pub fn cap_by_word_confidence(invoice: &mut Invoice, document: &Document) {
+    for field in invoice.fields.values_mut() {
+        let (Some(number), Some(b)) = (field.page, field.bbox) else { continue };
+        let Some(page) = document.pages.iter().find(|p| p.number == number) else { continue };
+        let least = page
+            .words
+            .iter()
+            .filter(|w| {
+                let (x, y) = (w.bbox.center_x(), w.bbox.center_y());
+                x >= b.x0 - 1.0 && x <= b.x1 + 1.0 && y >= b.y0 - 1.0 && y <= b.y1 + 1.0
+            })
+            .map(|w| w.confidence)
+            .fold(1.0f32, f32::min);
+        field.confidence = field.confidence.min(least.max(0.0));
+    }
+}
+
+#[cfg(test)]
+mod ocr_tests {
+    use super::*;
+    use invex_domain::{FieldName, Page, Word};
+
+    fn check(words: &[(f32, f32)], field_conf: f32, bbox: Option<BBox>, expected: f32) {
+        let words = words
+            .iter()
+            .enumerate()
+            .map(|(i, &(x, conf))| Word {
+                text: format!("w{i}"),
+                bbox: BBox::new(x, 100.0, x + 20.0, 110.0),
+                confidence: conf,
+            })
+            .collect();
+        let document =
+            Document { pages: vec![Page { number: 1, width: 595.0, height: 842.0, words }] };
+        let mut invoice = Invoice::default();
+        let field = Field {
+            value: Value::Text("x".into()),
+            confidence: field_conf,
+            page: Some(1),
+            bbox,
+            source: Source::Rules,
+        };
+        invoice.fields.insert(FieldName::InvoiceNumber, field);
+        cap_by_word_confidence(&mut invoice, &document);
+        cap_by_word_confidence(&mut invoice, &document);
+        let got = invoice.fields[&FieldName::InvoiceNumber].confidence;
+        assert!(
+            (got - expected).abs() < 1e-6,
+            "{words:?}: {got} != {expected}",
+            words = words_dbg(&document)
+        );
+    }
+
+    fn words_dbg(d: &Document) -> Vec<(f32, f32)> {
+        d.pages[0].words.iter().map(|w| (w.bbox.x0, w.confidence)).collect()
+    }
+
+    #[test]
+    fn fields_are_capped_by_their_least_sure_word() {
+        let over = |x0: f32, x1: f32| Some(BBox::new(x0, 100.0, x1, 110.0));
+        // Text layer: unchanged.
+        check(&[(10.0, 1.0), (40.0, 1.0)], 0.95, over(10.0, 60.0), 0.95);
+        // The least sure of the field's words caps it; words outside do not count.
+        check(&[(10.0, 0.9), (40.0, 0.6), (200.0, 0.1)], 0.95, over(10.0, 60.0), 0.6);
+        // A cap, not a product: a sure OCR word leaves a less sure field alone.
+        check(&[(10.0, 0.97)], 0.8, over(10.0, 30.0), 0.8);
+        // No box: left alone.
+        check(&[(10.0, 0.2)], 0.9, None, 0.9);
     }
 }

@@ -26,6 +26,7 @@ mod address;
 mod amounts;
 mod candidates;
 mod confidence;
+pub use confidence::cap_by_word_confidence;
 mod dates;
 mod fields;
 mod ids;
@@ -128,6 +129,8 @@ impl Extractor for RulesExtractor {
         let slip = slip::find(&layout);
         let mut cx =
             Ctx { layout: &layout, labels, scan: &scan, zones, ibans, iban_tok, slip, debug };
-        fields::extract_fields(&mut cx)
+        let mut invoice = fields::extract_fields(&mut cx);
+        cap_by_word_confidence(&mut invoice, document);
+        invoice
     }
 }

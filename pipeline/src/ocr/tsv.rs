@@ -1,0 +1,86 @@
+//! Tesseract's TSV output (`GetTSVText`) → words with pixel boxes and confidence.
+//!
+//! Columns: `level page_num block_num par_num line_num word_num left top width
+//! height conf text`. Level 5 rows are words; `conf` is 0–100 (−1 on the
+//! structural rows of levels 1–4). There is no header row from the API.
+
+/// One recognised word, in the pixels of the image Tesseract was given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OcrWord {
+    pub text: String,
+    pub left: u32,
+    pub top: u32,
+    pub width: u32,
+    pub height: u32,
+    /// 0–1 (Tesseract's 0–100 divided by 100).
+    pub confidence: f32,
+}
+
+/// The level-5 (word) rows with non-blank text; malformed rows are skipped.
+pub fn parse_tsv(tsv: &str) -> Vec<OcrWord> {
+    tsv.lines().filter_map(parse_row).collect()
+}
+
+fn parse_row(line: &str) -> Option<OcrWord> {
+    let cols: Vec<&str> = line.splitn(12, '\t').collect();
+    if cols.len() < 12 || cols[0] != "5" {
+        return None;
+    }
+    let num = |i: usize| cols[i].trim().parse::<u32>().ok();
+    let text = cols[11].trim();
+    if text.is_empty() {
+        return None;
+    }
+    let conf: f32 = cols[10].trim().parse().ok()?;
+    Some(OcrWord {
+        text: text.to_string(),
+        left: num(6)?,
+        top: num(7)?,
+        width: num(8)?,
+        height: num(9)?,
+        confidence: (conf / 100.0).clamp(0.0, 1.0),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(input: &str, expected: &[(&str, [u32; 4], f32)]) {
+        let got = parse_tsv(input);
+        let got: Vec<(&str, [u32; 4], f32)> = got
+            .iter()
+            .map(|w| (w.text.as_str(), [w.left, w.top, w.width, w.height], w.confidence))
+            .collect();
+        assert_eq!(got, expected, "input: {input:?}");
+    }
+
+    #[test]
+    fn word_rows_become_words() {
+        check(
+            "1\t1\t0\t0\t0\t0\t0\t0\t2480\t3508\t-1\t\n\
+             2\t1\t1\t0\t0\t0\t236\t236\t900\t60\t-1\t\n\
+             5\t1\t1\t1\t1\t1\t236\t236\t300\t60\t96.5\tFaktura\n\
+             5\t1\t1\t1\t1\t2\t560\t236\t200\t60\t40\tnr:\n",
+            &[("Faktura", [236, 236, 300, 60], 0.965), ("nr:", [560, 236, 200, 60], 0.4)],
+        );
+    }
+
+    #[test]
+    fn blank_and_malformed_rows_are_skipped() {
+        check("5\t1\t1\t1\t1\t1\t10\t10\t5\t5\t95\t \n", &[]);
+        check("5\t1\t1\t1\t1\t1\t10\t10\t5\n", &[]);
+        check("5\t1\t1\t1\t1\t1\tx\t10\t5\t5\t95\tord\n", &[]);
+        check("", &[]);
+        check("4\t1\t1\t1\t1\t0\t10\t10\t5\t5\t-1\t\n", &[]);
+    }
+
+    #[test]
+    fn text_keeps_inner_characters_and_confidence_is_clamped() {
+        check(
+            "5\t1\t1\t1\t1\t1\t0\t0\t1\t1\t100.0\tSöderström\n\
+             5\t1\t1\t1\t1\t2\t0\t0\t1\t1\t-1\t1\u{a0}234,56\n",
+            &[("Söderström", [0, 0, 1, 1], 1.0), ("1\u{a0}234,56", [0, 0, 1, 1], 0.0)],
+        );
+    }
+}
