@@ -4,7 +4,8 @@
 //!
 //! - [`config`]: `config.json`, `generation_config.json`,
 //!   `preprocessor_config.json`.
-//! - [`preprocess`]: an RGB image to `pixel_values` as `DonutImageProcessor`.
+//! - [`preprocess`]: an RGB image to `pixel_values` as `DonutImageProcessor`,
+//!   with Pillow's resampling ([`resample`]).
 //! - [`generate`]: greedy decoding with a key/value cache, on a merged
 //!   decoder or a decoder + decoder-with-past pair.
 //! - [`tags`]: the output sequence (`<s_field>value</s_field>`) to
@@ -18,6 +19,7 @@ pub mod config;
 pub mod generate;
 pub mod invoice;
 pub mod preprocess;
+pub mod resample;
 pub mod tags;
 
 use std::collections::HashSet;

@@ -5,13 +5,17 @@
 //! centred with black, rescale to 0..1, normalise with the mean and
 //! standard deviation, and lay out as CHW float32.
 //!
-//! The `image` crate's filters stand in for PIL's: exact-size images come
-//! out bit for bit, resampled ones within a few 1/255 steps.
+//! Resizing is Pillow's, reimplemented in [`super::resample`], so the
+//! pixel values equal transformers' bit for bit. One shortcut is not
+//! copied: Pillow's `reducing_gap` in the thumbnail step, which only acts
+//! when that step shrinks an image 4× or more (an extremely elongated page);
+//! there the values differ slightly.
 
-use image::imageops::{self, FilterType};
+use image::imageops;
 use image::{Rgb, RgbImage};
 
 use super::config::PreprocessorConfig;
+use super::resample::{Filter, resize};
 
 /// transformers' `IMAGENET_STANDARD_MEAN` and `_STD`.
 const STANDARD_MEAN: [f32; 3] = [0.5; 3];
@@ -37,7 +41,7 @@ pub struct ImageProcessor {
     pub height: u32,
     pub width: u32,
     pub do_resize: bool,
-    pub resample: FilterType,
+    pub resample: Filter,
     pub do_thumbnail: bool,
     pub do_align_long_axis: bool,
     pub do_pad: bool,
@@ -55,7 +59,7 @@ impl ImageProcessor {
             height,
             width,
             do_resize: config.do_resize,
-            resample: pil_filter(config.resample),
+            resample: Filter::from_pil(config.resample),
             do_thumbnail: config.do_thumbnail,
             do_align_long_axis: config.do_align_long_axis,
             do_pad: config.do_pad,
@@ -85,13 +89,13 @@ impl ImageProcessor {
         if self.do_resize {
             let (w, h) = resized_size(image.dimensions(), self.height.min(self.width));
             if (w, h) != image.dimensions() {
-                image = imageops::resize(&image, w, h, self.resample);
+                image = resize(&image, w, h, self.resample);
             }
         }
         if self.do_thumbnail
             && let Some((w, h)) = thumbnail_size(image.dimensions(), (self.height, self.width))
         {
-            image = imageops::resize(&image, w, h, FilterType::CatmullRom);
+            image = resize(&image, w, h, Filter::Bicubic);
         }
         if self.do_pad {
             image = pad(&image, self.width, self.height);
@@ -122,16 +126,6 @@ impl ImageProcessor {
             }
         }
         PixelValues { height, width, data }
-    }
-}
-
-/// PIL's resampling filter numbers to the `image` crate's filters.
-pub fn pil_filter(resample: u32) -> FilterType {
-    match resample {
-        0 => FilterType::Nearest,
-        1 => FilterType::Lanczos3,
-        3 => FilterType::CatmullRom,
-        _ => FilterType::Triangle,
     }
 }
 

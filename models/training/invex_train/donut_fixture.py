@@ -84,6 +84,10 @@ SAMPLES = [
     ),
 ]
 
+# Noise images for preprocessing.json, which checks the resizing, the
+# thumbnail step and the padding of odd shapes (upscaled wide, downscaled tall).
+PREPROCESSING = [("preprocess-wide.png", (90, 41)), ("preprocess-tall.png", (37, 83))]
+
 CORPUS = [
     "F-1043 1 234,56 2026-117 2026-11-22 SEK 980,00 5050-1055",
     "EUR 2026-12-01 12 500,00 Acme AB 556677-8899 Faktura 7311 0,00 25,00",
@@ -95,6 +99,8 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--out", required=True)
     p.add_argument("--steps", type=int, default=400)
+    p.add_argument("--preprocessing-only", action="store_true",
+                   help="only (re)write preprocessing.json and its images")
     return p.parse_args(argv)
 
 
@@ -224,6 +230,22 @@ def ort_greedy(out, pixel_values, start, eos, max_length):
     return ids
 
 
+def preprocessing_reference(out, image_processor):
+    """preprocessing.json: DonutImageProcessor's pixel_values for noise images."""
+    rng = np.random.default_rng(SEED)
+    cases = []
+    for file, (w, h) in PREPROCESSING:
+        pixels = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+        Image.fromarray(pixels, "RGB").save(os.path.join(out, file), optimize=True)
+        image = Image.open(os.path.join(out, file)).convert("RGB")
+        pv = image_processor(images=[image], return_tensors="np").pixel_values
+        cases.append({"file": file, "pixel_values_shape": list(pv.shape),
+                      "pixel_values": [round(float(v), 6) for v in pv.flatten()]})
+    with open(os.path.join(out, "preprocessing.json"), "w") as f:
+        json.dump({"images": cases}, f)
+        f.write("\n")
+
+
 def main(argv=None):
     args = parse_args(argv)
     torch.manual_seed(SEED)
@@ -234,6 +256,9 @@ def main(argv=None):
     image_processor = DonutImageProcessor(
         size={"height": HEIGHT, "width": WIDTH}, do_align_long_axis=False,
     )
+    preprocessing_reference(out, image_processor)
+    if args.preprocessing_only:
+        return
     processor = DonutProcessor(image_processor=image_processor, tokenizer=tokenizer)
     model = make_model(tokenizer)
 
