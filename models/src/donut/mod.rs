@@ -331,3 +331,14 @@ impl DonutExtractor {
         Ok((invoice::invoice_from_nodes(&prediction.nodes, page), prediction))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Pages are read on rayon's threads: one model serves them all.
+    #[test]
+    fn the_model_and_extractor_are_shared_across_threads() {
+        fn shared<T: Send + Sync>() {}
+        shared::<super::DonutModel>();
+        shared::<super::DonutExtractor>();
+    }
+}
