@@ -27,6 +27,7 @@ static OSD_NANOS: AtomicU64 = AtomicU64::new(0);
 static PREPARE_NANOS: AtomicU64 = AtomicU64::new(0);
 static RENDER_NANOS: AtomicU64 = AtomicU64::new(0);
 static PAGES: AtomicU64 = AtomicU64::new(0);
+static RECOGNITIONS: AtomicU64 = AtomicU64::new(0);
 static INSTANCES: AtomicU64 = AtomicU64::new(0);
 
 /// Where OCR time went, summed over all threads since start (or [`reset_stats`]).
@@ -34,6 +35,9 @@ static INSTANCES: AtomicU64 = AtomicU64::new(0);
 pub struct OcrStats {
     /// Pages OCR'd.
     pub pages: u64,
+    /// Tesseract `Recognize` calls: pages, plus second reads of pages that
+    /// came back unsure (turned 180°).
+    pub recognitions: u64,
     /// Inside Tesseract's `Recognize` + `GetTSVText`.
     pub recognize_s: f64,
     /// Inside Tesseract's orientation detection (OSD).
@@ -50,6 +54,7 @@ pub fn stats() -> OcrStats {
     let s = |a: &AtomicU64| a.load(Ordering::Relaxed) as f64 / 1e9;
     OcrStats {
         pages: PAGES.load(Ordering::Relaxed),
+        recognitions: RECOGNITIONS.load(Ordering::Relaxed),
         recognize_s: s(&RECOGNIZE_NANOS),
         osd_s: s(&OSD_NANOS),
         prepare_s: s(&PREPARE_NANOS),
@@ -71,9 +76,21 @@ pub fn release_engines() {
 }
 
 pub fn reset_stats() {
-    for a in [&RECOGNIZE_NANOS, &OSD_NANOS, &PREPARE_NANOS, &RENDER_NANOS, &PAGES, &INSTANCES] {
+    for a in [
+        &RECOGNIZE_NANOS,
+        &OSD_NANOS,
+        &PREPARE_NANOS,
+        &RENDER_NANOS,
+        &PAGES,
+        &RECOGNITIONS,
+        &INSTANCES,
+    ] {
         a.store(0, Ordering::Relaxed);
     }
+}
+
+pub(crate) fn count_page() {
+    PAGES.fetch_add(1, Ordering::Relaxed);
 }
 
 pub(crate) fn add_time(what: Timer, started: Instant) {
@@ -130,7 +147,7 @@ pub fn recognize(
         .map_err(|_| ocr_error("could not recognise the page", languages))?;
     let tsv = engine.get_tsv_text(0).map_err(|_| ocr_error("returned no TSV", languages))?;
     RECOGNIZE_NANOS.fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
-    PAGES.fetch_add(1, Ordering::Relaxed);
+    RECOGNITIONS.fetch_add(1, Ordering::Relaxed);
     ENGINES.with(|e| e.borrow_mut().push((languages.to_string(), engine)));
     Ok(parse_tsv(&tsv))
 }

@@ -37,8 +37,9 @@ pub use engine::{OcrStats, reset_stats, stats};
 pub use raster::ImageLimits;
 
 /// The languages Tesseract reads by default: Swedish first, then the other
-/// invoice languages. All four cost about 1.3× the time of `swe+eng` (see
-/// the README's OCR section); without `deu`/`fra`, ä/ü/é-words are misread.
+/// invoice languages. Measured on rendered generated invoices: 1.14 s/page
+/// and 0.924 word recall, against 1.04 s and 0.917 for `swe+eng` (README, OCR
+/// section): 10 % more time buys the German and French invoices' ä/ü/é words.
 pub const DEFAULT_LANGUAGES: &str = "swe+eng+deu+fra";
 
 /// Pages whose paper brightness varies more than this (0–255) are flattened.
@@ -232,6 +233,7 @@ impl OcrReader {
                 (words, image) = (again, turned);
             }
         }
+        engine::count_page();
         let scale = 72.0 / dpi;
         let words = words
             .into_iter()
