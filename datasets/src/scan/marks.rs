@@ -296,9 +296,8 @@ fn ink(
                 a *= 0.7 + 0.3 * n as f32 / 100.0;
             }
             let p = img.get_pixel_mut(x as u32, y as u32);
-            for k in 0..3 {
-                let v = f32::from(p.0[k]) * (1.0 - a + a * tint[k]);
-                p.0[k] = v.round().clamp(0.0, 255.0) as u8;
+            for (c, t) in p.0.iter_mut().zip(tint) {
+                *c = (f32::from(*c) * (1.0 - a + a * t)).round().clamp(0.0, 255.0) as u8;
             }
         }
     }
