@@ -110,17 +110,22 @@ pub fn blur(img: &RgbImage, sigma: f32) -> RgbImage {
     let src = img.as_raw();
     let horizontal = build(w as u32, h as u32, |y, row| {
         let line = &src[y * w * 3..(y + 1) * w * 3];
-        for x in 0..w {
+        // The row as f32 with its edge pixels repeated `r` times either side.
+        let mut pad = Vec::with_capacity((w + 2 * r as usize) * 3);
+        for i in 0..w as isize + 2 * r {
+            let xi = (i - r).clamp(0, w as isize - 1) as usize;
+            pad.extend(line[xi * 3..xi * 3 + 3].iter().map(|&v| f32::from(v)));
+        }
+        for (x, out) in row.chunks_exact_mut(3).enumerate() {
             let mut acc = [0.0f32; 3];
-            for (j, kv) in k.iter().enumerate() {
-                let xi = (x as isize + j as isize - r).clamp(0, w as isize - 1) as usize;
-                acc[0] += kv * f32::from(line[xi * 3]);
-                acc[1] += kv * f32::from(line[xi * 3 + 1]);
-                acc[2] += kv * f32::from(line[xi * 3 + 2]);
+            for (px, kv) in pad[x * 3..(x + k.len()) * 3].chunks_exact(3).zip(&k) {
+                acc[0] += kv * px[0];
+                acc[1] += kv * px[1];
+                acc[2] += kv * px[2];
             }
-            row[x * 3] = to_u8(acc[0]);
-            row[x * 3 + 1] = to_u8(acc[1]);
-            row[x * 3 + 2] = to_u8(acc[2]);
+            out[0] = to_u8(acc[0]);
+            out[1] = to_u8(acc[1]);
+            out[2] = to_u8(acc[2]);
         }
     });
     let hsrc = horizontal.as_raw();
