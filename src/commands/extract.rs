@@ -19,7 +19,7 @@ use crate::cli::ExtractArgs;
 
 /// Extensions picked up when walking a folder. Files named explicitly are
 /// always processed, whatever their name.
-const FOLDER_EXTENSIONS: &[&str] = &["pdf", "png", "jpg", "jpeg", "tif", "tiff"];
+pub(super) const FOLDER_EXTENSIONS: &[&str] = &["pdf", "png", "jpg", "jpeg", "tif", "tiff"];
 
 enum Output {
     Jsonl(BufWriter<File>),

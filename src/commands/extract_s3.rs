@@ -119,7 +119,7 @@ impl Inputs {
     }
 }
 
-/// The PDF objects under `url`'s prefix, or the one object `url` names.
+/// The PDF and image objects under `url`'s prefix, or the one object `url` names.
 async fn list(url: &str) -> Result<Vec<Item>> {
     let mut config = S3Config::from_url(url)?;
     let store = Arc::new(S3BlobStore::new(&config));
@@ -129,7 +129,9 @@ async fn list(url: &str) -> Result<Vec<Item>> {
         .filter(|(key, _)| {
             let name = key.rsplit('/').next().unwrap_or(key);
             !name.starts_with('.')
-                && Path::new(name).extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
+                && Path::new(name).extension().is_some_and(|e| {
+                    super::extract::FOLDER_EXTENSIONS.iter().any(|x| e.eq_ignore_ascii_case(x))
+                })
         })
         .map(|(key, size)| Item::Object { store: Arc::clone(&store), key, size })
         .collect();

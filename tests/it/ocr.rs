@@ -126,6 +126,7 @@ fn rendered_scans_turned_and_skewed_read_like_their_pdfs() {
     let report = eval(&gold, &pred);
     let overall = report["overall"].as_f64().expect("overall");
     assert_eq!(report["docs_without_prediction"], 0);
+    eprintln!("rendered scans: overall field accuracy {overall}");
     assert!(overall >= 0.9, "overall {overall} < 0.9 on rendered scans: {report:#}");
 }
 
