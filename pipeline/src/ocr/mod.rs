@@ -242,25 +242,36 @@ impl OcrReader {
         }
         engine::count_page();
         let scale = 72.0 / dpi;
-        let words = words
-            .into_iter()
-            .map(|w| Word {
-                text: w.text,
-                bbox: BBox::new(
-                    w.left as f32 * scale,
-                    w.top as f32 * scale,
-                    (w.left + w.width) as f32 * scale,
-                    (w.top + w.height) as f32 * scale,
-                ),
-                confidence: w.confidence,
-            })
-            .collect();
+        let words = words.into_iter().map(|w| ocr_word(w, scale)).collect();
         Ok(Page {
             number,
             width: image.width() as f32 * scale,
             height: image.height() as f32 * scale,
             words: reading_order(words),
         })
+    }
+}
+
+/// An OCR word as pdfium would box it. Tesseract boxes the ink; pdfium's
+/// boxes span the font's height and each glyph's advance, so they are taller
+/// and closer together, and the rules' thresholds (a phrase ends at a gap of
+/// 0.8 × height, a thousands group joins below 0.6 ×) are tuned to those. So
+/// the box takes its line's extent grown by 15 % above and below, and 8 % of
+/// the line height on each side: `1 178,75` then joins as it does in a PDF.
+fn ocr_word(w: tsv::OcrWord, scale: f32) -> Word {
+    let lh = w.line_height.max(w.height) as f32;
+    let (pad_x, pad_y) = (0.08 * lh, 0.15 * lh);
+    let top = (w.line_top.min(w.top) as f32 - pad_y).max(0.0);
+    let bottom = (w.line_top + w.line_height).max(w.top + w.height) as f32 + pad_y;
+    Word {
+        text: w.text,
+        bbox: BBox::new(
+            (w.left as f32 - pad_x).max(0.0) * scale,
+            top * scale,
+            ((w.left + w.width) as f32 + pad_x) * scale,
+            bottom * scale,
+        ),
+        confidence: w.confidence,
     }
 }
 

@@ -14,32 +14,52 @@ pub struct OcrWord {
     pub height: u32,
     /// 0–1 (Tesseract's 0–100 divided by 100).
     pub confidence: f32,
+    /// The top and height of the word's text line (its level-4 row), which
+    /// spans ascenders and descenders; the word's own box when missing.
+    pub line_top: u32,
+    pub line_height: u32,
 }
 
-/// The level-5 (word) rows with non-blank text; malformed rows are skipped.
+/// The level-5 (word) rows with non-blank text, each with its line's
+/// extent; malformed rows are skipped.
 pub fn parse_tsv(tsv: &str) -> Vec<OcrWord> {
-    tsv.lines().filter_map(parse_row).collect()
-}
-
-fn parse_row(line: &str) -> Option<OcrWord> {
-    let cols: Vec<&str> = line.splitn(12, '\t').collect();
-    if cols.len() < 12 || cols[0] != "5" {
-        return None;
+    let mut words = Vec::new();
+    let mut line: Option<(u32, u32)> = None;
+    for row in tsv.lines() {
+        let cols: Vec<&str> = row.splitn(12, '\t').collect();
+        if cols.len() < 12 {
+            continue;
+        }
+        let num = |i: usize| cols[i].trim().parse::<u32>().ok();
+        match cols[0] {
+            "4" => line = num(7).zip(num(9)),
+            "5" => {
+                let text = cols[11].trim();
+                let conf = cols[10].trim().parse::<f32>().ok();
+                let (Some(left), Some(top), Some(width), Some(height), Some(conf)) =
+                    (num(6), num(7), num(8), num(9), conf)
+                else {
+                    continue;
+                };
+                if text.is_empty() {
+                    continue;
+                }
+                let (line_top, line_height) = line.unwrap_or((top, height));
+                words.push(OcrWord {
+                    text: text.to_string(),
+                    left,
+                    top,
+                    width,
+                    height,
+                    confidence: (conf / 100.0).clamp(0.0, 1.0),
+                    line_top,
+                    line_height,
+                });
+            }
+            _ => {}
+        }
     }
-    let num = |i: usize| cols[i].trim().parse::<u32>().ok();
-    let text = cols[11].trim();
-    if text.is_empty() {
-        return None;
-    }
-    let conf: f32 = cols[10].trim().parse().ok()?;
-    Some(OcrWord {
-        text: text.to_string(),
-        left: num(6)?,
-        top: num(7)?,
-        width: num(8)?,
-        height: num(9)?,
-        confidence: (conf / 100.0).clamp(0.0, 1.0),
-    })
+    words
 }
 
 #[cfg(test)]
@@ -64,6 +84,22 @@ mod tests {
              5\t1\t1\t1\t1\t2\t560\t236\t200\t60\t40\tnr:\n",
             &[("Faktura", [236, 236, 300, 60], 0.965), ("nr:", [560, 236, 200, 60], 0.4)],
         );
+    }
+
+    #[test]
+    fn words_carry_their_line_extent() {
+        let words = parse_tsv(
+            "4\t1\t1\t1\t1\t0\t200\t100\t500\t44\t-1\t\n\
+             5\t1\t1\t1\t1\t1\t200\t108\t20\t30\t91\t1\n\
+             5\t1\t1\t1\t1\t2\t240\t106\t90\t38\t93\t178,75\n\
+             4\t1\t1\t1\t2\t0\t200\t160\t300\t40\t-1\t\n\
+             5\t1\t1\t1\t2\t1\t200\t161\t80\t39\t96\tTotal\n",
+        );
+        let got: Vec<(&str, u32, u32)> =
+            words.iter().map(|w| (w.text.as_str(), w.line_top, w.line_height)).collect();
+        assert_eq!(got, [("1", 100, 44), ("178,75", 100, 44), ("Total", 160, 40)]);
+        let alone = parse_tsv("5\t1\t1\t1\t1\t1\t10\t20\t5\t7\t95\tx\n");
+        assert_eq!((alone[0].line_top, alone[0].line_height), (20, 7));
     }
 
     #[test]
