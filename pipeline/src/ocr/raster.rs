@@ -29,7 +29,8 @@ pub struct ImageLimits {
     pub max_side: u32,
     /// Width × height.
     pub max_pixels: u64,
-    /// Pages in a multi-page TIFF.
+    /// Pages in a multi-page TIFF (whose pages together may have at most
+    /// 4 × `max_pixels`).
     pub max_pages: usize,
 }
 
@@ -183,6 +184,9 @@ fn decode_tiff(bytes: &[u8], limits: &ImageLimits) -> Result<Vec<RasterPage>, Do
     let mut decoder =
         Decoder::new(Cursor::new(bytes)).map_err(tiff_error)?.with_limits(tiff_limits);
     let mut pages = Vec::new();
+    // All pages are held at once (8 bits a pixel), so their sum is capped too:
+    // a thousand tiny compressed blank pages are a bomb as well.
+    let mut total: u64 = 0;
     loop {
         if pages.len() >= limits.max_pages {
             return Err(DocumentError::Other(format!(
@@ -192,6 +196,18 @@ fn decode_tiff(bytes: &[u8], limits: &ImageLimits) -> Result<Vec<RasterPage>, Do
         }
         let (w, h) = decoder.dimensions().map_err(tiff_error)?;
         limits.check(u64::from(w), u64::from(h))?;
+        total += u64::from(w) * u64::from(h);
+        if total > 4 * limits.max_pixels {
+            return Err(DocumentError::ImageTooLarge {
+                width: u64::from(w),
+                height: u64::from(h),
+                limit: format!(
+                    "{} megapixels over all pages (reached at page {})",
+                    4 * limits.max_pixels / 1_000_000,
+                    pages.len() + 1
+                ),
+            });
+        }
         let color = decoder.colortype().map_err(tiff_error)?;
         let white_is_zero =
             decoder.find_tag_unsigned::<u16>(Tag::PhotometricInterpretation).ok().flatten()
@@ -364,6 +380,10 @@ mod tests {
 
         let limits = ImageLimits { max_pages: 1, ..ImageLimits::default() };
         assert!(decode(tiff.get_ref(), FileKind::Tiff, &limits).is_err());
+        // 2 × 1200 px is above 4 × 500 px in all.
+        let limits = ImageLimits { max_side: 100, max_pixels: 500, max_pages: 10 };
+        let err = decode(tiff.get_ref(), FileKind::Tiff, &limits).err().expect("too many pixels");
+        assert_eq!(err.code(), "image_too_large", "{err}");
         let truncated = &tiff.get_ref()[..tiff.get_ref().len() / 2];
         assert!(decode(truncated, FileKind::Tiff, &ImageLimits::default()).is_err());
     }
