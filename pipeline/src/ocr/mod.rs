@@ -318,3 +318,36 @@ impl DocumentReader for OcrReader {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn word(text: &str, left: u32, width: u32, top: u32, height: u32) -> tsv::OcrWord {
+        tsv::OcrWord {
+            text: text.into(),
+            left,
+            top,
+            width,
+            height,
+            confidence: 0.9,
+            line_top: 100,
+            line_height: 44,
+        }
+    }
+
+    #[test]
+    fn ocr_boxes_are_sized_like_pdfium_boxes() {
+        // "1 178,75" at 300 dpi: ink boxes 27 px apart, the line 44 px high.
+        let scale = 72.0 / 300.0;
+        let one = ocr_word(word("1", 2050, 23, 102, 36), scale);
+        let rest = ocr_word(word("178,75", 2100, 174, 100, 44), scale);
+        let gap = rest.bbox.x0 - one.bbox.x1;
+        // The rules join a thousands group below 0.6 × height, as in PDFs.
+        assert!(gap < 0.6 * rest.bbox.height(), "gap {gap} vs height {}", rest.bbox.height());
+        assert_eq!(one.bbox.y0, rest.bbox.y0, "words of a line share its extent");
+        assert!((rest.bbox.height() - 44.0 * 1.3 * scale).abs() < 0.01);
+        assert!((one.bbox.x0 - (2050.0 - 0.08 * 44.0) * scale).abs() < 0.01);
+        assert_eq!(one.confidence, 0.9);
+    }
+}
