@@ -59,7 +59,8 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ExtractArgs {
-    /// PDF files and/or folders (searched recursively for .pdf files).
+    /// PDF and image (PNG, JPEG, TIFF) files, folders (searched recursively)
+    /// and s3://bucket/prefix URLs.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// Output file; the format follows the extension: .jsonl, .csv or .parquet.
@@ -73,6 +74,32 @@ pub struct ExtractArgs {
     pub no_progress: bool,
     #[command(flatten)]
     pub extractor: ExtractorArgs,
+    #[command(flatten)]
+    pub donut: DonutArgs,
+}
+
+/// An OCR-free Donut model beside the words-based extractor.
+#[derive(Debug, Args)]
+pub struct DonutArgs {
+    /// A Donut export (optimum `image-to-text-with-past`: encoder_model.onnx and
+    /// a merged or split decoder) to read page images. None is shipped.
+    #[arg(long, env = "INVEX_DONUT_DIR")]
+    pub donut: Option<PathBuf>,
+    /// When to ask it: `when-unsure` (a needed field missing or any field below
+    /// --donut-below; its fields then overrule only unsure ones), `always`, or
+    /// `instead` of reading words.
+    #[arg(long, env = "INVEX_DONUT_USE", value_enum, default_value_t = DonutUse::WhenUnsure, requires = "donut")]
+    pub donut_use: DonutUse,
+    /// The field confidence (OCR's caps it) below which `when-unsure` asks.
+    #[arg(long, env = "INVEX_DONUT_BELOW", default_value_t = 0.5, requires = "donut")]
+    pub donut_below: f32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DonutUse {
+    WhenUnsure,
+    Always,
+    Instead,
 }
 
 /// Which extractor reads the words, and the layout model's settings.
@@ -177,6 +204,11 @@ pub struct EvalArgs {
     /// Also print accuracy at or above each confidence threshold, and per source.
     #[arg(long)]
     pub calibration: bool,
+    /// Also print accuracy per group: a JSONL file with `file` and `profile`
+    /// per line, such as the `scans.jsonl` of `invex dataset generate --scan`
+    /// (accuracy by degradation).
+    #[arg(long)]
+    pub groups: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

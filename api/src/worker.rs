@@ -144,7 +144,9 @@ impl Worker {
         let bytes = match self.blobs.get(&job.blob_key).await {
             Ok(bytes) => bytes,
             Err(e) => {
-                return self.retry_or_dead(&job, &format!("could not read the original: {e}")).await;
+                return self
+                    .retry_or_dead(&job, &format!("could not read the original: {e}"))
+                    .await;
             }
         };
         let processor = self.processor.clone();

@@ -33,4 +33,4 @@ pub use geometry::{BBox, Document, Page, Word};
 pub use invoice::{Field, FieldName, Invoice, LineItem, Source, Value, ValueKind, VatLine};
 pub use prediction::{Prediction, Status};
 pub use read::MalformedPrediction;
-pub use traits::{DocumentReader, Extractor, InvoiceProcessor};
+pub use traits::{DocumentReader, Extractor, ImageExtractor, InvoiceProcessor};

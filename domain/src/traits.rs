@@ -36,3 +36,16 @@ pub trait InvoiceProcessor: Send + Sync {
     fn extractor_name(&self) -> &'static str;
     fn process(&self, file_name: String, bytes: &[u8]) -> Prediction;
 }
+
+/// Reads an invoice straight from a file's page images, without words: an
+/// OCR-free model such as Donut. The pipeline asks it as a second opinion
+/// when the words-based extractor is unsure, or instead of reading words.
+///
+/// Synchronous and CPU-bound, like [`DocumentReader`]. A page it cannot make
+/// sense of gives an empty invoice; a file it cannot open is an error.
+pub trait ImageExtractor: Send + Sync {
+    /// A short name for logs and reports, for example "donut".
+    fn name(&self) -> &'static str;
+    /// The invoice on the file's pages, and how many pages it has.
+    fn extract_file(&self, bytes: &[u8]) -> Result<(Invoice, usize), DocumentError>;
+}

@@ -8,6 +8,8 @@
 //! - [`rules`]: the layout-aware rules extractor, the accuracy floor.
 //! - [`combine`]: merges the rules with a learned extractor, field by field;
 //!   validators decide disagreements, and each field records which source won.
+//! - [`second_opinion`]: an OCR-free image extractor (Donut) asked when the
+//!   words-based result is unsure, or instead of it.
 //! - [`Pipeline`]: reader + extractor for one file; [`Pipeline::run_batch`]
 //!   fans files out over rayon and hands each result to a sink, in input order.
 //!
@@ -19,8 +21,10 @@ pub mod ocr;
 pub mod pdf;
 mod pipeline;
 pub mod rules;
+pub mod second_opinion;
 
 pub use combine::CombinedExtractor;
 pub use error::Error;
 pub use pipeline::{Pipeline, Sink};
 pub use rules::RulesExtractor;
+pub use second_opinion::{ImageExtractorUse, SecondOpinion};

@@ -11,6 +11,8 @@ use invex_domain::{Document, DocumentError, DocumentReader, Extractor, Predictio
 use rayon::prelude::*;
 use tracing::{debug, info_span, warn};
 
+use crate::second_opinion::SecondOpinion;
+
 /// Receives batch results one at a time, in input order (as ripgrep's `Sink`).
 pub trait Sink {
     fn on_result(&mut self, index: usize, prediction: Prediction);
@@ -27,6 +29,7 @@ pub struct Pipeline {
     extractor: Box<dyn Extractor>,
     max_bytes: u64,
     batch_size: usize,
+    second: Option<SecondOpinion>,
 }
 
 impl Pipeline {
@@ -35,7 +38,7 @@ impl Pipeline {
         extractor: Box<dyn Extractor>,
         max_bytes: u64,
     ) -> Self {
-        Pipeline { reader, extractor, max_bytes, batch_size: 1 }
+        Pipeline { reader, extractor, max_bytes, batch_size: 1, second: None }
     }
 
     /// How many documents [`Pipeline::run_batch`] hands the extractor at once
@@ -45,8 +48,17 @@ impl Pipeline {
         self
     }
 
+    /// Adds an OCR-free image extractor, asked as its [`SecondOpinion`] says.
+    pub fn with_second_opinion(mut self, second: SecondOpinion) -> Self {
+        self.second = Some(second);
+        self
+    }
+
     pub fn extractor_name(&self) -> &'static str {
-        self.extractor.name()
+        match &self.second {
+            Some(s) if s.replaces_words() => s.name(),
+            _ => self.extractor.name(),
+        }
     }
 
     /// Reads and extracts one file. Never panics and never fails: problems
@@ -63,13 +75,32 @@ impl Pipeline {
     /// Reads and extracts a file already in memory.
     pub fn process_bytes(&self, name: String, bytes: &[u8]) -> Prediction {
         let outcome = catch_unwind(AssertUnwindSafe(|| {
+            if let Some(second) = self.second.as_ref().filter(|s| s.replaces_words()) {
+                return second.extract_file(bytes);
+            }
             let document = {
                 let _span = info_span!("read").entered();
-                self.reader.read(bytes)?
+                match (self.reader.read(bytes), &self.second) {
+                    // No words at all (a photo OCR could not read): the image
+                    // extractor's reading, if it found anything, beats nothing.
+                    (Err(e @ DocumentError::NoTextLayer { .. }), Some(second)) => {
+                        return match second.extract_file(bytes) {
+                            Ok((invoice, pages)) if !invoice.fields.is_empty() => {
+                                Ok((invoice, pages))
+                            }
+                            _ => Err(e),
+                        };
+                    }
+                    (read, _) => read?,
+                }
             };
             let invoice = {
                 let _span = info_span!("extract", extractor = self.extractor.name()).entered();
                 self.extractor.extract(&document)
+            };
+            let invoice = match &self.second {
+                Some(second) => second.review(&name, bytes, invoice),
+                None => invoice,
             };
             Ok::<_, DocumentError>((invoice, document.pages.len()))
         }));
@@ -98,8 +129,9 @@ impl Pipeline {
     /// Reads and extracts several files with one call to the extractor's
     /// batched inference; one prediction per file, in order. A panic in the
     /// batch falls back to one file at a time, so one bad file costs only itself.
+    /// With a second opinion, files go one at a time (it needs each file's bytes).
     pub fn process_files(&self, paths: &[PathBuf]) -> Vec<Prediction> {
-        if paths.len() == 1 {
+        if paths.len() == 1 || self.second.is_some() {
             return vec![self.process_file(&paths[0])];
         }
         let read: Vec<(String, Result<Document, DocumentError>)> = paths
@@ -188,7 +220,7 @@ fn read_limited(path: &Path, max_bytes: u64) -> Result<Vec<u8>, DocumentError> {
 /// The upload service's workers run the same pipeline, one file at a time.
 impl invex_domain::InvoiceProcessor for Pipeline {
     fn extractor_name(&self) -> &'static str {
-        self.extractor.name()
+        Pipeline::extractor_name(self)
     }
     fn process(&self, file_name: String, bytes: &[u8]) -> Prediction {
         self.process_bytes(file_name, bytes)

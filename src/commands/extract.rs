@@ -35,8 +35,11 @@ pub fn run(args: ExtractArgs) -> Result<ExitCode> {
     let reader = super::pdf_reader()?;
     let max_bytes = args.max_file_mb.saturating_mul(1024 * 1024);
     let extractor = super::extractor::build(&args.extractor)?;
-    let pipeline = Pipeline::new(Box::new(reader), extractor, max_bytes)
+    let mut pipeline = Pipeline::new(Box::new(reader), extractor, max_bytes)
         .with_batch_size(args.extractor.batch_size);
+    if let Some(second) = super::donut::second_opinion(&args.donut)? {
+        pipeline = pipeline.with_second_opinion(second);
+    }
 
     let progress = progress_bar(files.len() as u64, args.no_progress);
     let started = Instant::now();

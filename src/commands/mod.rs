@@ -4,6 +4,7 @@ mod dataset;
 mod dataset_scan;
 mod dataset_tokens;
 mod doctor;
+mod donut;
 mod eval;
 mod export;
 pub(crate) mod export_remote;

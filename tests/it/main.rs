@@ -3,6 +3,7 @@
 
 mod accuracy;
 mod cli;
+mod donut;
 mod export;
 mod export_remote;
 mod extract_s3;

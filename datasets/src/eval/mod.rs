@@ -19,6 +19,7 @@
 //! that names the file and line.
 
 pub mod calibration;
+pub mod groups;
 mod normalize;
 mod pyjson;
 mod pytext;

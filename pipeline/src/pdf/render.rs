@@ -14,18 +14,29 @@ pub const MAX_RENDER_SIDE: u32 = 12_000;
 impl PdfiumReader {
     /// Renders every page at `dpi` (300 for OCR), white background, RGB.
     pub fn render_pages(&self, bytes: &[u8], dpi: u32) -> Result<Vec<RgbImage>, DocumentError> {
+        Ok(self.render_first_pages(bytes, dpi, usize::MAX)?.0)
+    }
+
+    /// Renders at most the first `max` pages at `dpi`, white background, RGB;
+    /// also returns how many pages the document has.
+    pub fn render_first_pages(
+        &self,
+        bytes: &[u8],
+        dpi: u32,
+        max: usize,
+    ) -> Result<(Vec<RgbImage>, usize), DocumentError> {
         let pdfium = self
             .pdfium
             .lock()
             .map_err(|_| DocumentError::Other("pdfium lock poisoned by an earlier panic".into()))?;
         let document = pdfium.load_pdf_from_byte_slice(bytes, None).map_err(load_error)?;
         let mut images = Vec::new();
-        for (index, page) in document.pages().iter().enumerate() {
+        for (index, page) in document.pages().iter().enumerate().take(max) {
             images.push(render_page(&page, dpi).map_err(|e| {
                 DocumentError::Corrupt(format!("page {}: could not render: {e}", index + 1))
             })?);
         }
-        Ok(images)
+        Ok((images, document.pages().len() as usize))
     }
 }
 

@@ -17,9 +17,9 @@ use std::future::Future;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use invex_domain::service::*;
 use invex_storage::SqlRepository;
+use invex_storage::test_database::TestDatabase;
 use rust_decimal::Decimal;
 use serde_json::json;
-use invex_storage::test_database::TestDatabase;
 
 /// `backends!(a, b)` makes `sqlite::a`, `sqlite::b`, `postgres::a` and
 /// `postgres::b`, each running the test of that name from the enclosing module.
@@ -67,7 +67,8 @@ where
     Fut: Future<Output = ()>,
 {
     let database = TestDatabase::postgres().await;
-    let repo = SqlRepository::connect(database.url(), 4).await.expect("open the PostgreSQL database");
+    let repo =
+        SqlRepository::connect(database.url(), 4).await.expect("open the PostgreSQL database");
     assert_eq!(repo.backend(), "postgres");
     test(repo).await;
 }

@@ -126,9 +126,16 @@ async fn a_job_that_keeps_failing_is_retried_then_dead_lettered(backend: Backend
     let failed = h.processed(&key, &upload.id).await;
     assert_eq!(failed["status"], "failed", "{failed}");
     assert_eq!(failed["error_type"], "processing_failed", "{failed}");
-    assert!(failed["error"].as_str().is_some_and(|e| e.contains("could not read the original")), "{failed}");
+    assert!(
+        failed["error"].as_str().is_some_and(|e| e.contains("could not read the original")),
+        "{failed}"
+    );
     let depth = h.repo.queue_depth().await.expect("depth");
-    assert_eq!((depth.queued, depth.running, depth.dead), (0, 0, 1), "nothing is dropped: {depth:?}");
+    assert_eq!(
+        (depth.queued, depth.running, depth.dead),
+        (0, 0, 1),
+        "nothing is dropped: {depth:?}"
+    );
 }
 
 crate::both_backends!(

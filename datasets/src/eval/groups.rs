@@ -1,0 +1,114 @@
+//! Accuracy per group of documents, for example per degradation profile of
+//! synthetic scans (`scans.jsonl` from `invex dataset generate --scan`).
+
+use std::collections::BTreeMap;
+
+use serde_json::Value as Json;
+
+use super::{Error, EvalReport, evaluate};
+
+/// Which group each gold file is in, from JSONL lines with `file` and
+/// `key` (for scans.jsonl, `profile`). Files are matched by base name.
+pub fn read_groups(jsonl: &str, key: &str, name: &str) -> Result<BTreeMap<String, String>, Error> {
+    let mut groups = BTreeMap::new();
+    for (i, line) in jsonl.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let record: Json = serde_json::from_str(line).map_err(|e| Error::Line {
+            file: name.to_string(),
+            line: i + 1,
+            message: format!("not JSON: {e}"),
+        })?;
+        let field = |k: &str| record.get(k).and_then(Json::as_str).map(str::to_string);
+        let (Some(file), Some(group)) = (field("file"), field(key)) else {
+            return Err(Error::Line {
+                file: name.to_string(),
+                line: i + 1,
+                message: format!("needs string fields \"file\" and \"{key}\""),
+            });
+        };
+        groups.insert(base_name(&file).to_string(), group);
+    }
+    Ok(groups)
+}
+
+/// Scores each group's gold documents apart, in group-name order. Gold
+/// files in no group are left out; a group scores the predictions as
+/// [`evaluate`] does (a missing prediction counts as wrong).
+pub fn evaluate_groups(
+    gold_jsonl: &str,
+    pred_jsonl: &str,
+    groups: &BTreeMap<String, String>,
+) -> Result<Vec<(String, EvalReport)>, Error> {
+    let mut gold_by_group: BTreeMap<&str, String> = BTreeMap::new();
+    for line in gold_jsonl.lines() {
+        let file = serde_json::from_str::<Json>(line)
+            .ok()
+            .and_then(|v| v.get("file").and_then(Json::as_str).map(str::to_string));
+        if let Some(group) = file.and_then(|f| groups.get(base_name(&f))) {
+            let text = gold_by_group.entry(group).or_default();
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    gold_by_group
+        .into_iter()
+        .map(|(group, gold)| Ok((group.to_string(), evaluate(&gold, pred_jsonl)?)))
+        .collect()
+}
+
+/// The groups as a text table: group, documents, correct/scored, accuracy.
+pub fn to_text(reports: &[(String, EvalReport)]) -> String {
+    let mut out = String::from("group              docs  correct/scored  accuracy\n");
+    for (group, r) in reports {
+        let accuracy = r.overall().map_or("-".to_string(), |a| format!("{a:.3}"));
+        out.push_str(&format!(
+            "{group:<18} {:>5}  {:>7}/{:<6}  {accuracy:>8}\n",
+            r.docs, r.correct, r.scored
+        ));
+    }
+    out
+}
+
+fn base_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOLD: &str = r#"{"file": "a.pdf", "invoice_number": "1", "total_amount": 10.0}
+{"file": "b.pdf", "invoice_number": "2", "total_amount": 20.0}
+{"file": "c.pdf", "invoice_number": "3", "total_amount": 30.0}
+{"file": "d.pdf", "invoice_number": "4"}
+"#;
+    const PRED: &str = r#"{"file": "/in/a.pdf", "fields": {"invoice_number": "1", "total_amount": 10.0}}
+{"file": "/in/b.pdf", "fields": {"invoice_number": "2", "total_amount": 99.0}}
+{"file": "/in/c.pdf", "fields": {"invoice_number": "x"}}
+"#;
+    const GROUPS: &str = r#"{"file": "a.pdf", "profile": "clean"}
+{"file": "dir/b.pdf", "profile": "photo"}
+{"file": "c.pdf", "profile": "photo"}
+"#;
+
+    #[test]
+    fn each_group_is_scored_apart() {
+        let groups = read_groups(GROUPS, "profile", "scans.jsonl").unwrap();
+        let reports = evaluate_groups(GOLD, PRED, &groups).unwrap();
+        // (group, docs, correct, scored): d.pdf is in no group.
+        let expected = [("clean", 1, 2, 2), ("photo", 2, 1, 4)];
+        let got: Vec<_> =
+            reports.iter().map(|(g, r)| (g.as_str(), r.docs, r.correct, r.scored)).collect();
+        assert_eq!(got, expected);
+        let text = to_text(&reports);
+        assert!(text.contains("photo                  2        1/4          0.250"), "{text}");
+    }
+
+    #[test]
+    fn a_groups_line_without_its_key_names_the_line() {
+        let e = read_groups("{\"file\": \"a.pdf\"}\n", "profile", "scans.jsonl").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "scans.jsonl, line 1: needs string fields \"file\" and \"profile\""
+        );
+    }
+}
