@@ -37,9 +37,9 @@ PY
 }
 
 echo "building the folder in $WORK/inbox ..."
-part digital 60 5101
-part scan 45 5102 --scan
-part photo 25 5103 --scan --degradations photo --scan-format jpeg
+part digital 75 5101
+part scan 50 5102 --scan
+part photo 30 5103 --scan --degradations photo --scan-format jpeg
 part tiff 15 5104 --scan --scan-format tiff
 part png 20 5105 --scan --scan-format png --degradations clean,rotate,rotate90,blur_noise,stamp
 

@@ -122,7 +122,7 @@ fn image_error(e: image::ImageError) -> DocumentError {
             height: 0,
             limit: format!("the decoder's memory limit ({l})"),
         },
-        other => DocumentError::CorruptImage(other.to_string()),
+        other => DocumentError::CorruptImage(other.to_string().trim_end().to_string()),
     }
 }
 
