@@ -25,16 +25,6 @@ fn extract_with(inputs: &[&Path], output: &Path, extra: &[&str]) -> std::process
         .args(extra))
 }
 
-fn by_base_name(pred: &Path) -> std::collections::BTreeMap<String, Value> {
-    read_jsonl(pred)
-        .into_iter()
-        .map(|l| {
-            let file = l["file"].as_str().unwrap_or_default();
-            (file.rsplit('/').next().unwrap_or(file).to_string(), l)
-        })
-        .collect()
-}
-
 #[test]
 fn donut_instead_of_words_reads_images_and_names_bad_files() {
     let dir = tempdir();
@@ -45,7 +35,7 @@ fn donut_instead_of_words_reads_images_and_names_bad_files() {
     let out = dir.path().join("out.jsonl");
     let o = extract_with(&[dir.path()], &out, &["--donut-use", "instead"]);
     assert!(!o.status.success(), "bad files make the exit code non-zero");
-    let results = by_base_name(&out);
+    let results = crate::ocr::by_name(&out);
     // (file, expected status, error type, fields expected (value as written)).
     let cases: &[(&str, &str, Option<&str>, Value)] = &[
         (
@@ -85,7 +75,7 @@ fn a_weak_donut_as_second_opinion_never_changes_sure_results() {
     // readings must not overrule or add anything.
     let o = extract_with(&[&data], &with_donut, &["--donut-use", "always"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let (a, b) = (by_base_name(&plain), by_base_name(&with_donut));
+    let (a, b) = (crate::ocr::by_name(&plain), crate::ocr::by_name(&with_donut));
     assert_eq!(a.len(), 4);
     for (file, line) in &a {
         assert_eq!(line["fields"], b[file]["fields"], "{file}");

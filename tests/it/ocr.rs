@@ -69,7 +69,8 @@ fn truth_of(dir: &Path, file: &str) -> Value {
         .expect("truth line")
 }
 
-fn by_name(pred: &Path) -> BTreeMap<String, Value> {
+/// Prediction lines by their file's base name.
+pub(crate) fn by_name(pred: &Path) -> BTreeMap<String, Value> {
     read_jsonl(pred)
         .into_iter()
         .map(|l| {
