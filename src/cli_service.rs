@@ -88,6 +88,8 @@ pub struct WorkerArgs {
     pub webhook_max_attempts: u32,
     #[command(flatten)]
     pub extractor: ExtractorArgs,
+    #[command(flatten)]
+    pub donut: crate::cli::DonutArgs,
 }
 
 #[derive(Debug, Args)]

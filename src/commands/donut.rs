@@ -32,7 +32,9 @@ pub struct DonutPages {
 }
 
 impl DonutPages {
+    /// Loads libonnxruntime (if the layout model has not), then the export in `dir`.
     pub fn load(dir: &Path) -> Result<DonutPages> {
+        crate::model_dir::init_onnxruntime()?;
         let model = DonutModel::load(dir, DonutOptions::default())
             .with_context(|| format!("loading the Donut model in {}", dir.display()))?;
         let height = model.processor().height as f32;

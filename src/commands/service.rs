@@ -43,9 +43,14 @@ pub async fn open_stores(args: &StoreArgs) -> Result<(Arc<dyn Repository>, Arc<d
 fn processor(args: &WorkerArgs) -> Result<(Arc<dyn InvoiceProcessor>, ModelStatus)> {
     let reader = super::pdf_reader()?;
     let extractor = super::extractor::build(&args.extractor)?;
-    let status = ModelStatus { ready: true, detail: format!("extractor {}", extractor.name()) };
-    let pipeline =
+    let mut detail = format!("extractor {}", extractor.name());
+    let mut pipeline =
         Pipeline::new(Box::new(reader), extractor, invex_pipeline::pdf::DEFAULT_MAX_BYTES);
+    if let Some(second) = super::donut::second_opinion(&args.donut)? {
+        detail.push_str(&format!(", second opinion {}", second.name()));
+        pipeline = pipeline.with_second_opinion(second);
+    }
+    let status = ModelStatus { ready: true, detail };
     Ok((Arc::new(pipeline), status))
 }
 

@@ -266,8 +266,40 @@ async fn originals_can_live_in_s3(backend: Backend) {
     assert!(keys.is_empty(), "erasure removes the object: {keys:?}");
 }
 
+/// `invex serve --donut DIR --donut-use instead`: an uploaded image is read
+/// by the Donut (the tiny fixture, on the image it memorised).
+async fn uploads_can_be_read_by_a_donut(backend: Backend) {
+    let service = Service::new(backend).await;
+    let key = service.admin_key();
+    let donut = crate::repo().join("models/tests/fixtures/tiny-donut");
+    let donut = donut.to_str().expect("utf-8 path");
+    let (_api, url) =
+        service.serve(&["--workers", "1", "--donut", donut, "--donut-use", "instead"]);
+    let client = reqwest::Client::new();
+    let ready: Value = client
+        .get(format!("{url}/health/ready"))
+        .send()
+        .await
+        .expect("ready")
+        .json()
+        .await
+        .expect("JSON");
+    assert!(
+        ready["model"]["detail"].as_str().unwrap_or("").contains("second opinion donut"),
+        "{ready}"
+    );
+    let image = std::fs::read(crate::repo().join("models/tests/fixtures/tiny-donut/sample-b.png"))
+        .expect("fixture");
+    let id = upload(&client, &url, &key, image).await;
+    let done = wait_for(&client, &url, &key, &id, &["done", "needs_review", "failed"]).await;
+    let number = &done["fields"]["invoice_number"];
+    assert_eq!(number["value"], "2026-117", "{done}");
+    assert_eq!(number["source"], "donut", "{done}");
+}
+
 crate::both_backends!(
     a_killed_worker_s_job_is_finished_by_another_exactly_once,
     sigterm_releases_work_in_flight,
     originals_can_live_in_s3,
+    uploads_can_be_read_by_a_donut,
 );
