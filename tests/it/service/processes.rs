@@ -121,6 +121,10 @@ async fn upload(client: &reqwest::Client, url: &str, key: &str, bytes: Vec<u8>) 
     body["id"].as_str().expect("id").to_string()
 }
 
+async fn get_json(client: &reqwest::Client, url: &str) -> Value {
+    client.get(url).send().await.expect("GET").json().await.expect("JSON")
+}
+
 async fn wait_for(
     client: &reqwest::Client,
     url: &str,
@@ -233,14 +237,7 @@ async fn originals_can_live_in_s3(backend: Backend) {
     let key = service.admin_key();
     let (_api, url) = service.serve(&["--workers", "1"]);
     let client = reqwest::Client::new();
-    let ready: Value = client
-        .get(format!("{url}/health/ready"))
-        .send()
-        .await
-        .expect("ready")
-        .json()
-        .await
-        .expect("JSON");
+    let ready = get_json(&client, &format!("{url}/health/ready")).await;
     assert_eq!(ready["blob_store"]["kind"], "s3", "{ready}");
     assert_eq!(ready["blob_store"]["status"], "ok", "{ready}");
     let original = sample(6);
@@ -276,14 +273,7 @@ async fn uploads_can_be_read_by_a_donut(backend: Backend) {
     let (_api, url) =
         service.serve(&["--workers", "1", "--donut", donut, "--donut-use", "instead"]);
     let client = reqwest::Client::new();
-    let ready: Value = client
-        .get(format!("{url}/health/ready"))
-        .send()
-        .await
-        .expect("ready")
-        .json()
-        .await
-        .expect("JSON");
+    let ready = get_json(&client, &format!("{url}/health/ready")).await;
     assert!(
         ready["model"]["detail"].as_str().unwrap_or("").contains("second opinion donut"),
         "{ready}"
