@@ -81,15 +81,8 @@ impl Pipeline {
             let document = {
                 let _span = info_span!("read").entered();
                 match (self.reader.read(bytes), &self.second) {
-                    // No words at all (a photo OCR could not read): the image
-                    // extractor's reading, if it found anything, beats nothing.
                     (Err(e @ DocumentError::NoTextLayer { .. }), Some(second)) => {
-                        return match second.extract_file(bytes) {
-                            Ok((invoice, pages)) if !invoice.fields.is_empty() => {
-                                Ok((invoice, pages))
-                            }
-                            _ => Err(e),
-                        };
+                        return second.read_without_words(bytes, e);
                     }
                     (read, _) => read?,
                 }

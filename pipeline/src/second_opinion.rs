@@ -10,7 +10,7 @@
 //! A file in which OCR finds no words at all (a photo it cannot read) takes
 //! the image extractor's reading whatever the usage, when it found anything.
 
-use invex_domain::{FieldName, ImageExtractor, Invoice};
+use invex_domain::{DocumentError, FieldName, ImageExtractor, Invoice};
 use tracing::{info_span, warn};
 
 use crate::combine::merge;
@@ -57,12 +57,23 @@ impl SecondOpinion {
     }
 
     /// The image extractor alone (for [`ImageExtractorUse::Instead`]).
-    pub fn extract_file(
-        &self,
-        bytes: &[u8],
-    ) -> Result<(Invoice, usize), invex_domain::DocumentError> {
+    pub fn extract_file(&self, bytes: &[u8]) -> Result<(Invoice, usize), DocumentError> {
         let _span = info_span!("extract_images", extractor = self.name()).entered();
         self.extractor.extract_file(bytes)
+    }
+
+    /// A file in which no words were found (`no_words`, a photo OCR could not
+    /// read): the image extractor's reading if it found anything, whatever
+    /// the usage; else the original error.
+    pub fn read_without_words(
+        &self,
+        bytes: &[u8],
+        no_words: DocumentError,
+    ) -> Result<(Invoice, usize), DocumentError> {
+        match self.extract_file(bytes) {
+            Ok((invoice, pages)) if !invoice.fields.is_empty() => Ok((invoice, pages)),
+            _ => Err(no_words),
+        }
     }
 
     /// Whether `invoice`, from the words, should get a second opinion.

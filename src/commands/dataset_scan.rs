@@ -22,8 +22,7 @@ pub fn options(args: &GenerateArgs) -> Result<ScanOptions> {
 /// Scans the folder `generate` just wrote.
 pub fn run(opts: &ScanOptions, count: usize) -> Result<ScanSummary> {
     // pdfium only: the scans need pixels, not text or OCR.
-    let library = crate::native::find(crate::native::PDFIUM)?;
-    let reader = invex_pipeline::pdf::PdfiumReader::load(&library)?;
+    let reader = super::pdfium()?;
     let bar = ProgressBar::new(count as u64);
     if let Ok(style) = ProgressStyle::with_template(
         "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} scans, {per_sec}",

@@ -40,7 +40,7 @@ impl DonutPages {
         let height = model.processor().height as f32;
         let dpi = ((height * 72.0 / A4_HEIGHT_PT).ceil() as u32).clamp(72, 300);
         info!(model = %dir.display(), dpi, "Donut model loaded");
-        let pdf = PdfiumReader::load(&crate::native::find(crate::native::PDFIUM)?)?;
+        let pdf = super::pdfium()?;
         Ok(DonutPages {
             pdf,
             donut: DonutExtractor::new(model),

@@ -1,16 +1,18 @@
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
-use invex_datasets::eval::groups;
+use anyhow::Result;
+use invex_datasets::eval::{evaluate_files, groups};
 
 use crate::cli::EvalArgs;
 
 /// Prints per-field accuracy, exactly as `shared/eval/score.py` computes it.
 pub fn run(args: EvalArgs) -> Result<ExitCode> {
-    let report = invex_datasets::eval::evaluate_files(&args.gold, &args.pred)?;
-    let by_group = match &args.groups {
-        Some(path) => Some(score_groups(&args, path)?),
-        None => None,
+    let (report, by_group) = match &args.groups {
+        Some(path) => {
+            let (report, by_group) = groups::evaluate_files_by_group(&args.gold, &args.pred, path)?;
+            (report, Some(by_group))
+        }
+        None => (evaluate_files(&args.gold, &args.pred)?, None),
     };
     if args.json {
         let mut json = report.to_json();
@@ -30,15 +32,4 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         println!("\n{}", invex_datasets::eval::calibration::to_text(&report.judged).trim_end());
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn score_groups(
-    args: &EvalArgs,
-    path: &std::path::Path,
-) -> Result<Vec<(String, invex_datasets::eval::EvalReport)>> {
-    let read = |p: &std::path::Path| {
-        std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))
-    };
-    let table = groups::read_groups(&read(path)?, "profile", &path.display().to_string())?;
-    Ok(groups::evaluate_groups(&read(&args.gold)?, &read(&args.pred)?, &table)?)
 }

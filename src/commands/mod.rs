@@ -41,6 +41,11 @@ pub fn run(command: Command) -> Result<ExitCode> {
 /// The document reader: pdfium from the installed library for text layers,
 /// Tesseract for scanned pages and PNG/JPEG/TIFF images.
 pub fn pdf_reader() -> Result<invex_pipeline::ocr::OcrReader> {
+    Ok(invex_pipeline::ocr::OcrReader::new(pdfium()?))
+}
+
+/// pdfium alone, from the installed library: for rendering pages to pixels.
+pub fn pdfium() -> Result<invex_pipeline::pdf::PdfiumReader> {
     let path = crate::native::find(crate::native::PDFIUM)?;
-    Ok(invex_pipeline::ocr::OcrReader::new(invex_pipeline::pdf::PdfiumReader::load(&path)?))
+    Ok(invex_pipeline::pdf::PdfiumReader::load(&path)?)
 }

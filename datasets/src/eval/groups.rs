@@ -2,10 +2,26 @@
 //! synthetic scans (`scans.jsonl` from `invex dataset generate --scan`).
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use serde_json::Value as Json;
 
-use super::{Error, EvalReport, evaluate};
+use super::{Error, EvalReport, basename, evaluate, read_utf8, score};
+
+/// [`super::evaluate_files`], and beside it the accuracy of each group in
+/// the `groups` file (JSONL with `file` and `profile`); each file is read once.
+pub fn evaluate_files_by_group(
+    gold: &Path,
+    pred: &Path,
+    groups: &Path,
+) -> Result<(EvalReport, Vec<(String, EvalReport)>), Error> {
+    let gold_text = read_utf8(gold)?;
+    let pred_text = read_utf8(pred)?;
+    let report =
+        score(&gold_text, &gold.display().to_string(), &pred_text, &pred.display().to_string())?;
+    let table = read_groups(&read_utf8(groups)?, "profile", &groups.display().to_string())?;
+    Ok((report, evaluate_groups(&gold_text, &pred_text, &table)?))
+}
 
 /// Which group each gold file is in, from JSONL lines with `file` and
 /// `key` (for scans.jsonl, `profile`). Files are matched by base name.
@@ -25,7 +41,7 @@ pub fn read_groups(jsonl: &str, key: &str, name: &str) -> Result<BTreeMap<String
                 message: format!("needs string fields \"file\" and \"{key}\""),
             });
         };
-        groups.insert(base_name(&file).to_string(), group);
+        groups.insert(basename(&file).to_string(), group);
     }
     Ok(groups)
 }
@@ -43,7 +59,7 @@ pub fn evaluate_groups(
         let file = serde_json::from_str::<Json>(line)
             .ok()
             .and_then(|v| v.get("file").and_then(Json::as_str).map(str::to_string));
-        if let Some(group) = file.and_then(|f| groups.get(base_name(&f))) {
+        if let Some(group) = file.and_then(|f| groups.get(basename(&f))) {
             let text = gold_by_group.entry(group).or_default();
             text.push_str(line);
             text.push('\n');
@@ -66,10 +82,6 @@ pub fn to_text(reports: &[(String, EvalReport)]) -> String {
         ));
     }
     out
-}
-
-fn base_name(path: &str) -> &str {
-    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
 #[cfg(test)]
