@@ -106,8 +106,9 @@ pub enum DonutUse {
 #[derive(Debug, Args)]
 pub struct ExtractorArgs {
     /// `combined` merges the rules and the layout model field by field
-    /// (validators decide disagreements); `auto` is `combined` when a layout
-    /// model is installed and `rules` otherwise.
+    /// (validators decide disagreements); `auto` is `rules`: on the real
+    /// invoice corpus the shipped layout model does not beat the rules alone
+    /// (see README, "Real invoices"), so it runs only when asked for.
     #[arg(long, env = "INVEX_EXTRACTOR", value_enum, default_value_t = ExtractorChoice::Auto)]
     pub extractor: ExtractorChoice,
     /// Layout model directory (default: the shipped model).
@@ -122,6 +123,11 @@ pub struct ExtractorArgs {
     /// (`cargo bench --bench layout_model`); larger batches suit a GPU.
     #[arg(long, env = "INVEX_BATCH_SIZE", default_value_t = 1)]
     pub batch_size: usize,
+    /// Confidence calibration: `shipped` (the rules' table, fitted on the
+    /// real corpus's tuning part; used for `auto` and `rules` only), `none`
+    /// (raw scores), or a table written by `invex eval --fit-calibration`.
+    #[arg(long, env = "INVEX_CALIBRATION", default_value = "shipped")]
+    pub calibration: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -204,11 +210,25 @@ pub struct EvalArgs {
     /// Also print accuracy at or above each confidence threshold, and per source.
     #[arg(long)]
     pub calibration: bool,
-    /// Also print accuracy per group: a JSONL file with `file` and `profile`
-    /// per line, such as the `scans.jsonl` of `invex dataset generate --scan`
-    /// (accuracy by degradation).
+    /// Also print accuracy per group: a JSONL file with `file` and the
+    /// `--group-by` keys per line, such as the `scans.jsonl` of `invex dataset
+    /// generate --scan` (accuracy by degradation) or a corpus manifest
+    /// (`datasets/real/manifest.jsonl`: by language, kind, origin).
     #[arg(long)]
     pub groups: Option<PathBuf>,
+    /// The keys of the `--groups` file to group by, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "profile")]
+    pub group_by: Vec<String>,
+    /// Document confidence at or above which an invoice counts as booked
+    /// without a person (the automation rate and its precision); the service's
+    /// own threshold by default.
+    #[arg(long, default_value_t = invex_domain::service::review::AUTO_BOOK_CONFIDENCE)]
+    pub threshold: f64,
+    /// Fit a confidence calibration on these predictions (made with
+    /// `--calibration none`) and write it to this file, for `invex extract
+    /// --calibration FILE` or as the shipped `pipeline/calibration.json`.
+    #[arg(long)]
+    pub fit_calibration: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

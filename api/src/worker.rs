@@ -246,7 +246,7 @@ pub fn processed_result(
     let (status, summary) = match prediction.status {
         Status::Ok => {
             let summary = summarize(&prediction.invoice, file_name);
-            (status_after_extraction(&summary), summary)
+            (status_after_extraction(&prediction.invoice), summary)
         }
         Status::Failed => (
             InvoiceStatus::Failed,

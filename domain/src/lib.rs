@@ -12,11 +12,13 @@
 //! - [`sniff`]: what kind of file some bytes are, and the upload checks.
 //! - [`service`]: the upload service's records, storage traits
 //!   ([`service::Repository`], [`service::BlobStore`]) and review rules.
+//! - [`calibration`]: raw field scores mapped to probabilities (isotonic, per field).
 //! - [`prediction`]: one line of `invex extract` output; [`read`] parses it back.
 //!
 //! This crate has no heavy dependencies and does no I/O; the service traits
 //! are async (`async-trait`) so that storage crates can implement them.
 
+pub mod calibration;
 pub mod error;
 pub mod geometry;
 pub mod invoice;

@@ -90,6 +90,12 @@ impl Prediction {
             out.insert("error_type".into(), json!(e));
         }
         out.insert("pages".into(), json!(self.pages));
+        if self.status == Status::Ok {
+            let confidence = crate::service::review::document_confidence(&self.invoice);
+            out.insert("confidence".into(), json!((confidence * 1e4).round() / 1e4));
+            let failed = crate::service::review::failed_checks(&self.invoice);
+            out.insert("failed_checks".into(), json!(failed));
+        }
         out.insert("fields".into(), Json::Object(fields));
         out.insert("vat_breakdown".into(), Json::Array(vat_breakdown));
         out.insert("line_items".into(), Json::Array(line_items));

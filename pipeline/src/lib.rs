@@ -10,11 +10,14 @@
 //!   validators decide disagreements, and each field records which source won.
 //! - [`second_opinion`]: an OCR-free image extractor (Donut) asked when the
 //!   words-based result is unsure, or instead of it.
+//! - [`calibrated`]: an extractor whose field scores are mapped to calibrated
+//!   probabilities (the rules' shipped table: `calibration.json`).
 //! - [`Pipeline`]: reader + extractor for one file; [`Pipeline::run_batch`]
 //!   fans files out over rayon and hands each result to a sink, in input order.
 //!
 //! pdfium and Tesseract live in this crate and nowhere else.
 
+pub mod calibrated;
 pub mod combine;
 mod error;
 pub mod ocr;
@@ -23,6 +26,7 @@ mod pipeline;
 pub mod rules;
 pub mod second_opinion;
 
+pub use calibrated::Calibrated;
 pub use combine::CombinedExtractor;
 pub use error::Error;
 pub use pipeline::{Pipeline, Sink};

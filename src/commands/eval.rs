@@ -1,35 +1,67 @@
 use std::process::ExitCode;
 
-use anyhow::Result;
-use invex_datasets::eval::{evaluate_files, groups};
+use anyhow::{Context, Result};
+use invex_datasets::eval::{calibration, documents, evaluate_files, groups};
 
 use crate::cli::EvalArgs;
 
-/// Prints per-field accuracy, exactly as `shared/eval/score.py` computes it.
+/// Prints per-field accuracy exactly as `shared/eval/score.py` computes it,
+/// then the documents with every field right and the automation rate.
 pub fn run(args: EvalArgs) -> Result<ExitCode> {
-    let (report, by_group) = match &args.groups {
+    let (report, by_key) = match &args.groups {
         Some(path) => {
-            let (report, by_group) = groups::evaluate_files_by_group(&args.gold, &args.pred, path)?;
-            (report, Some(by_group))
+            let (report, by_key) =
+                groups::evaluate_files_by_group(&args.gold, &args.pred, path, &args.group_by)?;
+            (report, Some(by_key))
         }
         None => (evaluate_files(&args.gold, &args.pred)?, None),
     };
+    if let Some(out) = &args.fit_calibration {
+        let samples: Vec<(&str, f64, bool)> =
+            report.judged.iter().map(|j| (j.field, j.confidence, j.correct)).collect();
+        let fitted_on = format!("{} ({} fields)", args.pred.display(), samples.len());
+        let table = invex_domain::calibration::Calibration::fit(&samples, 40, &fitted_on);
+        std::fs::write(out, serde_json::to_string_pretty(&table)? + "\n")
+            .with_context(|| format!("could not write {}", out.display()))?;
+        eprintln!("wrote {} ({} curves)", out.display(), table.curves.len());
+    }
     if args.json {
         let mut json = report.to_json();
-        if let Some(reports) = &by_group {
-            let groups: serde_json::Map<String, serde_json::Value> =
-                reports.iter().map(|(g, r)| (g.clone(), r.to_json())).collect();
-            json["groups"] = groups.into();
+        let (right, n) = documents::fully_right(&report.documents);
+        json["documents_all_right"] = serde_json::json!({"right": right, "docs": n});
+        let a = documents::automation(&report.documents, args.threshold);
+        json["automation"] = serde_json::json!({
+            "threshold": a.threshold, "booked": a.auto, "docs": a.docs,
+            "rate": a.rate(), "precision": a.precision(),
+        });
+        if args.calibration {
+            json["expected_calibration_error"] =
+                documents::expected_calibration_error(&report.judged).into();
+        }
+        if let Some(by_key) = &by_key {
+            let mut all = serde_json::Map::new();
+            for (key, reports) in by_key {
+                let groups: serde_json::Map<String, serde_json::Value> =
+                    reports.iter().map(|(g, r)| (g.clone(), r.to_json())).collect();
+                all.insert(key.clone(), groups.into());
+            }
+            // One key keeps the older shape: `groups.{group}`.
+            json["groups"] = match by_key.as_slice() {
+                [(key, _)] => all.remove(key).unwrap_or_default(),
+                _ => all.into(),
+            };
         }
         println!("{}", serde_json::to_string_pretty(&json)?);
-    } else {
-        println!("{}", report.to_text().trim_end());
+        return Ok(ExitCode::SUCCESS);
     }
-    if let (Some(reports), false) = (&by_group, args.json) {
-        println!("\n{}", groups::to_text(reports).trim_end());
+    println!("{}", report.to_text().trim_end());
+    println!("{}", documents::to_text(&report.documents, args.threshold).trim_end());
+    for (key, reports) in by_key.iter().flatten() {
+        println!("\n{}", groups::to_text(key, reports).trim_end());
     }
     if args.calibration {
-        println!("\n{}", invex_datasets::eval::calibration::to_text(&report.judged).trim_end());
+        println!("\n{}", calibration::to_text(&report.judged).trim_end());
+        println!("\n{}", documents::calibration_text(&report.documents, &report.judged).trim_end());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,10 +1,11 @@
 //! Builds the extractor `invex extract` (and the benches) run: the rules, the
-//! layout model, or both combined.
+//! layout model, or both combined, with calibrated confidences.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use invex_domain::Extractor;
+use invex_domain::calibration::Calibration;
 use invex_models::{LayoutExtractor, ModelOptions, ModelVariant};
-use invex_pipeline::{CombinedExtractor, RulesExtractor};
+use invex_pipeline::{Calibrated, CombinedExtractor, RulesExtractor, calibrated};
 use tracing::{info, warn};
 
 use crate::cli::{ExtractorArgs, ExtractorChoice, VariantChoice};
@@ -25,16 +26,30 @@ pub fn build(args: &ExtractorArgs) -> Result<Box<dyn Extractor>> {
     let combined = |m: LayoutExtractor| -> Box<dyn Extractor> {
         Box::new(CombinedExtractor::new(Box::new(RulesExtractor::new()), Box::new(m)))
     };
-    Ok(match args.extractor {
-        ExtractorChoice::Rules => Box::new(RulesExtractor::new()),
+    let rules_only = matches!(args.extractor, ExtractorChoice::Auto | ExtractorChoice::Rules);
+    let extractor: Box<dyn Extractor> = match args.extractor {
+        ExtractorChoice::Auto | ExtractorChoice::Rules => Box::new(RulesExtractor::new()),
         ExtractorChoice::Model => Box::new(model()?),
         ExtractorChoice::Combined => combined(model()?),
-        ExtractorChoice::Auto => match model() {
-            Ok(m) => combined(m),
-            Err(e) => {
-                warn!("no layout model, using the rules alone: {e:#}");
-                Box::new(RulesExtractor::new())
-            }
-        },
+    };
+    let table = match args.calibration.as_str() {
+        "none" => None,
+        "shipped" if rules_only => Some(calibrated::shipped()),
+        "shipped" => {
+            warn!("the shipped calibration is fitted for the rules; the model's scores stay raw");
+            None
+        }
+        path => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("could not read the calibration table {path}"))?;
+            Some(
+                Calibration::from_json(&text)
+                    .with_context(|| format!("{path} is not a calibration table"))?,
+            )
+        }
+    };
+    Ok(match table {
+        Some(table) => Box::new(Calibrated::new(extractor, table)),
+        None => extractor,
     })
 }

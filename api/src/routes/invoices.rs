@@ -9,7 +9,9 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, Utc};
 use invex_domain::FieldName;
-use invex_domain::service::review::{failed_checks, parse_correction, status_after_extraction};
+use invex_domain::service::review::{
+    failed_checks, parse_correction, status_after_extraction, summarize,
+};
 use invex_domain::service::{
     AuditEntry, Correction, InvoiceFilter, InvoiceRecord, InvoiceStatus, Role,
 };
@@ -18,9 +20,7 @@ use serde::Deserialize;
 use serde_json::{Value as JsonValue, json};
 use uuid::Uuid;
 
-use super::view::{
-    corrected_invoice, corrected_summary, decode_cursor, encode_cursor, invoice_view, summary_view,
-};
+use super::view::{corrected_invoice, decode_cursor, encode_cursor, invoice_view, summary_view};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::state::SharedState;
@@ -215,8 +215,9 @@ pub async fn correct_invoice(
         return Err(ApiError::Invalid(problems.join("; ")));
     }
     corrections.extend(new.iter().cloned());
-    let summary = corrected_summary(&record, &corrections)?;
-    let status = status_after_extraction(&summary);
+    let corrected = corrected_invoice(&record, &corrections)?;
+    let summary = summarize(&corrected, &record.file_name);
+    let status = status_after_extraction(&corrected);
     state.repo.add_corrections(&caller.tenant_id, &id, &new, &summary, status).await?;
     let names: Vec<&str> = new.iter().map(|c| c.field.as_str()).collect();
     audit(&state, &caller, "correct", Some(&id), json!({"fields": names})).await?;

@@ -4,8 +4,8 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, SecondsFormat, Utc};
-use invex_domain::service::review::{apply_corrections, failed_checks, summarize};
-use invex_domain::service::{Correction, InvoiceRecord, InvoiceSummary, PageCursor};
+use invex_domain::service::review::{apply_corrections, failed_checks};
+use invex_domain::service::{Correction, InvoiceRecord, PageCursor};
 use invex_domain::{Invoice, Prediction};
 use serde_json::{Map, Value as Json, json};
 
@@ -33,14 +33,6 @@ pub fn corrected_invoice(
     let mut invoice = extracted_invoice(record)?.invoice;
     apply_corrections(&mut invoice, corrections);
     Ok(invoice)
-}
-
-/// The summary columns for the corrected invoice.
-pub fn corrected_summary(
-    record: &InvoiceRecord,
-    corrections: &[Correction],
-) -> Result<InvoiceSummary, ApiError> {
-    Ok(summarize(&corrected_invoice(record, corrections)?, &record.file_name))
 }
 
 /// `GET /v1/invoices/{id}`.

@@ -8,19 +8,30 @@ use serde_json::Value as Json;
 
 use super::{Error, EvalReport, basename, evaluate, read_utf8, score};
 
+/// Each key's groups, each group's report.
+pub type ByKey = Vec<(String, Vec<(String, EvalReport)>)>;
+
 /// [`super::evaluate_files`], and beside it the accuracy of each group in
-/// the `groups` file (JSONL with `file` and `profile`); each file is read once.
+/// the `groups` file (JSONL with `file` and the `keys`, for example
+/// `profile` in scans.jsonl, or `language` and `kind` in a corpus
+/// manifest), one grouping per key; each file is read once.
 pub fn evaluate_files_by_group(
     gold: &Path,
     pred: &Path,
     groups: &Path,
-) -> Result<(EvalReport, Vec<(String, EvalReport)>), Error> {
+    keys: &[String],
+) -> Result<(EvalReport, ByKey), Error> {
     let gold_text = read_utf8(gold)?;
     let pred_text = read_utf8(pred)?;
     let report =
         score(&gold_text, &gold.display().to_string(), &pred_text, &pred.display().to_string())?;
-    let table = read_groups(&read_utf8(groups)?, "profile", &groups.display().to_string())?;
-    Ok((report, evaluate_groups(&gold_text, &pred_text, &table)?))
+    let groups_text = read_utf8(groups)?;
+    let mut by_key = Vec::new();
+    for key in keys {
+        let table = read_groups(&groups_text, key, &groups.display().to_string())?;
+        by_key.push((key.clone(), evaluate_groups(&gold_text, &pred_text, &table)?));
+    }
+    Ok((report, by_key))
 }
 
 /// Which group each gold file is in, from JSONL lines with `file` and
@@ -71,13 +82,15 @@ pub fn evaluate_groups(
         .collect()
 }
 
-/// The groups as a text table: group, documents, correct/scored, accuracy.
-pub fn to_text(reports: &[(String, EvalReport)]) -> String {
-    let mut out = String::from("group              docs  correct/scored  accuracy\n");
+/// The groups as a text table: group, documents, correct/scored, accuracy,
+/// and the documents with every field right.
+pub fn to_text(key: &str, reports: &[(String, EvalReport)]) -> String {
+    let mut out = format!("{key:<18} docs  correct/scored  accuracy  all right\n");
     for (group, r) in reports {
         let accuracy = r.overall().map_or("-".to_string(), |a| format!("{a:.3}"));
+        let (right, n) = super::documents::fully_right(&r.documents);
         out.push_str(&format!(
-            "{group:<18} {:>5}  {:>7}/{:<6}  {accuracy:>8}\n",
+            "{group:<18} {:>5}  {:>7}/{:<6}  {accuracy:>8}  {right:>4}/{n:<4}\n",
             r.docs, r.correct, r.scored
         ));
     }
@@ -111,8 +124,11 @@ mod tests {
         let got: Vec<_> =
             reports.iter().map(|(g, r)| (g.as_str(), r.docs, r.correct, r.scored)).collect();
         assert_eq!(got, expected);
-        let text = to_text(&reports);
-        assert!(text.contains("photo                  2        1/4          0.250"), "{text}");
+        let text = to_text("profile", &reports);
+        assert!(
+            text.contains("photo                  2        1/4          0.250     0/2"),
+            "{text}"
+        );
     }
 
     #[test]

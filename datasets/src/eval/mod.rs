@@ -19,6 +19,7 @@
 //! that names the file and line.
 
 pub mod calibration;
+pub mod documents;
 pub mod groups;
 mod normalize;
 mod pyjson;
@@ -77,6 +78,9 @@ pub struct EvalReport {
     pub scored: usize,
     /// Every scored field the predictions gave a confidence for.
     pub judged: Vec<Judged>,
+    /// Every gold document, in gold order: how many of its fields were scored
+    /// and right, and what the prediction said about the whole document.
+    pub documents: Vec<documents::JudgedDoc>,
 }
 
 /// One predicted field that was scored: how sure the extractor was, which
@@ -232,6 +236,8 @@ struct Pred {
     key: String,
     fields: Py,
     line: usize,
+    /// The record's document-level `confidence` and `auto` (booked without a person).
+    doc: documents::DocClaim,
 }
 
 /// `load_pred`: records keyed by file in first-insertion order. Falsy keys are
@@ -259,6 +265,7 @@ fn load_pred(text: &str, file: &str) -> Result<Preds, Error> {
             .find(|v| v.is_some_and(Py::truthy))
             .unwrap_or_else(|| r.get("source"));
         let fields = r.get("fields").cloned().unwrap_or_else(|| Py::Dict(r.clone()));
+        let doc = documents::DocClaim::of(&r);
         match key {
             Some(Py::List(_) | Py::Dict(_)) => {
                 return Err(line_error(
@@ -272,10 +279,11 @@ fn load_pred(text: &str, file: &str) -> Result<Preds, Error> {
                     let record: &mut Pred = &mut preds.records[i];
                     record.fields = fields;
                     record.line = line;
+                    record.doc = doc;
                 }
                 None => {
                     index.insert(k.clone(), preds.records.len());
-                    preds.records.push(Pred { key: k.clone(), fields, line });
+                    preds.records.push(Pred { key: k.clone(), fields, line, doc });
                 }
             },
             Some(k) if k.truthy() => {
@@ -309,6 +317,7 @@ fn score(
     let mut per = vec![FieldScore::default(); FIELDS.len()];
     let mut missing = 0;
     let mut judged_fields = Vec::new();
+    let mut docs = Vec::new();
     for (gold_line, g) in &gold {
         let found = if any_keys {
             let gfile = match g.get("file") {
@@ -334,10 +343,20 @@ fn score(
             missing += 1;
         }
         let p = found.map_or(&empty, |p| &p.fields);
+        let mut doc = documents::JudgedDoc {
+            file: match g.get("file") {
+                Some(Py::Str(s)) => s.clone(),
+                _ => String::new(),
+            },
+            predicted: found.is_some(),
+            claim: found.map(|p| p.doc).unwrap_or_default(),
+            ..Default::default()
+        };
         for (f, tally) in FIELDS.iter().zip(per.iter_mut()) {
             let rule = Rule::of(f);
             let Some(gv) = norm(rule, g.get(f)) else { continue };
             tally.scored += 1;
+            doc.scored += 1;
             let Py::Dict(p) = p else {
                 let (line, what) = found.map_or((0, "?"), |p| (p.line, p.fields.type_name()));
                 return Err(line_error(
@@ -351,6 +370,7 @@ fn score(
             match matches(rule, &gv, pv.as_ref()) {
                 Ok(true) => {
                     tally.correct += 1;
+                    doc.correct += 1;
                     judged_fields.extend(judged(true));
                 }
                 Ok(false) => judged_fields.extend(judged(false)),
@@ -361,6 +381,7 @@ fn score(
                 }
             }
         }
+        docs.push(doc);
     }
     let correct = per.iter().map(|s| s.correct).sum();
     let scored = per.iter().map(|s| s.scored).sum();
@@ -371,6 +392,7 @@ fn score(
         correct,
         scored,
         judged: judged_fields,
+        documents: docs,
     })
 }
 

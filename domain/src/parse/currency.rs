@@ -9,13 +9,62 @@ const CURRENCIES: &[(&str, &[&str])] = &[
     ("NOK", &["nok", "nkr", "nok."]),
     ("DKK", &["dkk", "dkr", "dkk."]),
     ("CHF", &["chf", "chf."]),
+    ("INR", &["inr", "₹", "rs.", "rs", "inr."]),
+    ("MYR", &["myr", "rm"]),
+    ("PLN", &["pln", "zł", "zl"]),
+    ("CZK", &["czk", "kč"]),
+    ("ISK", &["isk"]),
+    ("HUF", &["huf"]),
+    ("RON", &["ron"]),
+    ("JPY", &["jpy"]),
+    ("CNY", &["cny", "rmb"]),
+    ("AUD", &["aud", "a$"]),
+    ("CAD", &["cad", "c$"]),
+    ("SGD", &["sgd", "s$"]),
+    ("HKD", &["hkd", "hk$"]),
+    ("NZD", &["nzd"]),
+    ("ZAR", &["zar"]),
 ];
+
+/// The currency of a country (ISO 3166 alpha-2, or a VAT-number prefix such
+/// as `EL` for Greece and `XI` for Northern Ireland), for invoices that
+/// print no currency but name the supplier's country through a VAT number or
+/// an IBAN.
+pub fn country_currency(country: &str) -> Option<&'static str> {
+    Some(match country {
+        "SE" => "SEK",
+        "DK" => "DKK",
+        "NO" => "NOK",
+        "IS" => "ISK",
+        "GB" | "XI" => "GBP",
+        "CH" | "LI" => "CHF",
+        "PL" => "PLN",
+        "CZ" => "CZK",
+        "HU" => "HUF",
+        "RO" => "RON",
+        "US" => "USD",
+        "IN" => "INR",
+        "MY" => "MYR",
+        "AU" => "AUD",
+        "CA" => "CAD",
+        "JP" => "JPY",
+        "CN" => "CNY",
+        "SG" => "SGD",
+        "HK" => "HKD",
+        "NZ" => "NZD",
+        "ZA" => "ZAR",
+        "AT" | "BE" | "CY" | "DE" | "EE" | "ES" | "FI" | "FR" | "GR" | "EL" | "HR" | "IE"
+        | "IT" | "LT" | "LU" | "LV" | "MT" | "NL" | "PT" | "SI" | "SK" | "MC" | "SM" | "VA"
+        | "AD" => "EUR",
+        _ => return None,
+    })
+}
 
 /// The ISO 4217 code for a currency as printed: `kr`, `kr.`, `SEK`, `:-` →
 /// `SEK`; `€`, `EUR`, `Euro` → `EUR`; `$`, `USD` → `USD`; `£`, `GBP` →
 /// `GBP`; `NOK`, `DKK`, `CHF`. Case-insensitive; surrounding spaces and
 /// brackets (`(SEK)`) are ignored. `kr` alone means SEK: Swedish invoices are
-/// the norm here.
+/// the norm here (the rules read Danish and Norwegian `kr` from the country).
 pub fn normalize_currency(s: &str) -> Option<&'static str> {
     let t = s
         .trim_matches(|c: char| super::is_space(c) || matches!(c, '(' | ')' | '[' | ']' | ','))
@@ -26,8 +75,8 @@ pub fn normalize_currency(s: &str) -> Option<&'static str> {
 /// Currency markers accepted around an amount, longest first where one is a
 /// prefix or suffix of another.
 const AMOUNT_MARKERS: &[&str] = &[
-    "kronor", "kr.", "kr", "SEK", "EUR", "euro", "USD", "US$", "GBP", "NOK", "DKK", "CHF", "€",
-    "$", "£", ":-",
+    "kronor", "kr.", "kr", "SEK", "EUR", "euro", "USD", "US$", "GBP", "NOK", "DKK", "CHF", "INR",
+    "Rs.", "MYR", "RM", "PLN", "CZK", "€", "$", "£", "₹", ":-",
 ];
 
 /// `s` without a leading currency marker (ASCII case-insensitive).
@@ -77,7 +126,11 @@ mod tests {
             ("\u{a0}chf\u{a0}", Some("CHF")),
             ("", None),
             ("SEKK", None),
-            ("JPY", None),
+            ("JPY", Some("JPY")),
+            ("₹", Some("INR")),
+            ("Rs.", Some("INR")),
+            ("RM", Some("MYR")),
+            ("XYZ", None),
             ("krona kr", None),
             ("1 234 kr", None),
         ];
@@ -97,6 +150,9 @@ mod tests {
             ("12€", None, Some("12")),
             ("12:-", None, Some("12")),
             ("12 US$", None, Some("12 ")),
+            ("₹1,200", Some("1,200"), None),
+            ("Rs.500", Some("500"), None),
+            ("RM12.50", Some("12.50"), None),
             ("sek12sek", Some("12sek"), Some("sek12")),
             ("12", None, None),
             ("", None, None),

@@ -1,20 +1,22 @@
-//! Month and weekday names in Swedish, English, German and French, folded
-//! (lower-case, no diacritics, no abbreviation dot).
+//! Month and weekday names in Swedish, English, German, French, Dutch,
+//! Danish, Norwegian, Finnish, Spanish and Italian, folded (lower-case, no
+//! diacritics, no abbreviation dot).
 
 /// Full names and usual abbreviations per month number.
+#[rustfmt::skip]
 const MONTHS: &[(u32, &[&str])] = &[
-    (1, &["januari", "january", "januar", "janner", "janvier", "jan", "janv"]),
-    (2, &["februari", "february", "februar", "fevrier", "feb", "febr", "fevr", "fev"]),
-    (3, &["mars", "march", "marz", "maerz", "mar", "mrz"]),
-    (4, &["april", "avril", "apr", "avr"]),
-    (5, &["maj", "may", "mai"]),
-    (6, &["juni", "june", "juin", "jun"]),
-    (7, &["juli", "july", "juillet", "jul", "juil"]),
-    (8, &["augusti", "august", "aout", "aug"]),
-    (9, &["september", "septembre", "sep", "sept"]),
-    (10, &["oktober", "october", "octobre", "okt", "oct"]),
-    (11, &["november", "novembre", "nov"]),
-    (12, &["december", "dezember", "decembre", "dec", "dez"]),
+    (1, &["januari", "january", "januar", "janner", "janvier", "jan", "janv", "tammikuu", "tammikuuta", "enero", "ene", "gennaio", "gen"]),
+    (2, &["februari", "february", "februar", "fevrier", "feb", "febr", "fevr", "fev", "helmikuu", "helmikuuta", "febrero", "febbraio"]),
+    (3, &["mars", "march", "marz", "maerz", "mar", "mrz", "maart", "mrt", "marts", "maaliskuu", "maaliskuuta", "marzo"]),
+    (4, &["april", "avril", "apr", "avr", "huhtikuu", "huhtikuuta", "abril", "abr", "aprile"]),
+    (5, &["maj", "may", "mai", "mei", "toukokuu", "toukokuuta", "mayo", "maggio", "mag"]),
+    (6, &["juni", "june", "juin", "jun", "kesakuu", "kesakuuta", "junio", "giugno", "giu"]),
+    (7, &["juli", "july", "juillet", "jul", "juil", "heinakuu", "heinakuuta", "julio", "luglio", "lug"]),
+    (8, &["augusti", "august", "aout", "aug", "augustus", "elokuu", "elokuuta", "agosto", "ago"]),
+    (9, &["september", "septembre", "sep", "sept", "syyskuu", "syyskuuta", "septiembre", "setiembre", "settembre", "set"]),
+    (10, &["oktober", "october", "octobre", "okt", "oct", "lokakuu", "lokakuuta", "octubre", "ottobre", "ott"]),
+    (11, &["november", "novembre", "nov", "marraskuu", "marraskuuta", "noviembre"]),
+    (12, &["december", "dezember", "decembre", "dec", "dez", "desember", "joulukuu", "joulukuuta", "diciembre", "dicembre", "dic"]),
 ];
 
 /// Words that may surround a date without changing it: weekdays and small
@@ -22,7 +24,7 @@ const MONTHS: &[(u32, &[&str])] = &[
 /// `le 1er décembre`.
 #[rustfmt::skip]
 const FILLERS: &[&str] = &[
-    "den", "the", "of", "am", "le", "der",
+    "den", "the", "of", "am", "le", "der", "de", "del",
     // weekdays: sv, en (also abbreviated), de, fr
     "mandag", "tisdag", "onsdag", "torsdag", "fredag", "lordag", "sondag",
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",

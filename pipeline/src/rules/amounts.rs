@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use invex_domain::parse::{Language, normalize_currency};
+use invex_domain::parse::{country_currency, normalize_currency};
 use invex_domain::validate::vat_matches_rate;
 use invex_domain::{Value, VatLine};
 use rust_decimal::Decimal;
@@ -296,17 +296,43 @@ fn vat_lines(cx: &Ctx, table_lines: &[bool]) -> Vec<(VatLine, usize)> {
 }
 
 /// The currency: a captioned one, else the codes and symbols printed with
-/// amounts, else the document's language and payment details.
-pub fn currency(cx: &Ctx, total_tok: Option<usize>) -> Cand {
+/// amounts, else the country of the supplier's VAT number or IBAN; absent
+/// without evidence. `kr` is Danish or Norwegian kroner when the supplier's
+/// country says so. `country` is the supplier's country (VAT number or
+/// IBAN) when known, and `swedish` whether Swedish payment details
+/// (Bankgiro, Plusgiro) are printed.
+pub fn currency(
+    cx: &Ctx,
+    total_tok: Option<usize>,
+    country: Option<&str>,
+    swedish: bool,
+) -> Option<Cand> {
     let mut votes: HashMap<&'static str, (f32, usize)> = HashMap::new();
     let mut vote = |code: &'static str, w: f32, t: usize| {
         let e = votes.entry(code).or_insert((0.0, t));
         e.0 += w;
     };
+    // `kr`, `kr.`, `:-` and `kronor` name kroner, not which ones.
+    let kroner = |text: &str| {
+        let t = text.trim_matches(|c: char| matches!(c, '(' | ')' | ':' | ','));
+        !t.eq_ignore_ascii_case("sek") && normalize_currency(t) == Some("SEK")
+    };
+    let local_kroner = match country {
+        Some("DK") => Some("DKK"),
+        Some("NO") => Some("NOK"),
+        Some("IS") => Some("ISK"),
+        _ => None,
+    };
+    let code_of = |t: usize, code: &'static str| -> &'static str {
+        match local_kroner {
+            Some(local) if code == "SEK" && kroner(&cx.layout.toks[t].text) => local,
+            _ => code,
+        }
+    };
     for slot in cx.scan.slots(cx.layout, Kind::Currency, 1) {
         for t in slot.run.start..slot.run.end {
             if let Some(c) = normalize_currency(&cx.layout.toks[t].text) {
-                vote(c, 3.0, t);
+                vote(code_of(t, c), 3.0, t);
                 break;
             }
         }
@@ -314,17 +340,24 @@ pub fn currency(cx: &Ctx, total_tok: Option<usize>) -> Cand {
     for a in &cx.scan.amounts {
         if let Some(c) = a.currency {
             let w = if Some(a.start) == total_tok { 2.0 } else { 1.0 };
+            // The marker is the word before or after the number, or glued to it.
+            let marker = (a.start.saturating_sub(1)..(a.end + 1).min(cx.layout.toks.len()))
+                .find(|&t| kroner(&cx.layout.toks[t].text));
+            let c = match (marker, local_kroner) {
+                (Some(_), Some(local)) if c == "SEK" => local,
+                _ => c,
+            };
             vote(c, w, a.start);
         }
     }
     for (t, tok) in cx.layout.toks.iter().enumerate() {
         let text = tok.text.trim_matches(|c: char| matches!(c, '(' | ')' | ':' | ',' | '.'));
         let code = text.len() == 3 && text.chars().all(|c| c.is_ascii_uppercase());
-        let symbol = matches!(text, "€" | "£" | "$");
+        let symbol = matches!(text, "€" | "£" | "$" | "₹");
         if (code || symbol)
             && let Some(c) = normalize_currency(text)
         {
-            vote(c, 0.5, t);
+            vote(code_of(t, c), 0.5, t);
         }
     }
     let best = votes.into_iter().max_by(|a, b| a.1.0.total_cmp(&b.1.0).then(b.0.cmp(a.0)));
@@ -336,27 +369,17 @@ pub fn currency(cx: &Ctx, total_tok: Option<usize>) -> Cand {
         } else {
             0.75
         };
-        return Cand::at(cx.layout, t, t + 1, Value::Text(code.to_string()), w, conf);
+        return Some(Cand::at(cx.layout, t, t + 1, Value::Text(code.to_string()), w, conf));
     }
-    // Nothing printed: a foreign supplier's IBAN decides; otherwise kronor.
-    let foreign = cx.ibans.iter().map(|m| &m.value[..2]).find(|c| *c != "SE");
-    let code = match foreign {
-        Some("GB") => "GBP",
-        Some("NO") => "NOK",
-        Some("DK") => "DKK",
-        Some("CH") => "CHF",
-        Some(_) => "EUR",
-        None => match cx.scan.language {
-            Language::De | Language::Fr if cx.ibans.is_empty() => "EUR",
-            _ => "SEK",
-        },
-    };
-    Cand {
+    // Nothing printed: the supplier's country decides, or Swedish payment
+    // details; otherwise the currency stays unknown rather than guessed.
+    let code = country.and_then(country_currency).or(swedish.then_some("SEK"))?;
+    Some(Cand {
         value: Value::Text(code.to_string()),
         score: 0.1,
         conf: 0.6,
         page: 0,
         bbox: None,
         toks: None,
-    }
+    })
 }

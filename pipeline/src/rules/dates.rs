@@ -75,14 +75,26 @@ pub fn dates(cx: &Ctx) -> (Option<Cand>, Option<Cand>) {
             }
         }
     }
-    // Fallback: the first unlabelled date in the top part of page 1.
-    if inv.is_empty()
-        && let Some(d) = cx.scan.dates.iter().find(|d| {
-            let tok = &cx.layout.toks[d.start];
-            tok.page == 0 && cx.layout.rel_y(d.start) < 0.4 && !used[d.start]
-        })
-    {
-        inv.push(Cand::at(cx.layout, d.start, d.end, Value::Date(d.date), 0.2, 0.45));
+    // Fallback: the first unlabelled date in the top part of page 1, or
+    // (receipts print it at the bottom) the one date the document prints.
+    if inv.is_empty() {
+        let free = |d: &&super::candidates::DateMention| !used[d.start];
+        let top = cx
+            .scan
+            .dates
+            .iter()
+            .filter(free)
+            .find(|d| cx.layout.toks[d.start].page == 0 && cx.layout.rel_y(d.start) < 0.4);
+        let mut distinct = cx.scan.dates.iter().filter(free).map(|d| d.date).collect::<Vec<_>>();
+        distinct.sort();
+        distinct.dedup();
+        let only = match distinct.as_slice() {
+            [one] => cx.scan.dates.iter().filter(free).find(|d| d.date == *one && d.alt.is_none()),
+            _ => None,
+        };
+        if let Some(d) = top.or(only) {
+            inv.push(Cand::at(cx.layout, d.start, d.end, Value::Date(d.date), 0.2, 0.45));
+        }
     }
     let invs = inv.ranked();
     let dues = due.ranked();

@@ -81,8 +81,16 @@ pub fn extract_fields(cx: &mut Ctx) -> Invoice {
 fn totals(cx: &Ctx, inv: &mut Invoice, table_lines: &[bool]) {
     let roles = amounts::roles(cx, table_lines);
     let probe = roles.total.best();
-    let currency = amounts::currency(cx, probe.as_ref().and_then(|c| c.toks.map(|t| t.0)));
-    let sek = currency.value.to_string() == "SEK";
+    // The supplier's country: its VAT number, else the first IBAN.
+    let country = inv
+        .text(FieldName::SupplierVat)
+        .or(cx.ibans.first().map(|m| m.value.as_str()))
+        .and_then(|v| v.get(..2))
+        .map(str::to_string);
+    let swedish = inv.get(FieldName::Bankgiro).is_some() || inv.get(FieldName::Plusgiro).is_some();
+    let total_tok = probe.as_ref().and_then(|c| c.toks.map(|t| t.0));
+    let currency = amounts::currency(cx, total_tok, country.as_deref(), swedish);
+    let sek = currency.as_ref().is_some_and(|c| c.value.to_string() == "SEK");
     let (nets, vats, tots) = (roles.net.ranked(), roles.vat.ranked(), roles.total.ranked());
     if cx.debug {
         for (role, list) in [("net", &nets), ("vat", &vats), ("total", &tots)] {
@@ -92,7 +100,7 @@ fn totals(cx: &Ctx, inv: &mut Invoice, table_lines: &[bool]) {
         }
     }
     let chosen = reconcile::choose(&nets, &vats, &tots, sek);
-    put(inv, cx, FieldName::Currency, Some(currency));
+    put(inv, cx, FieldName::Currency, currency);
 
     let credit_title = parties::credit_title(cx);
     let negative = chosen

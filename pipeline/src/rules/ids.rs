@@ -22,6 +22,11 @@ pub fn first_value_tok(cx: &Ctx, run: Run) -> Option<usize> {
 pub fn id_like(cx: &Ctx, t: usize) -> Option<String> {
     let v = trim_value(&cx.layout.toks[t].text);
     let v = v.trim_end_matches('.');
+    // A number sign glued to the value: `N°F-2024-10`, `#4711`, `Nr.12`.
+    let v = ["N°", "Nº", "n°", "nº", "No.", "Nr.", "#"]
+        .iter()
+        .find_map(|p| v.strip_prefix(p).filter(|r| has_digit(r)))
+        .unwrap_or(v);
     if v.is_empty() || v.len() > 30 || !has_digit(v) || v.contains('@') || v.contains("www") {
         return None;
     }
@@ -68,7 +73,14 @@ pub fn invoice_number(cx: &Ctx) -> Option<Cand> {
     let kinds = [(Kind::InvoiceNumber, 1.0), (Kind::InvoiceTitle, 0.6), (Kind::CreditTitle, 0.6)];
     for (kind, factor) in kinds {
         for slot in cx.scan.slots(cx.layout, kind, 2) {
-            if factor < 1.0 && !matches!(slot.place, Place::Inline | Place::Right(0)) {
+            // A title's number is beside it, or on the next line behind a
+            // number sign (`FACTURE` over `N° F-2024-10`).
+            let signed = || {
+                let first = cx.layout.toks[slot.run.start].text.to_lowercase();
+                ["n°", "nº", "no", "nr", "#"].iter().any(|p| first.starts_with(p))
+            };
+            let beside = matches!(slot.place, Place::Inline | Place::Right(0));
+            if factor < 1.0 && !beside && !(slot.place == Place::Below(0) && signed()) {
                 continue;
             }
             let Some(t) = first_value_tok(cx, slot.run) else { continue };
@@ -181,6 +193,21 @@ pub fn org_numbers(cx: &Ctx) -> (Option<Cand>, Option<Cand>) {
 }
 
 /// Supplier and buyer VAT numbers (any EU form, checked).
+/// A tax id outside the EU VAT forms, as printed beside a sure caption:
+/// 9 to 15 digits (Malaysian GST, Swiss and other registers), or an Indian
+/// GSTIN (`27AAPFU0939F1ZV`). EU-prefixed values must pass the EU forms.
+fn other_tax_id(s: &str) -> Option<String> {
+    let c: String = s.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    let b = c.as_bytes();
+    let digits = (9..=15).contains(&c.len()) && b.iter().all(u8::is_ascii_digit);
+    let gstin = c.len() == 15
+        && b[..2].iter().all(u8::is_ascii_digit)
+        && b[2..7].iter().all(u8::is_ascii_uppercase)
+        && b[7..11].iter().all(u8::is_ascii_digit)
+        && b[11].is_ascii_uppercase();
+    (digits || gstin).then_some(c)
+}
+
 pub fn vat_numbers(cx: &Ctx, supplier_org: Option<&str>) -> (Option<Cand>, Option<Cand>) {
     let mut sup = Pool::new();
     let mut buy = Pool::new();
@@ -195,9 +222,20 @@ pub fn vat_numbers(cx: &Ctx, supplier_org: Option<&str>) -> (Option<Cand>, Optio
             if cx.iban_tok[t] {
                 continue;
             }
-            let Some((v, end)) = longest_valid(cx, t, slot.run.end, 6, vat_number) else {
-                continue;
+            // An EU VAT number in its national form; else, beside a sure
+            // caption (GST Reg No, GSTIN), a tax id of a country outside the
+            // EU forms, less sure.
+            let (found, sure) = match longest_valid(cx, t, slot.run.end, 6, vat_number) {
+                Some(found) => (found, true),
+                None if slot.weight >= 1.0 => {
+                    match longest_valid(cx, t, slot.run.end, 1, other_tax_id) {
+                        Some(found) => (found, false),
+                        None => continue,
+                    }
+                }
+                None => continue,
             };
+            let (v, end) = found;
             used[t] = true;
             let buyer = buyer_label || cx.zones.is_customer(t);
             let bonus = if matches_org(&v) { 0.1 } else { 0.0 };
@@ -207,7 +245,7 @@ pub fn vat_numbers(cx: &Ctx, supplier_org: Option<&str>) -> (Option<Cand>, Optio
                 end,
                 Value::Text(v),
                 slot.weight + bonus,
-                0.9 + 0.06 * slot.weight,
+                if sure { 0.9 + 0.06 * slot.weight } else { 0.75 },
             );
             if buyer { buy.push(c) } else { sup.push(c) }
         }

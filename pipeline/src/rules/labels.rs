@@ -1,4 +1,7 @@
-//! Label dictionaries in Swedish, English, German and French.
+//! Label dictionaries: the hand-kept `TABLE` (Swedish, English, German,
+//! French) and `labels_i18n.tsv`, the captions of ten languages (sv, en, de,
+//! fr, nl, da, no, fi, es, it) taken from documented sources, each line
+//! citing its source (see `labels_i18n.md`).
 //!
 //! Every label is written as printed; [`LabelIndex::new`] turns each into its
 //! key (folded, letters and digits only, "number" words unified, see
@@ -103,7 +106,8 @@ const TABLE: &[(Kind, f32, &[&str])] = &[
         "Date de facturation", "Date facture", "Date d'émission", "Facturé le", "Date de la facture",
         "Émise le", "Date d'avoir",
     ]),
-    (Kind::Date, 0.6, &["Datum", "Date", "Dated", "Den"]),
+    (Kind::Date, 0.6, &["Datum", "Date", "Dated", "Den", "vom"]),
+    (Kind::DueDate, 0.8, &["überweisen Sie bis zum", "Zahlung bis zum", "zahlbar bis zum", "bitte bis zum"]),
     (Kind::DueDate, 1.0, &[
         "Förfallodatum", "Förfallodag", "Förfaller", "Förfaller den", "Betala senast", "Betalas senast",
         "Sista betalningsdag", "Sista betaldag", "Förf.datum", "Förf. datum", "Att betala senast",
@@ -206,6 +210,8 @@ const TABLE: &[(Kind, f32, &[&str])] = &[
         "Customer org. no", "Customer corporate ID", "Buyer reg. no", "Your org. no",
     ]),
     (Kind::VatNumber, 1.0, &[
+        "GST Reg No", "GST Reg", "GST Reg #", "GST ID", "GST ID No", "GST No", "GST Registration No",
+        "GSTIN", "GST Reg. No", "GST Registration Number",
         "Momsreg.nr", "Momsregistreringsnummer", "Momsreg nr", "Moms reg nr", "Momsnr", "Momsnummer",
         "Momsreg", "Momsregnr", "VAT-nummer", "Momsregistreringsnr", "Momsreg.nummer", "VAT-nr", "VAT nr", "Vat.nr", "VAT no", "VAT number", "VAT reg no",
         "VAT reg. number", "VAT registration number", "VAT Registration No", "VAT ID", "VAT-ID",
@@ -231,7 +237,7 @@ const TABLE: &[(Kind, f32, &[&str])] = &[
         "Summa exkl. moms", "Belopp exkl. moms", "Nettobelopp", "Totalt exkl. moms", "Exkl. moms",
         "Summa netto", "Nettosumma", "Belopp före moms", "Varuvärde", "Summa före moms", "Exklusive moms",
         "Totalt exklusive moms", "Summa exklusive moms", "Netto exkl. moms", "Subtotal", "Sub total",
-        "Net amount", "Net total", "Total net", "Total excl. VAT", "Amount excl. VAT", "Total excluding VAT",
+        "Net amount", "Net total", "Total net", "Net total amount", "Total excl. VAT", "Amount excl. VAT", "Total excluding VAT",
         "Total before tax", "Net value", "Subtotal excl. VAT", "Total excl. tax", "Amount before VAT",
         "Nettobetrag", "Summe netto", "Gesamt netto", "Nettosumme", "Rechnungssumme netto", "Warenwert",
         "Gesamtbetrag netto", "Netto gesamt", "Total netto", "Nettowert", "Summe Netto", "Zwischensumme netto",
@@ -241,7 +247,7 @@ const TABLE: &[(Kind, f32, &[&str])] = &[
     (Kind::Net, 0.7, &["Netto", "Net", "Delsumma", "Zwischensumme", "Sous-total", "Sous total", "Summa varor"]),
     (Kind::Vat, 1.0, &[
         "Mervärdesskatt", "Moms totalt", "Summa moms", "Momsbelopp", "Varav moms", "Total moms", "Totalt moms",
-        "Utgående moms", "Total VAT", "VAT amount", "Sales tax", "Tax amount", "Total tax", "VAT total",
+        "Utgående moms", "Total VAT", "VAT amount", "Value added tax", "Sales tax", "Tax amount", "Total tax", "VAT total",
         "Mehrwertsteuer", "Umsatzsteuer", "zzgl. MwSt", "zuzüglich MwSt", "MwSt.-Betrag", "MwSt-Betrag",
         "Steuerbetrag", "Summe MwSt", "Gesamt MwSt", "Summe USt", "zzgl. USt", "Total TVA", "Montant TVA",
         "Montant de la TVA", "Montant total TVA", "TVA totale",
@@ -260,7 +266,7 @@ const TABLE: &[(Kind, f32, &[&str])] = &[
         "Summa inkl. moms", "Totalt inkl. moms", "Belopp inkl. moms", "Inkl. moms", "Summa inklusive moms",
         "Totalt inklusive moms", "Totalbelopp", "Summa totalt", "Slutsumma", "Fakturabelopp", "Totalsumma",
         "Totalt", "Total", "Total amount", "Grand total", "Total incl. VAT", "Total including VAT",
-        "Invoice total", "Invoice amount", "Total incl VAT", "Total (incl. VAT)", "Amount incl. VAT",
+        "Invoice total", "Invoice amount", "Gross total amount", "Gross amount", "Total gross", "Total incl VAT", "Total (incl. VAT)", "Amount incl. VAT",
         "Total inc. VAT", "Gesamtbetrag", "Bruttobetrag", "Gesamtsumme", "Endbetrag", "Summe gesamt",
         "Gesamt", "Brutto", "Rechnungssumme brutto", "Gesamtbetrag brutto", "Total brutto", "Bruttosumme",
         "Endsumme", "Gesamtbetrag inkl. MwSt", "Summe brutto", "Rechnungsendbetrag", "Total TTC",
@@ -285,7 +291,7 @@ const TABLE: &[(Kind, f32, &[&str])] = &[
         "Bill to", "Billed to", "Invoice to", "Invoiced to", "Sold to", "Customer", "Buyer", "Recipient",
         "Bill-to", "Rechnungsempfänger", "Rechnungsadresse", "Kunde", "Empfänger", "Käufer", "Auftraggeber",
         "Client", "Adresse du client", "Adresse de facturation", "Facturé à", "Acheteur", "Destinataire",
-        "Customer address", "To", "Till", "An", "Adressat", "Inbetalare", "Betalare", "Payer",
+        "Customer address", "To", "Till", "An", "Leistungsempfänger", "Käufer/Leistungsempfänger", "Adressat", "Inbetalare", "Betalare", "Payer",
         "Billing address", "Invoice address", "Postal address", "Rechnungsanschrift", "Leveransmottagare",
         "Vos identifiants", "Your details", "Kunduppgifter",
     ]),
@@ -297,7 +303,7 @@ const TABLE: &[(Kind, f32, &[&str])] = &[
     (Kind::SupplierHeading, 1.0, &[
         "Leverantör", "Säljare", "Avsändare", "Utställare", "Från", "Seller", "Supplier", "Vendor", "From",
         "Sold by", "Issued by", "Verkäufer", "Lieferant", "Absender", "Rechnungssteller", "Vendeur",
-        "Fournisseur", "Émetteur", "Leverantörsuppgifter",
+        "Fournisseur", "Émetteur", "Leverantörsuppgifter", "Aussteller",
     ]),
     (Kind::Payee, 1.0, &[
         "Betalningsmottagare", "Mottagare", "Payee", "Beneficiary", "Account holder", "Account name",
@@ -362,6 +368,86 @@ const TABLE: &[(Kind, f32, &[&str])] = &[
     (Kind::ColDate, 1.0, &["Datum", "Date", "Shipment Date", "Leveransdatum", "Lieferdatum", "Utfört"]),
 ];
 
+/// The ten-language caption table: `kind, weight, lang, form, source` per line.
+const I18N: &str = include_str!("labels_i18n.tsv");
+
+impl Kind {
+    /// The variant of a name, as the TSV writes it.
+    fn from_name(name: &str) -> Option<Kind> {
+        use Kind::*;
+        const ALL: &[Kind] = &[
+            InvoiceNumber,
+            InvoiceTitle,
+            CreditTitle,
+            InvoiceDate,
+            Date,
+            DueDate,
+            DeliveryDate,
+            Terms,
+            CreditRef,
+            OrderNumber,
+            BuyerReference,
+            SupplierReference,
+            CustomerNumber,
+            Ocr,
+            PaymentReference,
+            Bankgiro,
+            Plusgiro,
+            Iban,
+            Bic,
+            Account,
+            OrgNr,
+            BuyerOrgNr,
+            VatNumber,
+            BuyerVatNumber,
+            TaxNumber,
+            FSkatt,
+            Net,
+            Vat,
+            Total,
+            Gross,
+            Sum,
+            Rounding,
+            Prepaid,
+            VatBase,
+            Currency,
+            BuyerHeading,
+            DeliveryHeading,
+            SupplierHeading,
+            Payee,
+            PaymentHeading,
+            Phone,
+            Contact,
+            Page,
+            CarriedOver,
+            ColDesc,
+            ColQty,
+            ColUnit,
+            ColUnitPrice,
+            ColVatRate,
+            ColAmount,
+            ColArtNo,
+            ColDiscount,
+            ColPos,
+            ColDate,
+        ];
+        ALL.iter().copied().find(|k| format!("{k:?}") == name)
+    }
+}
+
+/// The TSV's rows that name a known kind and a weight (others are skipped;
+/// a test checks that there are none).
+fn i18n_rows() -> impl Iterator<Item = (Kind, f32, &'static str)> {
+    I18N.lines().skip(1).filter_map(|line| {
+        let mut cols = line.split('\t');
+        let kind = Kind::from_name(cols.next()?.trim())?;
+        let weight: f32 = cols.next()?.trim().parse().ok()?;
+        let _lang = cols.next()?;
+        let form = cols.next()?.trim();
+        (!form.is_empty()).then_some((kind, weight, form))
+    })
+}
+
 /// One way a label can be read.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Entry {
@@ -390,8 +476,11 @@ impl LabelIndex {
         let mut map: HashMap<String, Vec<Entry>> = HashMap::new();
         let mut max_words = 1;
         let mut max_key = 1;
-        for &(kind, weight, forms) in TABLE {
-            for form in forms {
+        let table = TABLE
+            .iter()
+            .flat_map(|&(kind, weight, forms)| forms.iter().map(move |&form| (kind, weight, form)));
+        for (kind, weight, form) in table.chain(i18n_rows()) {
+            {
                 let key = phrase_key(form);
                 if key.is_empty() {
                     continue;
@@ -454,5 +543,20 @@ mod tests {
         check("Summa exkl. moms", &[Kind::Net]);
         check("Rechnungsnummer:", &[Kind::InvoiceNumber]);
         check("Hello", &[]);
+        // From the ten-language table.
+        check("Factuurnummer", &[Kind::InvoiceNumber]);
+        check("Fecha de factura", &[Kind::InvoiceDate]);
+        check("Eräpäivä", &[Kind::DueDate]);
+    }
+
+    #[test]
+    fn every_i18n_row_is_read() {
+        let lines = I18N.lines().skip(1).filter(|l| !l.trim().is_empty()).count();
+        assert_eq!(i18n_rows().count(), lines, "a row of labels_i18n.tsv has an unknown kind");
+        let langs: std::collections::BTreeSet<&str> =
+            I18N.lines().skip(1).filter_map(|l| l.split('\t').nth(2)).collect();
+        for lang in ["sv", "en", "de", "fr", "nl", "da", "no", "fi", "es", "it"] {
+            assert!(langs.contains(lang), "no captions in {lang}");
+        }
     }
 }

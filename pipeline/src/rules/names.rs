@@ -18,7 +18,7 @@ use super::parties::{
     NAME_CAPTIONS, RECIPIENT_LINES, display, domains, follows_caption, matches_domain, name_words,
     near_identifiers, recipient_marked, sender_cut,
 };
-use super::text::{fold, is_legal_form};
+use super::text::{fold, is_legal_form, trim_value};
 use super::zones::{Party, payment_line};
 
 pub struct Names {
@@ -100,6 +100,111 @@ fn collect(cx: &Ctx, table_lines: &[bool]) -> (Vec<NameCand>, Vec<(String, usize
     (out, seen)
 }
 
+/// Small words that may be lower-case inside an organisation's name.
+const NAME_PARTICLES: &[&str] = &[
+    "van", "von", "de", "der", "den", "du", "des", "la", "le", "di", "da", "del", "y", "e", "i",
+    "and", "und", "och", "og", "et", "of", "the", "for", "zu", "zum", "am", "im", "in", "a",
+];
+
+/// Words that open a salutation or an addressee's line, never a supplier.
+const NOT_NAME_FIRST: &[&str] = &[
+    "dear",
+    "geachte",
+    "beste",
+    "sehr",
+    "liebe",
+    "lieber",
+    "hej",
+    "hei",
+    "bonjour",
+    "madame",
+    "monsieur",
+    "mme",
+    "mlle",
+    "estimado",
+    "estimada",
+    "gentile",
+    "spettabile",
+    "egregio",
+    "kara",
+    "baste",
+    "mevrouw",
+    "meneer",
+    "dhr",
+    "mevr",
+    "herr",
+    "frau",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "sr",
+    "sra",
+    "sig",
+    "thank",
+    "thanks",
+    "tack",
+    "danke",
+    "merci",
+    "gracias",
+    "grazie",
+    "bedankt",
+];
+
+/// Country names and codes that end an address line ("Westminster, UK").
+const COUNTRY_WORDS: &[&str] = &[
+    "uk",
+    "usa",
+    "us",
+    "germany",
+    "deutschland",
+    "sweden",
+    "sverige",
+    "netherlands",
+    "nederland",
+    "france",
+    "spain",
+    "espana",
+    "italy",
+    "italia",
+    "denmark",
+    "danmark",
+    "norway",
+    "norge",
+    "finland",
+    "suomi",
+    "belgium",
+    "belgie",
+    "belgique",
+    "austria",
+    "osterreich",
+    "schweiz",
+    "switzerland",
+    "suisse",
+    "malaysia",
+    "india",
+    "ireland",
+];
+
+/// Whether a run reads as a name: no lower-case word other than name
+/// particles (a sentence such as "Geachte medewerker van ..." or a title
+/// such as "Lesbarmachung der XML-Daten ..." has some), no salutation or
+/// person title first, no country word last.
+fn reads_as_name(cx: &Ctx, run: Run) -> bool {
+    let words: Vec<&str> =
+        (run.start..run.end).map(|t| trim_value(&cx.layout.toks[t].text)).collect();
+    let lower = words.iter().filter(|w| {
+        w.chars().next().is_some_and(char::is_lowercase)
+            && !NAME_PARTICLES.contains(&fold(w).as_str())
+            && !w.contains('.')
+    });
+    let first = words.first().map(|w| fold(w.trim_end_matches([',', '.', ':'])));
+    let last = words.last().map(|w| fold(w.trim_end_matches([',', '.', ':'])));
+    lower.count() == 0
+        && !first.is_some_and(|f| NOT_NAME_FIRST.contains(&f.as_str()))
+        && !(words.len() > 1 && last.is_some_and(|l| COUNTRY_WORDS.contains(&l.as_str())))
+}
+
 /// Runs named by a payee caption ("Betalningsmottagare", "Bénéficiaire").
 fn payee_runs(cx: &Ctx) -> Vec<Run> {
     cx.scan
@@ -167,7 +272,8 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
         let t = run.start;
         let text = Value::Text(display(cx, run));
         let mut score = bonus + layout_score(cx, run, top_y);
-        if words.iter().any(|w| is_legal_form(w)) {
+        let legal = words.iter().any(|w| is_legal_form(w));
+        if legal {
             score += 0.3;
         }
         if recipient_marked(cx, run) {
@@ -177,11 +283,38 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
         let key = words.join(" ");
         let count = seen.iter().find(|(k, _)| *k == key).map_or(1, |(_, c)| *c);
         score += 0.2 * (count.min(3) - 1) as f32;
-        if matches_domain(&words, &doms) {
+        let domain = matches_domain(&words, &doms);
+        if domain {
             score += 0.5;
         }
-        if payees.iter().any(|r| r.start <= t && t < r.end) {
+        let payee = payees.iter().any(|r| r.start <= t && t < r.end);
+        if payee {
             score += 0.4;
+        }
+        // Never guess: a supplier name is an organisation's name where
+        // issuers print theirs (letterhead, a legal form, the web domain,
+        // the payee, the supplier's block, beside its identifiers), and
+        // reads as a name, not a sentence, salutation or address line.
+        let tok = &cx.layout.toks[t];
+        let letterhead = tok.page == 0 && tok.bbox.y0 - top_y < 15.0;
+        let zone = cx.zones.party[t] == Some(Party::Supplier) && cx.zones.depth[t] == 0;
+        // Strong evidence names an organisation by itself; the letterhead
+        // position alone is enough for a name of several words, or one
+        // word of four letters or more (not an OCR fragment such as `Lok.`).
+        let strong = legal
+            || domain
+            || payee
+            || zone
+            || bonus > 0.0
+            || count >= 2
+            || near_identifiers(cx, run);
+        let word_like = || {
+            let w = &cx.layout.toks[t].text;
+            w.chars().filter(|c| c.is_alphabetic()).count() >= 4 && !w.ends_with('.')
+        };
+        let evidence = strong || (letterhead && (words.len() > 1 || word_like()));
+        if !evidence || (!legal && !domain && !reads_as_name(cx, run)) {
+            continue;
         }
         match cx.zones.party[t] {
             Some(Party::Supplier) => score += if cx.zones.depth[t] == 0 { 0.6 } else { 0.05 },

@@ -106,6 +106,19 @@ const LEGAL_FORMS: &[&str] = &[
     "srl",
     "sl",
     "se",
+    "sdn",
+    "bhd",
+    "berhad",
+    "pvt",
+    "pty",
+    "vof",
+    "bvba",
+    "srls",
+    "snc",
+    "sas",
+    "ky",
+    "ivs",
+    "slu",
 ];
 
 /// Whether a folded word is a company legal form (`AB`, `GmbH`, `Ltd` …).

@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""Restores the corpus files that may not be redistributed from their public source.
+
+    python3 datasets/real/restore.py            # fetch what is missing, check sha256
+    python3 datasets/real/restore.py --dry-run  # list what would be fetched
+
+Each `manifest.jsonl` line with `"redistributable": false` names its GitHub
+repository, the commit and the path; the file is downloaded from
+raw.githubusercontent.com at that commit into `<part>/restored/` (ignored by
+git) and kept only when its SHA-256 equals the manifest's. Needs internet
+access to GitHub; without it, score on the redistributable files alone
+(`--split test --only-redistributable` in benches/real_invoices.sh).
+"""
+
+import hashlib
+import json
+import os
+import sys
+import urllib.parse
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def main():
+    dry = "--dry-run" in sys.argv
+    with open(os.path.join(HERE, "manifest.jsonl"), encoding="utf-8") as f:
+        manifest = [json.loads(l) for l in f if l.strip()]
+    missing = [m for m in manifest if not os.path.exists(os.path.join(HERE, m["file"]))]
+    failed = 0
+    for m in missing:
+        url = "https://raw.githubusercontent.com/{}/{}/{}".format(
+            m["source_repo"], m["commit"], urllib.parse.quote(m["source_path"]))
+        if dry:
+            print(f"would fetch {m['file']} from {url}")
+            continue
+        try:
+            with urllib.request.urlopen(url, timeout=60) as r:
+                data = r.read()
+        except OSError as e:
+            print(f"could not fetch {m['file']} from {url}: {e}", file=sys.stderr)
+            failed += 1
+            continue
+        if hashlib.sha256(data).hexdigest() != m["sha256"]:
+            print(f"{m['file']}: the source's bytes differ from the manifest's sha256; skipped",
+                  file=sys.stderr)
+            failed += 1
+            continue
+        path = os.path.join(HERE, m["file"])
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path + ".part", "wb") as f:
+            f.write(data)
+        os.replace(path + ".part", path)
+        print(f"restored {m['file']}")
+    print(f"{len(manifest) - len(missing)} present, {len(missing) - failed} restored, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
