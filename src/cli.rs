@@ -226,7 +226,7 @@ pub struct EvalArgs {
     pub threshold: f64,
     /// Fit a confidence calibration on these predictions (made with
     /// `--calibration none`) and write it to this file, for `invex extract
-    /// --calibration FILE` or as the shipped `pipeline/calibration.json`.
+    /// --calibration FILE` or as the shipped `domain/calibration.json`.
     #[arg(long)]
     pub fit_calibration: Option<PathBuf>,
 }

@@ -4,12 +4,16 @@
 //! A [`Calibration`] is fitted (`invex eval --fit-calibration`) on judged
 //! fields of a tuning set: per field, and over all fields as the fallback,
 //! the raw scores are sorted and pooled into monotone blocks (isotonic
-//! regression by pool-adjacent-violators); each block becomes one point
-//! (mean raw score, smoothed accuracy). Mapping interpolates between the
-//! points. The pipeline applies the shipped table (`pipeline/calibration.json`)
-//! to every extracted field.
+//! regression by pool-adjacent-violators); each block is flat over its raw
+//! scores at its smoothed accuracy. Mapping interpolates between the
+//! points. Beside the curves, `absent` holds per field how often the field
+//! was truly not printed when the extractor found nothing, so that a
+//! document's confidence also pays for what may have been missed. The
+//! pipeline applies the shipped table (`domain/calibration.json`, fitted
+//! for the rules extractor) to every extracted field.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +30,10 @@ pub struct Calibration {
     /// Per field name, and [`ALL_FIELDS`]: points (raw score, probability),
     /// raw ascending, probability non-decreasing.
     pub curves: BTreeMap<String, Vec<(f64, f64)>>,
+    /// Per field: the probability that nothing was there to find when the
+    /// extractor found nothing (fields not listed: 1).
+    #[serde(default)]
+    pub absent: BTreeMap<String, f64>,
 }
 
 impl Calibration {
@@ -34,9 +42,25 @@ impl Calibration {
         serde_json::from_str(text)
     }
 
+    /// The rules extractor's table, fitted on the tuning part of the
+    /// real-invoice corpus; parsed once. A test checks that it parses, so
+    /// the empty fallback never ships.
+    pub fn shipped() -> &'static Calibration {
+        static SHIPPED: OnceLock<Calibration> = OnceLock::new();
+        SHIPPED.get_or_init(|| {
+            Self::from_json(include_str!("../calibration.json")).unwrap_or_default()
+        })
+    }
+
     /// Fits curves from `(field, raw score, right)` samples; a field gets a
-    /// curve of its own with at least `min_per_field` samples.
-    pub fn fit(samples: &[(&str, f64, bool)], min_per_field: usize, fitted_on: &str) -> Self {
+    /// curve of its own with at least `min_per_field` samples. `missed` are
+    /// `(field, the gold had a value)` for fields the extractor left empty.
+    pub fn fit(
+        samples: &[(&str, f64, bool)],
+        missed: &[(&str, bool)],
+        min_per_field: usize,
+        fitted_on: &str,
+    ) -> Self {
         let mut by_field: BTreeMap<&str, Vec<(f64, bool)>> = BTreeMap::new();
         for &(field, raw, right) in samples {
             by_field.entry(field).or_default().push((raw, right));
@@ -51,7 +75,23 @@ impl Calibration {
                 curves.insert(field.to_string(), isotonic(points));
             }
         }
-        Calibration { fitted_on: fitted_on.to_string(), curves }
+        let mut counts: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
+        for &(field, gold_has_value) in missed {
+            let e = counts.entry(field).or_default();
+            e.0 += f64::from(u8::from(!gold_has_value));
+            e.1 += 1.0;
+        }
+        let absent = counts
+            .into_iter()
+            .map(|(field, (empty, n))| (field.to_string(), (empty + 0.5) / (n + 1.0)))
+            .collect();
+        Calibration { fitted_on: fitted_on.to_string(), curves, absent }
+    }
+
+    /// The probability that `field` had nothing to find, given that the
+    /// extractor found nothing.
+    pub fn absent(&self, field: &str) -> f64 {
+        self.absent.get(field).copied().unwrap_or(1.0)
     }
 
     /// The probability for `field`'s raw score; the raw score itself when
@@ -71,31 +111,48 @@ impl Calibration {
     }
 }
 
-/// Pool-adjacent-violators over (raw, right), then one point per block:
-/// (mean raw, (right + 1) / (n + 2)), made non-decreasing again after smoothing.
+/// Pool-adjacent-violators over (raw, right): monotone blocks, each flat
+/// over the raw scores it holds at (right + ½) / (n + 1) (made
+/// non-decreasing again after smoothing); between blocks the curve is
+/// linear.
 fn isotonic(mut points: Vec<(f64, bool)>) -> Vec<(f64, f64)> {
     points.sort_by(|a, b| a.0.total_cmp(&b.0));
-    // Blocks: (sum raw, right, n).
-    let mut blocks: Vec<(f64, f64, f64)> = Vec::new();
+    struct Block {
+        lo: f64,
+        hi: f64,
+        right: f64,
+        n: f64,
+    }
+    let mut blocks: Vec<Block> = Vec::new();
     for (raw, right) in points {
-        blocks.push((raw, f64::from(u8::from(right)), 1.0));
+        blocks.push(Block { lo: raw, hi: raw, right: f64::from(u8::from(right)), n: 1.0 });
         while blocks.len() >= 2 {
-            let (b, a) = (blocks[blocks.len() - 1], blocks[blocks.len() - 2]);
-            if a.1 / a.2 <= b.1 / b.2 {
+            let (b, a) = (&blocks[blocks.len() - 1], &blocks[blocks.len() - 2]);
+            if a.right / a.n <= b.right / b.n {
                 break;
             }
+            let merged = Block { lo: a.lo, hi: b.hi, right: a.right + b.right, n: a.n + b.n };
             blocks.pop();
-            let last = blocks.len() - 1;
-            blocks[last] = (a.0 + b.0, a.1 + b.1, a.2 + b.2);
+            *blocks.last_mut().expect("two blocks") = merged;
         }
     }
-    let mut out: Vec<(f64, f64)> = Vec::with_capacity(blocks.len());
-    for (sum, right, n) in blocks {
-        let p = (right + 1.0) / (n + 2.0);
-        let p = out.last().map_or(p, |&(_, prev)| p.max(prev));
-        out.push((sum / n, p));
+    let mut points: Vec<(f64, f64)> = Vec::with_capacity(2 * blocks.len());
+    for b in blocks {
+        let p = (b.right + 0.5) / (b.n + 1.0);
+        let p = points.last().map_or(p, |&(_, prev)| p.max(prev));
+        points.push((b.lo, p));
+        if b.hi > b.lo {
+            points.push((b.hi, p));
+        }
     }
-    out
+    // Inside a flat stretch only its two ends matter for interpolation.
+    let flat = |i: usize| {
+        i > 0
+            && i + 1 < points.len()
+            && points[i - 1].1 == points[i].1
+            && points[i + 1].1 == points[i].1
+    };
+    (0..points.len()).filter(|&i| !flat(i)).map(|i| points[i]).collect()
 }
 
 fn interpolate(curve: &[(f64, f64)], raw: f64) -> f64 {
@@ -130,11 +187,14 @@ mod tests {
         for i in 0..40 {
             samples.push(("invoice_number", 0.9, i != 0));
         }
-        let c = Calibration::fit(&samples, 10, "test");
+        let missed = [("iban", false), ("iban", false), ("iban", true)];
+        let c = Calibration::fit(&samples, &missed, 10, "test");
         let low = c.map("invoice_number", 0.5);
         let high = c.map("invoice_number", 0.9);
-        assert!((low - 2.0 / 6.0).abs() < 1e-9, "{low}");
-        assert!((high - 40.0 / 42.0).abs() < 1e-9, "{high}");
+        assert!((low - 1.5 / 5.0).abs() < 1e-9, "{low}");
+        assert!((high - 39.5 / 41.0).abs() < 1e-9, "{high}");
+        assert!((c.absent("iban") - 2.5 / 4.0).abs() < 1e-9);
+        assert_eq!(c.absent("bankgiro"), 1.0);
         // Between the points: interpolated; outside: clamped.
         let mid = c.map("invoice_number", 0.7);
         assert!(low < mid && mid < high);
@@ -148,8 +208,15 @@ mod tests {
     fn violators_are_pooled() {
         // Higher raw but worse: the two pool into one block.
         let samples = [("x", 0.6, true), ("x", 0.6, true), ("x", 0.8, false), ("x", 0.8, false)];
-        let c = Calibration::fit(&samples, 1, "test");
-        assert_eq!(c.curves["x"], vec![(0.7, 0.5)]);
+        let c = Calibration::fit(&samples, &[], 1, "test");
+        assert_eq!(c.curves["x"], vec![(0.6, 0.5), (0.8, 0.5)]);
+    }
+
+    #[test]
+    fn the_shipped_table_parses() {
+        let parsed = Calibration::from_json(include_str!("../calibration.json")).expect("parses");
+        assert!(parsed.curves.contains_key(ALL_FIELDS));
+        assert_eq!(&parsed, Calibration::shipped());
     }
 
     #[test]

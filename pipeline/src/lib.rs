@@ -11,7 +11,7 @@
 //! - [`second_opinion`]: an OCR-free image extractor (Donut) asked when the
 //!   words-based result is unsure, or instead of it.
 //! - [`calibrated`]: an extractor whose field scores are mapped to calibrated
-//!   probabilities (the rules' shipped table: `calibration.json`).
+//!   probabilities (the rules' shipped table: `domain/calibration.json`).
 //! - [`Pipeline`]: reader + extractor for one file; [`Pipeline::run_batch`]
 //!   fans files out over rayon and hands each result to a sink, in input order.
 //!

@@ -76,7 +76,7 @@ fn parse_flat(line: &str) -> Vec<(String, Json)> {
 }
 
 fn dev_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/eval/dev")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/dev")
 }
 
 fn alnum_upper(s: &str) -> String {

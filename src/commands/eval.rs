@@ -20,7 +20,9 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         let samples: Vec<(&str, f64, bool)> =
             report.judged.iter().map(|j| (j.field, j.confidence, j.correct)).collect();
         let fitted_on = format!("{} ({} fields)", args.pred.display(), samples.len());
-        let table = invex_domain::calibration::Calibration::fit(&samples, 40, &fitted_on);
+        let missed: Vec<(&str, bool)> =
+            report.missed.iter().map(|m| (m.field, m.gold_has_value)).collect();
+        let table = invex_domain::calibration::Calibration::fit(&samples, &missed, 40, &fitted_on);
         std::fs::write(out, serde_json::to_string_pretty(&table)? + "\n")
             .with_context(|| format!("could not write {}", out.display()))?;
         eprintln!("wrote {} ({} curves)", out.display(), table.curves.len());

@@ -5,7 +5,7 @@ use anyhow::{Context, Result};
 use invex_domain::Extractor;
 use invex_domain::calibration::Calibration;
 use invex_models::{LayoutExtractor, ModelOptions, ModelVariant};
-use invex_pipeline::{Calibrated, CombinedExtractor, RulesExtractor, calibrated};
+use invex_pipeline::{Calibrated, CombinedExtractor, RulesExtractor};
 use tracing::{info, warn};
 
 use crate::cli::{ExtractorArgs, ExtractorChoice, VariantChoice};
@@ -34,7 +34,7 @@ pub fn build(args: &ExtractorArgs) -> Result<Box<dyn Extractor>> {
     };
     let table = match args.calibration.as_str() {
         "none" => None,
-        "shipped" if rules_only => Some(calibrated::shipped()),
+        "shipped" if rules_only => Some(Calibration::shipped().clone()),
         "shipped" => {
             warn!("the shipped calibration is fitted for the rules; the model's scores stay raw");
             None

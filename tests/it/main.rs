@@ -11,6 +11,7 @@ mod hostile;
 mod layout;
 mod models;
 mod ocr;
+mod real;
 mod scans;
 mod service;
 
@@ -79,8 +80,10 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The four real dev invoices of `shared/eval/dev`, vendored with their
+/// licence (Apache-2.0, mustangproject) so that a lone clone can test.
 pub fn shared_dev() -> PathBuf {
-    repo().join("../shared/eval/dev")
+    repo().join("tests/fixtures/dev")
 }
 
 pub fn tempdir() -> tempfile::TempDir {

@@ -81,6 +81,16 @@ pub struct EvalReport {
     /// Every gold document, in gold order: how many of its fields were scored
     /// and right, and what the prediction said about the whole document.
     pub documents: Vec<documents::JudgedDoc>,
+    /// Every field a matched prediction left empty, and whether the gold
+    /// has a value there (what finding nothing is worth, for calibration).
+    pub missed: Vec<Missed>,
+}
+
+/// A field the prediction left empty.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Missed {
+    pub field: &'static str,
+    pub gold_has_value: bool,
 }
 
 /// One predicted field that was scored: how sure the extractor was, which
@@ -318,6 +328,7 @@ fn score(
     let mut missing = 0;
     let mut judged_fields = Vec::new();
     let mut docs = Vec::new();
+    let mut missed = Vec::new();
     for (gold_line, g) in &gold {
         let found = if any_keys {
             let gfile = match g.get("file") {
@@ -354,7 +365,13 @@ fn score(
         };
         for (f, tally) in FIELDS.iter().zip(per.iter_mut()) {
             let rule = Rule::of(f);
-            let Some(gv) = norm(rule, g.get(f)) else { continue };
+            let gold_value = norm(rule, g.get(f));
+            if let (Some(_), Py::Dict(d)) = (found, p)
+                && norm(rule, d.get(f)).is_none()
+            {
+                missed.push(Missed { field: f, gold_has_value: gold_value.is_some() });
+            }
+            let Some(gv) = gold_value else { continue };
             tally.scored += 1;
             doc.scored += 1;
             let Py::Dict(p) = p else {
@@ -393,6 +410,7 @@ fn score(
         scored,
         judged: judged_fields,
         documents: docs,
+        missed,
     })
 }
 

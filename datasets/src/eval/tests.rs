@@ -10,9 +10,9 @@ use serde_json::Value as Json;
 
 use super::*;
 
-const SCORE_PY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/eval/score.py");
+const SCORE_PY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/score.py");
 const DEV_GOLD: &str =
-    concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/eval/dev/groundtruth.jsonl");
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/dev/groundtruth.jsonl");
 
 /// A file in the temp dir, removed when dropped (also when a test fails).
 struct TempFile(PathBuf);

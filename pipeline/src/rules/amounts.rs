@@ -97,6 +97,7 @@ pub fn roles(cx: &Ctx, table_lines: &[bool]) -> Roles {
         r.total.push(Cand::at(cx.layout, s.start, s.end, Value::Amount(a), 0.5, 0.8));
     }
     rounded_total(cx, &mut r);
+    grand_total(&mut r);
     r.breakdown = breakdown;
     if !r.breakdown.is_empty() {
         let vat: Decimal = r.breakdown.iter().map(|(v, _)| v.amount).sum();
@@ -109,6 +110,21 @@ pub fn roles(cx: &Ctx, table_lines: &[bool]) -> Roles {
         }
     }
     r
+}
+
+/// Of totals far apart (a section's "Totaal: 281,71" and the invoice's
+/// "Totaal: 703,15"), the largest is the grand total: sub-totals are parts.
+fn grand_total(r: &mut Roles) {
+    let abs = |c: &Cand| match c.value {
+        Value::Amount(a) => a.abs(),
+        _ => Decimal::ZERO,
+    };
+    let Some(max) = r.total.iter().map(abs).max() else { return };
+    let part = r.total.iter().any(|c| abs(c) * Decimal::new(15, 1) <= max);
+    if part {
+        r.total.boost(&Value::Amount(max), 0.05);
+        r.total.boost(&Value::Amount(-max), 0.05);
+    }
 }
 
 /// With a rounding line ("Öresavrundning -0,43"), the total that equals

@@ -89,11 +89,13 @@ pub fn dates(cx: &Ctx) -> (Option<Cand>, Option<Cand>) {
         distinct.sort();
         distinct.dedup();
         let only = match distinct.as_slice() {
-            [one] => cx.scan.dates.iter().filter(free).find(|d| d.date == *one && d.alt.is_none()),
+            [one] => cx.scan.dates.iter().filter(free).find(|d| d.date == *one),
             _ => None,
         };
         if let Some(d) = top.or(only) {
-            inv.push(Cand::at(cx.layout, d.start, d.end, Value::Date(d.date), 0.2, 0.45));
+            // `04/03/18` could be read the other way round: less sure.
+            let conf = if d.alt.is_some() { 0.35 } else { 0.45 };
+            inv.push(Cand::at(cx.layout, d.start, d.end, Value::Date(d.date), 0.2, conf));
         }
     }
     let invs = inv.ranked();

@@ -80,7 +80,8 @@ pub fn invoice_number(cx: &Ctx) -> Option<Cand> {
                 ["n°", "nº", "no", "nr", "#"].iter().any(|p| first.starts_with(p))
             };
             let beside = matches!(slot.place, Place::Inline | Place::Right(0));
-            if factor < 1.0 && !beside && !(slot.place == Place::Below(0) && signed()) {
+            let below = matches!(slot.place, Place::Below(0) | Place::Below(1));
+            if factor < 1.0 && !beside && !(below && signed()) {
                 continue;
             }
             let Some(t) = first_value_tok(cx, slot.run) else { continue };

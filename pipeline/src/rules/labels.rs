@@ -83,7 +83,8 @@ const TABLE: &[(Kind, f32, &[&str])] = &[
         "Fakturanummer", "Fakturanr", "Faktura nr", "Faktura nummer", "Fakt.nr", "Fakt nr", "Faktura-nr",
         "Fakturanumret", "Kreditfakturanummer", "Kreditfaktura nr", "Kreditfakturanr", "Kreditnota nr",
         "Kreditnotanummer", "Invoice number", "Invoice no", "Inv no", "Inv. no.", "Invoice num", "Invoice ID",
-        "Bill number", "Bill no", "Credit note number", "Credit note no", "Credit note #", "Tax invoice number",
+        "Bill number", "Bill no", "Receipt no", "Receipt number", "Receipt #", "Slip no", "Inv #",
+        "Bon-Nr", "Bon Nr", "Kvittonummer", "Kvitto nr", "Credit note number", "Credit note no", "Credit note #", "Tax invoice number",
         "Tax invoice no", "Invoice reference", "Rechnungsnummer", "Rechnungs-Nr", "Rechnung Nr", "Rechnungsnr",
         "Rechn.-Nr", "Re.-Nr", "Rg.-Nr", "Rechnungs Nr", "Gutschriftsnummer", "Gutschrift Nr", "Gutschrift-Nr",
         "Belegnummer", "Beleg-Nr", "Numéro de facture", "N° de facture", "Facture N°", "Facture numéro",
@@ -256,7 +257,8 @@ const TABLE: &[(Kind, f32, &[&str])] = &[
     (Kind::Total, 1.0, &[
         "Att betala", "Totalt att betala", "Summa att betala", "Belopp att betala", "Att betala totalt",
         "Att betala SEK", "Kvar att betala", "Att erhålla", "Att återfå", "Kreditbelopp", "Summa kredit",
-        "Totalt att erhålla", "Amount due", "Total due", "Balance due", "Amount payable", "Total payable",
+        "Totalt att erhålla", "Amount due", "Amt due", "Total due", "Balance due", "Total incl. GST", "Total inclusive of GST",
+        "Total incl. of GST", "Total amount payable", "Rounded total", "Net total payable", "Amount payable", "Total payable",
         "Total to pay", "Total amount due", "Amount to pay", "Please pay", "Credit total", "Total credit",
         "Amount to be refunded", "Zu zahlen", "Zahlbetrag", "Zu zahlender Betrag", "Rechnungsbetrag",
         "Zahlungsbetrag", "Gutschriftsbetrag", "Net à payer", "Total à payer", "Montant à payer",
@@ -285,7 +287,8 @@ const TABLE: &[(Kind, f32, &[&str])] = &[
         "Underlag", "Momsunderlag", "Underlag moms", "Momspliktigt", "Taxable amount", "VAT base",
         "Base amount", "Bemessungsgrundlage", "Base HT", "Base TVA", "Base", "Basis", "Netto-Betrag",
     ]),
-    (Kind::Currency, 1.0, &["Valuta", "Currency", "Währung", "Devise", "Monnaie", "Beträge in", "Amounts in", "Belopp i"]),
+    (Kind::Currency, 1.0, &["Valuta", "Currency", "Währung", "Devise", "Monnaie", "Beträge in", "Amounts in", "Belopp i",
+        "Amounts are in", "All amounts are in", "All amounts in", "Alle Beträge in", "Montants en"]),
     (Kind::BuyerHeading, 1.0, &[
         "Faktureringsadress", "Fakturaadress", "Kund", "Köpare", "Mottagare", "Fakturamottagare", "Kunduppgifter",
         "Bill to", "Billed to", "Invoice to", "Invoiced to", "Sold to", "Customer", "Buyer", "Recipient",
@@ -448,6 +451,10 @@ fn i18n_rows() -> impl Iterator<Item = (Kind, f32, &'static str)> {
     })
 }
 
+/// Currencies as keys, for amount captions that print theirs (`""`: none).
+const CURRENCY_KEYS: &[&str] =
+    &["", "eur", "euro", "sek", "kr", "usd", "gbp", "rm", "myr", "chf", "dkk", "nok", "inr", "rs"];
+
 /// One way a label can be read.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Entry {
@@ -480,12 +487,18 @@ impl LabelIndex {
             .iter()
             .flat_map(|&(kind, weight, forms)| forms.iter().map(move |&form| (kind, weight, form)));
         for (kind, weight, form) in table.chain(i18n_rows()) {
-            {
-                let key = phrase_key(form);
-                if key.is_empty() {
-                    continue;
-                }
-                max_words = max_words.max(form.split_whitespace().count());
+            let key = phrase_key(form);
+            if key.is_empty() {
+                continue;
+            }
+            max_words = max_words.max(form.split_whitespace().count() + 1);
+            // An amount caption may carry its currency: `Zu zahlen EURO`,
+            // `Total (RM)`, `Summa SEK`.
+            let amount =
+                matches!(kind, Kind::Net | Kind::Vat | Kind::Total | Kind::Gross | Kind::Sum);
+            let suffixes: &[&str] = if amount { CURRENCY_KEYS } else { &[""] };
+            for suffix in suffixes {
+                let key = format!("{key}{suffix}");
                 max_key = max_key.max(key.len());
                 let entries = map.entry(key).or_default();
                 match entries.iter_mut().find(|e| e.kind == kind) {

@@ -298,21 +298,17 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
         let tok = &cx.layout.toks[t];
         let letterhead = tok.page == 0 && tok.bbox.y0 - top_y < 15.0;
         let zone = cx.zones.party[t] == Some(Party::Supplier) && cx.zones.depth[t] == 0;
-        // Strong evidence names an organisation by itself; the letterhead
-        // position alone is enough for a name of several words, or one
-        // word of four letters or more (not an OCR fragment such as `Lok.`).
-        let strong = legal
-            || domain
-            || payee
-            || zone
-            || bonus > 0.0
-            || count >= 2
-            || near_identifiers(cx, run);
+        // Strong evidence names an organisation by itself; weaker evidence
+        // (letterhead position, repetition, a sender line, identifiers
+        // beside it) only a name of several words, or of one word of four
+        // letters or more (not a fragment such as `Lok.` or a caption `Wat`).
+        let strong = legal || domain || payee || zone;
         let word_like = || {
             let w = &cx.layout.toks[t].text;
             w.chars().filter(|c| c.is_alphabetic()).count() >= 4 && !w.ends_with('.')
         };
-        let evidence = strong || (letterhead && (words.len() > 1 || word_like()));
+        let weak = bonus > 0.0 || count >= 2 || letterhead || near_identifiers(cx, run);
+        let evidence = strong || (weak && (words.len() > 1 || word_like()));
         if !evidence || (!legal && !domain && !reads_as_name(cx, run)) {
             continue;
         }

@@ -119,6 +119,8 @@ const LEGAL_FORMS: &[&str] = &[
     "ky",
     "ivs",
     "slu",
+    "entrepreneur",
+    "eirl",
 ];
 
 /// Whether a folded word is a company legal form (`AB`, `GmbH`, `Ltd` …).
