@@ -123,9 +123,21 @@ fn isotonic(mut points: Vec<(f64, bool)>) -> Vec<(f64, f64)> {
         right: f64,
         n: f64,
     }
-    let mut blocks: Vec<Block> = Vec::new();
+    // Equal scores start as one block, whatever order they came in.
+    let mut ties: Vec<Block> = Vec::new();
     for (raw, right) in points {
-        blocks.push(Block { lo: raw, hi: raw, right: f64::from(u8::from(right)), n: 1.0 });
+        let right = f64::from(u8::from(right));
+        match ties.last_mut() {
+            Some(b) if b.lo == raw => {
+                b.right += right;
+                b.n += 1.0;
+            }
+            _ => ties.push(Block { lo: raw, hi: raw, right, n: 1.0 }),
+        }
+    }
+    let mut blocks: Vec<Block> = Vec::new();
+    for tie in ties {
+        blocks.push(tie);
         while blocks.len() >= 2 {
             let (b, a) = (&blocks[blocks.len() - 1], &blocks[blocks.len() - 2]);
             if a.right / a.n <= b.right / b.n {
