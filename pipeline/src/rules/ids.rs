@@ -92,7 +92,45 @@ pub fn invoice_number(cx: &Ctx) -> Option<Cand> {
             pool.push(Cand::at(cx.layout, t, t + 1, Value::Text(v), score, conf));
         }
     }
+    if pool.is_empty() {
+        signed_under_title(cx, &mut pool);
+    }
     pool.best()
+}
+
+/// `FACTURE` with `nº 2023-6013` (or `N°F-2024-10`) on one of the three
+/// lines under it, overlapping it: the title's number behind a number sign.
+fn signed_under_title(cx: &Ctx, pool: &mut Pool) {
+    const SIGNS: [&str; 6] = ["n°", "nº", "no.", "nr.", "no", "#"];
+    let l = cx.layout;
+    for hit in cx.scan.labels.iter().filter(|h| h.isolated) {
+        if !(hit.has(Kind::InvoiceTitle) || hit.has(Kind::CreditTitle)) {
+            continue;
+        }
+        let (first, last) = (&l.toks[hit.start], &l.toks[hit.end - 1]);
+        let (x0, x1) = (first.bbox.x0, last.bbox.x1);
+        for line in first.line + 1..(first.line + 4).min(l.lines.len()) {
+            if l.lines[line].page != first.page {
+                break;
+            }
+            for p in l.phrases_of_line(line) {
+                let ph = &l.phrases[p];
+                if ph.bbox.x1 < x0 || ph.bbox.x0 > x1 {
+                    continue;
+                }
+                let lead = l.toks[ph.start].text.to_lowercase();
+                let Some(sign) = SIGNS.iter().find(|s| lead.starts_with(*s)) else { continue };
+                // The number glued to the sign, or the next word.
+                let t = if lead.len() > sign.len() { ph.start } else { ph.start + 1 };
+                if t >= ph.end {
+                    continue;
+                }
+                if let Some(v) = id_like(cx, t) {
+                    pool.push(Cand::at(cx.layout, t, t + 1, Value::Text(v), 0.55, 0.75));
+                }
+            }
+        }
+    }
 }
 
 /// A short text value (a reference person, an order number): the run's words

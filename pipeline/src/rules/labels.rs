@@ -301,7 +301,7 @@ const TABLE: &[(Kind, f32, &[&str])] = &[
     (Kind::DeliveryHeading, 1.0, &[
         "Leveransadress", "Leverans", "Levereras till", "Godsmottagare", "Ship to", "Deliver to",
         "Delivery address", "Shipping address", "Ship-to", "Lieferadresse", "Lieferanschrift", "Liefern an",
-        "Adresse de livraison", "Livraison", "Livré à",
+        "Adresse de livraison", "Livraison", "Livré à", "Warenempfänger", "Abweichender Warenempfänger",
     ]),
     (Kind::SupplierHeading, 1.0, &[
         "Leverantör", "Säljare", "Avsändare", "Utställare", "Från", "Seller", "Supplier", "Vendor", "From",

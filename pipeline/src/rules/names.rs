@@ -263,6 +263,9 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
     let payees = payee_runs(cx);
     let mut sup = Pool::new();
     let mut buy = Pool::new();
+    // Names printed in the buyer's block: never the supplier, wherever else
+    // they are printed too (a delivery block, a footer).
+    let mut buyer_names: Vec<String> = Vec::new();
     let top_y = cands
         .iter()
         .filter(|c| cx.layout.toks[c.run.start].page == 0)
@@ -312,9 +315,16 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
         if !evidence || (!legal && !domain && !reads_as_name(cx, run)) {
             continue;
         }
+        // A name on a line of the buyer's block ("Name: | Käufer GmbH").
+        let line_start = cx.layout.lines[cx.layout.toks[t].line].start;
+        if cx.zones.party[t].is_none() && cx.zones.party[line_start] == Some(Party::Buyer) {
+            buyer_names.push(fold(&text.to_string()));
+            continue;
+        }
         match cx.zones.party[t] {
             Some(Party::Supplier) => score += if cx.zones.depth[t] == 0 { 0.6 } else { 0.05 },
             Some(Party::Buyer) => {
+                buyer_names.push(fold(&text.to_string()));
                 if cx.zones.depth[t] == 0 {
                     buy.push(Cand::at(cx.layout, run.start, run.end, text, 1.0, 0.8));
                 }
@@ -332,6 +342,13 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
         }
         let conf = (0.25 + 0.35 * score).min(0.9);
         sup.push(Cand::at(cx.layout, run.start, run.end, text, score, conf));
+    }
+    if !buyer_names.is_empty() {
+        let mut kept = Pool::new();
+        for c in sup.iter().filter(|c| !buyer_names.contains(&fold(&c.value.to_string()))) {
+            kept.push(c.clone());
+        }
+        sup = kept;
     }
     let buyer = buy.best();
     if let Some(b) = &buyer {

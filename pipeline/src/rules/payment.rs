@@ -330,6 +330,15 @@ pub fn quotes_invoice_number(layout: &Layout, scan: &Scan) -> bool {
         "preciser",
         "vid",
         "when",
+        "vermelding",
+        "ovv",
+        "vermeld",
+        "oppgi",
+        "oplys",
+        "indicare",
+        "causale",
+        "indicar",
+        "concepto",
     ];
     for hit in &scan.labels {
         if !hit.has(Kind::InvoiceNumber) {
@@ -340,7 +349,11 @@ pub fn quotes_invoice_number(layout: &Layout, scan: &Scan) -> bool {
             (r.start..r.end.min(r.start + 2))
                 .any(|t| layout.toks[t].text.bytes().any(|b| b.is_ascii_digit()))
         });
-        if numbered {
+        // "... onder vermelding van factuurnummer F-2026-0002": a verb
+        // before the caption on its line makes the numbered caption a request.
+        let line = &layout.lines[layout.toks[hit.start].line];
+        let asked = (line.start..hit.start).any(|t| VERBS.contains(&layout.toks[t].key.as_str()));
+        if numbered && !asked {
             continue;
         }
         let line = &layout.lines[layout.toks[hit.start].line];
