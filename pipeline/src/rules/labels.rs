@@ -134,7 +134,7 @@ const TABLE: &[(Kind, f32, &[&str])] = &[
     (Kind::Terms, 1.0, &[
         "Betalningsvillkor", "Villkor", "Betvillkor", "Payment terms", "Terms", "Terms of payment",
         "Zahlungsbedingungen", "Zahlungsbedingung", "Conditions de paiement", "Conditions de règlement",
-        "Mode de règlement", "Payment method", "Betalningssätt", "Dröjsmålsränta", "Late payment interest",
+        "Mode de règlement", "Payment method", "Betalningssätt", "Zahlungsart", "Zahlungsweise", "Dröjsmålsränta", "Late payment interest",
         "Interest on overdue payments", "Verzugszinsen", "Intérêts de retard", "Påminnelseavgift",
     ]),
     (Kind::OrderNumber, 1.0, &[

@@ -300,7 +300,11 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
         // reads as a name, not a sentence, salutation or address line.
         let tok = &cx.layout.toks[t];
         let letterhead = tok.page == 0 && tok.bbox.y0 - top_y < 15.0;
-        let zone = cx.zones.party[t] == Some(Party::Supplier) && cx.zones.depth[t] == 0;
+        // A name on a line of a party's block, behind a caption
+        // ("Name: | Käufer GmbH"), belongs to that party.
+        let line_start = cx.layout.lines[tok.line].start;
+        let at = if cx.zones.party[t].is_none() { line_start } else { t };
+        let zone = cx.zones.party[at] == Some(Party::Supplier) && cx.zones.depth[at] == 0;
         // Strong evidence names an organisation by itself; weaker evidence
         // (letterhead position, repetition, a sender line, identifiers
         // beside it) only a name of several words, or of one word of four
@@ -315,17 +319,11 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
         if !evidence || (!legal && !domain && !reads_as_name(cx, run)) {
             continue;
         }
-        // A name on a line of the buyer's block ("Name: | Käufer GmbH").
-        let line_start = cx.layout.lines[cx.layout.toks[t].line].start;
-        if cx.zones.party[t].is_none() && cx.zones.party[line_start] == Some(Party::Buyer) {
-            buyer_names.push(fold(&text.to_string()));
-            continue;
-        }
-        match cx.zones.party[t] {
-            Some(Party::Supplier) => score += if cx.zones.depth[t] == 0 { 0.6 } else { 0.05 },
+        match cx.zones.party[at] {
+            Some(Party::Supplier) => score += if cx.zones.depth[at] == 0 { 0.6 } else { 0.05 },
             Some(Party::Buyer) => {
                 buyer_names.push(fold(&text.to_string()));
-                if cx.zones.depth[t] == 0 {
+                if cx.zones.depth[at] == 0 {
                     buy.push(Cand::at(cx.layout, run.start, run.end, text, 1.0, 0.8));
                 }
                 continue;
