@@ -28,6 +28,19 @@ fn labelled(cx: &Ctx, kind: Kind, pool: &mut Pool, used: &mut [bool]) {
         }
         let mut score = slot.weight;
         let tok = &cx.layout.toks[d.start];
+        // "Rechnung Nr. 4711 vom 03.04.2026": a date caption after the
+        // invoice's number or title on the same line dates the invoice.
+        let label = &cx.scan.labels[slot.label];
+        let line = &cx.layout.lines[cx.layout.toks[label.start].line];
+        let after_number = kind == Kind::Date
+            && cx.scan.labels.iter().any(|h| {
+                h.start >= line.start
+                    && h.end <= label.start
+                    && (h.has(Kind::InvoiceNumber) || h.has(Kind::InvoiceTitle))
+            });
+        if after_number {
+            score += 0.4;
+        }
         if kind == Kind::Date || kind == Kind::InvoiceDate {
             // Print dates in footers and dates on later pages are weaker.
             if tok.page > 0 {

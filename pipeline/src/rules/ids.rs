@@ -84,8 +84,17 @@ pub fn invoice_number(cx: &Ctx) -> Option<Cand> {
             if factor < 1.0 && !beside && !(below && signed()) {
                 continue;
             }
-            let Some(t) = first_value_tok(cx, slot.run) else { continue };
-            let Some(v) = id_like(cx, t) else { continue };
+            let Some(mut t) = first_value_tok(cx, slot.run) else { continue };
+            // A type code in brackets and a number sign before the number:
+            // "Handelsrechnung (380) Nr. 471102".
+            let bracketed = |t: usize| {
+                let w = &cx.layout.toks[t].text;
+                w.starts_with('(') && w.ends_with(')')
+            };
+            if bracketed(t) && t + 1 < slot.run.end {
+                t = first_value_tok(cx, Run { start: t + 1, end: slot.run.end }).unwrap_or(t);
+            }
+            let Some(v) = id_like(cx, t).filter(|_| !bracketed(t)) else { continue };
             let direct = if t == slot.run.start { 1.0 } else { 0.92 };
             let score = slot.weight * factor * direct;
             let conf = (0.55 + 0.37 * score).min(0.92);
@@ -99,7 +108,8 @@ pub fn invoice_number(cx: &Ctx) -> Option<Cand> {
 }
 
 /// `FACTURE` with `nº 2023-6013` (or `N°F-2024-10`) on one of the three
-/// lines under it, overlapping it: the title's number behind a number sign.
+/// lines under it, overlapping it, or after it on its line (past a bracketed
+/// type code): the title's number behind a number sign.
 fn signed_under_title(cx: &Ctx, pool: &mut Pool) {
     const SIGNS: [&str; 6] = ["n°", "nº", "no.", "nr.", "no", "#"];
     let l = cx.layout;
@@ -109,6 +119,17 @@ fn signed_under_title(cx: &Ctx, pool: &mut Pool) {
         }
         let (first, last) = (&l.toks[hit.start], &l.toks[hit.end - 1]);
         let (x0, x1) = (first.bbox.x0, last.bbox.x1);
+        // On its own line: `Handelsrechnung (380) Nr. 471102`.
+        let mut t = hit.end;
+        let line_end = l.lines[first.line].end;
+        while t < line_end && l.toks[t].text.starts_with('(') && l.toks[t].text.ends_with(')') {
+            t += 1;
+        }
+        if t + 1 < line_end && SIGNS.contains(&l.toks[t].text.to_lowercase().as_str()) {
+            if let Some(v) = id_like(cx, t + 1) {
+                pool.push(Cand::at(cx.layout, t + 1, t + 2, Value::Text(v), 0.55, 0.75));
+            }
+        }
         for line in first.line + 1..(first.line + 4).min(l.lines.len()) {
             if l.lines[line].page != first.page {
                 break;

@@ -93,6 +93,7 @@ const TABLE: &[(Kind, f32, &[&str])] = &[
     ]),
     (Kind::InvoiceTitle, 1.0, &[
         "Faktura", "Invoice", "Tax invoice", "Commercial invoice", "Rechnung", "Facture", "Fakturakopia",
+        "Handelsrechnung",
     ]),
     (Kind::CreditTitle, 1.0, &[
         "Kreditfaktura", "Kreditnota", "Kredit faktura", "Credit note", "Credit invoice", "Credit memo",

@@ -304,7 +304,12 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
         // ("Name: | Käufer GmbH"), belongs to that party.
         let line_start = cx.layout.lines[tok.line].start;
         let at = if cx.zones.party[t].is_none() { line_start } else { t };
-        let zone = cx.zones.party[at] == Some(Party::Supplier) && cx.zones.depth[at] == 0;
+        // "Name:" before it on its line: the block's own name line.
+        let named = at == line_start
+            && t > line_start
+            && NAME_CAPTIONS.contains(&cx.layout.toks[line_start].key.as_str());
+        let zone =
+            cx.zones.party[at] == Some(Party::Supplier) && (named || cx.zones.depth[at] == 0);
         // Strong evidence names an organisation by itself; weaker evidence
         // (letterhead position, repetition, a sender line, identifiers
         // beside it) only a name of several words, or of one word of four
@@ -320,7 +325,7 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
             continue;
         }
         match cx.zones.party[at] {
-            Some(Party::Supplier) => score += if cx.zones.depth[at] == 0 { 0.6 } else { 0.05 },
+            Some(Party::Supplier) => score += if zone { 0.6 } else { 0.05 },
             Some(Party::Buyer) => {
                 buyer_names.push(fold(&text.to_string()));
                 if cx.zones.depth[at] == 0 {
