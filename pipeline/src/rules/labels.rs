@@ -109,7 +109,10 @@ const TABLE: &[(Kind, f32, &[&str])] = &[
         "Émise le", "Date d'avoir",
     ]),
     (Kind::Date, 0.6, &["Datum", "Date", "Dated", "Den", "vom"]),
-    (Kind::DueDate, 0.8, &["überweisen Sie bis zum", "Zahlung bis zum", "zahlbar bis zum", "bitte bis zum"]),
+    (Kind::DueDate, 0.8, &[
+        "überweisen Sie bis zum", "Zahlung bis zum", "zahlbar bis zum", "bitte bis zum", "Please remit until",
+        "remit until", "Please remit by", "remit by", "pay until", "payable until", "Please pay until",
+    ]),
     (Kind::DueDate, 1.0, &[
         "Förfallodatum", "Förfallodag", "Förfaller", "Förfaller den", "Betala senast", "Betalas senast",
         "Sista betalningsdag", "Sista betaldag", "Förf.datum", "Förf. datum", "Att betala senast",
@@ -283,6 +286,9 @@ const TABLE: &[(Kind, f32, &[&str])] = &[
     (Kind::Prepaid, 1.0, &[
         "Acompte", "Déjà payé", "Avance", "Anzahlung", "Bereits bezahlt", "Abschlagszahlung", "Paid",
         "Amount paid", "Prepaid", "Deposit", "Betalt", "Förskott", "Redan betalt", "Erhaltene Anzahlung",
+        // Deducted from the payment, never VAT.
+        "Withholding tax", "Tax withheld", "Quellensteuer", "Ritenuta d'acconto", "Ritenuta", "Retención",
+        "Retención IRPF", "IRPF", "Retenue à la source", "Källskatt", "Bronbelasting",
     ]),
     (Kind::VatBase, 1.0, &[
         "Underlag", "Momsunderlag", "Underlag moms", "Momspliktigt", "Taxable amount", "VAT base",
