@@ -367,13 +367,18 @@ pub fn currency(
         }
     }
     for (t, tok) in cx.layout.toks.iter().enumerate() {
+        // The word itself, or a code in brackets at its end ("Amount(RM)").
+        let inner = tok.text.strip_suffix(')').and_then(|w| w.rsplit_once('(')).map(|(_, c)| c);
         let text = tok.text.trim_matches(|c: char| matches!(c, '(' | ')' | ':' | ',' | '.'));
-        let code = text.len() == 3 && text.chars().all(|c| c.is_ascii_uppercase());
-        let symbol = matches!(text, "€" | "£" | "$" | "₹");
-        if (code || symbol)
-            && let Some(c) = normalize_currency(text)
-        {
-            vote(code_of(t, c), 0.5, t);
+        for text in [Some(text), inner].into_iter().flatten() {
+            let code = text.len() == 3 && text.chars().all(|c| c.is_ascii_uppercase());
+            let symbol = matches!(text, "€" | "£" | "$" | "₹" | "RM");
+            if (code || symbol)
+                && let Some(c) = normalize_currency(text)
+            {
+                vote(code_of(t, c), 0.5, t);
+                break;
+            }
         }
     }
     let best = votes.into_iter().max_by(|a, b| a.1.0.total_cmp(&b.1.0).then(b.0.cmp(a.0)));
