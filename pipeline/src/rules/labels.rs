@@ -216,7 +216,8 @@ const TABLE: &[(Kind, f32, &[&str])] = &[
     ]),
     (Kind::VatNumber, 1.0, &[
         "GST Reg No", "GST Reg", "GST Reg #", "GST ID", "GST ID No", "GST No", "GST Registration No",
-        "GSTIN", "GST Reg. No", "GST Registration Number",
+        "GSTIN", "GST Reg. No", "GST Registration Number", "NIF", "N.I.F.", "CIF", "C.I.F.", "NIF/CIF",
+        "CUIT", "C.U.I.T.",
         "Momsreg.nr", "Momsregistreringsnummer", "Momsreg nr", "Moms reg nr", "Momsnr", "Momsnummer",
         "Momsreg", "Momsregnr", "VAT-nummer", "Momsregistreringsnr", "Momsreg.nummer", "VAT-nr", "VAT nr", "Vat.nr", "VAT no", "VAT number", "VAT reg no",
         "VAT reg. number", "VAT registration number", "VAT Registration No", "VAT ID", "VAT-ID",
