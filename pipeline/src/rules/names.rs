@@ -365,9 +365,51 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
             sup = filtered;
         }
     }
-    let supplier = sup.best();
+    let supplier = sup.best().map(|c| with_legal_form_below(cx, c));
     let buyer = buyer.or_else(|| unlabelled_buyer(cx, &sup, supplier.as_ref()));
     Names { supplier, buyer }
+}
+
+/// A name whose legal form is printed on the next line, left-aligned with
+/// it ("Nando's Chickenland Malaysia" over "Sdn Bhd", "POPULAR BOOK" over
+/// "CO. (M) SDN BHD"): the two lines are one name.
+fn with_legal_form_below(cx: &Ctx, c: Cand) -> Cand {
+    let l = cx.layout;
+    let Some((s, e)) = c.toks else { return c };
+    let line = l.toks[s].line;
+    let Some(next) = l.lines.get(line + 1).filter(|n| n.page == l.lines[line].page) else {
+        return c;
+    };
+    let near = next.bbox.y0 - l.lines[line].bbox.y1 < l.lines[line].height;
+    let Some(p) = l
+        .phrases_of_line(line + 1)
+        .find(|&p| (l.phrases[p].bbox.x0 - l.toks[s].bbox.x0).abs() < 12.0)
+    else {
+        return c;
+    };
+    let ph = &l.phrases[p];
+    let words: Vec<String> =
+        (ph.start..ph.end).map(|t| fold(trim_value(&l.toks[t].text))).collect();
+    let legal = words.iter().filter(|w| is_legal_form(w)).count();
+    let filler = words.iter().all(|w| {
+        is_legal_form(w) || matches!(w.as_str(), "&" | "co" | "(m)" | "m" | "und" | "and" | "")
+    });
+    if !near || legal == 0 || !filler || ph.end - ph.start > 5 {
+        return c;
+    }
+    let mut joined = Cand::at(
+        l,
+        s,
+        e,
+        Value::Text(format!("{} {}", c.value, display(cx, Run { start: ph.start, end: ph.end }))),
+        c.score,
+        c.conf,
+    );
+    joined.bbox = match (c.bbox, l.bbox(ph.start, ph.end)) {
+        (Some(a), Some(b)) => Some(a.union(&b)),
+        (a, b) => a.or(b),
+    };
+    joined
 }
 
 /// Without a buyer caption: the best other name in the upper half of the
