@@ -68,9 +68,12 @@ fn redistributable_real_invoices_are_read_and_never_guessed() {
 
     let report = eval(&gold_path, &pred_path);
     let overall = report["overall"].as_f64().expect("overall");
-    // Measured 0.XX on these files when this floor was set (README, "Real invoices").
     assert!(overall >= REDISTRIBUTABLE_FLOOR, "overall {overall}: {report:#}");
+    // What is booked without a person must be right (the target is 99 %).
+    let precision = report["automation"]["precision"].as_f64();
+    assert!(precision.is_none_or(|p| p >= 0.99), "automation: {:#}", report["automation"]);
 }
 
-/// The accuracy floor on the redistributable files.
-const REDISTRIBUTABLE_FLOOR: f64 = 0.70;
+/// The accuracy floor on the redistributable files: measured 0.824 (44
+/// files, both splits) when it was set; a regression guard, not a target.
+const REDISTRIBUTABLE_FLOOR: f64 = 0.80;
