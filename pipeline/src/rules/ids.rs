@@ -299,7 +299,7 @@ pub fn vat_numbers(cx: &Ctx, supplier_org: Option<&str>) -> (Option<Cand>, Optio
             // EU forms, less sure.
             let (found, sure) = match longest_valid(cx, t, slot.run.end, 6, vat_number) {
                 Some(found) => (found, true),
-                None if slot.weight >= 1.0 => {
+                None if slot.weight >= 0.9 => {
                     match longest_valid(cx, t, slot.run.end, 1, other_tax_id) {
                         Some(found) => (found, false),
                         None => continue,

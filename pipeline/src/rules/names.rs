@@ -273,9 +273,14 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
         .fold(f32::MAX, f32::min);
     for NameCand { run, words, bonus } in cands {
         let t = run.start;
-        let text = Value::Text(display(cx, run));
+        // "Nando's Chickenland Malaysia" over "Sdn Bhd": one name.
+        let below = legal_form_below(cx, run);
+        let text = Value::Text(match below {
+            Some(b) => format!("{} {}", display(cx, run), display(cx, b)),
+            None => display(cx, run),
+        });
         let mut score = bonus + layout_score(cx, run, top_y);
-        let legal = words.iter().any(|w| is_legal_form(w));
+        let legal = below.is_some() || words.iter().any(|w| is_legal_form(w));
         if legal {
             score += 0.3;
         }
@@ -344,7 +349,11 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
             eprintln!("name {score:.2} {text}");
         }
         let conf = (0.25 + 0.35 * score).min(0.9);
-        sup.push(Cand::at(cx.layout, run.start, run.end, text, score, conf));
+        let mut cand = Cand::at(cx.layout, run.start, run.end, text, score, conf);
+        if let (Some(b), Some(a)) = (below, cand.bbox) {
+            cand.bbox = cx.layout.bbox(b.start, b.end).map(|bb| a.union(&bb));
+        }
+        sup.push(cand);
     }
     if !buyer_names.is_empty() {
         let mut kept = Pool::new();
@@ -365,51 +374,35 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
             sup = filtered;
         }
     }
-    let supplier = sup.best().map(|c| with_legal_form_below(cx, c));
+    let supplier = sup.best();
     let buyer = buyer.or_else(|| unlabelled_buyer(cx, &sup, supplier.as_ref()));
     Names { supplier, buyer }
 }
 
-/// A name whose legal form is printed on the next line, left-aligned with
-/// it ("Nando's Chickenland Malaysia" over "Sdn Bhd", "POPULAR BOOK" over
-/// "CO. (M) SDN BHD"): the two lines are one name.
-fn with_legal_form_below(cx: &Ctx, c: Cand) -> Cand {
+/// The phrase under a name, aligned with it and close, made of its
+/// legal form only ("Sdn Bhd", "CO. (M) SDN BHD", "GmbH & Co. KG"): the
+/// rest of the name.
+fn legal_form_below(cx: &Ctx, run: Run) -> Option<Run> {
     let l = cx.layout;
-    let Some((s, e)) = c.toks else { return c };
-    let line = l.toks[s].line;
-    let Some(next) = l.lines.get(line + 1).filter(|n| n.page == l.lines[line].page) else {
-        return c;
+    let line = l.toks[run.start].line;
+    let next = l.lines.get(line + 1).filter(|n| n.page == l.lines[line].page)?;
+    if next.bbox.y0 - l.lines[line].bbox.y1 >= l.lines[line].height {
+        return None;
+    }
+    // Left-aligned, or within the name's width (a receipt's centred lines).
+    let (x0, x1) = (l.toks[run.start].bbox.x0, l.toks[run.end - 1].bbox.x1);
+    let aligned = |b: &invex_domain::BBox| {
+        (b.x0 - x0).abs() < 12.0 || (b.x0 >= x0 - 12.0 && b.x1 <= x1 + 12.0)
     };
-    let near = next.bbox.y0 - l.lines[line].bbox.y1 < l.lines[line].height;
-    let Some(p) = l
-        .phrases_of_line(line + 1)
-        .find(|&p| (l.phrases[p].bbox.x0 - l.toks[s].bbox.x0).abs() < 12.0)
-    else {
-        return c;
-    };
+    let p = l.phrases_of_line(line + 1).find(|&p| aligned(&l.phrases[p].bbox))?;
     let ph = &l.phrases[p];
     let words: Vec<String> =
         (ph.start..ph.end).map(|t| fold(trim_value(&l.toks[t].text))).collect();
-    let legal = words.iter().filter(|w| is_legal_form(w)).count();
+    let legal = words.iter().any(|w| is_legal_form(w));
     let filler = words.iter().all(|w| {
         is_legal_form(w) || matches!(w.as_str(), "&" | "co" | "(m)" | "m" | "und" | "and" | "")
     });
-    if !near || legal == 0 || !filler || ph.end - ph.start > 5 {
-        return c;
-    }
-    let mut joined = Cand::at(
-        l,
-        s,
-        e,
-        Value::Text(format!("{} {}", c.value, display(cx, Run { start: ph.start, end: ph.end }))),
-        c.score,
-        c.conf,
-    );
-    joined.bbox = match (c.bbox, l.bbox(ph.start, ph.end)) {
-        (Some(a), Some(b)) => Some(a.union(&b)),
-        (a, b) => a.or(b),
-    };
-    joined
+    (legal && filler && ph.end - ph.start <= 5).then_some(Run { start: ph.start, end: ph.end })
 }
 
 /// Without a buyer caption: the best other name in the upper half of the
