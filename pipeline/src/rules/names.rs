@@ -151,6 +151,13 @@ const NOT_NAME_FIRST: &[&str] = &[
     "bedankt",
 ];
 
+/// Words of a sentence, not of a name, even in capitals ("TQ FOR SHOPPING
+/// WITH myNEWS.com", "THANK YOU FOR YOUR PATRONAGE").
+const SENTENCE_WORDS: &[&str] = &[
+    "with", "your", "you", "please", "thank", "thanks", "welcome", "visit", "shopping", "ihr",
+    "ihre", "vielen", "dank", "bitte", "tack", "merci", "votre", "gracias", "grazie",
+];
+
 /// Country names and codes that end an address line ("Westminster, UK").
 const COUNTRY_WORDS: &[&str] = &[
     "uk",
@@ -200,7 +207,9 @@ fn reads_as_name(cx: &Ctx, run: Run) -> bool {
     });
     let first = words.first().map(|w| fold(w.trim_end_matches([',', '.', ':'])));
     let last = words.last().map(|w| fold(w.trim_end_matches([',', '.', ':'])));
+    let sentence = words.iter().any(|w| SENTENCE_WORDS.contains(&fold(w).as_str()));
     lower.count() == 0
+        && !sentence
         && !first.is_some_and(|f| NOT_NAME_FIRST.contains(&f.as_str()))
         && !(words.len() > 1 && last.is_some_and(|l| COUNTRY_WORDS.contains(&l.as_str())))
 }
@@ -374,9 +383,26 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
             sup = filtered;
         }
     }
-    let supplier = sup.best();
+    let supplier = sup.best().map(|best| full_legal_name(&sup, best));
     let buyer = buyer.or_else(|| unlabelled_buyer(cx, &sup, supplier.as_ref()));
     Names { supplier, buyer }
+}
+
+/// A logo's short name ("Nandos") yields to a candidate that spells it out
+/// with a legal form ("Nando's Chickenland Malaysia Sdn Bhd").
+fn full_legal_name(sup: &Pool, best: Cand) -> Cand {
+    let letters = |c: &Cand| -> String {
+        fold(&c.value.to_string()).chars().filter(|c| c.is_alphanumeric()).collect()
+    };
+    let has_legal = |c: &Cand| c.value.to_string().split_whitespace().any(is_legal_form);
+    let short = letters(&best);
+    if has_legal(&best) || short.len() < 3 {
+        return best;
+    }
+    sup.ranked()
+        .into_iter()
+        .find(|c| has_legal(c) && letters(c).len() > short.len() && letters(c).contains(&short))
+        .unwrap_or(best)
 }
 
 /// The phrase under a name, aligned with it and close, made of its
