@@ -20,6 +20,12 @@ pub use currency::{country_currency, normalize_currency};
 pub use date::{DateOrder, date_order_for, looks_like_date, parse_date};
 pub use language::{Language, detect_language};
 
+/// Whether a folded word names a month in one of the ten languages
+/// (`maart`, `marzo`, `joulukuuta`, `okt`).
+pub fn is_month_name(word: &str) -> bool {
+    months::month_number(word).is_some()
+}
+
 /// Space characters that separate thousands or surround values: any Unicode
 /// white space (NBSP U+00A0, figure space U+2007, thin space U+2009, narrow
 /// NBSP U+202F included) and zero-width spaces.

@@ -345,3 +345,26 @@ pub fn vat_numbers(cx: &Ctx, supplier_org: Option<&str>) -> (Option<Cand>, Optio
     }
     (sup.best(), buy.best())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::other_tax_id;
+
+    #[test]
+    fn tax_ids_outside_the_eu_forms() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("000899874816", Some("000899874816")),       // Malaysian GST
+            ("27AAPFU0939F1ZV", Some("27AAPFU0939F1ZV")), // Indian GSTIN
+            ("12345678Z", Some("12345678Z")),             // Spanish NIF
+            ("B12345678", Some("B12345678")),             // Spanish CIF
+            ("CHE-123.456.789 MWST", Some("CHE123456789")),
+            ("999999999MVA", Some("999999999MVA")),
+            ("12345", None),
+            ("DE12435679", None), // EU-prefixed: the EU forms decide
+            ("hello", None),
+        ];
+        for &(input, want) in cases {
+            assert_eq!(other_tax_id(input).as_deref(), want, "{input}");
+        }
+    }
+}

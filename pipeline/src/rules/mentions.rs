@@ -3,8 +3,8 @@
 //! currency markers, the document's decimal separator).
 
 use invex_domain::parse::{
-    DateOrder, Language, date_order_for, looks_like_date, normalize_currency, parse_amount_with,
-    parse_date, parse_percent,
+    DateOrder, Language, date_order_for, is_month_name, looks_like_date, normalize_currency,
+    parse_amount_with, parse_date, parse_percent,
 };
 
 use super::candidates::{AmountMention, DateMention, PercentMention, Scan};
@@ -40,9 +40,12 @@ fn is_lead_group(s: &str) -> bool {
     (1..=3).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Whether a word key can start a date: a month name (sv/en/de/fr, maybe
-/// abbreviated) or a filler such as `den`, `le`, `the`.
+/// Whether a word key can start a date: a month name (any of the ten
+/// languages, maybe abbreviated) or a filler such as `den`, `le`, `the`.
 fn month_like(key: &str) -> bool {
+    if is_month_name(key) {
+        return true;
+    }
     const PREFIXES: &[&str] = &[
         "jan", "feb", "fev", "mar", "apr", "avr", "maj", "may", "mai", "jun", "jui", "jul", "aug",
         "aou", "sep", "okt", "oct", "nov", "dec", "dez",

@@ -101,96 +101,36 @@ fn collect(cx: &Ctx, table_lines: &[bool]) -> (Vec<NameCand>, Vec<(String, usize
 }
 
 /// Small words that may be lower-case inside an organisation's name.
+#[rustfmt::skip]
 const NAME_PARTICLES: &[&str] = &[
     "van", "von", "de", "der", "den", "du", "des", "la", "le", "di", "da", "del", "y", "e", "i",
     "and", "und", "och", "og", "et", "of", "the", "for", "zu", "zum", "am", "im", "in", "a",
 ];
 
 /// Words that open a salutation or an addressee's line, never a supplier.
+#[rustfmt::skip]
 const NOT_NAME_FIRST: &[&str] = &[
-    "dear",
-    "geachte",
-    "beste",
-    "sehr",
-    "liebe",
-    "lieber",
-    "hej",
-    "hei",
-    "bonjour",
-    "madame",
-    "monsieur",
-    "mme",
-    "mlle",
-    "estimado",
-    "estimada",
-    "gentile",
-    "spettabile",
-    "egregio",
-    "kara",
-    "baste",
-    "mevrouw",
-    "meneer",
-    "dhr",
-    "mevr",
-    "herr",
-    "frau",
-    "mr",
-    "mrs",
-    "ms",
-    "miss",
-    "sr",
-    "sra",
-    "sig",
-    "thank",
-    "thanks",
-    "tack",
-    "danke",
-    "merci",
-    "gracias",
-    "grazie",
-    "bedankt",
+    "dear", "geachte", "beste", "sehr", "liebe", "lieber", "hej", "hei", "bonjour", "madame",
+    "monsieur", "mme", "mlle", "estimado", "estimada", "gentile", "spettabile", "egregio", "kara",
+    "baste", "mevrouw", "meneer", "dhr", "mevr", "herr", "frau", "mr", "mrs", "ms", "miss", "sr",
+    "sra", "sig", "thank", "thanks", "tack", "danke", "merci", "gracias", "grazie", "bedankt",
 ];
 
 /// Words of a sentence, not of a name, even in capitals ("TQ FOR SHOPPING
 /// WITH myNEWS.com", "THANK YOU FOR YOUR PATRONAGE").
+#[rustfmt::skip]
 const SENTENCE_WORDS: &[&str] = &[
     "with", "your", "you", "please", "thank", "thanks", "welcome", "visit", "shopping", "ihr",
     "ihre", "vielen", "dank", "bitte", "tack", "merci", "votre", "gracias", "grazie",
 ];
 
 /// Country names and codes that end an address line ("Westminster, UK").
+#[rustfmt::skip]
 const COUNTRY_WORDS: &[&str] = &[
-    "uk",
-    "usa",
-    "us",
-    "germany",
-    "deutschland",
-    "sweden",
-    "sverige",
-    "netherlands",
-    "nederland",
-    "france",
-    "spain",
-    "espana",
-    "italy",
-    "italia",
-    "denmark",
-    "danmark",
-    "norway",
-    "norge",
-    "finland",
-    "suomi",
-    "belgium",
-    "belgie",
-    "belgique",
-    "austria",
-    "osterreich",
-    "schweiz",
-    "switzerland",
-    "suisse",
-    "malaysia",
-    "india",
-    "ireland",
+    "uk", "usa", "us", "germany", "deutschland", "sweden", "sverige", "netherlands", "nederland",
+    "france", "spain", "espana", "italy", "italia", "denmark", "danmark", "norway", "norge",
+    "finland", "suomi", "belgium", "belgie", "belgique", "austria", "osterreich", "schweiz",
+    "switzerland", "suisse", "malaysia", "india", "ireland",
 ];
 
 /// Whether a run reads as a name: no lower-case word other than name

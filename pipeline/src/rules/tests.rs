@@ -223,3 +223,67 @@ fn totals_in_a_grid_with_shifted_cells() {
 pub(super) fn row(y: f32, words: &[(&'static str, f32)]) -> Vec<(&'static str, f32, f32)> {
     words.iter().map(|&(t, x)| (t, x, y)).collect()
 }
+
+/// Never guess: what is not printed stays absent, and what is printed in
+/// another language or form is read.
+#[test]
+fn never_guess_and_read_beyond_sv_en_de_fr() {
+    // No currency printed, no Swedish payment details: no SEK assumed.
+    check(
+        &[("Invoice", 50.0, 60.0), ("No.", 96.0, 60.0), ("A-17", 130.0, 60.0)],
+        &[(Currency, "<none>"), (InvoiceNumber, "A-17")],
+    );
+    // `kr` of a Danish supplier (DK VAT number) is DKK.
+    check(
+        &[
+            ("Fakturanummer", 50.0, 60.0),
+            ("4711", 150.0, 60.0),
+            ("CVR-nr.", 50.0, 700.0),
+            ("DK13585628", 110.0, 700.0),
+            ("Moms-nr.", 50.0, 712.0),
+            ("DK13585628", 110.0, 712.0),
+            ("I", 300.0, 400.0),
+            ("alt", 308.0, 400.0),
+            ("1.250,00", 400.0, 400.0),
+            ("kr", 445.0, 400.0),
+        ],
+        &[(Currency, "DKK")],
+    );
+    // Dutch captions.
+    check(
+        &[
+            ("Factuurnummer:", 50.0, 60.0),
+            ("2022-118", 150.0, 60.0),
+            ("Factuurdatum:", 50.0, 74.0),
+            ("15", 150.0, 74.0),
+            ("maart", 164.0, 74.0),
+            ("2022", 196.0, 74.0),
+        ],
+        &[(InvoiceNumber, "2022-118"), (InvoiceDate, "2022-03-15")],
+    );
+    // The number under the title, behind a number sign.
+    check(
+        &[
+            ("FACTURE", 450.0, 60.0),
+            ("20/09/2023", 460.0, 80.0),
+            ("nº", 455.0, 94.0),
+            ("2023-6013", 470.0, 94.0),
+        ],
+        &[(InvoiceNumber, "2023-6013")],
+    );
+    // A salutation is no supplier name; a GST id is the supplier's tax id.
+    check(
+        &[
+            ("Geachte", 50.0, 40.0),
+            ("medewerker", 100.0, 40.0),
+            ("van", 170.0, 40.0),
+            ("het", 195.0, 40.0),
+            ("college,", 220.0, 40.0),
+            ("GST", 50.0, 700.0),
+            ("Reg", 75.0, 700.0),
+            ("No:", 98.0, 700.0),
+            ("001492992000", 125.0, 700.0),
+        ],
+        &[(SupplierName, "<none>"), (SupplierVat, "001492992000")],
+    );
+}

@@ -40,6 +40,10 @@ fn parse_date_table() {
         ("12/31/26", MF, Some((2026, 12, 31))),
         // Swedish
         ("22 november 2026", DF, Some((2026, 11, 22))),
+        ("3 maart 2022", DF, Some((2022, 3, 3))),
+        ("15 de marzo de 2024", DF, Some((2024, 3, 15))),
+        ("15 marzo 2024", DF, Some((2024, 3, 15))),
+        ("1. joulukuuta 2025", DF, Some((2025, 12, 1))),
         ("22 juni 2026", DF, Some((2026, 6, 22))),
         ("22 okt 2026", DF, Some((2026, 10, 22))),
         ("1 maj 2026", DF, Some((2026, 5, 1))),
