@@ -1,6 +1,7 @@
-//! The real reader and the rules extractor on the four real dev invoices in
-//! `../shared/eval/dev`, scored like `score.py` (for the fields the gold file
-//! has): overall accuracy must stay at or above 0.75.
+//! The real reader and the rules extractor on the four real dev invoices
+//! (the shared dev set, vendored in `tests/fixtures/dev`), scored like
+//! `score.py` (for the fields the gold file has): overall accuracy must stay
+//! at or above 0.75.
 
 use std::path::{Path, PathBuf};
 
