@@ -9,8 +9,9 @@ use super::candidates::Scan;
 use super::confidence::{Cand, Pool};
 use super::ids::{first_value_tok, id_like, longest_valid};
 use super::labels::Kind;
-use super::layout::{Layout, Run};
-use super::text::trim_value;
+use super::layout::{Layout, Place, Run};
+use super::parties::follows_caption;
+use super::text::{has_digit, trim_value};
 
 /// An IBAN printed anywhere, checksum-valid.
 #[derive(Debug, Clone)]
@@ -251,7 +252,14 @@ pub fn payment_reference(cx: &Ctx) -> Option<Cand> {
     }
     for slot in cx.scan.slots(cx.layout, Kind::PaymentReference, 1) {
         let Some(t) = first_value_tok(cx, slot.run) else { continue };
-        if cx.iban_tok[t] {
+        // Under the caption, a value beside a caption of its own
+        // ("Kunde: 93170095") belongs to that one.
+        let owned = matches!(slot.place, Place::Below(_)) && follows_caption(cx, t);
+        // A generic "Referenz:" right after another caption ("Bestell-Nr.:
+        // Referenz: 93170095") is that caption's reference.
+        let hit = &cx.scan.labels[slot.label];
+        let qualified = slot.weight < 1.0 && follows_caption(cx, hit.start);
+        if cx.iban_tok[t] || owned || qualified {
             continue;
         }
         if let Some((v, end)) = longest_valid(cx, t, slot.run.end, 6, rf_reference) {
@@ -272,6 +280,15 @@ pub fn payment_reference(cx: &Ctx) -> Option<Cand> {
         if let Some(v) = id_like(cx, t) {
             let conf = 0.5 + 0.3 * slot.weight;
             pool.push(Cand::at(cx.layout, t, t + 1, Value::Text(v), slot.weight * 0.9, conf));
+            continue;
+        }
+        // Free remittance text beside a sure caption ("Zahlungsreferenz:
+        // Kundennummer: 22334455 Rechnungsnummer: 6069999999"), as printed.
+        let beside = matches!(slot.place, Place::Inline | Place::Right(0));
+        let end = slot.run.end.min(t + 10);
+        let text = trim_value(&cx.layout.text(t, end)).to_string();
+        if slot.weight >= 1.0 && beside && has_digit(&text) {
+            pool.push(Cand::at(cx.layout, t, end, Value::Text(text), 0.5, 0.55));
         }
     }
     // Creditor references anywhere, checked.
@@ -285,6 +302,11 @@ pub fn payment_reference(cx: &Ctx) -> Option<Cand> {
                     pool.push(Cand::at(cx.layout, t, end, Value::Text(v), 0.4, 0.75));
                 }
             }
+        }
+    }
+    if cx.debug {
+        for c in pool.iter() {
+            eprintln!("payref {} score {:.2} conf {:.2}", c.value, c.score, c.conf);
         }
     }
     // Agreement: the same digits printed again (the payment slip's OCR line).
