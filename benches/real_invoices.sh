@@ -55,6 +55,18 @@ TMP="$(mktemp -d "${TMPDIR:-/tmp}/invex-real.XXXXXX")"
 trap 'rm -rf "$TMP"' EXIT
 FAILED=0   # set when a command fails unexpectedly; the bench goes on, then exits 1
 
+# One table printer for both tables (imported by the Python snippets below).
+cat > "$TMP/bench_table.py" <<'PY'
+def print_table(head, rows):
+    width = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
+    line = lambda cells: " | ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
+                                    for i, (c, w) in enumerate(zip(cells, width)))
+    print(line(head))
+    print("-+-".join("-" * w for w in width))
+    for row in rows:
+        print(line(row))
+PY
+
 now() { date +%s.%N; }
 since() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$1" "$(now)"; }
 
@@ -137,6 +149,8 @@ echo
 python3 - "$TMP" "${EXTRACTORS[@]}" <<'PY'
 import json, os, sys
 tmp, names = sys.argv[1], sys.argv[2:]
+sys.path.insert(0, tmp)
+from bench_table import print_table
 def read(path):
     try:
         return open(path, encoding="utf-8").read().strip()
@@ -162,13 +176,7 @@ for name in names:
     row += [booked, frac(auto.get("precision"))]
     row.append((read(os.path.join(tmp, f"{name}.seconds")) if r else None) or "-")
     rows.append(row)
-width = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
-line = lambda cells: " | ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
-                                for i, (c, w) in enumerate(zip(cells, width)))
-print(line(head))
-print("-+-".join("-" * w for w in width))
-for row in rows:
-    print(line(row))
+print_table(head, rows)
 thr = next((json.loads(t).get("automation", {}).get("threshold") for t in
             (read(os.path.join(tmp, f"{n}.eval.json")) for n in names) if t), None)
 if thr is not None:
@@ -232,6 +240,8 @@ echo
 python3 - "$TMP" "$DOCS" "${SPEED[@]}" <<'PY'
 import os, sys
 tmp, docs, names = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+sys.path.insert(0, tmp)
+from bench_table import print_table
 def read(name, ext):
     try:
         return open(os.path.join(tmp, f"s-{name}.{ext}")).read().strip() or "-"
@@ -247,13 +257,7 @@ for name in names:
         ("met" if rate >= 50 and mb < 500 else "missed")
     rows.append([name, docs, failed, secs, "-" if rate is None else f"{rate:.1f}",
                  "-" if mb is None else f"{mb:.0f}", goal])
-width = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
-line = lambda cells: " | ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
-                                for i, (c, w) in enumerate(zip(cells, width)))
-print(line(head))
-print("-+-".join("-" * w for w in width))
-for row in rows:
-    print(line(row))
+print_table(head, rows)
 print("goal: >= 50 invoices/s, < 500 MB")
 PY
 

@@ -359,10 +359,7 @@ pub fn currency(
             // The marker is the word before or after the number, or glued to it.
             let marker = (a.start.saturating_sub(1)..(a.end + 1).min(cx.layout.toks.len()))
                 .find(|&t| kroner(&cx.layout.toks[t].text));
-            let c = match (marker, local_kroner) {
-                (Some(_), Some(local)) if c == "SEK" => local,
-                _ => c,
-            };
+            let c = marker.map_or(c, |t| code_of(t, c));
             vote(c, w, a.start);
         }
     }

@@ -91,20 +91,12 @@ pub fn dates(cx: &Ctx) -> (Option<Cand>, Option<Cand>) {
     // Fallback: the first unlabelled date in the top part of page 1, or
     // (receipts print it at the bottom) the one date the document prints.
     if inv.is_empty() {
-        let free = |d: &&super::candidates::DateMention| !used[d.start];
-        let top = cx
-            .scan
-            .dates
-            .iter()
-            .filter(free)
+        let mut free = cx.scan.dates.iter().filter(|d| !used[d.start]);
+        let top = free
+            .clone()
             .find(|d| cx.layout.toks[d.start].page == 0 && cx.layout.rel_y(d.start) < 0.4);
-        let mut distinct = cx.scan.dates.iter().filter(free).map(|d| d.date).collect::<Vec<_>>();
-        distinct.sort();
-        distinct.dedup();
-        let only = match distinct.as_slice() {
-            [one] => cx.scan.dates.iter().filter(free).find(|d| d.date == *one),
-            _ => None,
-        };
+        let first = free.next();
+        let only = first.filter(|f| free.all(|d| d.date == f.date));
         if let Some(d) = top.or(only) {
             // `04/03/18` could be read the other way round: less sure.
             let conf = if d.alt.is_some() { 0.35 } else { 0.45 };

@@ -13,7 +13,8 @@ use std::collections::HashMap;
 use super::text::phrase_key;
 
 /// What a printed caption announces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Parsed from its variant name (`InvoiceNumber`) in `labels_i18n.tsv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, strum::EnumString)]
 pub enum Kind {
     InvoiceNumber,
     InvoiceTitle,
@@ -382,76 +383,12 @@ const TABLE: &[(Kind, f32, &[&str])] = &[
 /// The ten-language caption table: `kind, weight, lang, form, source` per line.
 const I18N: &str = include_str!("labels_i18n.tsv");
 
-impl Kind {
-    /// The variant of a name, as the TSV writes it.
-    fn from_name(name: &str) -> Option<Kind> {
-        use Kind::*;
-        const ALL: &[Kind] = &[
-            InvoiceNumber,
-            InvoiceTitle,
-            CreditTitle,
-            InvoiceDate,
-            Date,
-            DueDate,
-            DeliveryDate,
-            Terms,
-            CreditRef,
-            OrderNumber,
-            BuyerReference,
-            SupplierReference,
-            CustomerNumber,
-            Ocr,
-            PaymentReference,
-            Bankgiro,
-            Plusgiro,
-            Iban,
-            Bic,
-            Account,
-            OrgNr,
-            BuyerOrgNr,
-            VatNumber,
-            BuyerVatNumber,
-            TaxNumber,
-            FSkatt,
-            Net,
-            Vat,
-            Total,
-            Gross,
-            Sum,
-            Rounding,
-            Prepaid,
-            VatBase,
-            Currency,
-            BuyerHeading,
-            DeliveryHeading,
-            SupplierHeading,
-            Payee,
-            PaymentHeading,
-            Phone,
-            Contact,
-            Page,
-            CarriedOver,
-            ColDesc,
-            ColQty,
-            ColUnit,
-            ColUnitPrice,
-            ColVatRate,
-            ColAmount,
-            ColArtNo,
-            ColDiscount,
-            ColPos,
-            ColDate,
-        ];
-        ALL.iter().copied().find(|k| format!("{k:?}") == name)
-    }
-}
-
 /// The TSV's rows that name a known kind and a weight (others are skipped;
 /// a test checks that there are none).
 fn i18n_rows() -> impl Iterator<Item = (Kind, f32, &'static str)> {
     I18N.lines().skip(1).filter_map(|line| {
         let mut cols = line.split('\t');
-        let kind = Kind::from_name(cols.next()?.trim())?;
+        let kind: Kind = cols.next()?.trim().parse().ok()?;
         let weight: f32 = cols.next()?.trim().parse().ok()?;
         let _lang = cols.next()?;
         let form = cols.next()?.trim();
