@@ -59,8 +59,8 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ExtractArgs {
-    /// PDF and image (PNG, JPEG, TIFF) files, folders (searched recursively)
-    /// and s3://bucket/prefix URLs.
+    /// PDF, e-invoice XML and image (PNG, JPEG, TIFF) files, folders
+    /// (searched recursively) and s3://bucket/prefix URLs.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// Output file; the format follows the extension: .jsonl, .csv or .parquet.
@@ -128,6 +128,22 @@ pub struct ExtractorArgs {
     /// (raw scores), or a table written by `invex eval --fit-calibration`.
     #[arg(long, env = "INVEX_CALIBRATION", default_value = "shipped")]
     pub calibration: String,
+    /// E-invoices (XML files, and the XML inside ZUGFeRD/Factur-X/XRechnung
+    /// PDFs): `check` reads the XML exactly and compares its key fields with
+    /// the page (a disagreement is a failed check); `trust` reads the XML
+    /// alone (as --trust-xml); `off` reads only the page.
+    #[arg(long, env = "INVEX_E_INVOICE", value_enum, default_value_t = EInvoiceUse::Check)]
+    pub e_invoice: EInvoiceUse,
+    /// Skip reading the page of a PDF that carries an e-invoice: faster, no cross-check.
+    #[arg(long, env = "INVEX_TRUST_XML")]
+    pub trust_xml: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EInvoiceUse {
+    Check,
+    Trust,
+    Off,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

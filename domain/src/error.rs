@@ -30,6 +30,12 @@ pub enum DocumentError {
     Ocr(String),
     #[error("could not read the file: {0}")]
     Io(String),
+    #[error("the XML is not an invoice: {0}")]
+    NotAnInvoice(String),
+    #[error("the XML is not well-formed: {0}")]
+    InvalidXml(String),
+    #[error("the XML was refused as unsafe: {0}")]
+    UnsafeXml(String),
     #[error("{0}")]
     Other(String),
 }
@@ -49,6 +55,9 @@ impl DocumentError {
             DocumentError::CorruptImage(_) => "corrupt_image",
             DocumentError::Ocr(_) => "ocr_failed",
             DocumentError::Io(_) => "io",
+            DocumentError::NotAnInvoice(_) => "not_an_invoice",
+            DocumentError::InvalidXml(_) => "invalid_xml",
+            DocumentError::UnsafeXml(_) => "unsafe_xml",
             DocumentError::Other(_) => "other",
         }
     }

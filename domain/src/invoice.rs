@@ -193,6 +193,9 @@ pub enum Source {
     Derived,
     /// A person's correction.
     Human,
+    /// Read exactly from an e-invoice's XML (embedded in a PDF, or the file itself).
+    #[serde(rename = "e-invoice")]
+    EInvoice,
 }
 
 /// One extracted value with its evidence.
@@ -205,6 +208,10 @@ pub struct Field {
     pub page: Option<u32>,
     pub bbox: Option<BBox>,
     pub source: Source,
+    /// Where in the e-invoice XML the value was read, for source `e-invoice`,
+    /// for example `/Invoice/cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xml_path: Option<String>,
 }
 
 /// VAT for one rate: the taxable base and the tax.
@@ -214,6 +221,13 @@ pub struct VatLine {
     pub rate: Decimal,
     pub base: Option<Decimal>,
     pub amount: Decimal,
+    /// The VAT category code (UNCL5305: S, Z, E, AE reverse charge, K, G, O, L, M),
+    /// when an e-invoice gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// Why the VAT is exempt or reverse charged, in the supplier's words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exemption_reason: Option<String>,
 }
 
 /// One row of the line-item table.
@@ -239,6 +253,67 @@ pub struct Invoice {
     pub fields: BTreeMap<FieldName, Field>,
     pub vat_breakdown: Vec<VatLine>,
     pub line_items: Vec<LineItem>,
+    /// Set when the invoice came with e-invoice XML (read, or tried and refused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub e_invoice: Option<EInvoiceInfo>,
+}
+
+/// What the e-invoice stage found besides the fields: which syntax and
+/// profile, the preceding invoices a credit note names, validation warnings,
+/// and how the XML compared with the printed page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct EInvoiceInfo {
+    /// `cii`, `cii-zf1` (ZUGFeRD 1.0) or `ubl`; absent when the XML could not be used.
+    pub syntax: Option<String>,
+    /// The guideline or customization id, for example
+    /// `urn:cen.eu:en16931:2017#conformant#urn:factur-x.eu:1p0:extended`.
+    pub profile: Option<String>,
+    /// The attachment's name inside the PDF; absent for a plain XML file.
+    pub attachment: Option<String>,
+    /// Invoice numbers a credit note or correction refers to (BT-25).
+    #[serde(default)]
+    pub preceding_invoices: Vec<String>,
+    /// Findings that do not stop the XML being used (business-rule
+    /// violations), or why it was not used and the page was read instead.
+    #[serde(default)]
+    pub warnings: Vec<String>,
+    /// Whether the printed page was read and compared with the XML.
+    #[serde(default)]
+    pub page_checked: bool,
+    /// The fields where the XML and the page disagree; each is a failed check.
+    #[serde(default)]
+    pub mismatches: Vec<Mismatch>,
+}
+
+/// One field where the e-invoice XML and the printed page disagree. Values
+/// are as a person reads them (amounts `1 250,00`, dates `2024-03-01`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mismatch {
+    pub field: FieldName,
+    pub xml: String,
+    /// What the page says; absent when the page does not show the field.
+    pub page: Option<String>,
+}
+
+impl Mismatch {
+    pub fn new(field: FieldName, xml: &Value, page: Option<&Value>) -> Self {
+        let show = |v: &Value| match v {
+            Value::Amount(a) => crate::parse::format_amount_sv(*a),
+            other => other.to_string(),
+        };
+        Mismatch { field, xml: show(xml), page: page.map(show) }
+    }
+}
+
+impl fmt::Display for Mismatch {
+    /// `the XML says total amount 1 250,00; the page says 1 520,00`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = self.field.as_str().replace('_', " ");
+        match &self.page {
+            Some(page) => write!(f, "the XML says {name} {}; the page says {page}", self.xml),
+            None => write!(f, "the XML says {name} {}; the page does not show it", self.xml),
+        }
+    }
 }
 
 impl Invoice {

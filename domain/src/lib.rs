@@ -32,7 +32,11 @@ pub mod validate;
 
 pub use error::DocumentError;
 pub use geometry::{BBox, Document, Page, Word};
-pub use invoice::{Field, FieldName, Invoice, LineItem, Source, Value, ValueKind, VatLine};
+pub use invoice::{
+    EInvoiceInfo, Field, FieldName, Invoice, LineItem, Mismatch, Source, Value, ValueKind, VatLine,
+};
 pub use prediction::{Prediction, Status};
 pub use read::MalformedPrediction;
-pub use traits::{DocumentReader, Extractor, ImageExtractor, InvoiceProcessor};
+pub use traits::{
+    Attachment, DocumentReader, EInvoiceReader, Extractor, ImageExtractor, InvoiceProcessor,
+};

@@ -54,6 +54,9 @@ impl Prediction {
                 f.insert("bbox".into(), json!(bbox.to_array()));
             }
             f.insert("source".into(), serde_json::to_value(field.source).unwrap_or(Json::Null));
+            if let Some(path) = &field.xml_path {
+                f.insert("xml_path".into(), json!(path));
+            }
             fields.insert(name.as_str().to_string(), Json::Object(f));
         }
         let line_items: Vec<Json> = self
@@ -78,7 +81,16 @@ impl Prediction {
             .invoice
             .vat_breakdown
             .iter()
-            .map(|v| json!({"rate": v.rate, "base": v.base, "amount": v.amount}))
+            .map(|v| {
+                let mut line = json!({"rate": v.rate, "base": v.base, "amount": v.amount});
+                if let Some(category) = &v.category {
+                    line["category"] = json!(category);
+                }
+                if let Some(reason) = &v.exemption_reason {
+                    line["exemption_reason"] = json!(reason);
+                }
+                line
+            })
             .collect();
         let mut out = Map::new();
         out.insert("file".into(), json!(self.file));
@@ -95,6 +107,16 @@ impl Prediction {
             out.insert("confidence".into(), json!((confidence * 1e4).round() / 1e4));
             let failed = crate::service::review::failed_checks(&self.invoice);
             out.insert("failed_checks".into(), json!(failed));
+        }
+        if let Some(e) = &self.invoice.e_invoice {
+            let mut info = serde_json::to_value(e).unwrap_or(Json::Null);
+            // Each mismatch also in words, as the failed checks say it.
+            if let Some(list) = info.get_mut("mismatches").and_then(Json::as_array_mut) {
+                for (json, mismatch) in list.iter_mut().zip(&e.mismatches) {
+                    json["message"] = json!(mismatch.to_string());
+                }
+            }
+            out.insert("e_invoice".into(), info);
         }
         out.insert("fields".into(), Json::Object(fields));
         out.insert("vat_breakdown".into(), Json::Array(vat_breakdown));

@@ -49,10 +49,22 @@ impl Prediction {
                 return Err(bad(format!("{file}: a vat_breakdown entry lacks rate or amount")));
             };
             let base = decimal(v.get("base"), "vat_breakdown base").map_err(at)?;
-            invoice.vat_breakdown.push(VatLine { rate, base, amount });
+            let text = |key: &str| v.get(key).and_then(Json::as_str).map(str::to_string);
+            invoice.vat_breakdown.push(VatLine {
+                rate,
+                base,
+                amount,
+                category: text("category"),
+                exemption_reason: text("exemption_reason"),
+            });
         }
         for li in array(obj, "line_items").map_err(at)? {
             invoice.line_items.push(line_item(li).map_err(at)?);
+        }
+        if let Some(info) = obj.get("e_invoice").filter(|v| !v.is_null()) {
+            let info = serde_json::from_value(info.clone())
+                .map_err(|e| bad(format!("{file}: e_invoice: {e}")))?;
+            invoice.e_invoice = Some(info);
         }
         let pages = obj.get("pages").and_then(Json::as_u64).unwrap_or(0) as usize;
         Ok(Prediction {
@@ -115,7 +127,8 @@ fn field(name: FieldName, f: &Json) -> Result<Field, MalformedPrediction> {
         Some(s) => serde_json::from_value(s.clone())
             .map_err(|_| bad(format!("{name} source {s} is unknown")))?,
     };
-    Ok(Field { value, confidence, page, bbox: bbox(f.get("bbox")), source })
+    let xml_path = f.get("xml_path").and_then(Json::as_str).map(str::to_string);
+    Ok(Field { value, confidence, page, bbox: bbox(f.get("bbox")), source, xml_path })
 }
 
 fn bbox(v: Option<&Json>) -> Option<BBox> {

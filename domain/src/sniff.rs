@@ -11,6 +11,8 @@ pub enum FileKind {
     Png,
     Jpeg,
     Tiff,
+    /// An XML document (an e-invoice, hopefully).
+    Xml,
 }
 
 impl FileKind {
@@ -20,6 +22,7 @@ impl FileKind {
             FileKind::Png => "image/png",
             FileKind::Jpeg => "image/jpeg",
             FileKind::Tiff => "image/tiff",
+            FileKind::Xml => "application/xml",
         }
     }
 }
@@ -55,6 +58,9 @@ pub fn check_upload(bytes: &[u8], limit: u64) -> Result<FileKind, DocumentError>
             return Ok(*kind);
         }
     }
+    if is_xml(bytes) {
+        return Ok(FileKind::Xml);
+    }
     Err(DocumentError::NotAPdf { detected: describe(head).to_string() })
 }
 
@@ -66,6 +72,24 @@ pub fn not_a_pdf(bytes: &[u8]) -> Option<String> {
         return None;
     }
     Some(describe(head).to_string())
+}
+
+/// Whether the content is XML: an optional byte-order mark and whitespace,
+/// then `<?xml`, a comment, a `<!DOCTYPE` (which the e-invoice reader
+/// refuses, with a reason) or an element's `<` followed by a letter. HTML is
+/// not XML here.
+pub fn is_xml(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(1024)];
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let start = head.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(head.len());
+    let rest = head[start..].to_ascii_lowercase();
+    if rest.starts_with(b"<html") || rest.starts_with(b"<!doctype html") {
+        return false;
+    }
+    rest.starts_with(b"<?xml")
+        || rest.starts_with(b"<!--")
+        || rest.starts_with(b"<!doctype")
+        || (rest.first() == Some(&b'<') && rest.get(1).is_some_and(|b| b.is_ascii_alphabetic()))
 }
 
 fn describe(head: &[u8]) -> &'static str {
@@ -156,5 +180,15 @@ mod tests {
         check(b"\xff\xd8\xff\xe0JFIF", Ok(FileKind::Jpeg));
         check(b"MM\0*\0\0", Ok(FileKind::Tiff));
         check(b"PK\x03\x04rest", Err("not_a_pdf"));
+        check(b"<?xml version=\"1.0\"?><Invoice/>", Ok(FileKind::Xml));
+        check(b"\xef\xbb\xbf\n  <Invoice xmlns=\"x\"/>", Ok(FileKind::Xml));
+        check(b"<!DOCTYPE lolz [<!ENTITY a \"a\">]><a/>", Ok(FileKind::Xml));
+        check(b"<!DOCTYPE html><html></html>", Err("not_a_pdf"));
+        check(b"<html><body></body></html>", Err("not_a_pdf"));
+        check(b"<- not xml", Err("not_a_pdf"));
+        check(
+            b"\xef\xbb\xbf\r\n<!-- Order-X sample --><rsm:SCRDMCCBDACIOMessageStructure/>",
+            Ok(FileKind::Xml),
+        );
     }
 }

@@ -12,6 +12,30 @@ use crate::prediction::Prediction;
 /// rayon or a dedicated thread. `Send + Sync` so one reader serves many threads.
 pub trait DocumentReader: Send + Sync {
     fn read(&self, bytes: &[u8]) -> Result<Document, DocumentError>;
+    /// The files embedded in a PDF (its attachments), for the e-invoice
+    /// stage. Readers of formats without attachments return none.
+    fn attachments(&self, bytes: &[u8]) -> Result<Vec<Attachment>, DocumentError> {
+        let _ = bytes;
+        Ok(Vec::new())
+    }
+}
+
+/// One file embedded in a PDF.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attachment {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Reads an e-invoice XML document (UBL Invoice/CreditNote, UN/CEFACT CII,
+/// ZUGFeRD 1.0) exactly. The first stage of the cascade.
+///
+/// Every field of the returned invoice has source `e-invoice` and its XML
+/// path; `Invoice::e_invoice` names the syntax and profile. An XML that is
+/// not an invoice is `NotAnInvoice`, a broken one `InvalidXml`, a hostile
+/// one (DTD, too deep, too large) `UnsafeXml`.
+pub trait EInvoiceReader: Send + Sync {
+    fn read_xml(&self, xml: &[u8]) -> Result<Invoice, DocumentError>;
 }
 
 /// Turns words into invoice fields. Never fails: a field it cannot find is

@@ -37,7 +37,14 @@ pub fn config() -> TenantConfig {
 fn set(inv: &mut Invoice, name: FieldName, value: Value) {
     inv.set(
         name,
-        Field { value, confidence: 0.9, page: Some(1), bbox: None, source: Source::Rules },
+        Field {
+            value,
+            confidence: 0.9,
+            page: Some(1),
+            bbox: None,
+            source: Source::Rules,
+            xml_path: None,
+        },
     );
 }
 
@@ -97,9 +104,27 @@ pub fn invoices() -> Vec<(&'static str, Invoice)> {
     text(&mut mixed, FieldName::Plusgiro, "902003-3");
     text(&mut mixed, FieldName::PaymentReference, "1234567897");
     mixed.vat_breakdown = vec![
-        VatLine { rate: dec("25"), base: Some(dec("500")), amount: dec("125") },
-        VatLine { rate: dec("12"), base: Some(dec("575")), amount: dec("69") },
-        VatLine { rate: dec("6"), base: Some(dec("225")), amount: dec("13.50") },
+        VatLine {
+            rate: dec("25"),
+            base: Some(dec("500")),
+            amount: dec("125"),
+            category: None,
+            exemption_reason: None,
+        },
+        VatLine {
+            rate: dec("12"),
+            base: Some(dec("575")),
+            amount: dec("69"),
+            category: None,
+            exemption_reason: None,
+        },
+        VatLine {
+            rate: dec("6"),
+            base: Some(dec("225")),
+            amount: dec("13.50"),
+            category: None,
+            exemption_reason: None,
+        },
     ];
     mixed.line_items = vec![
         line("Kaffe, 12 kg", "1", "500", "25", "500"),

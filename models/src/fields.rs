@@ -46,6 +46,7 @@ pub fn invoice_from_words(document: &Document, words: &[LabelledWord<'_>]) -> In
             page: Some(words[span.words[0]].page),
             bbox: span_box(words, span),
             source: Source::Model,
+            xml_path: None,
         };
         if best.get(&name).is_none_or(|b| field.confidence > b.confidence) {
             best.insert(name, field);

@@ -70,6 +70,7 @@ pub fn merge(rules: Invoice, model: Invoice) -> Invoice {
         vat_breakdown: rules.vat_breakdown,
         line_items: if rules.line_items.is_empty() { model.line_items } else { rules.line_items },
         fields: Default::default(),
+        e_invoice: rules.e_invoice,
     };
     let mut model_fields = model.fields;
     for (name, r) in rules.fields {

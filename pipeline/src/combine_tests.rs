@@ -14,7 +14,7 @@ fn amount(s: &str) -> Value {
 }
 
 fn field(value: Value, confidence: f32, source: Source) -> Field {
-    Field { value, confidence, page: Some(1), bbox: None, source }
+    Field { value, confidence, page: Some(1), bbox: None, source, xml_path: None }
 }
 
 fn invoice(fields: &[(FieldName, Value, f32)], source: Source) -> Invoice {

@@ -12,6 +12,9 @@
 //!   words-based result is unsure, or instead of it.
 //! - [`calibrated`]: an extractor whose field scores are mapped to calibrated
 //!   probabilities (the rules' shipped table: `domain/calibration.json`).
+//! - [`e_invoice`]: the cascade's first stage: a PDF's embedded e-invoice
+//!   XML (pdfium's attachments) read by an `EInvoiceReader`, checked
+//!   against the page; XML files read directly.
 //! - [`Pipeline`]: reader + extractor for one file; [`Pipeline::run_batch`]
 //!   fans files out over rayon and hands each result to a sink, in input order.
 //!
@@ -19,6 +22,7 @@
 
 pub mod calibrated;
 pub mod combine;
+pub mod e_invoice;
 mod error;
 pub mod ocr;
 pub mod pdf;
@@ -28,6 +32,7 @@ pub mod second_opinion;
 
 pub use calibrated::Calibrated;
 pub use combine::CombinedExtractor;
+pub use e_invoice::EInvoiceStage;
 pub use error::Error;
 pub use pipeline::{Pipeline, Sink};
 pub use rules::RulesExtractor;

@@ -7,10 +7,12 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
-use invex_domain::{Document, DocumentError, DocumentReader, Extractor, Prediction};
+use invex_domain::sniff::{is_xml, not_a_pdf};
+use invex_domain::{Document, DocumentError, DocumentReader, Extractor, Invoice, Prediction};
 use rayon::prelude::*;
 use tracing::{debug, info_span, warn};
 
+use crate::e_invoice::{EInvoiceStage, Embedded, cross_check, with_broken_xml};
 use crate::second_opinion::SecondOpinion;
 
 /// Receives batch results one at a time, in input order (as ripgrep's `Sink`).
@@ -30,6 +32,7 @@ pub struct Pipeline {
     max_bytes: u64,
     batch_size: usize,
     second: Option<SecondOpinion>,
+    e_invoice: Option<EInvoiceStage>,
 }
 
 impl Pipeline {
@@ -38,7 +41,7 @@ impl Pipeline {
         extractor: Box<dyn Extractor>,
         max_bytes: u64,
     ) -> Self {
-        Pipeline { reader, extractor, max_bytes, batch_size: 1, second: None }
+        Pipeline { reader, extractor, max_bytes, batch_size: 1, second: None, e_invoice: None }
     }
 
     /// How many documents [`Pipeline::run_batch`] hands the extractor at once
@@ -51,6 +54,13 @@ impl Pipeline {
     /// Adds an OCR-free image extractor, asked as its [`SecondOpinion`] says.
     pub fn with_second_opinion(mut self, second: SecondOpinion) -> Self {
         self.second = Some(second);
+        self
+    }
+
+    /// Adds the e-invoice stage: XML files are read as e-invoices, and a
+    /// PDF's embedded XML is read and checked against its page.
+    pub fn with_e_invoice(mut self, stage: EInvoiceStage) -> Self {
+        self.e_invoice = Some(stage);
         self
     }
 
@@ -74,28 +84,9 @@ impl Pipeline {
 
     /// Reads and extracts a file already in memory.
     pub fn process_bytes(&self, name: String, bytes: &[u8]) -> Prediction {
-        let outcome = catch_unwind(AssertUnwindSafe(|| {
-            if let Some(second) = self.second.as_ref().filter(|s| s.replaces_words()) {
-                return second.extract_file(bytes);
-            }
-            let document = {
-                let _span = info_span!("read").entered();
-                match (self.reader.read(bytes), &self.second) {
-                    (Err(e @ DocumentError::NoTextLayer { .. }), Some(second)) => {
-                        return second.read_without_words(bytes, e);
-                    }
-                    (read, _) => read?,
-                }
-            };
-            let invoice = {
-                let _span = info_span!("extract", extractor = self.extractor.name()).entered();
-                self.extractor.extract(&document)
-            };
-            let invoice = match &self.second {
-                Some(second) => second.review(&name, bytes, invoice),
-                None => invoice,
-            };
-            Ok::<_, DocumentError>((invoice, document.pages.len()))
+        let outcome = catch_unwind(AssertUnwindSafe(|| match &self.e_invoice {
+            Some(stage) => self.read_with_e_invoice(stage, &name, bytes),
+            None => self.read_page(&name, bytes).map(|(invoice, pages, _)| (invoice, pages)),
         }));
         match outcome {
             Ok(Ok((invoice, pages))) => {
@@ -119,13 +110,95 @@ impl Pipeline {
         }
     }
 
+    /// The cascade's first stage: an XML file is read as an e-invoice; a
+    /// PDF with an e-invoice attachment is read from the XML and, unless
+    /// the stage trusts the XML, checked against the page.
+    fn read_with_e_invoice(
+        &self,
+        stage: &EInvoiceStage,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<(Invoice, usize), DocumentError> {
+        if is_xml(bytes) {
+            let _span = info_span!("e_invoice").entered();
+            return stage.reader.read_xml(bytes).map(|invoice| (invoice, 0));
+        }
+        let embedded = match not_a_pdf(bytes) {
+            // A PDF whose attachments cannot be listed fails again, with its
+            // reason, when the page is read.
+            None => {
+                self.reader.attachments(bytes).map_or(Embedded::None, |a| stage.from_attachments(a))
+            }
+            Some(_) => Embedded::None,
+        };
+        match embedded {
+            Embedded::None => {
+                self.read_page(name, bytes).map(|(invoice, pages, _)| (invoice, pages))
+            }
+            Embedded::Broken { attachment, reason } => {
+                let (page, pages, _) = self.read_page(name, bytes)?;
+                Ok((with_broken_xml(page, attachment, &reason), pages))
+            }
+            Embedded::Read(xml) if stage.trust_xml => Ok((xml, 0)),
+            Embedded::Read(mut xml) => match self.read_page(name, bytes) {
+                Ok((page, pages, document)) => {
+                    let document = document.unwrap_or(Document { pages: Vec::new() });
+                    Ok((cross_check(xml, page, &document), pages))
+                }
+                Err(e) => {
+                    if let Some(info) = xml.e_invoice.as_mut() {
+                        info.warnings.push(format!(
+                            "the page could not be read to check the XML ({}: {e})",
+                            e.code()
+                        ));
+                    }
+                    Ok((xml, 0))
+                }
+            },
+        }
+    }
+
+    /// Reads the page (words, or the image extractor) and extracts from it;
+    /// the words are returned too when there are any.
+    fn read_page(
+        &self,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<(Invoice, usize, Option<Document>), DocumentError> {
+        if let Some(second) = self.second.as_ref().filter(|s| s.replaces_words()) {
+            return second.extract_file(bytes).map(|(invoice, pages)| (invoice, pages, None));
+        }
+        let document = {
+            let _span = info_span!("read").entered();
+            match (self.reader.read(bytes), &self.second) {
+                (Err(e @ DocumentError::NoTextLayer { .. }), Some(second)) => {
+                    return second
+                        .read_without_words(bytes, e)
+                        .map(|(invoice, pages)| (invoice, pages, None));
+                }
+                (read, _) => read?,
+            }
+        };
+        let invoice = {
+            let _span = info_span!("extract", extractor = self.extractor.name()).entered();
+            self.extractor.extract(&document)
+        };
+        let invoice = match &self.second {
+            Some(second) => second.review(name, bytes, invoice),
+            None => invoice,
+        };
+        let pages = document.pages.len();
+        Ok((invoice, pages, Some(document)))
+    }
+
     /// Reads and extracts several files with one call to the extractor's
     /// batched inference; one prediction per file, in order. A panic in the
     /// batch falls back to one file at a time, so one bad file costs only itself.
-    /// With a second opinion, files go one at a time (it needs each file's bytes).
+    /// With a second opinion or the e-invoice stage, files go one at a time
+    /// (they need each file's bytes).
     pub fn process_files(&self, paths: &[PathBuf]) -> Vec<Prediction> {
-        if paths.len() == 1 || self.second.is_some() {
-            return vec![self.process_file(&paths[0])];
+        if paths.len() == 1 || self.second.is_some() || self.e_invoice.is_some() {
+            return paths.iter().map(|p| self.process_file(p)).collect();
         }
         let read: Vec<(String, Result<Document, DocumentError>)> = paths
             .iter()

@@ -39,7 +39,14 @@ fn invoice(fields: &[(FieldName, &str, f32)], source: Source) -> Invoice {
     for &(name, v, confidence) in fields {
         inv.set(
             name,
-            Field { value: value(name, v), confidence, page: Some(1), bbox: None, source },
+            Field {
+                value: value(name, v),
+                confidence,
+                page: Some(1),
+                bbox: None,
+                source,
+                xml_path: None,
+            },
         );
     }
     inv

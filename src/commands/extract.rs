@@ -19,7 +19,7 @@ use crate::cli::ExtractArgs;
 
 /// Extensions picked up when walking a folder. Files named explicitly are
 /// always processed, whatever their name.
-pub(super) const FOLDER_EXTENSIONS: &[&str] = &["pdf", "png", "jpg", "jpeg", "tif", "tiff"];
+pub(super) const FOLDER_EXTENSIONS: &[&str] = &["pdf", "xml", "png", "jpg", "jpeg", "tif", "tiff"];
 
 enum Output {
     Jsonl(BufWriter<File>),
@@ -29,7 +29,7 @@ enum Output {
 pub fn run(args: ExtractArgs) -> Result<ExitCode> {
     let files = super::extract_s3::Inputs::collect(&args.inputs)?;
     if files.is_empty() {
-        bail!("no PDF or image files found in {}", display_list(&args.inputs));
+        bail!("no PDF, XML or image files found in {}", display_list(&args.inputs));
     }
     let mut output = open_output(&args.output)?;
     let reader = super::pdf_reader()?;
@@ -39,6 +39,9 @@ pub fn run(args: ExtractArgs) -> Result<ExitCode> {
         .with_batch_size(args.extractor.batch_size);
     if let Some(second) = super::donut::second_opinion(&args.donut)? {
         pipeline = pipeline.with_second_opinion(second);
+    }
+    if let Some(stage) = super::extractor::e_invoice_stage(&args.extractor) {
+        pipeline = pipeline.with_e_invoice(stage);
     }
 
     let progress = progress_bar(files.len() as u64, args.no_progress);

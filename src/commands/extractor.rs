@@ -8,7 +8,20 @@ use invex_models::{LayoutExtractor, ModelOptions, ModelVariant};
 use invex_pipeline::{Calibrated, CombinedExtractor, RulesExtractor};
 use tracing::{info, warn};
 
-use crate::cli::{ExtractorArgs, ExtractorChoice, VariantChoice};
+use invex_einvoice::XmlInvoiceReader;
+use invex_pipeline::EInvoiceStage;
+
+use crate::cli::{EInvoiceUse, ExtractorArgs, ExtractorChoice, VariantChoice};
+
+/// The cascade's e-invoice stage as `--e-invoice` / `--trust-xml` ask.
+pub fn e_invoice_stage(args: &ExtractorArgs) -> Option<EInvoiceStage> {
+    let trust_xml = match (args.e_invoice, args.trust_xml) {
+        (EInvoiceUse::Off, _) => return None,
+        (EInvoiceUse::Trust, _) | (_, true) => true,
+        (EInvoiceUse::Check, false) => false,
+    };
+    Some(EInvoiceStage { reader: Box::new(XmlInvoiceReader::default()), trust_xml })
+}
 
 pub fn build(args: &ExtractorArgs) -> Result<Box<dyn Extractor>> {
     let model = || -> Result<LayoutExtractor> {

@@ -4,6 +4,7 @@
 mod accuracy;
 mod cli;
 mod donut;
+mod einvoice;
 mod export;
 mod export_remote;
 mod extract_s3;

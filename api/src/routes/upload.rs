@@ -26,7 +26,7 @@ use crate::state::SharedState;
     post,
     path = "/v1/invoices",
     tag = "invoices",
-    request_body(content = Vec<u8>, description = "A PDF, PNG, JPEG or TIFF file as the raw body (name it with the X-File-Name header), or multipart/form-data with one or more file parts", content_type = "application/pdf"),
+    request_body(content = Vec<u8>, description = "A PDF, e-invoice XML (UBL, CII; sniffed by content), PNG, JPEG or TIFF file as the raw body (name it with the X-File-Name header), or multipart/form-data with one or more file parts", content_type = "application/pdf"),
     responses(
         (status = 202, description = "Stored and queued; `{id, file_name, status, duplicate}` for a raw body, `{invoices: [...], errors: [...]}` for multipart"),
         (status = 400, description = "Empty file or malformed request"),

@@ -70,6 +70,7 @@ pub fn invoice_view(record: &InvoiceRecord, corrections: &[Correction]) -> Resul
     out.insert("fields".into(), body["fields"].take());
     out.insert("vat_breakdown".into(), body["vat_breakdown"].take());
     out.insert("line_items".into(), body["line_items"].take());
+    out.insert("e_invoice".into(), body.get_mut("e_invoice").map_or(Json::Null, Json::take));
     let checks =
         if record.result.is_some() { failed_checks(&corrected.invoice) } else { Vec::new() };
     out.insert("checks_failed".into(), json!(checks));

@@ -232,6 +232,7 @@ fn scores_the_dev_set() {
         page: Some(1),
         bbox: None,
         source: Source::Rules,
+        xml_path: None,
     };
     let text = |s: &str| field(Value::Text(s.into()));
     let mut invoice = Invoice::default();

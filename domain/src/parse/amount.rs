@@ -23,6 +23,23 @@ fn trim_spaces(s: &str) -> &str {
     s.trim_matches(is_space)
 }
 
+/// Writes an amount the Swedish way, for messages: two decimals, a comma,
+/// spaces between thousands (`-1 250,00`).
+pub fn format_amount_sv(amount: Decimal) -> String {
+    let rounded = amount.round_dp(2);
+    let text = format!("{:.2}", rounded.abs());
+    let (int, frac) = text.split_once('.').unwrap_or((&text, "00"));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(' ');
+        }
+        grouped.push(c);
+    }
+    let sign = if rounded.is_sign_negative() && !rounded.is_zero() { "-" } else { "" };
+    format!("{sign}{grouped},{frac}")
+}
+
 /// Parses an amount; see [`parse_amount_with`]. A lone `.` or `,` followed by
 /// exactly three digits (`1,234`, `1.234`) is read as a thousands separator.
 pub fn parse_amount(s: &str) -> Option<Decimal> {
@@ -195,6 +212,19 @@ pub fn parse_percent(s: &str) -> Option<Decimal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formats_the_swedish_way() {
+        for (input, expected) in [
+            ("1250", "1 250,00"),
+            ("-1520.5", "-1 520,50"),
+            ("0.004", "0,00"),
+            ("999", "999,00"),
+            ("1234567.891", "1 234 567,89"),
+        ] {
+            assert_eq!(format_amount_sv(input.parse().unwrap()), expected, "{input}");
+        }
+    }
 
     fn check(input: &str, hint: Option<char>, expected: Option<&str>) -> Option<String> {
         let got = match hint {

@@ -15,6 +15,7 @@ fn field(value: Value) -> Field {
         page: Some(1),
         bbox: Some(BBox::new(10.5, 20.0, 110.5, 32.5)),
         source: Source::Rules,
+        xml_path: None,
     }
 }
 
@@ -32,8 +33,20 @@ fn invoice() -> Invoice {
     (derived.page, derived.bbox, derived.source) = (None, None, Source::Derived);
     inv.set(FieldName::NetAmount, derived);
     inv.vat_breakdown = vec![
-        VatLine { rate: dec("25"), base: Some(dec("800")), amount: dec("200") },
-        VatLine { rate: dec("12"), base: None, amount: dec("34.56") },
+        VatLine {
+            rate: dec("25"),
+            base: Some(dec("800")),
+            amount: dec("200"),
+            category: None,
+            exemption_reason: None,
+        },
+        VatLine {
+            rate: dec("12"),
+            base: None,
+            amount: dec("34.56"),
+            category: None,
+            exemption_reason: None,
+        },
     ];
     inv.line_items = vec![
         LineItem {

@@ -50,10 +50,13 @@ pub fn document_confidence(invoice: &Invoice) -> f64 {
         return 0.0;
     }
     let calibration = crate::calibration::Calibration::shipped();
+    // An e-invoice's XML says exactly which fields the invoice has.
+    let read_from_xml = invoice.e_invoice.as_ref().is_some_and(|e| e.syntax.is_some());
     BOOKED_FIELDS
         .iter()
         .map(|&f| match invoice.get(f) {
             Some(field) => field.confidence.clamp(0.0, 1.0) as f64,
+            None if read_from_xml => 1.0,
             None => calibration.absent(f.as_str()),
         })
         .product()
@@ -103,6 +106,9 @@ pub fn failed_checks(invoice: &Invoice) -> Vec<String> {
         }
     }
     for (name, field) in &invoice.fields {
+        if field.source == Source::EInvoice && !swedish_rule_applies(*name, &field.value, invoice) {
+            continue;
+        }
         if let Err(why) = check_value(*name, &field.value) {
             failed.push(format!("{name}: {why}"));
         }
@@ -116,6 +122,9 @@ pub fn failed_checks(invoice: &Invoice) -> Vec<String> {
         && !totals_consistent_with_rounding(net, vat, total)
     {
         failed.push(format!("net {net} + VAT {vat} does not equal total {total}"));
+    }
+    if let Some(e) = &invoice.e_invoice {
+        failed.extend(e.mismatches.iter().map(|m| m.to_string()));
     }
     failed
 }
@@ -135,6 +144,10 @@ pub fn status_after_extraction(invoice: &Invoice) -> InvoiceStatus {
 /// confidence 1 and source `human`, keeping the extracted page and box.
 pub fn apply_corrections(invoice: &mut Invoice, corrections: &[Correction]) {
     for c in corrections {
+        // A person has decided the field: the XML/page disagreement on it is settled.
+        if let Some(e) = invoice.e_invoice.as_mut() {
+            e.mismatches.retain(|m| m.field != c.field);
+        }
         if c.value.is_null() {
             invoice.fields.remove(&c.field);
             continue;
@@ -149,6 +162,7 @@ pub fn apply_corrections(invoice: &mut Invoice, corrections: &[Correction]) {
                 page: previous.as_ref().and_then(|p| p.page),
                 bbox: previous.as_ref().and_then(|p| p.bbox),
                 source: Source::Human,
+                xml_path: None,
             },
         );
     }
@@ -188,6 +202,28 @@ pub fn parse_correction(name: FieldName, value: &Json) -> Result<Value, String> 
 
 /// The field's validator, with the reason in words when it fails; returns
 /// the value in its normal form (Bankgiro as digits, IBAN without spaces).
+/// Whether a Swedish-only check fits an e-invoice's value. An e-invoice
+/// carries foreign registration numbers (a French SIRET, a German HRB) and
+/// free payment references (`RE-2017/505`) exactly as the supplier issued
+/// them; the Luhn rules of a Swedish org.nr and OCR number say nothing about
+/// those. A 10-digit org.nr, an RF reference, or a reference paid through
+/// Bankgiro/Plusgiro is still checked.
+fn swedish_rule_applies(name: FieldName, value: &Value, invoice: &Invoice) -> bool {
+    let Value::Text(text) = value else { return true };
+    match name {
+        FieldName::SupplierOrgNr | FieldName::BuyerOrgNr => {
+            text.chars().filter(char::is_ascii_digit).count() == 10
+                && text.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ')
+        }
+        FieldName::PaymentReference => {
+            text.to_ascii_uppercase().starts_with("RF")
+                || invoice.get(FieldName::Bankgiro).is_some()
+                || invoice.get(FieldName::Plusgiro).is_some()
+        }
+        _ => true,
+    }
+}
+
 fn check_value(name: FieldName, value: &Value) -> Result<Value, String> {
     use FieldName::*;
     let Value::Text(text) = value else { return Ok(value.clone()) };
@@ -229,6 +265,46 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn swedish_checks_fit_e_invoice_values_only_where_they_apply() {
+        let field = |text: &str, source| Field {
+            value: Value::Text(text.into()),
+            confidence: 1.0,
+            page: None,
+            bbox: None,
+            source,
+            xml_path: None,
+        };
+        // (fields, whether a check on them fails)
+        let cases: Vec<(Vec<(FieldName, &str, Source)>, bool)> = vec![
+            (vec![(FieldName::SupplierOrgNr, "99999999800010", Source::EInvoice)], false),
+            (vec![(FieldName::SupplierOrgNr, "HRB 12345", Source::EInvoice)], false),
+            (vec![(FieldName::SupplierOrgNr, "556677-8890", Source::EInvoice)], true),
+            (vec![(FieldName::SupplierOrgNr, "99999999800010", Source::Rules)], true),
+            (vec![(FieldName::PaymentReference, "RE-20170509/505", Source::EInvoice)], false),
+            (vec![(FieldName::PaymentReference, "RF00 1234", Source::EInvoice)], true),
+            (
+                vec![
+                    (FieldName::PaymentReference, "1234567890", Source::EInvoice),
+                    (FieldName::Bankgiro, "5050-1055", Source::EInvoice),
+                ],
+                true,
+            ),
+            (vec![(FieldName::Iban, "DE00123456780987654321", Source::EInvoice)], true),
+        ];
+        for (fields, fails) in cases {
+            let mut invoice = Invoice::default();
+            for (name, text, source) in &fields {
+                invoice.set(*name, field(text, *source));
+            }
+            let failed: Vec<String> = failed_checks(&invoice)
+                .into_iter()
+                .filter(|f| !f.ends_with("is missing"))
+                .collect();
+            assert_eq!(!failed.is_empty(), fails, "{fields:?}: {failed:?}");
+        }
+    }
 
     #[test]
     fn corrections_are_validated() {

@@ -11,7 +11,14 @@ fn dec(s: &str) -> Decimal {
 fn set(inv: &mut Invoice, name: FieldName, value: Value) {
     inv.set(
         name,
-        Field { value, confidence: 0.9, page: Some(1), bbox: None, source: Source::Rules },
+        Field {
+            value,
+            confidence: 0.9,
+            page: Some(1),
+            bbox: None,
+            source: Source::Rules,
+            xml_path: None,
+        },
     );
 }
 
@@ -37,7 +44,13 @@ fn invoice(fields: &[(&str, &str)]) -> Invoice {
 fn breakdown(inv: &mut Invoice, parts: &[(&str, Option<&str>, &str)]) {
     inv.vat_breakdown = parts
         .iter()
-        .map(|(r, b, a)| VatLine { rate: dec(r), base: b.map(dec), amount: dec(a) })
+        .map(|(r, b, a)| VatLine {
+            rate: dec(r),
+            base: b.map(dec),
+            amount: dec(a),
+            category: None,
+            exemption_reason: None,
+        })
         .collect();
 }
 

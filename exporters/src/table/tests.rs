@@ -6,7 +6,7 @@ use polars::prelude::*;
 use super::*;
 
 fn field(value: Value, confidence: f32, source: Source) -> Field {
-    Field { value, confidence, page: Some(1), bbox: None, source }
+    Field { value, confidence, page: Some(1), bbox: None, source, xml_path: None }
 }
 
 fn amount(s: &str) -> Value {

@@ -35,8 +35,14 @@ pub fn ocr(i: u32) -> String {
 pub fn invoice(fields: &[(&str, &str)]) -> Invoice {
     let mut inv = Invoice::default();
     let mut set = |name: FieldName, value: Value| {
-        let field =
-            Field { value, confidence: 0.9, page: Some(1), bbox: None, source: Source::Rules };
+        let field = Field {
+            value,
+            confidence: 0.9,
+            page: Some(1),
+            bbox: None,
+            source: Source::Rules,
+            xml_path: None,
+        };
         inv.set(name, field);
     };
     set(FieldName::InvoiceDate, Value::Date(NaiveDate::from_ymd_opt(2026, 3, 2).expect("date")));
@@ -59,7 +65,13 @@ pub fn invoice(fields: &[(&str, &str)]) -> Invoice {
 pub fn with_breakdown(mut inv: Invoice, parts: &[(&str, &str, &str)]) -> Invoice {
     inv.vat_breakdown = parts
         .iter()
-        .map(|(r, b, a)| VatLine { rate: dec(r), base: Some(dec(b)), amount: dec(a) })
+        .map(|(r, b, a)| VatLine {
+            rate: dec(r),
+            base: Some(dec(b)),
+            amount: dec(a),
+            category: None,
+            exemption_reason: None,
+        })
         .collect();
     inv
 }

@@ -87,6 +87,7 @@ pub fn invoice_from_nodes(nodes: &[Node], page: Option<u32>) -> Invoice {
             page,
             bbox: None,
             source: Source::Donut,
+            xml_path: None,
         };
         if invoice.get(candidate.name).is_none_or(|best| field.confidence > best.confidence) {
             invoice.set(candidate.name, field);

@@ -318,6 +318,13 @@ impl DocumentReader for OcrReader {
             None => self.read_pdf(bytes),
         }
     }
+
+    fn attachments(&self, bytes: &[u8]) -> Result<Vec<invex_domain::Attachment>, DocumentError> {
+        match image_kind(bytes) {
+            Some(_) => Ok(Vec::new()),
+            None => self.pdf.attachments(bytes),
+        }
+    }
 }
 
 #[cfg(test)]

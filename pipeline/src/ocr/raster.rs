@@ -111,7 +111,9 @@ pub fn decode(
             };
             Ok(vec![RasterPage { image: image.into_luma8(), dpi }])
         }
-        FileKind::Pdf => Err(DocumentError::Other("a PDF is not an image".into())),
+        FileKind::Pdf | FileKind::Xml => {
+            Err(DocumentError::Other("a PDF or XML file is not an image".into()))
+        }
     }
 }
 

@@ -11,7 +11,7 @@ mod words;
 use std::path::Path;
 use std::sync::{Mutex, OnceLock};
 
-use invex_domain::{BBox, Document, DocumentError, DocumentReader, Page};
+use invex_domain::{Attachment, BBox, Document, DocumentError, DocumentReader, Page};
 use pdfium_render::prelude::*;
 
 use crate::Error;
@@ -62,6 +62,47 @@ impl DocumentReader for PdfiumReader {
         }
         Ok(Document { pages })
     }
+
+    /// The PDF's embedded files (a ZUGFeRD/Factur-X PDF's XML among them).
+    /// Attachments above [`MAX_ATTACHMENT_BYTES`] are skipped.
+    fn attachments(&self, bytes: &[u8]) -> Result<Vec<Attachment>, DocumentError> {
+        self.check_bytes(bytes)?;
+        let pdfium = self.lock()?;
+        let document = pdfium.load_pdf_from_byte_slice(bytes, None).map_err(load_error)?;
+        let mut out = Vec::new();
+        for attachment in document.attachments().iter() {
+            if attachment.len() > MAX_ATTACHMENT_BYTES {
+                continue;
+            }
+            if let Ok(content) = attachment.save_to_bytes() {
+                out.push(Attachment { name: attachment.name(), bytes: content });
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Embedded files larger than this are not read (an e-invoice XML is far smaller).
+pub const MAX_ATTACHMENT_BYTES: usize = 32 << 20;
+
+/// Returns the PDF with its attachment `name` replaced by (or, if absent,
+/// added as) `content`. For tests and tools that need a PDF whose XML says
+/// something else than its page.
+pub fn replace_attachment(
+    reader: &PdfiumReader,
+    bytes: &[u8],
+    name: &str,
+    content: &[u8],
+) -> Result<Vec<u8>, DocumentError> {
+    let pdfium = reader.lock()?;
+    let mut document = pdfium.load_pdf_from_byte_slice(bytes, None).map_err(load_error)?;
+    let index = document.attachments().iter().position(|a| a.name() == name);
+    let other = |e: PdfiumError| DocumentError::Other(format!("pdfium: {e}"));
+    if let Some(index) = index {
+        document.attachments_mut().delete_at_index(index as PdfAttachmentIndex).map_err(other)?;
+    }
+    document.attachments_mut().create_attachment_from_bytes(name, content).map_err(other)?;
+    document.save_to_bytes().map_err(other)
 }
 
 impl PdfiumReader {
@@ -69,6 +110,29 @@ impl PdfiumReader {
     /// errors of [`DocumentReader::read`] except [`DocumentError::NoTextLayer`],
     /// so the OCR reader can fill the empty pages in.
     pub fn read_text_pages(&self, bytes: &[u8]) -> Result<Vec<Page>, DocumentError> {
+        self.check_bytes(bytes)?;
+        let pdfium = self.lock()?;
+        let document = pdfium.load_pdf_from_byte_slice(bytes, None).map_err(load_error)?;
+        let page_count = document.pages().len() as usize;
+        if page_count == 0 {
+            return Err(DocumentError::NoPages);
+        }
+        if page_count > self.max_pages {
+            return Err(DocumentError::Other(format!(
+                "{page_count} pages, above the limit of {}",
+                self.max_pages
+            )));
+        }
+        let mut pages = Vec::with_capacity(page_count);
+        for (index, page) in document.pages().iter().enumerate() {
+            pages.push(read_page(index as u32 + 1, &page)?);
+        }
+        Ok(pages)
+    }
+
+    /// The checks made before pdfium sees the bytes: not empty, not too
+    /// large, a PDF header, an end-of-file marker.
+    fn check_bytes(&self, bytes: &[u8]) -> Result<(), DocumentError> {
         if bytes.is_empty() {
             return Err(DocumentError::Empty);
         }
@@ -87,26 +151,13 @@ impl PdfiumReader {
                     .into(),
             ));
         }
-        let pdfium = self
-            .pdfium
+        Ok(())
+    }
+
+    fn lock(&self) -> Result<std::sync::MutexGuard<'static, Pdfium>, DocumentError> {
+        self.pdfium
             .lock()
-            .map_err(|_| DocumentError::Other("pdfium lock poisoned by an earlier panic".into()))?;
-        let document = pdfium.load_pdf_from_byte_slice(bytes, None).map_err(load_error)?;
-        let page_count = document.pages().len() as usize;
-        if page_count == 0 {
-            return Err(DocumentError::NoPages);
-        }
-        if page_count > self.max_pages {
-            return Err(DocumentError::Other(format!(
-                "{page_count} pages, above the limit of {}",
-                self.max_pages
-            )));
-        }
-        let mut pages = Vec::with_capacity(page_count);
-        for (index, page) in document.pages().iter().enumerate() {
-            pages.push(read_page(index as u32 + 1, &page)?);
-        }
-        Ok(pages)
+            .map_err(|_| DocumentError::Other("pdfium lock poisoned by an earlier panic".into()))
     }
 }
 

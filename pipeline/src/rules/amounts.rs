@@ -285,7 +285,13 @@ fn vat_lines(cx: &Ctx, table_lines: &[bool]) -> Vec<(VatLine, usize)> {
         for (i, base) in amounts.iter().enumerate() {
             for vat in &amounts[i + 1..] {
                 if !vat.value.is_zero() && vat_matches_rate(base.value, rate, vat.value) {
-                    let v = VatLine { rate, base: Some(base.value), amount: vat.value };
+                    let v = VatLine {
+                        rate,
+                        base: Some(base.value),
+                        amount: vat.value,
+                        category: None,
+                        exemption_reason: None,
+                    };
                     found = Some((v, if vat_caption { 1.0 } else { 0.8 }, vat.start));
                 }
             }
@@ -293,7 +299,13 @@ fn vat_lines(cx: &Ctx, table_lines: &[bool]) -> Vec<(VatLine, usize)> {
         if found.is_none() && vat_caption && !amounts.is_empty() {
             let last = amounts[amounts.len() - 1];
             if last.start >= pcts[0].end {
-                let v = VatLine { rate, base: None, amount: last.value };
+                let v = VatLine {
+                    rate,
+                    base: None,
+                    amount: last.value,
+                    category: None,
+                    exemption_reason: None,
+                };
                 found = Some((v, 0.6, last.start));
             }
         }

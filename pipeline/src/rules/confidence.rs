@@ -62,6 +62,7 @@ impl Cand {
             page: layout.pages.get(self.page).map(|p| p.number),
             bbox: self.bbox,
             source,
+            xml_path: None,
         }
     }
 }
@@ -224,6 +225,7 @@ mod ocr_tests {
             page: Some(1),
             bbox,
             source: Source::Rules,
+            xml_path: None,
         };
         invoice.fields.insert(FieldName::InvoiceNumber, field);
         cap_by_word_confidence(&mut invoice, &document);

@@ -56,7 +56,12 @@ pub struct Harness {
 pub fn pipeline() -> Pipeline {
     let lib = crate::repo().join(".native/lib/libpdfium.so");
     let reader = PdfiumReader::load(&lib).expect("libpdfium missing: run scripts/setup.sh");
+    let e_invoice = invex_pipeline::EInvoiceStage {
+        reader: Box::new(invex_einvoice::XmlInvoiceReader::default()),
+        trust_xml: false,
+    };
     Pipeline::new(Box::new(reader), Box::new(RulesExtractor::new()), 200 << 20)
+        .with_e_invoice(e_invoice)
 }
 
 impl Harness {
@@ -160,11 +165,22 @@ impl Harness {
     }
 
     pub async fn upload(&self, key: &str, name: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
+        self.upload_as(key, name, bytes, "application/pdf").await
+    }
+
+    /// Uploads with a given content type (the service sniffs the content anyway).
+    pub async fn upload_as(
+        &self,
+        key: &str,
+        name: &str,
+        bytes: Vec<u8>,
+        content_type: &str,
+    ) -> (StatusCode, Value) {
         let request = Request::builder()
             .method(Method::POST)
             .uri("/v1/invoices")
             .header("authorization", format!("Bearer {key}"))
-            .header("content-type", "application/pdf")
+            .header("content-type", content_type)
             .header("x-file-name", name)
             .body(Body::from(bytes))
             .expect("request");

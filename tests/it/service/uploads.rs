@@ -138,7 +138,66 @@ async fn a_job_that_keeps_failing_is_retried_then_dead_lettered(backend: Backend
     );
 }
 
+/// E-invoices through the API: an XML upload is sniffed by content and read
+/// exactly; a ZUGFeRD PDF whose XML disagrees with its page goes to review
+/// with the disagreement as a failed check, and a correction settles it.
+async fn e_invoices_are_read_and_a_disagreeing_xml_goes_to_review(backend: Backend) {
+    let h = Harness::start(backend).await;
+    let (_, admin) = h.tenant("E-invoices").await;
+    let fixtures = crate::repo().join("tests/fixtures/einvoice");
+    let xml = std::fs::read(fixtures.join("peppol/se_invoice_max.xml")).expect("fixture");
+    let (status, body) = h.upload_as(&admin, "faktura.xml", xml, "application/xml").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let invoice = h.processed(&admin, body["id"].as_str().unwrap()).await;
+    assert_eq!(invoice["content_type"], "application/xml", "{invoice}");
+    assert_eq!(invoice["fields"]["bankgiro"]["source"], "e-invoice", "{invoice}");
+    assert_eq!(invoice["e_invoice"]["syntax"], "ubl", "{invoice}");
+
+    let pdf = fixtures.join("zugferd/akretion_en16931_f20260023.pdf");
+    let xml = std::fs::read_to_string(pdf.with_extension("embedded.xml")).unwrap();
+    let total = xml.split("<ram:GrandTotalAmount>").nth(1).unwrap().split('<').next().unwrap();
+    let edited = xml.replacen(
+        &format!("<ram:GrandTotalAmount>{total}<"),
+        "<ram:GrandTotalAmount>98765.43<",
+        1,
+    );
+    let reader =
+        invex_pipeline::pdf::PdfiumReader::load(&crate::repo().join(".native/lib/libpdfium.so"))
+            .unwrap();
+    let bytes = std::fs::read(&pdf).unwrap();
+    let bytes =
+        invex_pipeline::pdf::replace_attachment(&reader, &bytes, "factur-x.xml", edited.as_bytes())
+            .unwrap();
+    let (status, body) = h.upload(&admin, "edited.pdf", bytes).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let id = body["id"].as_str().unwrap().to_string();
+    let invoice = h.processed(&admin, &id).await;
+    assert_eq!(invoice["status"], "needs_review", "{invoice}");
+    let checks: Vec<&str> =
+        invoice["checks_failed"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    assert!(
+        checks.iter().any(|c| c.starts_with("the XML says total amount 98 765,43; the page says")),
+        "{checks:?}"
+    );
+    // The reviewer decides the total: the disagreement is settled.
+    let (status, corrected) = h
+        .json(
+            Method::PATCH,
+            &format!("/v1/invoices/{id}"),
+            &admin,
+            serde_json::json!({"fields": {"total_amount": 98765.43}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{corrected}");
+    let checks = corrected["checks_failed"].as_array().unwrap();
+    assert!(
+        !checks.iter().any(|c| c.as_str().unwrap().starts_with("the XML says total")),
+        "{checks:?}"
+    );
+}
+
 crate::both_backends!(
+    e_invoices_are_read_and_a_disagreeing_xml_goes_to_review,
     a_job_that_keeps_failing_is_retried_then_dead_lettered,
     bad_uploads_get_a_clear_4xx,
     a_duplicate_upload_returns_the_same_id,

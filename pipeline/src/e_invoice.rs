@@ -1,0 +1,225 @@
+//! The e-invoice stage: find the XML in a PDF, read it exactly, and compare
+//! it with what the page says.
+//!
+//! A PDF's attachments are tried in order: the standard names
+//! ([`ATTACHMENT_NAMES`]: Factur-X, ZUGFeRD 1/2, XRechnung) first, then any
+//! other `.xml` attachment whose root is an invoice. (pdfium does not expose
+//! the `/AFRelationship` key, so "by relationship" means "an XML attachment
+//! that is an invoice".)
+//!
+//! [`cross_check`] compares the key fields ([`CHECKED_FIELDS`]) with the
+//! page. A value found on the page agrees (confidence 1, the page's box); a
+//! value the page contradicts, or a required one the page does not show, is
+//! a [`Mismatch`], reported as a failed check, so the service sends the
+//! invoice to review. Fields only the page has are kept with their own source.
+
+use invex_domain::parse::{DateOrder, parse_amount, parse_date};
+use invex_domain::{
+    Attachment, BBox, Document, DocumentError, EInvoiceInfo, EInvoiceReader, Field, FieldName,
+    Invoice, Mismatch, Value,
+};
+
+/// The attachment names the standards give, compared case-insensitively.
+pub const ATTACHMENT_NAMES: &[&str] =
+    &["factur-x.xml", "zugferd-invoice.xml", "zugferd_invoice.xml", "xrechnung.xml"];
+
+/// The fields compared with the page: the ones a wrong booking or payment
+/// would follow from.
+pub const CHECKED_FIELDS: [FieldName; 7] = [
+    FieldName::InvoiceNumber,
+    FieldName::InvoiceDate,
+    FieldName::TotalAmount,
+    FieldName::VatAmount,
+    FieldName::Iban,
+    FieldName::Bankgiro,
+    FieldName::PaymentReference,
+];
+
+/// Fields every printed invoice shows: not finding the XML's value on the
+/// page is a mismatch even when the page reading found no value of its own.
+const ALWAYS_PRINTED: [FieldName; 3] =
+    [FieldName::InvoiceNumber, FieldName::InvoiceDate, FieldName::TotalAmount];
+
+/// The confidence of an XML value the page contradicts.
+pub const MISMATCH_CONFIDENCE: f32 = 0.3;
+
+/// The e-invoice reader and how far to trust it.
+pub struct EInvoiceStage {
+    pub reader: Box<dyn EInvoiceReader>,
+    /// Skip reading the page when the XML is read (faster, no cross-check).
+    pub trust_xml: bool,
+}
+
+/// What a PDF's attachments gave.
+pub enum Embedded {
+    /// No e-invoice attachment.
+    None,
+    /// The invoice read from the named attachment.
+    Read(Invoice),
+    /// A standard-named attachment that could not be read; the page is read instead.
+    Broken { attachment: String, reason: DocumentError },
+}
+
+impl EInvoiceStage {
+    pub fn from_attachments(&self, mut attachments: Vec<Attachment>) -> Embedded {
+        let standard = |a: &Attachment| ATTACHMENT_NAMES.contains(&a.name.to_lowercase().as_str());
+        attachments.sort_by_key(|a| !standard(a));
+        for attachment in attachments {
+            let is_standard = standard(&attachment);
+            if !is_standard && !attachment.name.to_lowercase().ends_with(".xml") {
+                continue;
+            }
+            match self.reader.read_xml(&attachment.bytes) {
+                Ok(mut invoice) => {
+                    if let Some(info) = invoice.e_invoice.as_mut() {
+                        info.attachment = Some(attachment.name);
+                    }
+                    return Embedded::Read(invoice);
+                }
+                Err(reason) if is_standard => {
+                    return Embedded::Broken { attachment: attachment.name, reason };
+                }
+                Err(_) => continue,
+            }
+        }
+        Embedded::None
+    }
+}
+
+/// The page's invoice with a note that the embedded XML could not be used.
+pub fn with_broken_xml(mut page: Invoice, attachment: String, reason: &DocumentError) -> Invoice {
+    page.e_invoice = Some(EInvoiceInfo {
+        attachment: Some(attachment.clone()),
+        warnings: vec![format!(
+            "the embedded {attachment} could not be used ({}: {reason}); the page was read instead",
+            reason.code()
+        )],
+        page_checked: true,
+        ..Default::default()
+    });
+    page
+}
+
+/// Merges the XML's invoice with the page's: the XML's values win, checked
+/// against the page; the page adds what the XML lacks.
+pub fn cross_check(mut xml: Invoice, page: Invoice, document: &Document) -> Invoice {
+    let mut mismatches = Vec::new();
+    for name in CHECKED_FIELDS {
+        let Some(field) = xml.fields.get_mut(&name) else { continue };
+        let on_page = page.get(name);
+        if let Some(p) = on_page.filter(|p| same(&p.value, &field.value)) {
+            agree(field, p.page, p.bbox);
+        } else if let Some((number, bbox)) = find_on_page(document, &field.value) {
+            agree(field, Some(number), Some(bbox));
+        } else if on_page.is_some() || ALWAYS_PRINTED.contains(&name) {
+            field.confidence = field.confidence.min(MISMATCH_CONFIDENCE);
+            mismatches.push(Mismatch::new(name, &field.value, on_page.map(|p| &p.value)));
+        }
+    }
+    for (name, field) in page.fields {
+        xml.fields.entry(name).or_insert(field);
+    }
+    if xml.line_items.is_empty() {
+        xml.line_items = page.line_items;
+    }
+    if xml.vat_breakdown.is_empty() {
+        xml.vat_breakdown = page.vat_breakdown;
+    }
+    let info = xml.e_invoice.get_or_insert_with(EInvoiceInfo::default);
+    info.page_checked = true;
+    info.mismatches = mismatches;
+    xml
+}
+
+fn agree(field: &mut Field, page: Option<u32>, bbox: Option<BBox>) {
+    field.confidence = 1.0;
+    field.page = page;
+    field.bbox = bbox;
+}
+
+/// The same value, as a person comparing the two would say: amounts equal
+/// up to the sign (credit notes often print none), identifiers equal up to
+/// spaces, punctuation and case.
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Amount(a), Value::Amount(b)) => a.abs() == b.abs(),
+        (Value::Text(a), Value::Text(b)) => squash(a) == squash(b),
+        (a, b) => a == b,
+    }
+}
+
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect()
+}
+
+/// Where on the page `value` is printed: a run of up to eight words on one
+/// line that reads as it (an amount in any usual form, a date in any order
+/// or language the parsers know, an identifier up to spaces and punctuation,
+/// or one word ending in it after a colon, as in `Nr.:RE-1001`).
+pub fn find_on_page(document: &Document, value: &Value) -> Option<(u32, BBox)> {
+    let wanted = match value {
+        Value::Text(t) => squash(t),
+        _ => String::new(),
+    };
+    for page in &document.pages {
+        for line in lines(&page.words) {
+            for start in 0..line.len() {
+                for end in start + 1..=(start + 8).min(line.len()) {
+                    let words = &line[start..end];
+                    let joined =
+                        words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
+                    let hit = match value {
+                        Value::Amount(a) => {
+                            end - start <= 4
+                                && parse_amount(&joined).is_some_and(|p| p.abs() == a.abs())
+                        }
+                        Value::Date(d) => {
+                            end - start <= 4
+                                && [DateOrder::DayFirst, DateOrder::MonthFirst]
+                                    .into_iter()
+                                    .any(|o| parse_date(&joined, o) == Some(*d))
+                        }
+                        Value::Text(_) => {
+                            !wanted.is_empty()
+                                && (squash(&joined) == wanted
+                                    || (end - start == 1
+                                        && joined
+                                            .rsplit_once([':', '#'])
+                                            .is_some_and(|(_, tail)| squash(tail) == wanted)))
+                        }
+                        Value::Bool(_) => false,
+                    };
+                    if hit {
+                        let bbox =
+                            words.iter().skip(1).fold(words[0].bbox, |b, w| b.union(&w.bbox));
+                        return Some((page.number, bbox));
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The page's words cut into lines: a new line starts where a word's
+/// vertical middle leaves the previous word's box.
+fn lines(words: &[invex_domain::Word]) -> Vec<&[invex_domain::Word]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..words.len() {
+        let prev = &words[i - 1].bbox;
+        let middle = (words[i].bbox.y0 + words[i].bbox.y1) / 2.0;
+        if middle < prev.y0 || middle > prev.y1 {
+            out.push(&words[start..i]);
+            start = i;
+        }
+    }
+    if start < words.len() {
+        out.push(&words[start..]);
+    }
+    out
+}
+
+#[cfg(test)]
+#[path = "e_invoice_tests.rs"]
+mod tests;
