@@ -126,6 +126,24 @@ else
   say "xmllint already installed"
 fi
 
+# Saxon-HE (Debian libsaxonhe-java, with a headless Java) runs the official
+# EN 16931 schematron (einvoice/schemas/en16931/*.xslt) on incoming
+# e-invoices when `invex extract --validate-xml` asks for it.
+if [[ ! -s /usr/share/java/Saxon-HE.jar ]] || ! command -v java >/dev/null 2>&1; then
+  SUDO=""
+  [[ $(id -u) != 0 ]] && command -v sudo >/dev/null 2>&1 && SUDO="sudo"
+  if [[ $(id -u) == 0 || -n $SUDO ]]; then
+    say "installing Saxon-HE (libsaxonhe-java) and a headless Java from Debian"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+      libsaxonhe-java default-jre-headless >/dev/null
+  else
+    say "warning: Saxon-HE is missing; run as root: apt-get install -y libsaxonhe-java default-jre-headless"
+  fi
+else
+  say "Saxon-HE already installed"
+fi
+
 if [[ $BUILD == 1 ]]; then
   say "building invex (release)"
   (cd "$ROOT" && cargo build --release --locked --bin invex)

@@ -137,6 +137,11 @@ pub struct ExtractorArgs {
     /// Skip reading the page of a PDF that carries an e-invoice: faster, no cross-check.
     #[arg(long, env = "INVEX_TRUST_XML")]
     pub trust_xml: bool,
+    /// Also validate e-invoice XML against the official XSD (xmllint) and
+    /// EN 16931 schematron (Saxon-HE), as warnings on the invoice. Slow:
+    /// about 3 s per e-invoice (a Java start and an XSLT compile).
+    #[arg(long, env = "INVEX_VALIDATE_XML")]
+    pub validate_xml: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -15,7 +15,8 @@
 //! external entities), a size limit, a node limit and a nesting limit, each
 //! refused with its own reason. A well-formed XML that is not an invoice is
 //! `not_an_invoice`. Business-rule breaches ([`rules`]) are warnings on the
-//! invoice, not a refusal.
+//! invoice, not a refusal; so are, when a [`Validator`] is given, the
+//! official XSD's and EN 16931 schematron's findings ([`validate`]).
 //!
 //! Finding the XML inside a PDF (pdfium's attachments) and comparing it with
 //! the printed page happen in `invex-pipeline`, which owns pdfium.
@@ -25,10 +26,12 @@ mod cii;
 mod error;
 pub mod rules;
 mod ubl;
+pub mod validate;
 mod xml;
 
 pub use build::XML_CONFIDENCE;
 pub use error::Error;
+pub use validate::Validator;
 
 use invex_domain::{DocumentError, EInvoiceReader, Invoice};
 
@@ -51,11 +54,18 @@ impl Default for Limits {
 #[derive(Debug, Clone, Default)]
 pub struct XmlInvoiceReader {
     pub limits: Limits,
+    /// Also run the official XSD and EN 16931 schematron (slow; opt-in).
+    pub validator: Option<Validator>,
 }
 
 impl XmlInvoiceReader {
     pub fn new(limits: Limits) -> Self {
-        XmlInvoiceReader { limits }
+        XmlInvoiceReader { limits, validator: None }
+    }
+
+    pub fn with_validator(mut self, validator: Validator) -> Self {
+        self.validator = Some(validator);
+        self
     }
 
     /// Parses and maps one XML document.
@@ -85,7 +95,12 @@ impl XmlInvoiceReader {
                 )));
             }
         };
-        let warnings = rules::check(&invoice);
+        let mut warnings = rules::check(&invoice);
+        if let Some(validator) = &self.validator {
+            let syntax =
+                invoice.e_invoice.as_ref().and_then(|i| i.syntax.clone()).unwrap_or_default();
+            warnings.extend(validator.validate(bytes, &syntax, root.tag_name().name()));
+        }
         if let Some(info) = invoice.e_invoice.as_mut() {
             info.warnings = warnings;
         }

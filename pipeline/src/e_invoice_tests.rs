@@ -66,7 +66,8 @@ fn cross_check_table() {
         ]
     };
     // (case, edit to the XML, what the page reading found, expected mismatch messages)
-    let cases: Vec<(&str, Vec<(FieldName, Value)>, Vec<(FieldName, Value)>, Vec<&str>)> = vec![
+    type Fields = Vec<(FieldName, Value)>;
+    let cases: Vec<(&str, Fields, Fields, Vec<&str>)> = vec![
         ("all agree, found on the page", vec![], vec![], vec![]),
         (
             "edited total, page read right",

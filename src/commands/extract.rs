@@ -40,7 +40,7 @@ pub fn run(args: ExtractArgs) -> Result<ExitCode> {
     if let Some(second) = super::donut::second_opinion(&args.donut)? {
         pipeline = pipeline.with_second_opinion(second);
     }
-    if let Some(stage) = super::extractor::e_invoice_stage(&args.extractor) {
+    if let Some(stage) = super::extractor::e_invoice_stage(&args.extractor)? {
         pipeline = pipeline.with_e_invoice(stage);
     }
 

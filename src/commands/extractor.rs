@@ -13,14 +13,24 @@ use invex_pipeline::EInvoiceStage;
 
 use crate::cli::{EInvoiceUse, ExtractorArgs, ExtractorChoice, VariantChoice};
 
-/// The cascade's e-invoice stage as `--e-invoice` / `--trust-xml` ask.
-pub fn e_invoice_stage(args: &ExtractorArgs) -> Option<EInvoiceStage> {
+/// The cascade's e-invoice stage as `--e-invoice`, `--trust-xml` and
+/// `--validate-xml` ask.
+pub fn e_invoice_stage(args: &ExtractorArgs) -> Result<Option<EInvoiceStage>> {
     let trust_xml = match (args.e_invoice, args.trust_xml) {
-        (EInvoiceUse::Off, _) => return None,
+        (EInvoiceUse::Off, _) => return Ok(None),
         (EInvoiceUse::Trust, _) | (_, true) => true,
         (EInvoiceUse::Check, false) => false,
     };
-    Some(EInvoiceStage { reader: Box::new(XmlInvoiceReader::default()), trust_xml })
+    let mut reader = XmlInvoiceReader::default();
+    if args.validate_xml {
+        let native = match std::env::var_os("INVEX_NATIVE_DIR") {
+            Some(dir) => std::path::PathBuf::from(dir),
+            None => std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".native"),
+        };
+        let validator = invex_einvoice::Validator::locate(&native).map_err(anyhow::Error::msg)?;
+        reader = reader.with_validator(validator);
+    }
+    Ok(Some(EInvoiceStage { reader: Box::new(reader), trust_xml }))
 }
 
 pub fn build(args: &ExtractorArgs) -> Result<Box<dyn Extractor>> {

@@ -50,7 +50,7 @@ fn processor(args: &WorkerArgs) -> Result<(Arc<dyn InvoiceProcessor>, ModelStatu
         detail.push_str(&format!(", second opinion {}", second.name()));
         pipeline = pipeline.with_second_opinion(second);
     }
-    if let Some(stage) = super::extractor::e_invoice_stage(&args.extractor) {
+    if let Some(stage) = super::extractor::e_invoice_stage(&args.extractor)? {
         detail.push_str(if stage.trust_xml {
             ", e-invoice XML trusted"
         } else {

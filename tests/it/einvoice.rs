@@ -240,7 +240,8 @@ fn an_edited_xml_is_flagged_on_exactly_the_edited_fields() {
     let number = original.text(FieldName::InvoiceNumber).unwrap().to_string();
     // (what is edited, the edit, the fields flagged)
     let edited_total = format!("{}", total + Decimal::from(330));
-    let cases: Vec<(&str, Vec<(String, String)>, Vec<&str>)> = vec![
+    type Edits = Vec<(String, String)>;
+    let cases: Vec<(&str, Edits, Vec<&str>)> = vec![
         ("nothing", vec![], vec![]),
         (
             "the total",
@@ -343,4 +344,48 @@ fn the_binary_reads_xml_files_and_refuses_hostile_or_non_invoice_xml_one_by_one(
         preds.iter().find(|p| p["file"].as_str().unwrap().ends_with("peppol.xml")).unwrap();
     assert_eq!(peppol["fields"]["bankgiro"]["value"], "1112222", "Swedish PEPPOL Bankgiro");
     assert_eq!(peppol["fields"]["supplier_f_skatt"]["value"], true);
+}
+
+#[test]
+fn the_official_xsd_and_schematron_findings_are_warnings() {
+    let validator =
+        invex_einvoice::Validator::locate(&repo().join(".native")).expect("run scripts/setup.sh");
+    let reader = XmlInvoiceReader::default().with_validator(validator);
+    let cii = fs::read_to_string(fixtures().join("en16931/cii/example1.xml")).unwrap();
+    let ubl = fs::read_to_string(fixtures().join("peppol/se_invoice_max.xml")).unwrap();
+    let total =
+        cii.split("<ram:GrandTotalAmount>").nth(1).unwrap().split('<').next().unwrap().to_string();
+    // (case, document, a warning each expected finding starts with)
+    let cases: Vec<(&str, String, Vec<&str>)> = vec![
+        ("valid CII", cii.clone(), vec![]),
+        ("valid UBL", ubl.clone(), vec![]),
+        (
+            "a total that does not add up",
+            cii.replacen(
+                &format!("<ram:GrandTotalAmount>{total}<"),
+                "<ram:GrandTotalAmount>1.00<",
+                1,
+            ),
+            vec!["BR-CO-15: ", "BR-CO-15 (fatal): ", "BR-CO-16 (fatal): "],
+        ),
+        (
+            "an element the schema does not know",
+            ubl.replacen(
+                "<cbc:BuyerReference>",
+                "<cbc:Nonsense>x</cbc:Nonsense><cbc:BuyerReference>",
+                1,
+            ),
+            vec!["XSD: line "],
+        ),
+    ];
+    for (case, xml, expected) in cases {
+        let invoice = reader.read(xml.as_bytes()).unwrap_or_else(|e| panic!("{case}: {e:?}"));
+        let warnings = invoice.e_invoice.unwrap().warnings;
+        assert_eq!(warnings.len(), expected.len(), "{case}: {warnings:#?}");
+        for (warning, prefix) in warnings.iter().zip(&expected) {
+            assert!(warning.starts_with(prefix), "{case}: {warning}");
+        }
+        // Findings never stop the XML being read.
+        assert!(invoice.fields.contains_key(&FieldName::TotalAmount), "{case}");
+    }
 }

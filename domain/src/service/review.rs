@@ -277,7 +277,8 @@ mod tests {
             xml_path: None,
         };
         // (fields, whether a check on them fails)
-        let cases: Vec<(Vec<(FieldName, &str, Source)>, bool)> = vec![
+        type Fields<'a> = Vec<(FieldName, &'a str, Source)>;
+        let cases: Vec<(Fields, bool)> = vec![
             (vec![(FieldName::SupplierOrgNr, "99999999800010", Source::EInvoice)], false),
             (vec![(FieldName::SupplierOrgNr, "HRB 12345", Source::EInvoice)], false),
             (vec![(FieldName::SupplierOrgNr, "556677-8890", Source::EInvoice)], true),
