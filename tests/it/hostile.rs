@@ -63,9 +63,10 @@ fn hostile_files(good_pdf: &[u8]) -> Vec<(String, Vec<u8>, &'static [&'static st
             &["not_a_pdf"],
         ),
         (
+            // Sniffed by content: XML goes to the e-invoice reader, whatever its name.
             "einvoice.xml.pdf".into(),
             b"<?xml version=\"1.0\"?><Invoice xmlns=\"urn:oasis\"/>".to_vec(),
-            &["not_a_pdf"],
+            &["not_an_invoice"],
         ),
         ("garbage-body.pdf".into(), garbage_with_eof, &["corrupt", "no_pages"]),
         ("zeroed-middle.pdf".into(), zeroed_middle, &["corrupt", "no_pages"]),
