@@ -25,19 +25,20 @@ pub fn check(invoice: &Invoice) -> Vec<String> {
     let net = invoice.amount(FieldName::NetAmount);
     let vat = invoice.amount(FieldName::VatAmount).unwrap_or_default();
     if let (Some(net), Some(total)) = (net, invoice.amount(FieldName::TotalAmount))
-        && net + vat != total
+        && net.checked_add(vat) != Some(total)
     {
         warnings.push(format!(
             "BR-CO-15: the total with VAT {total} is not the total without VAT {net} plus VAT {vat}"
         ));
     }
     if !invoice.vat_breakdown.is_empty() {
-        let sum: Decimal = invoice.vat_breakdown.iter().map(|l| l.amount).sum();
+        let sum = invoice.vat_breakdown.iter().try_fold(Decimal::ZERO, |s, l| s.checked_add(l.amount));
         if let Some(vat) = invoice.amount(FieldName::VatAmount)
-            && sum != vat
+            && sum != Some(vat)
         {
+            let sum = sum.map_or("too large to add up".to_string(), |s| s.to_string());
             warnings.push(format!(
-                "BR-CO-14: the VAT total {vat} is not the sum of the VAT breakdown {sum}"
+                "BR-CO-14: the VAT total {vat} is not the sum of the VAT breakdown ({sum})"
             ));
         }
     }

@@ -194,3 +194,20 @@ fn errors_map_to_document_error_codes() {
     assert_eq!(code("<a>"), "invalid_xml");
     assert_eq!(code("<!DOCTYPE a [<!ENTITY b \"c\">]><a>&b;</a>"), "unsafe_xml");
 }
+
+#[test]
+fn amounts_at_the_decimal_limit_are_read_without_panicking() {
+    let huge = "79228162514264337593543950335";
+    let xml = CII
+        .replace("<ram:TaxBasisTotalAmount>100.00", &format!("<ram:TaxBasisTotalAmount>{huge}"))
+        .replace("<ram:TaxTotalAmount currencyID=\"EUR\">20.00", &format!("<ram:TaxTotalAmount currencyID=\"EUR\">{huge}"))
+        .replace("<ram:GrandTotalAmount>120.00", "<ram:GrandTotalAmount>999999999999999999999999999999999");
+    let inv = read(&xml).unwrap();
+    assert_eq!(inv.amount(FieldName::NetAmount), Some(huge.parse().unwrap()));
+    assert_eq!(inv.get(FieldName::TotalAmount), None, "beyond a decimal: absent, not guessed");
+    let warnings = inv.e_invoice.clone().unwrap().warnings;
+    assert!(warnings.iter().any(|w| w.starts_with("BR-14")), "{warnings:?}");
+    // The service's checks on it do not panic either.
+    let _ = invex_domain::service::review::failed_checks(&inv);
+    let _ = invex_domain::Prediction::ok("huge.xml".into(), inv, 0).to_json();
+}
