@@ -92,6 +92,10 @@ with open(os.path.join(tmp, "gold.jsonl"), "w", encoding="utf-8") as out:
         if line.strip() and json.loads(line).get("file") in keep:
             out.write(line if line.endswith("\n") else line + "\n")
             gold += 1
+with open(os.path.join(tmp, "gold_lines.jsonl"), "w", encoding="utf-8") as out:
+    for line in open(os.path.join(real, split, "groundtruth_lines.jsonl"), encoding="utf-8"):
+        if line.strip() and json.loads(line).get("file") in keep:
+            out.write(line if line.endswith("\n") else line + "\n")
 with open(os.path.join(tmp, "files.txt"), "w", encoding="utf-8") as out:
     out.writelines(f + "\n" for f in kept)
 print(f"split {split}: {len(listed)} files listed, {len(absent)} absent on disk (skipped; "
@@ -105,7 +109,9 @@ PY
 mapfile -t FILES <"$TMP/files.txt"
 
 # --------------------------------------------------------------- extractors
-EXTRACTORS=(rules)
+# `rules` reads e-invoice XML first (the default cascade); `rules-page-only`
+# is the same with `--e-invoice off`, the page alone.
+EXTRACTORS=(rules rules-page-only)
 if ((SKIP_MODEL)); then
   echo "model runs skipped (--skip-model)"
 elif doctor=$("$BIN" doctor 2>&1 || true) && grep -q '^ok  *libonnxruntime' <<<"$doctor"; then
@@ -120,8 +126,9 @@ fi
 # Files that fail one by one are counted, not fatal; no output at all is.
 extract() {
   local name=$1 out=$2 secs=$3; shift 3
-  local started code=0; started=$(now)
-  (cd "$REAL" && "$BIN" extract --no-progress --extractor "$name" --output "$out" "$@") \
+  local started code=0 how=(--extractor "$name"); started=$(now)
+  [[ $name == rules-page-only ]] && how=(--extractor rules --e-invoice off)
+  (cd "$REAL" && "$BIN" extract --no-progress "${how[@]}" --output "$out" "$@") \
     >"$TMP/$name.log" 2>&1 || code=$?
   since "$started" >"$secs"
   if [[ ! -s $out ]]; then
@@ -186,7 +193,7 @@ PY
 if [[ -s $TMP/rules.jsonl ]]; then
   echo
   echo "== rules, by language, kind and origin; calibration and automation"
-  "$BIN" eval --gold "$TMP/gold.jsonl" --pred "$TMP/rules.jsonl" \
+  "$BIN" eval --gold "$TMP/gold.jsonl" --pred "$TMP/rules.jsonl" --lines "$TMP/gold_lines.jsonl" \
     --groups "$REAL/manifest.jsonl" --group-by language,kind,origin --calibration \
     || { echo "invex eval --groups failed" >&2; FAILED=1; }
 fi

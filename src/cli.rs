@@ -250,6 +250,12 @@ pub struct EvalArgs {
     /// --calibration FILE` or as the shipped `domain/calibration.json`.
     #[arg(long)]
     pub fit_calibration: Option<PathBuf>,
+    /// Also score line items against this line-item ground truth
+    /// (`groundtruth_lines.jsonl` of the real corpus): recall and precision
+    /// of lines matched by net amount and quantity, and how well the matched
+    /// lines' descriptions agree; per group too with `--groups`.
+    #[arg(long)]
+    pub lines: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

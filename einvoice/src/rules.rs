@@ -32,7 +32,8 @@ pub fn check(invoice: &Invoice) -> Vec<String> {
         ));
     }
     if !invoice.vat_breakdown.is_empty() {
-        let sum = invoice.vat_breakdown.iter().try_fold(Decimal::ZERO, |s, l| s.checked_add(l.amount));
+        let sum =
+            invoice.vat_breakdown.iter().try_fold(Decimal::ZERO, |s, l| s.checked_add(l.amount));
         if let Some(vat) = invoice.amount(FieldName::VatAmount)
             && sum != Some(vat)
         {

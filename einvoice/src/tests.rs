@@ -200,8 +200,14 @@ fn amounts_at_the_decimal_limit_are_read_without_panicking() {
     let huge = "79228162514264337593543950335";
     let xml = CII
         .replace("<ram:TaxBasisTotalAmount>100.00", &format!("<ram:TaxBasisTotalAmount>{huge}"))
-        .replace("<ram:TaxTotalAmount currencyID=\"EUR\">20.00", &format!("<ram:TaxTotalAmount currencyID=\"EUR\">{huge}"))
-        .replace("<ram:GrandTotalAmount>120.00", "<ram:GrandTotalAmount>999999999999999999999999999999999");
+        .replace(
+            "<ram:TaxTotalAmount currencyID=\"EUR\">20.00",
+            &format!("<ram:TaxTotalAmount currencyID=\"EUR\">{huge}"),
+        )
+        .replace(
+            "<ram:GrandTotalAmount>120.00",
+            "<ram:GrandTotalAmount>999999999999999999999999999999999",
+        );
     let inv = read(&xml).unwrap();
     assert_eq!(inv.amount(FieldName::NetAmount), Some(huge.parse().unwrap()));
     assert_eq!(inv.get(FieldName::TotalAmount), None, "beyond a decimal: absent, not guessed");

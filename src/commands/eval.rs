@@ -1,7 +1,8 @@
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use invex_datasets::eval::{calibration, documents, evaluate_files, groups};
+use invex_datasets::eval::lines::{LineScore, score_lines};
+use invex_datasets::eval::{calibration, documents, evaluate_files, groups, read_utf8};
 
 use crate::cli::EvalArgs;
 
@@ -27,8 +28,18 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             .with_context(|| format!("could not write {}", out.display()))?;
         eprintln!("wrote {} ({} curves)", out.display(), table.curves.len());
     }
+    let lines = line_scores(&args)?;
     if args.json {
         let mut json = report.to_json();
+        if let Some((total, by_key)) = &lines {
+            let mut out = total.to_json();
+            for (key, groups) in by_key {
+                let groups: serde_json::Map<String, serde_json::Value> =
+                    groups.iter().map(|(g, s)| (g.clone(), s.to_json())).collect();
+                out[format!("by_{key}")] = groups.into();
+            }
+            json["line_items"] = out;
+        }
         let (right, n) = documents::fully_right(&report.documents);
         json["documents_all_right"] = serde_json::json!({"right": right, "docs": n});
         let a = documents::automation(&report.documents, args.threshold);
@@ -61,9 +72,48 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
     for (key, reports) in by_key.iter().flatten() {
         println!("\n{}", groups::to_text(key, reports).trim_end());
     }
+    if let Some((total, by_key)) = &lines {
+        println!("\nline items (matched by net amount and quantity)");
+        println!("{}", total.to_text("all"));
+        for (key, groups) in by_key {
+            for (group, score) in groups {
+                println!("{}", score.to_text(&format!("{key} {group}")));
+            }
+        }
+        if total.gold_without_amount > 0 {
+            println!(
+                "({} gold lines without a net amount are not scored)",
+                total.gold_without_amount
+            );
+        }
+    }
     if args.calibration {
         println!("\n{}", calibration::to_text(&report.judged).trim_end());
         println!("\n{}", documents::calibration_text(&report.documents, &report.judged).trim_end());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Each `--group-by` key's line scores, by group.
+type LinesByKey = Vec<(String, std::collections::BTreeMap<String, LineScore>)>;
+
+/// The line-item scores when `--lines` is given: over all documents, and per
+/// `--groups` key.
+fn line_scores(args: &EvalArgs) -> Result<Option<(LineScore, LinesByKey)>> {
+    let Some(gold) = &args.lines else { return Ok(None) };
+    let gold_text = read_utf8(gold)?;
+    let pred_text = read_utf8(&args.pred)?;
+    let (gold_name, pred_name) = (gold.display().to_string(), args.pred.display().to_string());
+    let (total, _) = score_lines(&gold_text, &gold_name, &pred_text, &pred_name, None)?;
+    let mut by_key = Vec::new();
+    if let Some(path) = &args.groups {
+        let groups_text = read_utf8(path)?;
+        for key in &args.group_by {
+            let table = groups::read_groups(&groups_text, key, &path.display().to_string())?;
+            let (_, by_group) =
+                score_lines(&gold_text, &gold_name, &pred_text, &pred_name, Some(&table))?;
+            by_key.push((key.clone(), by_group));
+        }
+    }
+    Ok(Some((total, by_key)))
 }

@@ -21,6 +21,7 @@
 pub mod calibration;
 pub mod documents;
 pub mod groups;
+pub mod lines;
 mod normalize;
 mod pyjson;
 mod pytext;
@@ -187,7 +188,7 @@ pub fn evaluate_files(gold: &Path, pred: &Path) -> Result<EvalReport, Error> {
     score(&gold_text, &gold.display().to_string(), &pred_text, &pred.display().to_string())
 }
 
-fn read_utf8(path: &Path) -> Result<String, Error> {
+pub fn read_utf8(path: &Path) -> Result<String, Error> {
     let bytes =
         std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
     String::from_utf8(bytes).map_err(|e| {
