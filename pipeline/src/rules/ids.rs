@@ -125,10 +125,11 @@ fn signed_under_title(cx: &Ctx, pool: &mut Pool) {
         while t < line_end && l.toks[t].text.starts_with('(') && l.toks[t].text.ends_with(')') {
             t += 1;
         }
-        if t + 1 < line_end && SIGNS.contains(&l.toks[t].text.to_lowercase().as_str()) {
-            if let Some(v) = id_like(cx, t + 1) {
-                pool.push(Cand::at(cx.layout, t + 1, t + 2, Value::Text(v), 0.55, 0.75));
-            }
+        if t + 1 < line_end
+            && SIGNS.contains(&l.toks[t].text.to_lowercase().as_str())
+            && let Some(v) = id_like(cx, t + 1)
+        {
+            pool.push(Cand::at(cx.layout, t + 1, t + 2, Value::Text(v), 0.55, 0.75));
         }
         for line in first.line + 1..(first.line + 4).min(l.lines.len()) {
             if l.lines[line].page != first.page {

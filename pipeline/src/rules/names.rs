@@ -151,7 +151,7 @@ fn reads_as_name(cx: &Ctx, run: Run) -> bool {
     lower.count() == 0
         && !sentence
         && !first.is_some_and(|f| NOT_NAME_FIRST.contains(&f.as_str()))
-        && !(words.len() > 1 && last.is_some_and(|l| COUNTRY_WORDS.contains(&l.as_str())))
+        && (words.len() <= 1 || !last.is_some_and(|l| COUNTRY_WORDS.contains(&l.as_str())))
 }
 
 /// Runs named by a payee caption ("Betalningsmottagare", "Bénéficiaire").
