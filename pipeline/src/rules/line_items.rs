@@ -282,6 +282,7 @@ pub fn line_items(cx: &Ctx) -> Table {
                 rows[i].2.push((cy, text));
             }
         }
+        let mut items = Vec::new();
         for (cy, mut item, mut extra) in rows {
             if let Some(d) = item.description.take() {
                 extra.push((cy, d));
@@ -289,11 +290,29 @@ pub fn line_items(cx: &Ctx) -> Table {
             extra.sort_by(|a, b| a.0.total_cmp(&b.0));
             let joined: Vec<String> = extra.into_iter().map(|(_, t)| t).collect();
             item.description = (!joined.is_empty()).then(|| joined.join(" "));
-            table.items.push(item);
+            items.push(item);
         }
+        table.items.extend(real_lines(items));
         li = r.max(li + 1);
     }
     table
+}
+
+/// A line must be a line: the table's last row is not one when its amount
+/// is the sum of the two or more rows above it (a subtotal or total row that
+/// the table's end did not cut off). A row without a description is kept:
+/// on the real corpus those are nearly always real lines whose description
+/// sits where the reader does not look yet.
+fn real_lines(mut items: Vec<LineItem>) -> Vec<LineItem> {
+    if let Some((last, above)) = items.split_last()
+        && above.len() >= 2
+    {
+        let sum = above.iter().try_fold(Decimal::ZERO, |s, i| s.checked_add(i.amount?));
+        if sum.is_some() && sum == last.amount {
+            items.pop();
+        }
+    }
+    items
 }
 
 /// One table line with an amount, split into its cells.
@@ -333,7 +352,10 @@ fn row(cx: &Ctx, cols: &[Col], r: usize) -> Option<LineItem> {
     });
     let unit_price = num(Kind::ColUnitPrice);
     let consistent = match (quantity, unit_price) {
-        (Some(q), Some(p)) => (q * p - amount).abs() <= Decimal::new(2, 2),
+        (Some(q), Some(p)) => q
+            .checked_mul(p)
+            .and_then(|qp| qp.checked_sub(amount))
+            .is_some_and(|gap| gap.abs() <= Decimal::new(2, 2)),
         _ => false,
     };
     Some(LineItem {
@@ -366,4 +388,31 @@ fn split_qty(words: &[&str], dec: Option<char>) -> (Option<Decimal>, Option<Stri
         }
     }
     (qty, unit)
+}
+
+#[cfg(test)]
+mod real_lines_tests {
+    use super::*;
+
+    #[test]
+    fn a_row_that_sums_the_rows_above_is_not_a_line() {
+        let item = |d: &str, a: i64| LineItem {
+            description: Some(d.into()),
+            amount: Some(Decimal::from(a)),
+            ..Default::default()
+        };
+        // (amounts, kept)
+        let cases: [(&[i64], &[i64]); 4] = [
+            (&[2469, 50, 2519], &[2469, 50]),
+            (&[100, 100], &[100, 100]),
+            (&[100, 100, 200, 5], &[100, 100, 200, 5]),
+            (&[300], &[300]),
+        ];
+        for (amounts, kept) in cases {
+            let items = amounts.iter().map(|a| item("x", *a)).collect();
+            let got: Vec<i64> =
+                real_lines(items).iter().map(|i| i.amount.unwrap().try_into().unwrap()).collect();
+            assert_eq!(got, kept, "{amounts:?}");
+        }
+    }
 }
