@@ -283,6 +283,13 @@ pub struct EInvoiceInfo {
     /// The fields where the XML and the page disagree; each is a failed check.
     #[serde(default)]
     pub mismatches: Vec<Mismatch>,
+    /// Another amount the page may print as its total and still agree with
+    /// the XML: the total before rounding (BT-112; the total is BT-112 plus
+    /// the rounding BT-114). Not the amount due (BT-115): an XML whose total
+    /// was edited but not its amount due must still disagree with the page.
+    /// Used by the cross-check only.
+    #[serde(skip)]
+    pub printed_totals: Vec<rust_decimal::Decimal>,
 }
 
 /// One field where the e-invoice XML and the printed page disagree. Values

@@ -12,8 +12,8 @@ use crate::prediction::Prediction;
 /// rayon or a dedicated thread. `Send + Sync` so one reader serves many threads.
 pub trait DocumentReader: Send + Sync {
     fn read(&self, bytes: &[u8]) -> Result<Document, DocumentError>;
-    /// The files embedded in a PDF (its attachments), for the e-invoice
-    /// stage. Readers of formats without attachments return none.
+    /// The XML files embedded in a PDF (its `*.xml` attachments), for the
+    /// e-invoice stage. Readers of formats without attachments return none.
     fn attachments(&self, bytes: &[u8]) -> Result<Vec<Attachment>, DocumentError> {
         let _ = bytes;
         Ok(Vec::new())

@@ -30,13 +30,43 @@ pub fn field(value: Value, node: Node) -> Field {
     }
 }
 
+/// The most integer digits and decimals of an amount, as on the page
+/// (`invex_domain::parse`): more is not an invoice amount, and would let
+/// later arithmetic overflow.
+const MAX_INTEGER_DIGITS: usize = 15;
+const MAX_DECIMALS: usize = 6;
+
 /// A decimal as written (`-12.50`, `1000`); `None` for anything else.
 pub fn decimal(node: Node) -> Option<Decimal> {
     let t = text(node)?;
     if !t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+')) {
         return None;
     }
+    let (whole, frac) = t.trim_start_matches(['+', '-']).split_once('.').unwrap_or((&t, ""));
+    let whole = whole.trim_start_matches(['+', '-']);
+    if whole.trim_start_matches('0').len() > MAX_INTEGER_DIGITS || frac.len() > MAX_DECIMALS {
+        return None;
+    }
     Decimal::from_str(&t).ok()
+}
+
+/// A total (BT-112) plus its rounding amount (BT-114) where there is one: the
+/// amount to pay before prepayments, which is what invex books as the total.
+pub fn plus_rounding(total: Option<Node>, rounding: Option<Node>) -> Option<Decimal> {
+    let total = decimal(total?)?;
+    match rounding.and_then(decimal) {
+        Some(r) => total.checked_add(r),
+        None => Some(total),
+    }
+}
+
+/// A price per base quantity as a unit price, to 6 decimals (half to even).
+pub fn per_base(price: Option<Node>, base: Option<Node>) -> Option<Decimal> {
+    let price = decimal(price?)?;
+    match base.and_then(decimal).filter(|b| !b.is_zero()) {
+        Some(b) => price.checked_div(b).map(|p| p.round_dp(MAX_DECIMALS as u32)),
+        None => Some(price),
+    }
 }
 
 /// A CII `DateTimeString` (format 102, or none given: `YYYYMMDD`).
@@ -48,9 +78,20 @@ pub fn cii_date(node: Node) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(&text(node)?, "%Y%m%d").ok()
 }
 
-/// A UBL date (`YYYY-MM-DD`).
+/// A UBL date (`YYYY-MM-DD`, perhaps with a time zone: `Z`, `+01:00`).
 pub fn ubl_date(node: Node) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(&text(node)?, "%Y-%m-%d").ok()
+    let t = text(node)?;
+    let (day, zone) = t.split_at_checked(10)?;
+    let zone_ok = zone.is_empty()
+        || zone == "Z"
+        || (zone.len() == 6
+            && zone.starts_with(['+', '-'])
+            && zone.as_bytes()[3] == b':'
+            && zone.bytes().enumerate().all(|(i, b)| i == 0 || i == 3 || b.is_ascii_digit()));
+    if !zone_ok || day.len() != 10 {
+        return None;
+    }
+    NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()
 }
 
 /// Identifiers compared and booked without spaces, upper case (VAT, IBAN, BIC).

@@ -5,7 +5,9 @@
 use invex_domain::{EInvoiceInfo, FieldName, Invoice, LineItem, Value, VatLine};
 use roxmltree::Node;
 
-use crate::build::{CREDIT_NOTE_CODES, Fields, cii_date, compact_upper, decimal};
+use crate::build::{
+    CREDIT_NOTE_CODES, Fields, cii_date, compact_upper, decimal, per_base, plus_rounding,
+};
 use crate::xml::{child, children, descendant, first, select, text};
 
 /// Element names that differ between ZUGFeRD 1.0 and CII D16B.
@@ -87,7 +89,10 @@ pub fn read(root: Node, zf1: bool) -> Invoice {
     }
     if let Some(sum) = summation {
         f.amount(FieldName::NetAmount, child(sum, "TaxBasisTotalAmount"));
-        f.amount(FieldName::TotalAmount, child(sum, "GrandTotalAmount"));
+        if let Some(grand) = child(sum, "GrandTotalAmount") {
+            let total = plus_rounding(Some(grand), child(sum, "RoundingAmount"));
+            f.set(FieldName::TotalAmount, total.map(Value::Amount), grand);
+        }
         let taxes: Vec<Node> = children(sum, "TaxTotalAmount").collect();
         let in_currency = taxes.iter().find(|t| {
             t.attribute("currencyID").is_some() && t.attribute("currencyID") == currency.as_deref()
@@ -131,8 +136,13 @@ pub fn read(root: Node, zf1: bool) -> Invoice {
         invoice.line_items =
             children(t, "IncludedSupplyChainTradeLineItem").map(|l| line_item(l, n)).collect();
     }
+    let printed_totals = ["GrandTotalAmount"]
+        .iter()
+        .filter_map(|name| summation.and_then(|sum| child(sum, name)).and_then(decimal))
+        .collect();
     invoice.e_invoice = Some(EInvoiceInfo {
         syntax: Some(if zf1 { "cii-zf1" } else { "cii" }.into()),
+        printed_totals,
         profile: first(
             root,
             &format!("{}/GuidelineSpecifiedDocumentContextParameter/ID", n.context),
@@ -140,7 +150,7 @@ pub fn read(root: Node, zf1: bool) -> Invoice {
         .and_then(text),
         preceding_invoices: settlement
             .map(|s| {
-                select(s, "InvoiceReferencedDocument/IssuerAssignedID")
+                select(s, &format!("InvoiceReferencedDocument/{}", n.order_id))
                     .into_iter()
                     .filter_map(text)
                     .collect()
@@ -178,7 +188,9 @@ fn vat_line(tax: Node, n: &Names) -> Option<VatLine> {
         base,
         amount: amount.unwrap_or_default(),
         category: child(tax, "CategoryCode").and_then(text),
-        exemption_reason: child(tax, "ExemptionReason").and_then(text),
+        exemption_reason: child(tax, "ExemptionReason")
+            .and_then(text)
+            .or_else(|| child(tax, "ExemptionReasonCode").and_then(text)),
     })
 }
 
@@ -191,8 +203,7 @@ fn line_item(line: Node, n: &Names) -> LineItem {
         quantity: quantity.and_then(decimal),
         unit: quantity.and_then(|q| q.attribute("unitCode")).map(str::to_string),
         unit_price: descendant(line, "NetPriceProductTradePrice")
-            .and_then(|p| child(p, "ChargeAmount"))
-            .and_then(decimal),
+            .and_then(|p| per_base(child(p, "ChargeAmount"), child(p, "BasisQuantity"))),
         vat_rate: descendant(line, "ApplicableTradeTax")
             .and_then(|t| child(t, n.rate))
             .and_then(decimal),

@@ -24,7 +24,11 @@ pub fn check(invoice: &Invoice) -> Vec<String> {
     }
     let net = invoice.amount(FieldName::NetAmount);
     let vat = invoice.amount(FieldName::VatAmount).unwrap_or_default();
-    if let (Some(net), Some(total)) = (net, invoice.amount(FieldName::TotalAmount))
+    // BR-CO-15 is about the total before rounding (BT-112); invex's total adds BT-114.
+    let before_rounding =
+        invoice.e_invoice.as_ref().and_then(|e| e.printed_totals.first().copied());
+    if let (Some(net), Some(total)) =
+        (net, before_rounding.or(invoice.amount(FieldName::TotalAmount)))
         && net.checked_add(vat) != Some(total)
     {
         warnings.push(format!(
@@ -44,12 +48,6 @@ pub fn check(invoice: &Invoice) -> Vec<String> {
         }
     }
     for line in &invoice.vat_breakdown {
-        if matches!(line.category.as_deref(), Some("AE" | "E" | "K" | "G" | "O"))
-            && line.exemption_reason.is_none()
-        {
-            // The reason may also be given as a code (BT-121), which is not read.
-            continue;
-        }
         if line.category.as_deref() == Some("S") && line.rate.is_zero() {
             warnings.push("BR-S-05: a standard-rated VAT breakdown has a rate of 0".into());
         }

@@ -209,11 +209,40 @@ fn amounts_at_the_decimal_limit_are_read_without_panicking() {
             "<ram:GrandTotalAmount>999999999999999999999999999999999",
         );
     let inv = read(&xml).unwrap();
-    assert_eq!(inv.amount(FieldName::NetAmount), Some(huge.parse().unwrap()));
-    assert_eq!(inv.get(FieldName::TotalAmount), None, "beyond a decimal: absent, not guessed");
+    // Beyond 15 integer digits (as on the page) an amount is absent, not guessed.
+    assert_eq!(inv.get(FieldName::NetAmount), None);
+    assert_eq!(inv.get(FieldName::TotalAmount), None);
+    let big = "999999999999999.999999";
+    let xml = CII
+        .replace("<ram:TaxBasisTotalAmount>100.00", &format!("<ram:TaxBasisTotalAmount>{big}"))
+        .replace("<ram:GrandTotalAmount>120.00", &format!("<ram:GrandTotalAmount>{big}"));
+    let largest = read(&xml).unwrap();
+    assert_eq!(largest.amount(FieldName::NetAmount), Some(big.parse().unwrap()));
     let warnings = inv.e_invoice.clone().unwrap().warnings;
     assert!(warnings.iter().any(|w| w.starts_with("BR-14")), "{warnings:?}");
     // The service's checks on it do not panic either.
     let _ = invex_domain::service::review::failed_checks(&inv);
     let _ = invex_domain::Prediction::ok("huge.xml".into(), inv, 0).to_json();
+}
+
+#[test]
+fn rounding_base_quantities_and_time_zones() {
+    let xml = UBL
+        .replace(
+            r#"<cbc:PayableAmount currencyID="SEK">1250.00</cbc:PayableAmount>"#,
+            r#"<cbc:PayableRoundingAmount currencyID="SEK">0.40</cbc:PayableRoundingAmount><cbc:PayableAmount currencyID="SEK">1250.40</cbc:PayableAmount>"#,
+        )
+        .replace("<cbc:IssueDate>2024-03-01</cbc:IssueDate>", "<cbc:IssueDate>2024-03-01+01:00</cbc:IssueDate>")
+        .replace(
+            r#"<cbc:PriceAmount currencyID="SEK">100</cbc:PriceAmount>"#,
+            r#"<cbc:PriceAmount currencyID="SEK">200</cbc:PriceAmount><cbc:BaseQuantity unitCode="HUR">2</cbc:BaseQuantity>"#,
+        );
+    let inv = read(&xml).unwrap();
+    // The total is what is paid: BT-112 plus the öre rounding.
+    assert_eq!(inv.amount(FieldName::TotalAmount), Some("1250.40".parse().unwrap()));
+    assert_eq!(inv.date(FieldName::InvoiceDate), "2024-03-01".parse().ok());
+    assert_eq!(inv.line_items[0].unit_price, Some("100".parse().unwrap()), "per unit, not per 2");
+    let info = inv.e_invoice.unwrap();
+    assert_eq!(info.printed_totals, ["1250.00".parse::<rust_decimal::Decimal>().unwrap()]);
+    assert!(info.warnings.is_empty(), "öre rounding is not a BR-CO-15 breach: {:?}", info.warnings);
 }

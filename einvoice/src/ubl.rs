@@ -5,7 +5,8 @@ use invex_domain::{EInvoiceInfo, FieldName, Invoice, LineItem, Value, VatLine};
 use roxmltree::Node;
 
 use crate::build::{
-    CREDIT_NOTE_CODES, Fields, compact_upper, decimal, digits, iban_shaped, ubl_date,
+    CREDIT_NOTE_CODES, Fields, compact_upper, decimal, digits, iban_shaped, per_base,
+    plus_rounding, ubl_date,
 };
 use crate::xml::{child, children, first, select, text};
 
@@ -32,7 +33,10 @@ pub fn read(root: Node) -> Invoice {
     let totals = child(root, "LegalMonetaryTotal");
     if let Some(t) = totals {
         f.amount(FieldName::NetAmount, child(t, "TaxExclusiveAmount"));
-        f.amount(FieldName::TotalAmount, child(t, "TaxInclusiveAmount"));
+        if let Some(inclusive) = child(t, "TaxInclusiveAmount") {
+            let total = plus_rounding(Some(inclusive), child(t, "PayableRoundingAmount"));
+            f.set(FieldName::TotalAmount, total.map(Value::Amount), inclusive);
+        }
     }
     let tax_totals: Vec<Node> = children(root, "TaxTotal").collect();
     let tax_total = tax_totals
@@ -108,8 +112,13 @@ pub fn read(root: Node) -> Invoice {
         })
         .map(line_item)
         .collect();
+    let printed_totals = ["TaxInclusiveAmount"]
+        .iter()
+        .filter_map(|name| totals.and_then(|t| child(t, name)).and_then(decimal))
+        .collect();
     invoice.e_invoice = Some(EInvoiceInfo {
         syntax: Some("ubl".into()),
+        printed_totals,
         profile: child(root, "CustomizationID").and_then(text),
         preceding_invoices: select(root, "BillingReference/InvoiceDocumentReference/ID")
             .into_iter()
@@ -156,7 +165,11 @@ fn vat_line(subtotal: Node) -> Option<VatLine> {
         base,
         amount: amount.unwrap_or_default(),
         category: category.and_then(|c| child(c, "ID")).and_then(text),
-        exemption_reason: category.and_then(|c| child(c, "TaxExemptionReason")).and_then(text),
+        exemption_reason: category.and_then(|c| {
+            child(c, "TaxExemptionReason")
+                .and_then(text)
+                .or_else(|| child(c, "TaxExemptionReasonCode").and_then(text))
+        }),
     })
 }
 
@@ -166,7 +179,7 @@ fn line_item(line: Node) -> LineItem {
         description: first(line, "Item/Name").and_then(text),
         quantity: quantity.and_then(decimal),
         unit: quantity.and_then(|q| q.attribute("unitCode")).map(str::to_string),
-        unit_price: first(line, "Price/PriceAmount").and_then(decimal),
+        unit_price: per_base(first(line, "Price/PriceAmount"), first(line, "Price/BaseQuantity")),
         vat_rate: first(line, "Item/ClassifiedTaxCategory/Percent").and_then(decimal),
         amount: child(line, "LineExtensionAmount").and_then(decimal),
         confidence: crate::build::XML_CONFIDENCE,

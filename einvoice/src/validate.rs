@@ -13,6 +13,20 @@ use std::process::Command;
 
 use roxmltree::Document;
 
+/// The vendored schemas: `$INVEX_SCHEMAS_DIR`, else `schemas/` beside the
+/// executable (an installed copy), else this crate's `schemas/` in the
+/// checkout the binary was built from.
+fn schemas_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("INVEX_SCHEMAS_DIR") {
+        return PathBuf::from(dir);
+    }
+    let beside_exe = std::env::current_exe().ok().and_then(|e| Some(e.parent()?.join("schemas")));
+    match beside_exe {
+        Some(dir) if dir.join("en16931").is_dir() => dir,
+        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas"),
+    }
+}
+
 /// Where the tools and schemas are.
 #[derive(Debug, Clone)]
 pub struct Validator {
@@ -35,7 +49,7 @@ impl Validator {
             java: PathBuf::from("java"),
             saxon_jar: PathBuf::from("/usr/share/java/Saxon-HE.jar"),
             ubl_xsd_dir: native_dir.join("ubl-2.1"),
-            schemas_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas"),
+            schemas_dir: schemas_dir(),
         };
         let runs = |program: &Path, arg: &str| {
             Command::new(program).arg(arg).output().is_ok_and(|o| o.status.success())

@@ -1,7 +1,7 @@
 //! The e-invoice stage: find the XML in a PDF, read it exactly, and compare
 //! it with what the page says.
 //!
-//! A PDF's attachments are tried in order: the standard names
+//! A PDF's XML attachments are tried in order: the standard names
 //! ([`ATTACHMENT_NAMES`]: Factur-X, ZUGFeRD 1/2, XRechnung) first, then any
 //! other `.xml` attachment whose root is an invoice. (pdfium does not expose
 //! the `/AFRelationship` key, so "by relationship" means "an XML attachment
@@ -25,13 +25,14 @@ pub const ATTACHMENT_NAMES: &[&str] =
 
 /// The fields compared with the page: the ones a wrong booking or payment
 /// would follow from.
-pub const CHECKED_FIELDS: [FieldName; 7] = [
+pub const CHECKED_FIELDS: [FieldName; 8] = [
     FieldName::InvoiceNumber,
     FieldName::InvoiceDate,
     FieldName::TotalAmount,
     FieldName::VatAmount,
     FieldName::Iban,
     FieldName::Bankgiro,
+    FieldName::Plusgiro,
     FieldName::PaymentReference,
 ];
 
@@ -42,6 +43,16 @@ const ALWAYS_PRINTED: [FieldName; 3] =
 
 /// The confidence of an XML value the page contradicts.
 pub const MISMATCH_CONFIDENCE: f32 = 0.3;
+
+/// A page reading of an identifier (number, account, reference) at least
+/// this sure (a calibrated probability) is taken as what the page says: a
+/// different XML value is then a mismatch even if it is printed elsewhere on
+/// the page (as the order or customer number). Below it, finding the XML's
+/// value on the page is agreement enough. Amounts and dates are exempt: on
+/// the corpus a page reading sure of the amount due after a prepayment, one
+/// rate's VAT, or a stylesheet's "vom 01.07.2020" is wrong about the field,
+/// not contradicting an XML value that is printed too.
+pub const PAGE_SURE: f32 = 0.8;
 
 /// The e-invoice reader and how far to trust it.
 pub struct EInvoiceStage {
@@ -66,9 +77,6 @@ impl EInvoiceStage {
         attachments.sort_by_key(|a| !standard(a));
         for attachment in attachments {
             let is_standard = standard(&attachment);
-            if !is_standard && !attachment.name.to_lowercase().ends_with(".xml") {
-                continue;
-            }
             match self.reader.read_xml(&attachment.bytes) {
                 Ok(mut invoice) => {
                     if let Some(info) = invoice.e_invoice.as_mut() {
@@ -101,17 +109,39 @@ pub fn with_broken_xml(mut page: Invoice, attachment: String, reason: &DocumentE
 }
 
 /// Merges the XML's invoice with the page's: the XML's values win, checked
-/// against the page; the page adds what the XML lacks.
-pub fn cross_check(mut xml: Invoice, page: Invoice, document: &Document) -> Invoice {
+/// against the page; the page adds what the XML lacks. Without the page's
+/// words (an image extractor read it), only the page reading's values are
+/// compared.
+pub fn cross_check(mut xml: Invoice, page: Invoice, document: Option<&Document>) -> Invoice {
     let mut mismatches = Vec::new();
+    // A page may print the total before rounding as its total.
+    let printed_totals: Vec<Value> = xml
+        .e_invoice
+        .as_ref()
+        .map_or(Vec::new(), |e| e.printed_totals.iter().map(|t| Value::Amount(*t)).collect());
     for name in CHECKED_FIELDS {
         let Some(field) = xml.fields.get_mut(&name) else { continue };
         let on_page = page.get(name);
-        if let Some(p) = on_page.filter(|p| same(&p.value, &field.value)) {
+        let alternatives: &[Value] =
+            if name == FieldName::TotalAmount { &printed_totals } else { &[] };
+        let found = || {
+            let d = document?;
+            find_on_page(d, &field.value)
+                .or_else(|| alternatives.iter().find_map(|v| find_on_page(d, v)))
+        };
+        let agrees = |p: &&Field| {
+            same(&p.value, &field.value) || alternatives.iter().any(|v| same(&p.value, v))
+        };
+        if let Some(p) = on_page.filter(agrees) {
             agree(field, p.page, p.bbox);
-        } else if let Some((number, bbox)) = find_on_page(document, &field.value) {
+        } else if let Some(p) =
+            on_page.filter(|p| p.confidence >= PAGE_SURE && matches!(p.value, Value::Text(_)))
+        {
+            field.confidence = field.confidence.min(MISMATCH_CONFIDENCE);
+            mismatches.push(Mismatch::new(name, &field.value, Some(&p.value)));
+        } else if let Some((number, bbox)) = found() {
             agree(field, Some(number), Some(bbox));
-        } else if on_page.is_some() || ALWAYS_PRINTED.contains(&name) {
+        } else if on_page.is_some() || (document.is_some() && ALWAYS_PRINTED.contains(&name)) {
             field.confidence = field.confidence.min(MISMATCH_CONFIDENCE);
             mismatches.push(Mismatch::new(name, &field.value, on_page.map(|p| &p.value)));
         }
@@ -127,6 +157,12 @@ pub fn cross_check(mut xml: Invoice, page: Invoice, document: &Document) -> Invo
     }
     let info = xml.e_invoice.get_or_insert_with(EInvoiceInfo::default);
     info.page_checked = true;
+    if document.is_none() {
+        info.warnings.push(
+            "the page was read without words (an image extractor); only its values were compared"
+                .into(),
+        );
+    }
     info.mismatches = mismatches;
     xml
 }
@@ -201,17 +237,22 @@ pub fn find_on_page(document: &Document, value: &Value) -> Option<(u32, BBox)> {
     None
 }
 
-/// The page's words cut into lines: a new line starts where a word's
-/// vertical middle leaves the previous word's box.
+/// The page's words (in reading order) cut into lines: a new line starts
+/// where a word's vertical middle leaves the line's band so far (the union
+/// of its words' boxes), so a small label and a tall value stay one line.
 fn lines(words: &[invex_domain::Word]) -> Vec<&[invex_domain::Word]> {
     let mut out = Vec::new();
     let mut start = 0;
+    let mut band = words.first().map_or((0.0, 0.0), |w| (w.bbox.y0, w.bbox.y1));
     for i in 1..words.len() {
-        let prev = &words[i - 1].bbox;
-        let middle = (words[i].bbox.y0 + words[i].bbox.y1) / 2.0;
-        if middle < prev.y0 || middle > prev.y1 {
+        let b = &words[i].bbox;
+        let middle = (b.y0 + b.y1) / 2.0;
+        if middle < band.0 || middle > band.1 {
             out.push(&words[start..i]);
             start = i;
+            band = (b.y0, b.y1);
+        } else {
+            band = (band.0.min(b.y0), band.1.max(b.y1));
         }
     }
     if start < words.len() {

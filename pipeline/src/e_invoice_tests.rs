@@ -20,11 +20,15 @@ fn page(lines: &[&str]) -> Document {
 }
 
 fn invoice(source: Source, fields: &[(FieldName, Value)]) -> Invoice {
+    invoice_at(source, 0.9, fields)
+}
+
+fn invoice_at(source: Source, confidence: f32, fields: &[(FieldName, Value)]) -> Invoice {
     let mut inv = Invoice::default();
     for (name, value) in fields {
         let field = Field {
             value: value.clone(),
-            confidence: 0.9,
+            confidence,
             page: None,
             bbox: None,
             source,
@@ -49,6 +53,7 @@ fn date(s: &str) -> Value {
 fn cross_check_table() {
     let printed = page(&[
         "Rechnung Nr.:RE-1001",
+        "Bestellung 4711",
         "Datum 1. März 2024",
         "Summe netto 1.000,00 EUR",
         "MwSt 19 % 190,00",
@@ -94,10 +99,22 @@ fn cross_check_table() {
             ],
         ),
         (
-            "page reading picked a wrong total, but the XML's is printed",
+            "number edited to another printed identifier, page reading sure of the number",
+            vec![(FieldName::InvoiceNumber, text("4711"))],
+            vec![(FieldName::InvoiceNumber, text("RE-1001"))],
+            vec!["the XML says invoice number 4711; the page says RE-1001"],
+        ),
+        (
+            "page reading sure of another printed amount (the net) as the total",
             vec![],
             vec![(FieldName::TotalAmount, amount("1000.00"))],
             vec![],
+        ),
+        (
+            "day and month swapped",
+            vec![(FieldName::InvoiceDate, date("2024-01-03"))],
+            vec![],
+            vec!["the XML says invoice date 2024-01-03; the page does not show it"],
         ),
         (
             "a credit note printed without its sign",
@@ -115,7 +132,7 @@ fn cross_check_table() {
         let xml = invoice(Source::EInvoice, &fields);
         let mut page_fields = page_fields;
         page_fields.push((FieldName::Bic, text("COBADEFFXXX")));
-        let out = cross_check(xml, invoice(Source::Rules, &page_fields), &printed);
+        let out = cross_check(xml, invoice(Source::Rules, &page_fields), Some(&printed));
         let info = out.e_invoice.as_ref().unwrap();
         let got: Vec<String> = info.mismatches.iter().map(|m| m.to_string()).collect();
         assert_eq!(got, expected, "{case}");
@@ -135,10 +152,24 @@ fn cross_check_table() {
 }
 
 #[test]
+fn an_unsure_page_reading_yields_to_the_value_found_on_the_page() {
+    let printed = page(&["Summe netto 1.000,00", "Gesamtbetrag 1.190,00 EUR"]);
+    let xml = invoice(Source::EInvoice, &[(FieldName::TotalAmount, amount("1190"))]);
+    let unsure = invoice_at(Source::Rules, 0.5, &[(FieldName::TotalAmount, amount("1000"))]);
+    let out = cross_check(xml.clone(), unsure, Some(&printed));
+    assert_eq!(out.e_invoice.unwrap().mismatches, []);
+    // Without the page's words, a value the reading missed is not flagged.
+    let out = cross_check(xml, Invoice::default(), None);
+    let info = out.e_invoice.unwrap();
+    assert_eq!(info.mismatches, []);
+    assert_eq!(info.warnings.len(), 1);
+}
+
+#[test]
 fn agreement_takes_the_page_box() {
     let printed = page(&["Invoice no. 77-A", "Total EUR 12.50"]);
     let xml = invoice(Source::EInvoice, &[(FieldName::TotalAmount, amount("12.5"))]);
-    let out = cross_check(xml, Invoice::default(), &printed);
+    let out = cross_check(xml, Invoice::default(), Some(&printed));
     let total = out.get(FieldName::TotalAmount).unwrap();
     assert_eq!((total.page, total.confidence), (Some(1), 1.0));
     assert_eq!(total.bbox.map(|b| b.y0), Some(20.0));

@@ -142,8 +142,7 @@ impl Pipeline {
             Embedded::Read(xml) if stage.trust_xml => Ok((xml, 0)),
             Embedded::Read(mut xml) => match self.read_page(name, bytes) {
                 Ok((page, pages, document)) => {
-                    let document = document.unwrap_or(Document { pages: Vec::new() });
-                    Ok((cross_check(xml, page, &document), pages))
+                    Ok((cross_check(xml, page, document.as_ref()), pages))
                 }
                 Err(e) => {
                     if let Some(info) = xml.e_invoice.as_mut() {

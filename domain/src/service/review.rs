@@ -200,8 +200,6 @@ pub fn parse_correction(name: FieldName, value: &Json) -> Result<Value, String> 
     check_value(name, &parsed)
 }
 
-/// The field's validator, with the reason in words when it fails; returns
-/// the value in its normal form (Bankgiro as digits, IBAN without spaces).
 /// Whether a Swedish-only check fits an e-invoice's value. An e-invoice
 /// carries foreign registration numbers (a French SIRET, a German HRB) and
 /// free payment references (`RE-2017/505`) exactly as the supplier issued
@@ -224,6 +222,8 @@ fn swedish_rule_applies(name: FieldName, value: &Value, invoice: &Invoice) -> bo
     }
 }
 
+/// The field's validator, with the reason in words when it fails; returns
+/// the value in its normal form (Bankgiro as digits, IBAN without spaces).
 fn check_value(name: FieldName, value: &Value) -> Result<Value, String> {
     use FieldName::*;
     let Value::Text(text) = value else { return Ok(value.clone()) };

@@ -63,19 +63,29 @@ impl DocumentReader for PdfiumReader {
         Ok(Document { pages })
     }
 
-    /// The PDF's embedded files (a ZUGFeRD/Factur-X PDF's XML among them).
-    /// Attachments above [`MAX_ATTACHMENT_BYTES`] are skipped.
+    /// The PDF's embedded XML files (a ZUGFeRD/Factur-X PDF's invoice among
+    /// them). Only attachments named `*.xml` are decoded, each at most
+    /// [`MAX_ATTACHMENT_BYTES`]; one that pdfium cannot decode is skipped.
     fn attachments(&self, bytes: &[u8]) -> Result<Vec<Attachment>, DocumentError> {
         self.check_bytes(bytes)?;
         let pdfium = self.lock()?;
         let document = pdfium.load_pdf_from_byte_slice(bytes, None).map_err(load_error)?;
         let mut out = Vec::new();
         for attachment in document.attachments().iter() {
-            if attachment.len() > MAX_ATTACHMENT_BYTES {
+            let name = attachment.name();
+            if !name.to_lowercase().ends_with(".xml") {
                 continue;
             }
-            if let Ok(content) = attachment.save_to_bytes() {
-                out.push(Attachment { name: attachment.name(), bytes: content });
+            // pdfium-render asserts inside; a panic must not poison the pdfium lock.
+            let content = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                if attachment.len() > MAX_ATTACHMENT_BYTES {
+                    None
+                } else {
+                    attachment.save_to_bytes().ok()
+                }
+            }));
+            if let Ok(Some(content)) = content {
+                out.push(Attachment { name, bytes: content });
             }
         }
         Ok(out)
