@@ -264,10 +264,24 @@ pub enum DatasetCommand {
     Generate(GenerateArgs),
     /// Write layout-model training data (pdfium words, 0..1000 boxes, BIO labels) as JSONL.
     Tokens(TokensArgs),
+    /// Weak labels from real e-invoice PDFs: the embedded XML's values,
+    /// found on the page, label the words; `invex dataset tokens OUT` then
+    /// makes training data of them.
+    WeakLabels(WeakLabelsArgs),
     /// Print the layout model's BIO label list as JSON (index = class id).
     Labels,
     /// Print the layout family names, one per line.
     Families,
+}
+
+#[derive(Debug, Args)]
+pub struct WeakLabelsArgs {
+    /// E-invoice PDFs (ZUGFeRD, Factur-X, XRechnung) and folders of them.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// The folder to write each PDF and its `*.truth.json` to.
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -13,6 +13,8 @@
 //! a [`Mismatch`], reported as a failed check, so the service sends the
 //! invoice to review. Fields only the page has are kept with their own source.
 
+use std::ops::Range;
+
 use invex_domain::parse::{DateOrder, parse_amount, parse_date};
 use invex_domain::{
     Attachment, BBox, Document, DocumentError, EInvoiceInfo, EInvoiceReader, Field, FieldName,
@@ -189,31 +191,46 @@ fn squash(s: &str) -> String {
 }
 
 /// Where on the page `value` is printed: a run of up to eight words on one
-/// line that reads as it (an amount in any usual form, a date in any order
-/// or language the parsers know, an identifier up to spaces and punctuation,
-/// or one word ending in it after a colon, as in `Nr.:RE-1001`).
+/// line that reads as it (an amount in any usual form, a date day first, or
+/// month first where day first cannot read it, an identifier up to spaces
+/// and punctuation, or one word ending in it after a colon, as in
+/// `Nr.:RE-1001`). The page's number and the run's box.
 pub fn find_on_page(document: &Document, value: &Value) -> Option<(u32, BBox)> {
+    let (index, words) = locate_on_page(document, value)?;
+    let page = &document.pages[index];
+    let run = &page.words[words];
+    let bbox = run.iter().skip(1).fold(run[0].bbox, |b, w| b.union(&w.bbox));
+    Some((page.number, bbox))
+}
+
+/// [`find_on_page`]'s hit as the index of the page in `document.pages` and
+/// the range of its words: for weak labels, which need the words themselves.
+pub fn locate_on_page(document: &Document, value: &Value) -> Option<(usize, Range<usize>)> {
     let wanted = match value {
         Value::Text(t) => squash(t),
+        Value::Bool(_) => return None,
         _ => String::new(),
     };
-    for page in &document.pages {
+    for (index, page) in document.pages.iter().enumerate() {
         for line in lines(&page.words) {
-            for start in 0..line.len() {
-                for end in start + 1..=(start + 8).min(line.len()) {
-                    let words = &line[start..end];
+            for start in line.clone() {
+                for end in start + 1..=(start + 8).min(line.end) {
+                    let words = &page.words[start..end];
                     let joined =
                         words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
+                    let short = end - start <= 4;
                     let hit = match value {
                         Value::Amount(a) => {
-                            end - start <= 4
-                                && parse_amount(&joined).is_some_and(|p| p.abs() == a.abs())
+                            short && parse_amount(&joined).is_some_and(|p| p.abs() == a.abs())
                         }
+                        // Day first, as European invoices print dates; month first only
+                        // where day first cannot read it (`03/25/2024`), so a swapped
+                        // day and month is not taken for agreement.
                         Value::Date(d) => {
-                            end - start <= 4
-                                && [DateOrder::DayFirst, DateOrder::MonthFirst]
-                                    .into_iter()
-                                    .any(|o| parse_date(&joined, o) == Some(*d))
+                            short
+                                && parse_date(&joined, DateOrder::DayFirst)
+                                    .or_else(|| parse_date(&joined, DateOrder::MonthFirst))
+                                    == Some(*d)
                         }
                         Value::Text(_) => {
                             !wanted.is_empty()
@@ -226,9 +243,7 @@ pub fn find_on_page(document: &Document, value: &Value) -> Option<(u32, BBox)> {
                         Value::Bool(_) => false,
                     };
                     if hit {
-                        let bbox =
-                            words.iter().skip(1).fold(words[0].bbox, |b, w| b.union(&w.bbox));
-                        return Some((page.number, bbox));
+                        return Some((index, start..end));
                     }
                 }
             }
@@ -237,10 +252,11 @@ pub fn find_on_page(document: &Document, value: &Value) -> Option<(u32, BBox)> {
     None
 }
 
-/// The page's words (in reading order) cut into lines: a new line starts
-/// where a word's vertical middle leaves the line's band so far (the union
-/// of its words' boxes), so a small label and a tall value stay one line.
-fn lines(words: &[invex_domain::Word]) -> Vec<&[invex_domain::Word]> {
+/// The page's words (in reading order) cut into lines, as ranges of word
+/// indices: a new line starts where a word's vertical middle leaves the
+/// line's band so far (the union of its words' boxes), so a small label and
+/// a tall value stay one line.
+fn lines(words: &[invex_domain::Word]) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut band = words.first().map_or((0.0, 0.0), |w| (w.bbox.y0, w.bbox.y1));
@@ -248,7 +264,7 @@ fn lines(words: &[invex_domain::Word]) -> Vec<&[invex_domain::Word]> {
         let b = &words[i].bbox;
         let middle = (b.y0 + b.y1) / 2.0;
         if middle < band.0 || middle > band.1 {
-            out.push(&words[start..i]);
+            out.push(start..i);
             start = i;
             band = (b.y0, b.y1);
         } else {
@@ -256,7 +272,7 @@ fn lines(words: &[invex_domain::Word]) -> Vec<&[invex_domain::Word]> {
         }
     }
     if start < words.len() {
-        out.push(&words[start..]);
+        out.push(start..words.len());
     }
     out
 }

@@ -10,6 +10,7 @@ pub fn run(command: DatasetCommand) -> Result<ExitCode> {
     match command {
         DatasetCommand::Generate(args) => generate(args),
         DatasetCommand::Tokens(args) => super::dataset_tokens::run(args),
+        DatasetCommand::WeakLabels(args) => super::dataset_weak::run(args),
         DatasetCommand::Labels => {
             println!("{}", serde_json::to_string(invex_datasets::LABELS)?);
             Ok(ExitCode::SUCCESS)

@@ -3,6 +3,7 @@
 mod dataset;
 mod dataset_scan;
 mod dataset_tokens;
+mod dataset_weak;
 mod doctor;
 mod donut;
 mod eval;

@@ -389,3 +389,66 @@ fn the_official_xsd_and_schematron_findings_are_warnings() {
         assert!(invoice.fields.contains_key(&FieldName::TotalAmount), "{case}");
     }
 }
+
+#[test]
+fn weak_labels_from_e_invoice_pdfs_become_training_data() {
+    let dir = tempdir();
+    let out = dir.path().join("weak");
+    let result = run(invex()
+        .args(["dataset", "weak-labels"])
+        .arg(fixtures().join("zugferd"))
+        .arg("--out")
+        .arg(&out));
+    assert!(result.status.success(), "{}", stderr(&result));
+    for pdf in zugferd_pdfs() {
+        let stem = pdf.file_stem().unwrap().to_string_lossy().to_string();
+        let truth_path = out.join(format!("{stem}.truth.json"));
+        if KNOWN_MISMATCHES.iter().any(|(n, _)| n.starts_with(&stem)) {
+            assert!(!truth_path.exists(), "{stem}: its XML is not its page's truth");
+            assert!(
+                stderr(&result).contains(&format!("skipped {}", pdf.display())),
+                "{}",
+                stderr(&result)
+            );
+            continue;
+        }
+        let truth: Value = serde_json::from_slice(&fs::read(&truth_path).unwrap()).unwrap();
+        let labels: Vec<&str> = truth["words"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["label"].as_str().unwrap())
+            .collect();
+        // Every e-invoice prints its number and total; their words carry the XML's labels.
+        for field in ["INVOICE_NUMBER", "TOTAL_AMOUNT"] {
+            assert!(
+                labels.contains(&format!("B-{field}").as_str()),
+                "{stem}: no {field} in {labels:?}"
+            );
+        }
+        // A labelled word is a word of the page with the value's text.
+        let total = truth["fields"]["total_amount"].as_f64().unwrap();
+        let words: String = truth["words"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|w| w["label"].as_str().unwrap().ends_with("TOTAL_AMOUNT"))
+            .map(|w| w["text"].as_str().unwrap())
+            .collect();
+        let digits: String = words.chars().filter(char::is_ascii_digit).collect();
+        let expected: String = format!("{total:.2}").chars().filter(char::is_ascii_digit).collect();
+        assert_eq!(digits, expected, "{stem}: total words {words}");
+    }
+    let tokens = dir.path().join("tokens.jsonl");
+    let result = run(invex().args(["dataset", "tokens"]).arg(&out).arg("-o").arg(&tokens));
+    assert!(result.status.success(), "{}", stderr(&result));
+    let docs = read_jsonl(&tokens);
+    assert_eq!(docs.len(), zugferd_pdfs().len() - KNOWN_MISMATCHES.len());
+    assert!(
+        docs.iter().all(|d| d["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l == "B-INVOICE_NUMBER"))
+    );
+}
