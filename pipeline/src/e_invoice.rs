@@ -260,8 +260,8 @@ fn lines(words: &[invex_domain::Word]) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut band = words.first().map_or((0.0, 0.0), |w| (w.bbox.y0, w.bbox.y1));
-    for i in 1..words.len() {
-        let b = &words[i].bbox;
+    for (i, word) in words.iter().enumerate().skip(1) {
+        let b = &word.bbox;
         let middle = (b.y0 + b.y1) / 2.0;
         if middle < band.0 || middle > band.1 {
             out.push(start..i);
