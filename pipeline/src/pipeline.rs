@@ -193,22 +193,39 @@ impl Pipeline {
     /// Reads and extracts several files with one call to the extractor's
     /// batched inference; one prediction per file, in order. A panic in the
     /// batch falls back to one file at a time, so one bad file costs only itself.
-    /// With a second opinion or the e-invoice stage, files go one at a time
-    /// (they need each file's bytes).
+    /// E-invoices (XML files, PDFs carrying one) are read on their own; with
+    /// a second opinion, every file goes one at a time (it needs the bytes).
     pub fn process_files(&self, paths: &[PathBuf]) -> Vec<Prediction> {
-        if paths.len() == 1 || self.second.is_some() || self.e_invoice.is_some() {
+        if paths.len() == 1 || self.second.is_some() {
             return paths.iter().map(|p| self.process_file(p)).collect();
         }
-        let read: Vec<(String, Result<Document, DocumentError>)> = paths
+        // Each file's words for the batch, or its prediction already (an
+        // e-invoice, or a file that could not be read).
+        let read: Vec<(String, Result<Document, Prediction>)> = paths
             .iter()
             .map(|path| {
                 let name = path.display().to_string();
                 let _span = info_span!("read", file = %name).entered();
-                let document = catch_unwind(AssertUnwindSafe(|| {
-                    read_limited(path, self.max_bytes).and_then(|b| self.reader.read(&b))
+                let outcome = catch_unwind(AssertUnwindSafe(|| {
+                    let failed = |e: DocumentError| {
+                        Prediction::failed(name.clone(), e.code(), e.to_string())
+                    };
+                    let bytes = read_limited(path, self.max_bytes).map_err(failed)?;
+                    if let Some(stage) = &self.e_invoice
+                        && self.carries_e_invoice(stage, &bytes)
+                    {
+                        return Err(self.process_bytes(name.clone(), &bytes));
+                    }
+                    self.reader.read(&bytes).map_err(failed)
                 }))
-                .unwrap_or_else(|_| Err(DocumentError::Io("internal error while reading".into())));
-                (name, document)
+                .unwrap_or_else(|_| {
+                    Err(Prediction::failed(
+                        name.clone(),
+                        "io",
+                        "internal error while reading".into(),
+                    ))
+                });
+                (name, outcome)
             })
             .collect();
         let documents: Vec<&Document> = read.iter().filter_map(|(_, d)| d.as_ref().ok()).collect();
@@ -237,9 +254,20 @@ impl Pipeline {
                         "the extractor returned too few results".into(),
                     ),
                 },
-                Err(e) => Prediction::failed(name, e.code(), e.to_string()),
+                Err(prediction) => prediction,
             })
             .collect()
+    }
+
+    /// Whether the e-invoice stage reads this file: an XML file, or a PDF
+    /// with an e-invoice attachment (usable or not).
+    fn carries_e_invoice(&self, stage: &EInvoiceStage, bytes: &[u8]) -> bool {
+        is_xml(bytes)
+            || (not_a_pdf(bytes).is_none()
+                && self
+                    .reader
+                    .attachments(bytes)
+                    .is_ok_and(|a| !matches!(stage.from_attachments(a), Embedded::None)))
     }
 
     /// Processes `files` in parallel on the current rayon pool, `batch_size`

@@ -452,3 +452,23 @@ fn weak_labels_from_e_invoice_pdfs_become_training_data() {
             .any(|l| l == "B-INVOICE_NUMBER"))
     );
 }
+
+#[test]
+fn batches_read_e_invoices_alone_and_the_rest_together_with_the_same_results() {
+    let mut files: Vec<PathBuf> = zugferd_pdfs();
+    files.push(fixtures().join("peppol/se_invoice_max.xml"));
+    files.push(fixtures().join("not_invoice/orderx_comfort_ex01.xml"));
+    files.extend(
+        ["inv-00000.pdf", "inv-00001.pdf", "inv-00002.pdf"].map(|f| repo().join("samples").join(f)),
+    );
+    files.push(repo().join("Cargo.toml"));
+    let one_by_one: Vec<Value> =
+        files.iter().map(|f| pipeline(false).process_file(f).to_json()).collect();
+    let batched = pipeline(false).with_batch_size(4).process_files(&files);
+    assert_eq!(batched.len(), files.len());
+    for (single, batch) in one_by_one.iter().zip(&batched) {
+        assert_eq!(single, &batch.to_json(), "{}", batch.file);
+    }
+    assert!(batched.iter().any(|p| p.invoice.e_invoice.is_some()));
+    assert!(batched.iter().any(|p| p.invoice.e_invoice.is_none() && p.error.is_none()));
+}
