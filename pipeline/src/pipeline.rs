@@ -201,29 +201,29 @@ impl Pipeline {
         }
         // Each file's words for the batch, or its prediction already (an
         // e-invoice, or a file that could not be read).
-        let read: Vec<(String, Result<Document, Prediction>)> = paths
+        let read: Vec<(String, Result<Document, Box<Prediction>>)> = paths
             .iter()
             .map(|path| {
                 let name = path.display().to_string();
                 let _span = info_span!("read", file = %name).entered();
                 let outcome = catch_unwind(AssertUnwindSafe(|| {
                     let failed = |e: DocumentError| {
-                        Prediction::failed(name.clone(), e.code(), e.to_string())
+                        Box::new(Prediction::failed(name.clone(), e.code(), e.to_string()))
                     };
                     let bytes = read_limited(path, self.max_bytes).map_err(failed)?;
                     if let Some(stage) = &self.e_invoice
                         && self.carries_e_invoice(stage, &bytes)
                     {
-                        return Err(self.process_bytes(name.clone(), &bytes));
+                        return Err(Box::new(self.process_bytes(name.clone(), &bytes)));
                     }
                     self.reader.read(&bytes).map_err(failed)
                 }))
                 .unwrap_or_else(|_| {
-                    Err(Prediction::failed(
+                    Err(Box::new(Prediction::failed(
                         name.clone(),
                         "io",
                         "internal error while reading".into(),
-                    ))
+                    )))
                 });
                 (name, outcome)
             })
@@ -254,7 +254,7 @@ impl Pipeline {
                         "the extractor returned too few results".into(),
                     ),
                 },
-                Err(prediction) => prediction,
+                Err(prediction) => *prediction,
             })
             .collect()
     }
