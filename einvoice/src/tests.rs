@@ -246,3 +246,45 @@ fn rounding_base_quantities_and_time_zones() {
     assert_eq!(info.printed_totals, ["1250.00".parse::<rust_decimal::Decimal>().unwrap()]);
     assert!(info.warnings.is_empty(), "öre rounding is not a BR-CO-15 breach: {:?}", info.warnings);
 }
+
+/// Mutated documents (truncated, bytes flipped, slices repeated or dropped)
+/// are read or refused, never a panic: the reader sees hostile input.
+#[test]
+fn mutated_documents_never_panic() {
+    let reader = XmlInvoiceReader::default();
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |bound: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % bound.max(1) as u64) as usize
+    };
+    let mut read = 0;
+    for doc in [UBL, CII] {
+        let bytes = doc.as_bytes();
+        for round in 0..2000 {
+            let mut m = bytes.to_vec();
+            let at = next(m.len());
+            match round % 4 {
+                0 => m.truncate(at),
+                1 => m[at] = (next(256)) as u8,
+                2 => {
+                    let end = (at + next(64)).min(m.len());
+                    let slice = m[at..end].to_vec();
+                    m.splice(at..at, slice);
+                }
+                _ => {
+                    let end = (at + next(64)).min(m.len());
+                    m.drain(at..end);
+                }
+            }
+            let outcome = std::panic::catch_unwind(|| reader.read(&m));
+            assert!(outcome.is_ok(), "panic on round {round}: {:?}", String::from_utf8_lossy(&m));
+            if let Ok(Ok(invoice)) = outcome {
+                read += 1;
+                let _ = invex_domain::service::review::failed_checks(&invoice);
+            }
+        }
+    }
+    assert!(read > 100, "only {read} mutated documents were still invoices");
+}
