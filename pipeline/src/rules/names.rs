@@ -79,6 +79,16 @@ fn collect(cx: &Ctx, table_lines: &[bool]) -> (Vec<NameCand>, Vec<(String, usize
             }
         }
         let Some(words) = name_words(cx, run) else { continue };
+        // A priced row ("Batterijen 22.45") is an item the table reader missed,
+        // never a letterhead.
+        if cx
+            .scan
+            .amounts
+            .iter()
+            .any(|a| a.decimals && a.start >= run.end && cx.layout.toks[a.start].line == first.line)
+        {
+            continue;
+        }
         // The value of a caption on its left ("Er ref: Åsa Wikström") or
         // above it (a reference person in a grid); a department line.
         if follows_caption(cx, run.start) || person_values.contains(&run.start) {

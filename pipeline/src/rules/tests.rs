@@ -286,4 +286,17 @@ fn never_guess_and_read_beyond_sv_en_de_fr() {
         ],
         &[(SupplierName, "<none>"), (SupplierVat, "001492992000")],
     );
+    // A priced row the table reader missed is an item, never the supplier.
+    check(
+        &[
+            ("Batterijen", 50.0, 40.0),
+            ("22.45", 200.0, 40.0),
+            ("Knoopcellen", 50.0, 54.0),
+            ("27.96", 200.0, 54.0),
+            ("Factuur", 50.0, 100.0),
+            ("IBAN", 50.0, 700.0),
+            ("NL91ABNA0417164300", 80.0, 700.0),
+        ],
+        &[(SupplierName, "<none>")],
+    );
 }
