@@ -214,9 +214,13 @@ impl Scan {
         (end > run.start).then_some(Run { start: run.start, end })
     }
 
-    /// The amounts that start inside `run`.
+    /// The amounts that start inside `run`, or whose currency marker the
+    /// caption before `run` took (`Brutto: £` + `3.840,60`).
     pub fn amounts_in(&self, run: Run) -> impl Iterator<Item = &AmountMention> {
-        self.amounts.iter().filter(move |a| a.start >= run.start && a.start < run.end)
+        self.amounts.iter().filter(move |a| {
+            a.start < run.end
+                && (a.start >= run.start || (a.currency.is_some() && a.end > run.start))
+        })
     }
 
     /// The first date in `run`.

@@ -286,6 +286,42 @@ fn never_guess_and_read_beyond_sv_en_de_fr() {
         ],
         &[(SupplierName, "<none>"), (SupplierVat, "001492992000")],
     );
+    // Captions and values running on one line, the currency sign inside the caption.
+    check(
+        &[
+            ("Rechnung", 70.0, 71.0),
+            ("Nr.", 125.0, 71.0),
+            ("UK-44552", 145.0, 71.0),
+            ("Datum:", 200.0, 71.0),
+            ("03.", 243.0, 71.0),
+            ("April", 261.0, 71.0),
+            ("2026", 289.0, 71.0),
+            ("•", 88.0, 140.0),
+            ("Beratungshonorar:", 106.0, 140.0),
+            ("£", 199.0, 140.0),
+            ("2.500,00", 208.0, 140.0),
+            ("•", 88.0, 154.0),
+            ("Reisekostenpauschale:", 106.0, 154.0),
+            ("£", 218.0, 154.0),
+            ("700,50", 227.0, 154.0),
+            ("Netto:", 70.0, 182.0),
+            ("£", 109.0, 182.0),
+            ("3.200,50", 118.0, 182.0),
+            ("Mehrwertsteuer", 172.0, 182.0),
+            ("(20%):", 262.0, 182.0),
+            ("£", 301.0, 182.0),
+            ("640,10", 310.0, 182.0),
+            ("Brutto:", 352.0, 182.0),
+            ("£", 397.0, 182.0),
+            ("3.840,60", 406.0, 182.0),
+        ],
+        &[
+            (NetAmount, "3200.50"),
+            (VatAmount, "640.10"),
+            (TotalAmount, "3840.60"),
+            (Currency, "GBP"),
+        ],
+    );
     // A priced row the table reader missed is an item, never the supplier.
     check(
         &[
