@@ -173,6 +173,8 @@ impl Scan {
         for (li, hit) in self.labels.iter().enumerate() {
             let Some(w) = hit.weight(kind) else { continue };
             for (place, run) in layout.right_runs(hit.end) {
+                // Up to the next caption: `Nr. UK-44552 Datum: 03. April`.
+                let Some(run) = self.cut_at_label(run) else { break };
                 // `REF APPEL D'OFFRES : X`: the caption goes on past the label.
                 let colon_inside = (run.start + 1..run.end).any(|t| {
                     let w = &layout.toks[t].text;
@@ -182,7 +184,6 @@ impl Scan {
                 if place == Place::Inline && !hit.colon && colon_inside {
                     break;
                 }
-                let Some(run) = self.cut_at_label(run) else { break };
                 let f = match place {
                     Place::Inline => 1.0,
                     Place::Right(k) => 0.95 - 0.08 * k as f32,

@@ -286,7 +286,8 @@ fn never_guess_and_read_beyond_sv_en_de_fr() {
         ],
         &[(SupplierName, "<none>"), (SupplierVat, "001492992000")],
     );
-    // Captions and values running on one line, the currency sign inside the caption.
+    // Captions and values running on one line (the number up to the next
+    // caption, the currency sign taken by the caption).
     check(
         &[
             ("Rechnung", 70.0, 71.0),
@@ -316,6 +317,7 @@ fn never_guess_and_read_beyond_sv_en_de_fr() {
             ("3.840,60", 406.0, 182.0),
         ],
         &[
+            (InvoiceNumber, "UK-44552"),
             (NetAmount, "3200.50"),
             (VatAmount, "640.10"),
             (TotalAmount, "3840.60"),
