@@ -138,14 +138,13 @@ fn isotonic(mut points: Vec<(f64, bool)>) -> Vec<(f64, f64)> {
     let mut blocks: Vec<Block> = Vec::new();
     for tie in ties {
         blocks.push(tie);
-        while blocks.len() >= 2 {
-            let (b, a) = (&blocks[blocks.len() - 1], &blocks[blocks.len() - 2]);
+        while let [.., a, b] = blocks.as_slice() {
             if a.right / a.n <= b.right / b.n {
                 break;
             }
             let merged = Block { lo: a.lo, hi: b.hi, right: a.right + b.right, n: a.n + b.n };
-            blocks.pop();
-            *blocks.last_mut().expect("two blocks") = merged;
+            blocks.truncate(blocks.len() - 2);
+            blocks.push(merged);
         }
     }
     let mut points: Vec<(f64, f64)> = Vec::with_capacity(2 * blocks.len());

@@ -214,6 +214,14 @@ pub struct Field {
     pub xml_path: Option<String>,
 }
 
+impl Field {
+    /// A value with its confidence and source, and no evidence yet (page,
+    /// box, XML path); set those with struct update syntax.
+    pub fn new(value: Value, confidence: f32, source: Source) -> Field {
+        Field { value, confidence, page: None, bbox: None, source, xml_path: None }
+    }
+}
+
 /// VAT for one rate: the taxable base and the tax.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VatLine {

@@ -20,14 +20,7 @@ pub const CREDIT_NOTE_CODES: &[&str] =
     &["81", "83", "261", "262", "296", "308", "381", "396", "420", "458", "532"];
 
 pub fn field(value: Value, node: Node) -> Field {
-    Field {
-        value,
-        confidence: XML_CONFIDENCE,
-        page: None,
-        bbox: None,
-        source: Source::EInvoice,
-        xml_path: Some(path(node)),
-    }
+    Field { xml_path: Some(path(node)), ..Field::new(value, XML_CONFIDENCE, Source::EInvoice) }
 }
 
 /// The most integer digits and decimals of an amount, as on the page

@@ -34,18 +34,9 @@ pub fn config() -> TenantConfig {
     .expect("fixture config")
 }
 
-fn set(inv: &mut Invoice, name: FieldName, value: Value) {
-    inv.set(
-        name,
-        Field {
-            value,
-            confidence: 0.9,
-            page: Some(1),
-            bbox: None,
-            source: Source::Rules,
-            xml_path: None,
-        },
-    );
+/// Sets a field as the rules would have read it on page 1.
+pub fn set(inv: &mut Invoice, name: FieldName, value: Value) {
+    inv.set(name, Field { page: Some(1), ..Field::new(value, 0.9, Source::Rules) });
 }
 
 fn text(inv: &mut Invoice, name: FieldName, s: &str) {

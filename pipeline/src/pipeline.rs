@@ -89,11 +89,7 @@ impl Pipeline {
             None => self.read_page(&name, bytes).map(|(invoice, pages, _)| (invoice, pages)),
         }));
         match outcome {
-            Ok(Ok((invoice, pages))) => {
-                debug!(fields = invoice.fields.len(), pages, "extracted");
-                Prediction::ok(name, invoice, pages)
-            }
-            Ok(Err(e)) => Prediction::failed(name, e.code(), e.to_string()),
+            Ok(read) => prediction(name, read),
             Err(panic) => {
                 let what = panic
                     .downcast_ref::<String>()
@@ -123,14 +119,31 @@ impl Pipeline {
             let _span = info_span!("e_invoice").entered();
             return stage.reader.read_xml(bytes).map(|invoice| (invoice, 0));
         }
-        let embedded = match not_a_pdf(bytes) {
-            // A PDF whose attachments cannot be listed fails again, with its
-            // reason, when the page is read.
+        self.read_embedded(stage, name, bytes, self.embedded(stage, bytes))
+    }
+
+    /// What a PDF's attachments hold for the e-invoice stage. A PDF whose
+    /// attachments cannot be listed fails again, with its reason, when the
+    /// page is read.
+    fn embedded(&self, stage: &EInvoiceStage, bytes: &[u8]) -> Embedded {
+        match not_a_pdf(bytes) {
             None => {
                 self.reader.attachments(bytes).map_or(Embedded::None, |a| stage.from_attachments(a))
             }
             Some(_) => Embedded::None,
-        };
+        }
+    }
+
+    /// Reads a PDF given what its attachments hold: the page alone, the
+    /// page with a note on the broken XML, the XML alone (trusted), or the
+    /// XML checked against the page.
+    fn read_embedded(
+        &self,
+        stage: &EInvoiceStage,
+        name: &str,
+        bytes: &[u8],
+        embedded: Embedded,
+    ) -> Result<(Invoice, usize), DocumentError> {
         match embedded {
             Embedded::None => {
                 self.read_page(name, bytes).map(|(invoice, pages, _)| (invoice, pages))
@@ -211,10 +224,15 @@ impl Pipeline {
                         Box::new(Prediction::failed(name.clone(), e.code(), e.to_string()))
                     };
                     let bytes = read_limited(path, self.max_bytes).map_err(failed)?;
-                    if let Some(stage) = &self.e_invoice
-                        && self.carries_e_invoice(stage, &bytes)
-                    {
-                        return Err(Box::new(self.process_bytes(name.clone(), &bytes)));
+                    if let Some(stage) = &self.e_invoice {
+                        if is_xml(&bytes) {
+                            return Err(Box::new(self.process_bytes(name.clone(), &bytes)));
+                        }
+                        let embedded = self.embedded(stage, &bytes);
+                        if !matches!(embedded, Embedded::None) {
+                            let read = self.read_embedded(stage, &name, &bytes, embedded);
+                            return Err(Box::new(prediction(name.clone(), read)));
+                        }
                     }
                     self.reader.read(&bytes).map_err(failed)
                 }))
@@ -259,17 +277,6 @@ impl Pipeline {
             .collect()
     }
 
-    /// Whether the e-invoice stage reads this file: an XML file, or a PDF
-    /// with an e-invoice attachment (usable or not).
-    fn carries_e_invoice(&self, stage: &EInvoiceStage, bytes: &[u8]) -> bool {
-        is_xml(bytes)
-            || (not_a_pdf(bytes).is_none()
-                && self
-                    .reader
-                    .attachments(bytes)
-                    .is_ok_and(|a| !matches!(stage.from_attachments(a), Embedded::None)))
-    }
-
     /// Processes `files` in parallel on the current rayon pool, `batch_size`
     /// files per extractor call, and hands each result to `sink` in input
     /// order, as soon as it and all before it are done.
@@ -295,6 +302,17 @@ impl Pipeline {
                 }
             }
         });
+    }
+}
+
+/// A read file's prediction: its invoice, or the failure naming the cause.
+fn prediction(name: String, read: Result<(Invoice, usize), DocumentError>) -> Prediction {
+    match read {
+        Ok((invoice, pages)) => {
+            debug!(fields = invoice.fields.len(), pages, "extracted");
+            Prediction::ok(name, invoice, pages)
+        }
+        Err(e) => Prediction::failed(name, e.code(), e.to_string()),
     }
 }
 

@@ -11,7 +11,7 @@ use std::process::Command;
 
 use invex_domain::{FieldName, Value as FieldValue};
 use invex_einvoice::XmlInvoiceReader;
-use invex_pipeline::pdf::{PdfiumReader, replace_attachment};
+use invex_pipeline::pdf::replace_attachment;
 use invex_pipeline::{EInvoiceStage, Pipeline, RulesExtractor};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
@@ -176,11 +176,6 @@ fn every_test_suite_instance_maps_as_the_independent_reader_reads_it() {
     for syntax in ["cii", "cii-zf1", "ubl"] {
         assert!(syntaxes.contains_key(syntax), "no {syntax} fixture: {syntaxes:?}");
     }
-}
-
-fn pdfium() -> PdfiumReader {
-    PdfiumReader::load(&repo().join(".native/lib/libpdfium.so"))
-        .expect("libpdfium missing: run scripts/setup.sh")
 }
 
 fn pipeline(trust_xml: bool) -> Pipeline {

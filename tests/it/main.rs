@@ -87,6 +87,12 @@ pub fn shared_dev() -> PathBuf {
     repo().join("tests/fixtures/dev")
 }
 
+/// pdfium from the library `scripts/setup.sh` installs.
+pub fn pdfium() -> invex_pipeline::pdf::PdfiumReader {
+    invex_pipeline::pdf::PdfiumReader::load(&repo().join(".native/lib/libpdfium.so"))
+        .expect("libpdfium missing: run scripts/setup.sh")
+}
+
 pub fn tempdir() -> tempfile::TempDir {
     tempfile::Builder::new().prefix("invex-it-").tempdir().expect("temp dir")
 }

@@ -9,15 +9,9 @@ use std::path::Path;
 
 use image::{GrayImage, ImageFormat};
 use invex_pipeline::ocr::orient;
-use invex_pipeline::pdf::PdfiumReader;
 use serde_json::Value;
 
 use crate::*;
-
-fn pdfium() -> PdfiumReader {
-    PdfiumReader::load(&repo().join(".native/lib/libpdfium.so"))
-        .expect("libpdfium missing: run scripts/setup.sh")
-}
 
 /// The pages of a PDF as gray images at `dpi`.
 fn render(pdf: &Path, dpi: u32) -> Vec<GrayImage> {

@@ -226,14 +226,7 @@ fn scores_the_dev_set() {
         eprintln!("notice: {DEV_GOLD} not found, skipping");
         return;
     };
-    let field = |value: Value| Field {
-        value,
-        confidence: 0.9,
-        page: Some(1),
-        bbox: None,
-        source: Source::Rules,
-        xml_path: None,
-    };
+    let field = |value: Value| Field { page: Some(1), ..Field::new(value, 0.9, Source::Rules) };
     let text = |s: &str| field(Value::Text(s.into()));
     let mut invoice = Invoice::default();
     invoice.set(FieldName::InvoiceNumber, text("F20180027"));

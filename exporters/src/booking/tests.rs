@@ -1,25 +1,12 @@
 use chrono::NaiveDate;
-use invex_domain::{Field, FieldName, Invoice, LineItem, Source, Value, VatLine};
+use invex_domain::{FieldName, Invoice, LineItem, Value, VatLine};
 use rust_decimal::Decimal;
 
+use crate::fixtures::set;
 use crate::{Booking, RowKind, TenantConfig};
 
 fn dec(s: &str) -> Decimal {
     s.parse().expect("decimal")
-}
-
-fn set(inv: &mut Invoice, name: FieldName, value: Value) {
-    inv.set(
-        name,
-        Field {
-            value,
-            confidence: 0.9,
-            page: Some(1),
-            bbox: None,
-            source: Source::Rules,
-            xml_path: None,
-        },
-    );
 }
 
 /// An invoice with number, date and the given `name=value` fields: amounts

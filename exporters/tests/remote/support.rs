@@ -35,14 +35,7 @@ pub fn ocr(i: u32) -> String {
 pub fn invoice(fields: &[(&str, &str)]) -> Invoice {
     let mut inv = Invoice::default();
     let mut set = |name: FieldName, value: Value| {
-        let field = Field {
-            value,
-            confidence: 0.9,
-            page: Some(1),
-            bbox: None,
-            source: Source::Rules,
-            xml_path: None,
-        };
+        let field = Field { page: Some(1), ..Field::new(value, 0.9, Source::Rules) };
         inv.set(name, field);
     };
     set(FieldName::InvoiceDate, Value::Date(NaiveDate::from_ymd_opt(2026, 3, 2).expect("date")));

@@ -14,7 +14,6 @@ use invex_api::{
     AppState, ModelStatus, ServiceOptions, SharedState, Worker, WorkerOptions, generate_key,
 };
 use invex_domain::service::{Repository, Role, Tenant};
-use invex_pipeline::pdf::PdfiumReader;
 use invex_pipeline::{Pipeline, RulesExtractor};
 use invex_storage::test_database::TestDatabase;
 use invex_storage::{LocalBlobStore, SqlRepository};
@@ -54,8 +53,7 @@ pub struct Harness {
 }
 
 pub fn pipeline() -> Pipeline {
-    let lib = crate::repo().join(".native/lib/libpdfium.so");
-    let reader = PdfiumReader::load(&lib).expect("libpdfium missing: run scripts/setup.sh");
+    let reader = crate::pdfium();
     let e_invoice = invex_pipeline::EInvoiceStage {
         reader: Box::new(invex_einvoice::XmlInvoiceReader::default()),
         trust_xml: false,

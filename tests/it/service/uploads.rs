@@ -161,9 +161,7 @@ async fn e_invoices_are_read_and_a_disagreeing_xml_goes_to_review(backend: Backe
         "<ram:GrandTotalAmount>98765.43<",
         1,
     );
-    let reader =
-        invex_pipeline::pdf::PdfiumReader::load(&crate::repo().join(".native/lib/libpdfium.so"))
-            .unwrap();
+    let reader = crate::pdfium();
     let bytes = std::fs::read(&pdf).unwrap();
     let bytes =
         invex_pipeline::pdf::replace_attachment(&reader, &bytes, "factur-x.xml", edited.as_bytes())
