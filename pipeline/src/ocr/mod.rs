@@ -243,7 +243,7 @@ impl OcrReader {
         }
         engine::count_page();
         let scale = 72.0 / dpi;
-        let words = words.into_iter().map(|w| ocr_word(w, scale)).collect();
+        let words = tsv::drop_blobs(words).into_iter().map(|w| ocr_word(w, scale)).collect();
         Ok(Page {
             number,
             width: image.width() as f32 * scale,

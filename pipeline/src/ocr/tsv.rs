@@ -62,6 +62,39 @@ pub fn parse_tsv(tsv: &str) -> Vec<OcrWord> {
     words
 }
 
+/// A word taller than this many times the page's median word height is not
+/// text: Tesseract boxes a column of faded print, a barcode or a stamp as one
+/// tall "word" ("©", "OO", "DOS", 14× the text's height on a receipt). The
+/// largest real print seen on the corpus's scans is a logo at 4×.
+const BLOB_HEIGHT: u32 = 5;
+/// A text line more than this many times the median word height tall is a
+/// merged block, not a line: its words keep their own boxes.
+const BLOCK_LINE_HEIGHT: u32 = 3;
+
+/// Drops the tall non-text "words" of a page read and gives words whose
+/// "line" is a merged block their own extent, so that neither joins a real
+/// text line (a receipt's "ZU ZAHLEN 8,83" was read as the caption beside a
+/// 170 pt column of noise). Pages with fewer than 8 words are kept as read.
+pub fn drop_blobs(mut words: Vec<OcrWord>) -> Vec<OcrWord> {
+    let mut heights: Vec<u32> = words
+        .iter()
+        .filter(|w| w.text.chars().filter(|c| c.is_alphanumeric()).count() >= 2)
+        .map(|w| w.height)
+        .collect();
+    if heights.len() < 8 {
+        return words;
+    }
+    let mid = heights.len() / 2;
+    let median = *heights.select_nth_unstable(mid).1;
+    words.retain(|w| w.height <= BLOB_HEIGHT * median.max(1));
+    for w in &mut words {
+        if w.line_height > BLOCK_LINE_HEIGHT * median.max(1) {
+            (w.line_top, w.line_height) = (w.top, w.height);
+        }
+    }
+    words
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,6 +133,40 @@ mod tests {
         assert_eq!(got, [("1", 100, 44), ("178,75", 100, 44), ("Total", 160, 40)]);
         let alone = parse_tsv("5\t1\t1\t1\t1\t1\t10\t20\t5\t7\t95\tx\n");
         assert_eq!((alone[0].line_top, alone[0].line_height), (20, 7));
+    }
+
+    fn ocr(text: &str, top: u32, height: u32, line: (u32, u32)) -> OcrWord {
+        OcrWord {
+            text: text.into(),
+            left: 0,
+            top,
+            width: 10,
+            height,
+            confidence: 0.9,
+            line_top: line.0,
+            line_height: line.1,
+        }
+    }
+
+    #[test]
+    fn tall_blobs_are_dropped_and_block_lines_are_not_lines() {
+        let mut page: Vec<OcrWord> =
+            (0..10).map(|i| ocr("Brot", i * 20, 10, (i * 20, 12))).collect();
+        // (text, top, height, line) → kept?, line extent after
+        let table = [
+            (ocr("©", 0, 170, (0, 170)), None),                  // a 17× blob
+            (ocr("LOGO", 0, 40, (0, 42)), Some((0, 40))),        // 4× print stays
+            (ocr("8,83", 250, 11, (80, 180)), Some((250, 11))),  // a block "line"
+            (ocr("Summe", 250, 11, (249, 13)), Some((249, 13))), // a real line
+        ];
+        page.extend(table.iter().map(|(w, _)| w.clone()));
+        let kept = drop_blobs(page);
+        for (w, want) in &table {
+            let got = kept.iter().find(|k| k.text == w.text).map(|k| (k.line_top, k.line_height));
+            assert_eq!(got, *want, "{}", w.text);
+        }
+        let few = vec![ocr("©", 0, 170, (0, 170)), ocr("ab", 0, 10, (0, 10))];
+        assert_eq!(drop_blobs(few.clone()), few, "too few words to judge");
     }
 
     #[test]

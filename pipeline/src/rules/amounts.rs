@@ -212,16 +212,23 @@ fn summary_grid(cx: &Ctx, r: &mut Roles, table_lines: &[bool]) {
             if row.page != page {
                 break;
             }
-            let sum_row = cx.scan.label_of[row.start].is_some_and(|h| {
-                let hit = &cx.scan.labels[h];
-                hit.isolated && (hit.has(Kind::Sum) || hit.has(Kind::Gross) || hit.has(Kind::Total))
-            });
             let cells: Vec<_> = cx
                 .scan
                 .amounts
                 .iter()
                 .filter(|a| a.start >= row.start && a.start < row.end)
                 .collect();
+            // The row's caption, before its first amount, ends in a sum
+            // caption: "Summe", "Total", and "MwSt Total" (OCR'd "HuSt Total").
+            let head_end = cells.first().map_or(row.end, |a| a.start);
+            let sum_row = (row.start..head_end).any(|t| {
+                cx.scan.label_of[t].is_some_and(|h| {
+                    let hit = &cx.scan.labels[h];
+                    let ends = hit.end == l.phrases[l.toks[hit.start].phrase].end;
+                    (hit.isolated || (ends && hit.start == t))
+                        && (hit.has(Kind::Sum) || hit.has(Kind::Gross) || hit.has(Kind::Total))
+                })
+            });
             if !sum_row || cells.len() < 2 {
                 continue;
             }
@@ -381,7 +388,9 @@ pub fn currency(
         let text = tok.text.trim_matches(|c: char| matches!(c, '(' | ')' | ':' | ',' | '.'));
         for text in [Some(text), inner].into_iter().flatten() {
             let code = text.len() == 3 && text.chars().all(|c| c.is_ascii_uppercase());
-            let symbol = matches!(text, "€" | "£" | "$" | "₹" | "RM");
+            // "ZU ZAHLEN EURO": the currency's name as a word of its own.
+            let symbol = matches!(text, "€" | "£" | "$" | "₹" | "RM")
+                || matches!(text.to_lowercase().as_str(), "euro" | "euros");
             if (code || symbol)
                 && let Some(c) = normalize_currency(text)
             {

@@ -104,8 +104,11 @@ fn merge_above(cx: &Ctx, li: usize, cols: &mut Vec<Col>) {
 
 fn is_header(cols: &[Col]) -> bool {
     let has = |k: Kind| cols.iter().any(|c| c.kind == k);
-    let numeric = has(Kind::ColAmount) || has(Kind::ColUnitPrice) || has(Kind::ColQty);
-    numeric && (cols.len() >= 3 || (cols.len() == 2 && has(Kind::ColDesc)))
+    let priced = has(Kind::ColAmount) || has(Kind::ColUnitPrice);
+    let numeric = priced || has(Kind::ColQty);
+    // Two captions make a header only with a price: "ANZAHL ARTIKEL" (a
+    // receipt's item count) over a footer is not a table.
+    numeric && (cols.len() >= 3 || (cols.len() == 2 && has(Kind::ColDesc) && priced))
 }
 
 /// Whether line `li` ends the table (a totals caption, a carried-over sum).

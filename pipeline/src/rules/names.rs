@@ -53,7 +53,7 @@ fn collect(cx: &Ctx, table_lines: &[bool]) -> (Vec<NameCand>, Vec<(String, usize
         })
         .map(|s| s.run.start)
         .collect();
-    let mut seen: Vec<(String, usize)> = Vec::new();
+    let mut seen: Vec<(String, Vec<(usize, f32)>)> = Vec::new();
     let mut out = Vec::new();
     for ph in &cx.layout.phrases {
         let first = &cx.layout.toks[ph.start];
@@ -78,6 +78,13 @@ fn collect(cx: &Ctx, table_lines: &[bool]) -> (Vec<NameCand>, Vec<(String, usize
                 run.start += 1;
             }
         }
+        // A name ends at its legal form: "Aldi GmbH & Co. KG, Schloß Holte"
+        // is the name and its seat (a leading form, "AB Volvo", stays).
+        if let Some(last) =
+            (run.start + 1..run.end).rev().find(|&t| is_legal_form(&cx.layout.toks[t].text))
+        {
+            run.end = last + 1;
+        }
         let Some(words) = name_words(cx, run) else { continue };
         // A priced row ("Batterijen 22.45") is an item the table reader missed,
         // never a letterhead.
@@ -98,17 +105,28 @@ fn collect(cx: &Ctx, table_lines: &[bool]) -> (Vec<NameCand>, Vec<(String, usize
         if RECIPIENT_LINES.contains(&all.as_str()) {
             continue;
         }
+        // Repetition counts places (header and footer, page after page),
+        // not a receipt's same item bought three times on adjacent rows.
         let key = words.join(" ");
+        let at = (first.page, cx.layout.rel_y(run.start));
         match seen.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, c)) => *c += 1,
-            None => seen.push((key, 1)),
+            Some((_, places)) => {
+                if places.iter().all(|&(p, y)| p != at.0 || (y - at.1).abs() > REPEAT_APART) {
+                    places.push(at);
+                }
+            }
+            None => seen.push((key, vec![at])),
         }
         if first.page == 0 || first.page == last_page {
             out.push(NameCand { run, words, bonus });
         }
     }
-    (out, seen)
+    (out, seen.into_iter().map(|(k, places)| (k, places.len())).collect())
 }
+
+/// How far apart (share of the page's height) two printings of a name on
+/// one page must be to count as repeated.
+const REPEAT_APART: f32 = 0.2;
 
 /// Small words that may be lower-case inside an organisation's name.
 #[rustfmt::skip]
