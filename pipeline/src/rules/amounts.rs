@@ -21,7 +21,15 @@ pub struct Roles {
     pub vat: Pool,
     /// Amount to pay.
     pub total: Pool,
-    pub breakdown: Vec<(VatLine, usize)>,
+    pub breakdown: Vec<RateRow>,
+}
+
+/// One VAT rate's row of the breakdown, with the tokens of its amounts.
+#[derive(Debug)]
+pub struct RateRow {
+    pub line: VatLine,
+    pub vat_tok: usize,
+    pub base_tok: Option<usize>,
 }
 
 /// Caption kinds and the role/weight they give an amount.
@@ -100,13 +108,16 @@ pub fn roles(cx: &Ctx, table_lines: &[bool]) -> Roles {
     grand_total(&mut r);
     r.breakdown = breakdown;
     if !r.breakdown.is_empty() {
-        let vat: Decimal = r.breakdown.iter().map(|(v, _)| v.amount).sum();
-        let t = r.breakdown[0].1;
+        let vat: Decimal = r.breakdown.iter().map(|row| row.line.amount).sum();
+        let first = &r.breakdown[0];
+        let t = first.vat_tok;
         let score = if r.breakdown.len() > 1 { 0.75 } else { 0.5 };
         r.vat.push(Cand::at(cx.layout, t, t + 1, Value::Amount(vat), score, 0.7));
-        let bases: Option<Decimal> = r.breakdown.iter().map(|(v, _)| v.base).sum();
-        if let Some(b) = bases {
-            r.net.push(Cand::at(cx.layout, t, t + 1, Value::Amount(b), score * 0.8, 0.6));
+        let bases: Option<Decimal> = r.breakdown.iter().map(|row| row.line.base).sum();
+        // The sum of the bases sits at the first base, not at the VAT amount:
+        // candidates in one box are one printed amount and never pair up.
+        if let (Some(b), Some(bt)) = (bases, first.base_tok) {
+            r.net.push(Cand::at(cx.layout, bt, bt + 1, Value::Amount(b), score * 0.8, 0.6));
         }
     }
     r
@@ -264,8 +275,8 @@ fn line_has_percent(cx: &Ctx, line: usize) -> bool {
 
 /// VAT per rate: lines that print a rate and a VAT amount, either captioned
 /// ("Moms 25 %  250,00") or arithmetically consistent ("25 %  1 000,00  250,00").
-fn vat_lines(cx: &Ctx, table_lines: &[bool]) -> Vec<(VatLine, usize)> {
-    let mut by_rate: HashMap<Decimal, (VatLine, f32, usize)> = HashMap::new();
+fn vat_lines(cx: &Ctx, table_lines: &[bool]) -> Vec<RateRow> {
+    let mut by_rate: HashMap<Decimal, (RateRow, f32)> = HashMap::new();
     for (li, line) in cx.layout.lines.iter().enumerate() {
         if table_lines.get(li).copied().unwrap_or(false) {
             continue;
@@ -288,7 +299,7 @@ fn vat_lines(cx: &Ctx, table_lines: &[bool]) -> Vec<(VatLine, usize)> {
             .collect();
         let vat_caption = (line.start..line.end)
             .any(|t| cx.scan.label_of[t].is_some_and(|h| cx.scan.labels[h].has(Kind::Vat)));
-        let mut found: Option<(VatLine, f32, usize)> = None;
+        let mut found: Option<(RateRow, f32)> = None;
         for (i, base) in amounts.iter().enumerate() {
             for vat in &amounts[i + 1..] {
                 if !vat.value.is_zero() && vat_matches_rate(base.value, rate, vat.value) {
@@ -299,7 +310,8 @@ fn vat_lines(cx: &Ctx, table_lines: &[bool]) -> Vec<(VatLine, usize)> {
                         category: None,
                         exemption_reason: None,
                     };
-                    found = Some((v, if vat_caption { 1.0 } else { 0.8 }, vat.start));
+                    let row = RateRow { line: v, vat_tok: vat.start, base_tok: Some(base.start) };
+                    found = Some((row, if vat_caption { 1.0 } else { 0.8 }));
                 }
             }
         }
@@ -313,20 +325,20 @@ fn vat_lines(cx: &Ctx, table_lines: &[bool]) -> Vec<(VatLine, usize)> {
                     category: None,
                     exemption_reason: None,
                 };
-                found = Some((v, 0.6, last.start));
+                found = Some((RateRow { line: v, vat_tok: last.start, base_tok: None }, 0.6));
             }
         }
-        if let Some((v, s, t)) = found {
+        if let Some((row, s)) = found {
             match by_rate.get(&rate) {
-                Some((_, old, _)) if *old >= s => {}
+                Some((_, old)) if *old >= s => {}
                 _ => {
-                    by_rate.insert(rate, (v, s, t));
+                    by_rate.insert(rate, (row, s));
                 }
             }
         }
     }
-    let mut out: Vec<(VatLine, usize)> = by_rate.into_values().map(|(v, _, t)| (v, t)).collect();
-    out.sort_by_key(|v| std::cmp::Reverse(v.0.rate));
+    let mut out: Vec<RateRow> = by_rate.into_values().map(|(row, _)| row).collect();
+    out.sort_by_key(|row| std::cmp::Reverse(row.line.rate));
     out
 }
 

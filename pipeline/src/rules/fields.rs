@@ -125,7 +125,8 @@ fn totals(cx: &Ctx, inv: &mut Invoice, table_lines: &[bool]) {
     inv.vat_breakdown = roles
         .breakdown
         .into_iter()
-        .map(|(mut v, _)| {
+        .map(|row| {
+            let mut v = row.line;
             if credit {
                 v.amount = -v.amount.abs();
                 v.base = v.base.map(|b| -b.abs());

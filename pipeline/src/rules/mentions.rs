@@ -8,7 +8,8 @@ use invex_domain::parse::{
 };
 
 use super::candidates::{AmountMention, DateMention, PercentMention, Scan};
-use super::layout::Layout;
+use super::layout::{Layout, Tok};
+use rust_decimal::Decimal;
 
 fn is_currency_marker(s: &str) -> bool {
     normalize_currency(s).is_some() || s == ":-"
@@ -161,6 +162,31 @@ impl Scan {
         }
     }
 
+    /// An amount OCR printed with a space after its decimal separator
+    /// (`49. 39`, `-3, 29` on a receipt): the separator ends the first word,
+    /// two digits make the next, and nothing but a tax code, a currency or
+    /// the phrase's end follows (`1. 25 kg` stays two numbers).
+    fn spaced_decimals(&self, toks: &[Tok], s: usize, end: usize) -> Option<Decimal> {
+        let (head, tail) = (&toks[s].text, &toks.get(s + 1)?.text);
+        let digits = head.strip_suffix(['.', ','])?.trim_start_matches('-');
+        let sep = head.chars().last()?;
+        if s + 2 > end
+            || self.decimal_sep.is_some_and(|d| d != sep)
+            || digits.is_empty()
+            || !digits.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
+            || tail.len() != 2
+            || !tail.bytes().all(|b| b.is_ascii_digit())
+            || self.date_of[s + 1].is_some()
+        {
+            return None;
+        }
+        let next = toks.get(s + 2).filter(|_| s + 2 < end).map(|t| t.text.as_str());
+        if next.is_some_and(|n| n.chars().count() > 1 && !is_currency_marker(n)) {
+            return None;
+        }
+        parse_amount_with(&format!("{head}{tail}"), self.decimal_sep)
+    }
+
     pub(super) fn find_numbers(&mut self, layout: &Layout) {
         let toks = &layout.toks;
         let mut buf = String::new();
@@ -212,6 +238,10 @@ impl Scan {
                     }
                 }
                 let mut parsed = None;
+                if let Some(v) = self.spaced_decimals(toks, s, ph.end) {
+                    parsed = Some((s + 2, v, true));
+                    e = s;
+                }
                 for end in (s + 1..=e).rev() {
                     buf.clear();
                     for (x, t) in toks[s..end].iter().enumerate() {

@@ -338,3 +338,34 @@ fn never_guess_and_read_beyond_sv_en_de_fr() {
         &[(SupplierName, "<none>")],
     );
 }
+
+#[test]
+fn receipts_read_as_printed() {
+    // OCR's `49. 39`; a tax-inclusive total with a GST breakdown row whose
+    // base and tax pair up; the seller's name with its seat after the form.
+    let mut w = Vec::new();
+    w.extend(row(
+        40.0,
+        &[("Acme", 60.0), ("Sdn", 88.0), ("Bhd,", 110.0), ("Petaling", 138.0), ("Jaya", 190.0)],
+    ));
+    w.extend(row(100.0, &[("PEN", 20.0), ("BLUE", 50.0), ("5.00", 200.0)]));
+    w.extend(row(112.0, &[("PEN", 20.0), ("BLUE", 50.0), ("5.00", 200.0)]));
+    w.extend(row(124.0, &[("PEN", 20.0), ("BLUE", 50.0), ("2.00", 200.0)]));
+    w.extend(row(150.0, &[("SUBTOTAL", 20.0), ("12.", 200.0), ("00", 215.0)]));
+    w.extend(row(
+        162.0,
+        &[("TOTAL", 20.0), ("(GST", 55.0), ("INCL)", 85.0), ("12.", 200.0), ("00", 215.0)],
+    ));
+    w.extend(row(186.0, &[("GST", 20.0), ("6%", 60.0), ("11.32", 120.0), ("0.68", 200.0)]));
+    w.extend(row(210.0, &[("ALL", 20.0), ("AMOUNTS", 45.0), ("IN", 100.0), ("EURO", 115.0)]));
+    check(
+        &w,
+        &[
+            (TotalAmount, "12.00"),
+            (NetAmount, "11.32"),
+            (VatAmount, "0.68"),
+            (SupplierName, "Acme Sdn Bhd"),
+            (Currency, "EUR"),
+        ],
+    );
+}
