@@ -8,6 +8,10 @@ use rust_decimal::Decimal;
 
 use super::confidence::Cand;
 
+/// How much of its sources' confidence a VAT of 0 derived from a "net"
+/// equal to the total keeps.
+const ZERO_VAT_DERIVED: f32 = 0.6;
+
 /// One chosen amount: the candidate, and whether it was derived.
 #[derive(Debug, Clone)]
 pub struct Chosen {
@@ -171,6 +175,13 @@ pub fn choose(nets: &[Cand], vats: &[Cand], totals: &[Cand], sek: bool) -> Total
         (Some(n), Some(v), Some(t)) => {
             Totals { net: Some(read(n, 0.9)), vat: Some(read(v, 0.9)), total: Some(read(t, 0.9)) }
         }
+        // A "net" equal to the total is as often a tax-inclusive subtotal as
+        // a VAT-free invoice: VAT 0 derived from it is a weak reading.
+        (Some(n), None, Some(t)) if amount(t) == amount(n) => {
+            let mut vat = derived(Decimal::ZERO, &[n, t]);
+            vat.cand.conf *= ZERO_VAT_DERIVED;
+            Totals { net: Some(read(n, 0.0)), vat: Some(vat), total: Some(read(t, 0.5)) }
+        }
         (Some(n), None, Some(t)) => Totals {
             net: Some(read(n, 0.5)),
             vat: Some(derived(amount(t) - amount(n), &[n, t])),
@@ -222,6 +233,16 @@ mod tests {
         let m = |l: &[(&str, f32)]| l.iter().map(|&(a, s)| c(a, s)).collect::<Vec<_>>();
         let r = choose(&m(n), &m(v), &m(t), sek);
         assert_eq!([val(&r.net), val(&r.vat), val(&r.total)], expected, "n={n:?} v={v:?} t={t:?}");
+    }
+
+    #[test]
+    fn zero_vat_from_a_net_equal_to_the_total_is_unsure() {
+        let r = choose(&[c("42000.00", 1.0)], &[], &[c("42000.00", 1.0)], false);
+        let vat = r.vat.expect("derived");
+        assert_eq!(vat.cand.value.to_string(), "0");
+        assert!(vat.cand.conf < 0.5, "conf {}", vat.cand.conf);
+        let r = choose(&[c("1000.00", 1.0)], &[], &[c("1250.00", 1.0)], false);
+        assert!(r.vat.expect("derived").cand.conf > 0.7);
     }
 
     #[test]
