@@ -31,6 +31,9 @@ struct NameCand {
     run: Run,
     words: Vec<String>,
     bonus: f32,
+    /// Named by a supplier or payee caption inside its line
+    /// ("… Aussteller: London Strategy Group,", "Saaja: Lippuja Kaikille").
+    captioned: bool,
 }
 
 /// Name-like phrases on the first and last pages, and how often each text
@@ -118,15 +121,49 @@ fn collect(cx: &Ctx, table_lines: &[bool]) -> (Vec<NameCand>, Vec<(String, usize
             None => seen.push((key, vec![at])),
         }
         if first.page == 0 || first.page == last_page {
-            out.push(NameCand { run, words, bonus });
+            out.push(NameCand { run, words, bonus, captioned: false });
         }
     }
+    out.extend(captioned_inline(cx));
     (out, seen.into_iter().map(|(k, places)| (k, places.len())).collect())
 }
 
 /// How far apart (share of the page's height) two printings of a name on
 /// one page must be to count as repeated.
 const REPEAT_APART: f32 = 0.2;
+
+/// Names after a supplier or payee caption with a colon in the same phrase
+/// ("Saaja: Lippuja Kaikille", "… Aussteller: London Strategy Group,"):
+/// the phrase is not a name, the rest after the caption may be (up to the
+/// next caption, the end of the phrase or a comma).
+fn captioned_inline(cx: &Ctx) -> Vec<NameCand> {
+    let l = cx.layout;
+    let mut out = Vec::new();
+    for hit in &cx.scan.labels {
+        let ph = &l.phrases[l.toks[hit.start].phrase];
+        if !hit.colon
+            || hit.end >= ph.end
+            || !(hit.has(Kind::SupplierHeading) || hit.has(Kind::Payee))
+            // "Säljare: Sara Axelsson" names the seller's contact person.
+            || hit.has(Kind::SupplierReference)
+            || hit.has(Kind::Contact)
+        {
+            continue;
+        }
+        let mut end = hit.end;
+        while end < ph.end && cx.scan.label_of[end].is_none() {
+            end += 1;
+            if l.toks[end - 1].text.ends_with(',') {
+                break;
+            }
+        }
+        let run = Run { start: hit.end, end };
+        if let Some(words) = name_words(cx, run) {
+            out.push(NameCand { run, words, bonus: 0.0, captioned: true });
+        }
+    }
+    out
+}
 
 /// Small words that may be lower-case inside an organisation's name.
 #[rustfmt::skip]
@@ -248,7 +285,7 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
         .filter(|c| cx.layout.toks[c.run.start].page == 0)
         .map(|c| cx.layout.toks[c.run.start].bbox.y0)
         .fold(f32::MAX, f32::min);
-    for NameCand { run, words, bonus } in cands {
+    for NameCand { run, words, bonus, captioned } in cands {
         let t = run.start;
         // "Nando's Chickenland Malaysia" over "Sdn Bhd": one name.
         let below = legal_form_below(cx, run);
@@ -256,7 +293,7 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
             Some(b) => format!("{} {}", display(cx, run), display(cx, b)),
             None => display(cx, run),
         });
-        let mut score = bonus + layout_score(cx, run, top_y);
+        let mut score = bonus + layout_score(cx, run, top_y) + if captioned { 0.6 } else { 0.0 };
         let legal = below.is_some() || words.iter().any(|w| is_legal_form(w));
         if legal {
             score += 0.3;
@@ -296,7 +333,7 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
         // (letterhead position, repetition, a sender line, identifiers
         // beside it) only a name of several words, or of one word of four
         // letters or more (not a fragment such as `Lok.` or a caption `Wat`).
-        let strong = legal || domain || payee || zone;
+        let strong = legal || domain || payee || zone || captioned;
         let word_like = || {
             let w = &cx.layout.toks[t].text;
             w.chars().filter(|c| c.is_alphabetic()).count() >= 4 && !w.ends_with('.')

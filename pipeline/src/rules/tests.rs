@@ -369,3 +369,27 @@ fn receipts_read_as_printed() {
         ],
     );
 }
+
+#[test]
+fn supplier_named_by_an_inline_caption() {
+    // (words of one line, the supplier's name)
+    let table: &[(&[(&str, f32)], &str)] = &[
+        (&[("Saaja:", 50.0), ("Lippuja", 92.0), ("Kaikille", 140.0)], "Lippuja Kaikille"),
+        (
+            &[
+                ("Rechnung", 50.0),
+                ("Nr.", 104.0),
+                ("7", 126.0),
+                ("Aussteller:", 136.0),
+                ("London", 206.0),
+                ("Strategy", 248.0),
+                ("Group,", 302.0),
+                ("Westminster", 344.0),
+            ],
+            "London Strategy Group",
+        ),
+    ];
+    for (line, want) in table {
+        check(&row(100.0, line), &[(SupplierName, want)]);
+    }
+}
