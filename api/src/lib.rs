@@ -18,6 +18,7 @@
 pub mod auth;
 pub mod error;
 pub mod export;
+pub mod extract;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;

@@ -2,7 +2,7 @@
 //! and the GDPR data export. All need the admin role.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
@@ -16,6 +16,7 @@ use super::view::timestamp;
 use crate::auth::{Caller, generate_key};
 use crate::error::{ApiError, ApiResult};
 use crate::export::tenant_export;
+use crate::extract::{ApiJson, ApiQuery};
 use crate::state::SharedState;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -34,7 +35,7 @@ pub struct NewKeyRequest {
 pub async fn create_key(
     State(state): State<SharedState>,
     caller: Caller,
-    Json(body): Json<NewKeyRequest>,
+    ApiJson(body): ApiJson<NewKeyRequest>,
 ) -> ApiResult<Response> {
     caller.require(Role::Admin)?;
     let role = Role::parse(&body.role).ok_or_else(|| {
@@ -105,7 +106,7 @@ pub struct WebhookRequest {
 pub async fn set_webhook(
     State(state): State<SharedState>,
     caller: Caller,
-    Json(body): Json<WebhookRequest>,
+    ApiJson(body): ApiJson<WebhookRequest>,
 ) -> ApiResult<Json<JsonValue>> {
     caller.require(Role::Admin)?;
     let url = body.url.trim();
@@ -178,7 +179,7 @@ pub struct RetentionRequest {
 pub async fn set_retention(
     State(state): State<SharedState>,
     caller: Caller,
-    Json(body): Json<RetentionRequest>,
+    ApiJson(body): ApiJson<RetentionRequest>,
 ) -> ApiResult<Json<JsonValue>> {
     caller.require(Role::Admin)?;
     if body.days == Some(0) {
@@ -201,7 +202,7 @@ pub struct AuditQuery {
 pub async fn audit_log(
     State(state): State<SharedState>,
     caller: Caller,
-    Query(q): Query<AuditQuery>,
+    ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<JsonValue>> {
     caller.require(Role::Admin)?;
     let entries = state

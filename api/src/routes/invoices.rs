@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, Utc};
@@ -23,6 +23,7 @@ use uuid::Uuid;
 use super::view::{corrected_invoice, decode_cursor, encode_cursor, invoice_view, summary_view};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiQuery};
 use crate::state::SharedState;
 
 pub async fn load(state: &SharedState, caller: &Caller, id: &str) -> ApiResult<InvoiceRecord> {
@@ -85,6 +86,10 @@ pub async fn get_file(
         .into_response())
 }
 
+/// The largest amount a filter takes (in absolute value): far above any
+/// invoice, and its minor units still fit the amount column (i64).
+const MAX_AMOUNT: i64 = 1_000_000_000_000_000;
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ListQuery {
     /// queued, processing, done, needs_review or failed
@@ -115,7 +120,7 @@ pub struct ListQuery {
 pub async fn list_invoices(
     State(state): State<SharedState>,
     caller: Caller,
-    Query(q): Query<ListQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<JsonValue>> {
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     let status = match q.status.as_deref() {
@@ -126,15 +131,27 @@ pub async fn list_invoices(
         })?),
         None => None,
     };
+    let amount = |name: &str, v: Option<Decimal>| match v {
+        Some(a) if a.abs() > Decimal::from(MAX_AMOUNT) => Err(ApiError::BadRequest(format!(
+            "{name} {a} is out of range: amounts are at most {MAX_AMOUNT} in absolute value"
+        ))),
+        _ => Ok(v),
+    };
+    let confidence = |name: &str, v: Option<f64>| match v {
+        Some(c) if !(0.0..=1.0).contains(&c) => {
+            Err(ApiError::BadRequest(format!("{name} {c} is out of range: use 0 to 1")))
+        }
+        _ => Ok(v),
+    };
     let filter = InvoiceFilter {
         status,
         supplier: q.supplier.filter(|s| !s.is_empty()),
         date_from: q.date_from,
         date_to: q.date_to,
-        amount_min: q.amount_min,
-        amount_max: q.amount_max,
-        min_confidence: q.min_confidence,
-        max_confidence: q.max_confidence,
+        amount_min: amount("amount_min", q.amount_min)?,
+        amount_max: amount("amount_max", q.amount_max)?,
+        min_confidence: confidence("min_confidence", q.min_confidence)?,
+        max_confidence: confidence("max_confidence", q.max_confidence)?,
         text: q.q.filter(|s| !s.is_empty()),
         after: q.cursor.as_deref().map(decode_cursor).transpose()?,
         limit: limit + 1,
@@ -165,7 +182,7 @@ pub async fn correct_invoice(
     State(state): State<SharedState>,
     caller: Caller,
     Path(id): Path<String>,
-    Json(body): Json<CorrectionRequest>,
+    ApiJson(body): ApiJson<CorrectionRequest>,
 ) -> ApiResult<Json<JsonValue>> {
     caller.require(Role::Reviewer)?;
     if body.fields.is_empty() {
@@ -302,7 +319,7 @@ pub struct ReviewQuery {
 pub async fn review_queue(
     State(state): State<SharedState>,
     caller: Caller,
-    Query(q): Query<ReviewQuery>,
+    ApiQuery(q): ApiQuery<ReviewQuery>,
 ) -> ApiResult<Json<JsonValue>> {
     caller.require(Role::Reviewer)?;
     let rows =

@@ -1,6 +1,6 @@
 //! The router: `/v1` routes for tenants' keys, operations routes open to all,
 //! and the layers every request passes (request id, tracing span, metrics,
-//! CORS, body limit).
+//! CORS, body limit, and a panic turned into a 500 `internal` answer).
 
 pub mod admin;
 pub mod invoices;
@@ -13,6 +13,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, Request, header};
 use axum::middleware;
 use axum::routing::{delete, get, post, put};
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -54,6 +55,9 @@ pub fn router(state: SharedState) -> Router {
         .route("/openapi.json", get(ops::openapi))
         .route("/docs", get(ops::docs))
         .fallback(|| async { ApiError::NotFound })
+        // Inside the tracing span and the request id: a panic is logged with
+        // them, counted, and answered `{error, error_type: "internal"}`.
+        .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -64,6 +68,16 @@ pub fn router(state: SharedState) -> Router {
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .layer(cors(&state.options.cors_origins))
         .with_state(state)
+}
+
+/// A handler's panic: logged in full, answered as any internal error.
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    axum::response::IntoResponse::into_response(ApiError::Internal(format!("panic: {message}")))
 }
 
 fn cors(origins: &[String]) -> CorsLayer {
@@ -77,4 +91,36 @@ fn cors(origins: &[String]) -> CorsLayer {
             header::CONTENT_TYPE,
             HeaderName::from_static("x-file-name"),
         ])
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::StatusCode;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_handler_is_a_500_internal_and_the_service_goes_on() {
+        async fn boom() -> &'static str {
+            panic!("boom")
+        }
+        let app = Router::new()
+            .route("/boom", get(boom))
+            .route("/ok", get(|| async { "ok" }))
+            .layer(CatchPanicLayer::custom(panic_response));
+        for _ in 0..2 {
+            let res = app.clone().oneshot(Request::get("/boom").body(Body::empty()).unwrap()).await;
+            let res = res.expect("an answer, not a dropped connection");
+            assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+            let body = axum::body::to_bytes(res.into_body(), 1 << 16).await.unwrap();
+            let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(json["error_type"], "internal", "{json}");
+            assert!(!json["error"].as_str().unwrap_or("boom").contains("boom"), "cause not sent");
+        }
+        let res = app.oneshot(Request::get("/ok").body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+    }
 }

@@ -68,13 +68,14 @@ pub(super) enum Round {
 
 /// An amount in minor units (öre), the column amounts are filtered on.
 pub(super) fn minor_units(amount: Decimal, round: Round) -> i64 {
-    let cents = amount * Decimal::ONE_HUNDRED;
+    let saturated = if amount.is_sign_negative() { i64::MIN } else { i64::MAX };
+    let Some(cents) = amount.checked_mul(Decimal::ONE_HUNDRED) else { return saturated };
     let rounded = match round {
         Round::Nearest => cents.round(),
         Round::Up => cents.ceil(),
         Round::Down => cents.floor(),
     };
-    rounded.to_i64().unwrap_or(if amount.is_sign_negative() { i64::MIN } else { i64::MAX })
+    rounded.to_i64().unwrap_or(saturated)
 }
 
 pub(super) fn millis(t: DateTime<Utc>) -> i64 {
@@ -232,4 +233,24 @@ pub(super) fn audit_entry(row: &AnyRow) -> StoreResult<AuditEntry> {
 /// Attempts as stored (BIGINT) to the records' `u32`.
 pub(super) fn attempts(row: &AnyRow) -> StoreResult<u32> {
     get_u32(row, "attempts")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minor_units_saturate_instead_of_overflowing() {
+        let table = [
+            (Decimal::new(12345, 2), Round::Nearest, 12345),
+            (Decimal::new(12345, 3), Round::Up, 1235),
+            (Decimal::new(12345, 3), Round::Down, 1234),
+            (Decimal::MAX, Round::Up, i64::MAX),
+            (Decimal::MIN, Round::Down, i64::MIN),
+            (Decimal::from(i64::MAX), Round::Nearest, i64::MAX),
+        ];
+        for (amount, round, want) in table {
+            assert_eq!(minor_units(amount, round), want, "{amount}");
+        }
+    }
 }
