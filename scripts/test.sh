@@ -7,6 +7,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 scripts/setup.sh --no-build
+# The PostgreSQL tests need a server: 127.0.0.1:5432 or INVEX_TEST_POSTGRES_URL,
+# else a throw-away cluster is started (and Debian's postgresql installed).
+source scripts/throwaway-postgres.sh
 # The S3 tests run against moto, a local S3 server, from a venv of its own.
 MOTO_VENV="$HOME/.cache/invex-moto/venv"
 if [[ ! -x "$MOTO_VENV/bin/moto_server" ]]; then
