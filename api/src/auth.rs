@@ -4,7 +4,10 @@
 //! stored; the plaintext is shown once, when the key is made. Verifying
 //! argon2 costs tens of milliseconds, so a verified key is remembered (by the
 //! sha256 of the whole key) for `key_cache_ttl`, and revoking through this
-//! process forgets it at once. Each key has its own rate limit.
+//! process forgets it at once. A revocation through another process (another
+//! `invex serve` on the same database) is seen within [`REVOCATION_CHECK`]:
+//! a remembered key's record is read again (one indexed row, no argon2) when
+//! it was last read longer ago than that. Each key has its own rate limit.
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
@@ -90,7 +93,12 @@ struct Cached {
     caller: Caller,
     key_digest: [u8; 32],
     until: Instant,
+    /// When the key's record was last read (revoked or not).
+    checked: Instant,
 }
+
+/// How stale a remembered key's revocation status may be.
+pub const REVOCATION_CHECK: Duration = Duration::from_millis(500);
 
 /// Verified keys and per-key rate limits.
 pub struct KeyCache {
@@ -110,16 +118,30 @@ impl KeyCache {
         self.verified.lock().expect("key cache lock").remove(key_id);
     }
 
-    fn cached(&self, key_id: &str, digest: &[u8; 32]) -> Option<Caller> {
+    /// The remembered caller, and whether its revocation status is due a re-read.
+    fn cached(&self, key_id: &str, digest: &[u8; 32]) -> Option<(Caller, bool)> {
         let map = self.verified.lock().expect("key cache lock");
+        let now = Instant::now();
         map.get(key_id)
-            .filter(|c| &c.key_digest == digest && c.until > Instant::now())
-            .map(|c| c.caller.clone())
+            .filter(|c| &c.key_digest == digest && c.until > now)
+            .map(|c| (c.caller.clone(), now.duration_since(c.checked) >= REVOCATION_CHECK))
+    }
+
+    /// Notes that the key's record was just read and is not revoked.
+    fn checked(&self, key_id: &str) {
+        if let Some(c) = self.verified.lock().expect("key cache lock").get_mut(key_id) {
+            c.checked = Instant::now();
+        }
     }
 
     fn remember(&self, caller: &Caller, digest: [u8; 32]) {
-        let entry =
-            Cached { caller: caller.clone(), key_digest: digest, until: Instant::now() + self.ttl };
+        let now = Instant::now();
+        let entry = Cached {
+            caller: caller.clone(),
+            key_digest: digest,
+            until: now + self.ttl,
+            checked: now,
+        };
         self.verified.lock().expect("key cache lock").insert(caller.key_id.clone(), entry);
     }
 
@@ -137,8 +159,20 @@ impl KeyCache {
 pub async fn authenticate(state: &SharedState, key: &str) -> Result<Caller, ApiError> {
     let (id, secret) = split_key(key).ok_or(ApiError::InvalidKey)?;
     let digest: [u8; 32] = Sha256::digest(key.as_bytes()).into();
-    if let Some(caller) = state.keys.cached(id, &digest) {
-        return Ok(caller);
+    if let Some((caller, stale)) = state.keys.cached(id, &digest) {
+        if !stale {
+            return Ok(caller);
+        }
+        match state.repo.key(id).await? {
+            Some(record) if record.revoked_at.is_none() => {
+                state.keys.checked(id);
+                return Ok(caller);
+            }
+            _ => {
+                state.keys.forget(id);
+                return Err(ApiError::InvalidKey);
+            }
+        }
     }
     let record = state.repo.key(id).await?.ok_or(ApiError::InvalidKey)?;
     if record.revoked_at.is_some() {

@@ -287,7 +287,55 @@ async fn uploads_can_be_read_by_a_donut(backend: Backend) {
     assert_eq!(number["source"], "donut", "{done}");
 }
 
+/// A key revoked through one `invex serve` stops working in another within
+/// a second, though the other had just verified (and cached) it.
+async fn revocation_reaches_every_process_within_a_second(backend: Backend) {
+    let service = Service::new(backend).await;
+    let admin = service.admin_key();
+    let (_a, url_a) = service.serve(&["--workers", "0"]);
+    let (_b, url_b) = service.serve(&["--workers", "0"]);
+    let client = reqwest::Client::new();
+    let made: Value = client
+        .post(format!("{url_a}/v1/keys"))
+        .bearer_auth(&admin)
+        .json(&json!({"role": "uploader", "name": "scanner"}))
+        .send()
+        .await
+        .expect("POST /v1/keys")
+        .json()
+        .await
+        .expect("JSON");
+    let (id, key) = (made["id"].as_str().expect("id"), made["key"].as_str().expect("key"));
+    let status = |url: String| {
+        let (client, key) = (client.clone(), key.to_string());
+        async move {
+            let res = client.get(format!("{url}/v1/invoices")).bearer_auth(&key).send().await;
+            res.expect("GET /v1/invoices").status().as_u16()
+        }
+    };
+    for url in [&url_a, &url_b] {
+        assert_eq!(status(url.clone()).await, 200, "{url} takes the new key");
+    }
+    let revoked = client
+        .delete(format!("{url_a}/v1/keys/{id}"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("DELETE /v1/keys/{id}");
+    assert!(revoked.status().is_success(), "{}", revoked.status());
+    let started = Instant::now();
+    assert_eq!(status(url_a.clone()).await, 401, "the revoking process forgets at once");
+    loop {
+        if status(url_b.clone()).await == 401 {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(1), "still accepted after 1 s");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 crate::both_backends!(
+    revocation_reaches_every_process_within_a_second,
     a_killed_worker_s_job_is_finished_by_another_exactly_once,
     sigterm_releases_work_in_flight,
     originals_can_live_in_s3,
