@@ -117,6 +117,10 @@ pub struct ServeArgs {
 
 #[derive(Debug, Args)]
 pub struct WorkerOnlyArgs {
+    /// Serve `/health/live`, `/health/ready` and `/metrics` on this address
+    /// (for example `127.0.0.1:9100`; port 0 picks one, printed at start).
+    #[arg(long, env = "INVEX_WORKER_LISTEN")]
+    pub listen: Option<std::net::SocketAddr>,
     #[command(flatten)]
     pub store: StoreArgs,
     #[command(flatten)]

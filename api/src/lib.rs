@@ -29,7 +29,7 @@ pub mod worker;
 
 pub use auth::{Caller, NewKey, generate_key};
 pub use error::ApiError;
-pub use routes::router;
+pub use routes::{ops_router, router};
 pub use state::{AppState, ModelStatus, ServiceOptions, SharedState};
 pub use webhooks::{WebhookOptions, WebhookSender};
 pub use worker::{Worker, WorkerOptions};
@@ -37,8 +37,24 @@ pub use worker::{Worker, WorkerOptions};
 /// Serves the API on `listener` until the state's shutdown signal, then
 /// finishes the requests in flight.
 pub async fn serve(listener: tokio::net::TcpListener, state: SharedState) -> std::io::Result<()> {
+    serve_router(listener, router(state.clone()), state).await
+}
+
+/// Serves only health and metrics ([`ops_router`]), for `invex worker --listen`.
+pub async fn serve_ops(
+    listener: tokio::net::TcpListener,
+    state: SharedState,
+) -> std::io::Result<()> {
+    serve_router(listener, ops_router(state.clone()), state).await
+}
+
+async fn serve_router(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    state: SharedState,
+) -> std::io::Result<()> {
     let mut stop = state.shutdown.clone();
-    axum::serve(listener, router(state))
+    axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             let _ = stop.wait_for(|s| *s).await;
         })

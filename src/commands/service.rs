@@ -83,6 +83,15 @@ fn webhook_options(args: &WorkerArgs) -> WebhookOptions {
     }
 }
 
+/// A start-up line on stdout. A closed stdout (a supervisor that read the
+/// address and left) must not stop a long-running process, as `println!`'s
+/// panic would.
+fn announce(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}").and_then(|()| out.flush());
+}
+
 fn hostname() -> String {
     std::fs::read_to_string("/etc/hostname")
         .map(|h| h.trim().to_string())
@@ -161,7 +170,7 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
             .with_context(|| format!("listening on {}", args.listen))?;
         let address = listener.local_addr()?;
         info!(%address, "listening");
-        println!("invex: listening on http://{address}");
+        announce(&format!("invex: listening on http://{address}"));
         invex_api::serve(listener, state).await.context("serving HTTP")?;
         for task in background {
             if let Err(e) = task.await {
@@ -174,11 +183,30 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
 }
 
 pub fn worker(args: WorkerOnlyArgs) -> Result<ExitCode> {
-    let (processor, _model) = processor(&args.worker)?;
+    let (processor, model) = processor(&args.worker)?;
     runtime()?.block_on(async move {
         let (repo, blobs) = open_stores(&args.store).await?;
         let shutdown = shutdown_signal();
-        let metrics = Arc::new(invex_api::metrics::Metrics::new());
+        // The state the health and metrics routes read (no API is served).
+        let state = AppState::new(
+            repo.clone(),
+            blobs.clone(),
+            ServiceOptions::default(),
+            model,
+            shutdown.clone(),
+        );
+        let metrics = state.metrics.clone();
+        let ops = match args.listen {
+            Some(listen) => {
+                let listener = tokio::net::TcpListener::bind(listen)
+                    .await
+                    .with_context(|| format!("listening on {listen}"))?;
+                let address = listener.local_addr()?;
+                announce(&format!("invex: health and metrics on http://{address}"));
+                Some(tokio::spawn(invex_api::serve_ops(listener, state)))
+            }
+            None => None,
+        };
         let worker = Arc::new(Worker {
             repo: repo.clone(),
             blobs,
@@ -192,9 +220,12 @@ pub fn worker(args: WorkerOnlyArgs) -> Result<ExitCode> {
         });
         let sender = Arc::new(WebhookSender::new(repo, metrics, webhook_options(&args.worker)));
         let webhooks = tokio::spawn(sender.run(shutdown.clone()));
-        println!("invex: worker {} started", worker.options.name);
+        announce(&format!("invex: worker {} started", worker.options.name));
         worker.run(shutdown).await;
         let _ = webhooks.await;
+        if let Some(ops) = ops {
+            let _ = ops.await;
+        }
         Ok(ExitCode::SUCCESS)
     })
 }

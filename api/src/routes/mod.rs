@@ -80,6 +80,19 @@ fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::respo
     axum::response::IntoResponse::into_response(ApiError::Internal(format!("panic: {message}")))
 }
 
+/// The operations routes alone (`/health/live`, `/health/ready`,
+/// `/metrics`), for a process without the API (`invex worker --listen`).
+pub fn ops_router(state: SharedState) -> Router {
+    Router::new()
+        .route("/health/live", get(ops::live))
+        .route("/health/ready", get(ops::ready))
+        .route("/metrics", get(metrics::metrics))
+        .fallback(|| async { ApiError::NotFound })
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
+        .with_state(state)
+}
+
 fn cors(origins: &[String]) -> CorsLayer {
     let allowed: Vec<HeaderValue> =
         origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();

@@ -334,7 +334,44 @@ async fn revocation_reaches_every_process_within_a_second(backend: Backend) {
     }
 }
 
+/// `invex worker --listen`: health and metrics of a worker process, its
+/// processed jobs counted there.
+async fn a_worker_serves_health_and_metrics(backend: Backend) {
+    let service = Service::new(backend).await;
+    let key = service.admin_key();
+    let (_api, url) = service.serve(&["--workers", "0"]);
+    let mut cmd = service.command(&["worker", "--workers", "1", "--poll-ms", "100"]);
+    let mut child = cmd
+        .args(["--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start invex worker");
+    let stdout = child.stdout.take().expect("stdout");
+    let _worker = Running(child);
+    let mut line = String::new();
+    // Kept open: the worker prints a second line once it starts.
+    let mut lines = BufReader::new(stdout);
+    lines.read_line(&mut line).expect("read the address");
+    let ops = line.trim().rsplit(' ').next().expect("address").to_string();
+    assert!(ops.starts_with("http://127.0.0.1:"), "{line}");
+    let client = reqwest::Client::new();
+    let live = get_json(&client, &format!("{ops}/health/live")).await;
+    assert_eq!(live["status"], "ok", "{live}");
+    let ready = get_json(&client, &format!("{ops}/health/ready")).await;
+    assert_eq!(ready["status"], "ok", "{ready}");
+    assert_eq!(ready["database"]["status"], "ok", "{ready}");
+    let missing = client.get(format!("{ops}/v1/invoices")).send().await.expect("GET");
+    assert_eq!(missing.status(), 404, "the worker serves no API");
+    let id = upload(&client, &url, &key, sample(2)).await;
+    wait_for(&client, &url, &key, &id, &["done", "needs_review"]).await;
+    let metrics = client.get(format!("{ops}/metrics")).send().await.expect("GET /metrics");
+    let text = metrics.text().await.expect("text");
+    assert!(text.contains("invex_jobs_total{outcome=\"done\"} 1"), "{text}");
+}
+
 crate::both_backends!(
+    a_worker_serves_health_and_metrics,
     revocation_reaches_every_process_within_a_second,
     a_killed_worker_s_job_is_finished_by_another_exactly_once,
     sigterm_releases_work_in_flight,
