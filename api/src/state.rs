@@ -58,6 +58,63 @@ pub struct AppState {
     pub new_jobs: Arc<Notify>,
     /// Turns true when the process starts shutting down.
     pub shutdown: watch::Receiver<bool>,
+    /// Reads already written to the audit log this minute.
+    pub reads: ReadLog,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ReadLog;
+
+    #[test]
+    fn reads_are_audited_once_per_key_invoice_action_and_minute() {
+        let log = ReadLog::default();
+        // (key, invoice, action, minute) → first in its minute?
+        let table = [
+            ("k1", "inv1", "read", 10, true),
+            ("k1", "inv1", "read", 10, false),
+            ("k1", "inv1", "read_file", 10, true),
+            ("k2", "inv1", "read", 10, true),
+            ("k1", "inv2", "read", 10, true),
+            ("k1", "inv1", "read", 11, true),
+            ("k1", "inv1", "read", 11, false),
+        ];
+        for (key, invoice, action, minute, want) in table {
+            assert_eq!(
+                log.first_in_minute(key, invoice, action, minute),
+                want,
+                "{key} {invoice} {action} {minute}"
+            );
+        }
+    }
+}
+
+/// Reads of an invoice are audited once per key, invoice, action and
+/// minute (per process), so a client polling an invoice every second adds
+/// one audit row a minute instead of sixty. Changes (corrections,
+/// approvals, erasure, keys, exports) are always written.
+#[derive(Default)]
+pub struct ReadLog {
+    seen: std::sync::Mutex<std::collections::HashMap<(String, String, String), i64>>,
+}
+
+impl ReadLog {
+    /// Whether this read is the first of its key, invoice and action in
+    /// `minute` (minutes since the epoch), noting it if so.
+    pub fn first_in_minute(&self, key: &str, invoice: &str, action: &str, minute: i64) -> bool {
+        let mut seen = self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if seen.len() > 100_000 {
+            seen.retain(|_, m| *m == minute);
+        }
+        let k = (key.to_string(), invoice.to_string(), action.to_string());
+        match seen.get(&k) {
+            Some(&m) if m == minute => false,
+            _ => {
+                seen.insert(k, minute);
+                true
+            }
+        }
+    }
 }
 
 pub type SharedState = Arc<AppState>;
@@ -80,6 +137,7 @@ impl AppState {
             metrics: Arc::new(Metrics::new()),
             new_jobs: Arc::new(Notify::new()),
             shutdown,
+            reads: ReadLog::default(),
         })
     }
 }

@@ -49,6 +49,18 @@ pub async fn audit(
     Ok(state.repo.append_audit(&entry).await?)
 }
 
+/// Audits a read, once per key, invoice, action and minute ([`ReadLog`]).
+///
+/// [`ReadLog`]: crate::state::ReadLog
+async fn audit_read(state: &SharedState, caller: &Caller, action: &str, id: &str) -> ApiResult<()> {
+    let minute = Utc::now().timestamp().div_euclid(60);
+    if state.reads.first_in_minute(&caller.key_id, id, action, minute) {
+        audit(state, caller, action, Some(id), json!({"logged": "once per key and minute"}))
+            .await?;
+    }
+    Ok(())
+}
+
 /// An invoice: status, fields with confidence and boxes, line items, errors, extractor.
 #[utoipa::path(get, path = "/v1/invoices/{id}", tag = "invoices",
     params(("id" = String, Path, description = "Invoice id")),
@@ -61,7 +73,7 @@ pub async fn get_invoice(
 ) -> ApiResult<Json<JsonValue>> {
     let record = load(&state, &caller, &id).await?;
     let corrections = state.repo.corrections(&caller.tenant_id, &id).await?;
-    audit(&state, &caller, "read", Some(&id), json!({})).await?;
+    audit_read(&state, &caller, "read", &id).await?;
     Ok(Json(invoice_view(&record, &corrections)?))
 }
 
@@ -77,7 +89,7 @@ pub async fn get_file(
 ) -> ApiResult<Response> {
     let record = load(&state, &caller, &id).await?;
     let bytes = state.blobs.get(&record.blob_key).await?;
-    audit(&state, &caller, "read_file", Some(&id), json!({})).await?;
+    audit_read(&state, &caller, "read_file", &id).await?;
     let disposition = format!("attachment; filename=\"{}\"", record.file_name.replace('"', "'"));
     Ok((
         [(header::CONTENT_TYPE, record.content_type), (header::CONTENT_DISPOSITION, disposition)],
