@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 
 use super::Ctx;
 use super::labels::Kind;
-use super::text::has_digit;
+use super::text::{has_digit, phrase_key};
 
 const COLS: [Kind; 10] = [
     Kind::ColDesc,
@@ -216,7 +216,7 @@ fn cells_of(cx: &Ctx, cols: &[Col], r: usize) -> Vec<Vec<usize>> {
 }
 
 /// A row's vertical centre, its item, and description lines joined to it.
-type Row = (f32, LineItem, Vec<(f32, String)>);
+type Row = (f32, LineItem, Vec<(f32, String)>, usize);
 
 pub struct Table {
     pub items: Vec<LineItem>,
@@ -259,7 +259,7 @@ pub fn line_items(cx: &Ctx) -> Table {
             bottom = line.bbox.y1;
             let cy = line.bbox.center_y();
             match row(cx, &cols, r) {
-                Some(item) => rows.push((cy, item, Vec::new())),
+                Some(item) => rows.push((cy, item, Vec::new(), r)),
                 None => {
                     let desc = cols.iter().position(|c| c.kind == Kind::ColDesc);
                     let cells = cells_of(cx, &cols, r);
@@ -286,7 +286,9 @@ pub fn line_items(cx: &Ctx) -> Table {
             }
         }
         let mut items = Vec::new();
-        for (cy, mut item, mut extra) in rows {
+        let mut texts = Vec::new();
+        for (cy, mut item, mut extra, r) in rows {
+            texts.push(row_caption(cx, &l.text(l.lines[r].start, l.lines[r].end)));
             if let Some(d) = item.description.take() {
                 extra.push((cy, d));
             }
@@ -295,10 +297,46 @@ pub fn line_items(cx: &Ctx) -> Table {
             item.description = (!joined.is_empty()).then(|| joined.join(" "));
             items.push(item);
         }
-        table.items.extend(real_lines(items));
+        table.items.extend(real_lines(items, &texts));
         li = r.max(li + 1);
     }
+    table.items = without_copies(cx, std::mem::take(&mut table.items));
     table
+}
+
+/// Items of a page that is a copy of an earlier one ("ORIGINAL",
+/// "DUPLICADO", "TRIPLICADO" of one invoice in one file) are that page's
+/// items again: an item equal to one already read from an earlier page
+/// that shares at least 90 % of its words with this one is dropped.
+fn without_copies(cx: &Ctx, items: Vec<LineItem>) -> Vec<LineItem> {
+    let l = cx.layout;
+    let mut words: Vec<std::collections::HashSet<&str>> = vec![Default::default(); l.pages.len()];
+    for t in &l.toks {
+        if let Some(w) = words.get_mut(t.page) {
+            w.insert(t.text.as_str());
+        }
+    }
+    let index = |n: Option<u32>| l.pages.iter().position(|p| Some(p.number) == n);
+    let similar = |a: usize, b: usize| {
+        let (a, b) = (&words[a], &words[b]);
+        let union = a.union(b).count();
+        union > 0 && a.intersection(b).count() * 10 >= union * 9
+    };
+    let mut kept: Vec<LineItem> = Vec::new();
+    for item in items {
+        let copy = index(item.page).is_some_and(|p| {
+            kept.iter().any(|k| {
+                let same = k.description == item.description
+                    && k.quantity == item.quantity
+                    && k.amount == item.amount;
+                same && index(k.page).is_some_and(|q| q < p && similar(q, p))
+            })
+        });
+        if !copy {
+            kept.push(item);
+        }
+    }
+    kept
 }
 
 /// A line must be a line: the table's last row is not one when its amount
@@ -306,7 +344,24 @@ pub fn line_items(cx: &Ctx) -> Table {
 /// the table's end did not cut off). A row without a description is kept:
 /// on the real corpus those are nearly always real lines whose description
 /// sits where the reader does not look yet.
-fn real_lines(mut items: Vec<LineItem>) -> Vec<LineItem> {
+fn real_lines(mut items: Vec<LineItem>, captions: &[RowCaption]) -> Vec<LineItem> {
+    // A sum or tax row the table's end did not cut off ends the items:
+    // "Totaal diensten/producten 78,51" (the sum of the rows above) and
+    // "btw bedrag 21,00 % over 78,51 16,49" (that rate of it).
+    let mut sum = Decimal::ZERO;
+    for (i, item) in items.iter().enumerate() {
+        let Some(amount) = item.amount else { break };
+        if i > 0 {
+            let RowCaption { total, tax, rate } = captions.get(i).copied().unwrap_or_default();
+            let is_tax = tax
+                && rate.is_some_and(|r| (sum * r / Decimal::ONE_HUNDRED - amount).abs() <= CENT);
+            if (total && amount == sum) || is_tax {
+                items.truncate(i);
+                break;
+            }
+        }
+        sum += amount;
+    }
     if let Some((last, above)) = items.split_last()
         && above.len() >= 2
     {
@@ -316,6 +371,41 @@ fn real_lines(mut items: Vec<LineItem>) -> Vec<LineItem> {
         }
     }
     items
+}
+
+const CENT: Decimal = Decimal::from_parts(1, 0, 0, false, 2);
+
+/// What a row's text opens with: the caption of a sum (total, net,
+/// subtotal) or of a tax, in any of the label languages, and the first
+/// percentage it prints.
+#[derive(Debug, Clone, Copy, Default)]
+struct RowCaption {
+    total: bool,
+    tax: bool,
+    rate: Option<Decimal>,
+}
+
+fn row_caption(cx: &Ctx, text: &str) -> RowCaption {
+    let words: Vec<&str> = text.split_whitespace().take(2).collect();
+    let mut kinds = Vec::new();
+    for n in 1..=words.len() {
+        if let Some(entries) = cx.labels.lookup(&phrase_key(&words[..n].join(" "))) {
+            kinds.extend(entries.iter().map(|e| e.kind));
+        }
+    }
+    let total =
+        kinds.iter().any(|k| matches!(k, Kind::Total | Kind::Sum | Kind::Net | Kind::Gross));
+    RowCaption { total, tax: kinds.contains(&Kind::Vat), rate: percent_in(text) }
+}
+
+/// The first percentage written in a text ("21,00 %", "25%").
+fn percent_in(text: &str) -> Option<Decimal> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    words.iter().enumerate().find_map(|(i, w)| match words.get(i + 1) {
+        Some(&"%") => parse_percent(&format!("{w}%")),
+        _ if w.ends_with('%') => parse_percent(w),
+        _ => None,
+    })
 }
 
 /// One table line with an amount, split into its cells.
@@ -413,9 +503,38 @@ mod real_lines_tests {
         ];
         for (amounts, kept) in cases {
             let items = amounts.iter().map(|a| item("x", *a)).collect();
-            let got: Vec<i64> =
-                real_lines(items).iter().map(|i| i.amount.unwrap().try_into().unwrap()).collect();
+            let got: Vec<i64> = real_lines(items, &[])
+                .iter()
+                .map(|i| i.amount.unwrap().try_into().unwrap())
+                .collect();
             assert_eq!(got, kept, "{amounts:?}");
+        }
+    }
+
+    #[test]
+    fn sum_and_tax_rows_end_the_items() {
+        let item =
+            |cents: i64| LineItem { amount: Some(Decimal::new(cents, 2)), ..Default::default() };
+        let plain = RowCaption::default();
+        let total = RowCaption { total: true, ..plain };
+        let tax = |rate: i64| RowCaption { tax: true, rate: Some(Decimal::from(rate)), ..plain };
+        // (amounts in cents, each row's caption, amounts kept)
+        let cases: [(&[i64], &[RowCaption], &[i64]); 5] = [
+            // "Totaal diensten/producten 78,51", "btw 21,00 % over 78,51 16,49"
+            (&[7851, 7851, 1649], &[plain, total, tax(21)], &[7851]),
+            (&[10000, 2500], &[plain, tax(25)], &[10000]),
+            // A captioned row that is not the sum, or a rate that does not fit: items.
+            (&[10000, 5000], &[plain, total], &[10000, 5000]),
+            (&[10000, 2400], &[plain, tax(25)], &[10000, 2400]),
+            // Equal amounts without a caption: two items.
+            (&[7851, 7851], &[plain, plain], &[7851, 7851]),
+        ];
+        for (amounts, captions, kept) in cases {
+            let items = amounts.iter().map(|a| item(*a)).collect();
+            let got: Vec<Decimal> =
+                real_lines(items, captions).iter().filter_map(|i| i.amount).collect();
+            let want: Vec<Decimal> = kept.iter().map(|k| Decimal::new(*k, 2)).collect();
+            assert_eq!(got, want, "{amounts:?}");
         }
     }
 }

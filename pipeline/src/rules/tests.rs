@@ -393,3 +393,20 @@ fn supplier_named_by_an_inline_caption() {
         check(&row(100.0, line), &[(SupplierName, want)]);
     }
 }
+
+#[test]
+fn a_copy_of_a_page_repeats_no_items() {
+    // "ORIGINAL" and "DUPLICADO" of one invoice in one file: one item, not two.
+    let mut w = Vec::new();
+    w.extend(row(100.0, &[("Description", 50.0), ("Qty", 300.0), ("Amount", 450.0)]));
+    w.extend(row(115.0, &[("Printing", 50.0), ("1", 300.0), ("420,00", 450.0)]));
+    w.extend(row(140.0, &[("Total", 50.0), ("420,00", 450.0)]));
+    let mut d = doc(&w);
+    let mut copy = d.pages[0].clone();
+    copy.number = 2;
+    d.pages.push(copy);
+    let inv = RulesExtractor::new().extract(&d);
+    let amounts: Vec<String> =
+        inv.line_items.iter().filter_map(|i| i.amount.map(|a| a.to_string())).collect();
+    assert_eq!(amounts, ["420.00"]);
+}
