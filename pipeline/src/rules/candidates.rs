@@ -172,7 +172,17 @@ impl Scan {
         let mut out = Vec::new();
         for (li, hit) in self.labels.iter().enumerate() {
             let Some(w) = hit.weight(kind) else { continue };
-            for (place, run) in layout.right_runs(hit.end) {
+            for (place, mut run) in layout.right_runs(hit.end) {
+                // A bracketed qualifier of the caption is not its value:
+                // `Förfallodatum (15 dagar netto)  2020-12-16`.
+                if place == Place::Inline && layout.toks[run.start].text.starts_with('(') {
+                    let close = (run.start..run.end).find(|&t| layout.toks[t].text.ends_with(')'));
+                    match close {
+                        Some(c) if c + 1 == run.end => continue,
+                        Some(c) => run.start = c + 1,
+                        None => {}
+                    }
+                }
                 // Up to the next caption: `Nr. UK-44552 Datum: 03. April`.
                 let Some(run) = self.cut_at_label(run) else { break };
                 // `REF APPEL D'OFFRES : X`: the caption goes on past the label.

@@ -183,10 +183,17 @@ pub fn due_from_terms(cx: &Ctx, invoice: &Cand) -> Option<Cand> {
             continue;
         }
         for (i, t) in toks.iter().enumerate() {
-            if !t.text.bytes().all(|b| b.is_ascii_digit()) {
+            // `(15 dagar netto)`; but `Netto 50 588,00` is an amount, not 50 days.
+            let text = t.text.trim_start_matches('(');
+            if !text.bytes().all(|b| b.is_ascii_digit())
+                || cx.scan.amount_of[line.start + i].is_some_and(|a| {
+                    let a = &cx.scan.amounts[a];
+                    a.decimals || a.end - a.start > 1
+                })
+            {
                 continue;
             }
-            let Ok(n) = t.text.parse::<u64>() else { continue };
+            let Ok(n) = text.parse::<u64>() else { continue };
             let next = toks.get(i + 1).map(|x| x.key.as_str());
             let prev = i.checked_sub(1).and_then(|p| toks.get(p)).map(|x| x.key.as_str());
             let days_after = next.is_some_and(|k| DAYS.contains(&k));

@@ -410,3 +410,25 @@ fn a_copy_of_a_page_repeats_no_items() {
         inv.line_items.iter().filter_map(|i| i.amount.map(|a| a.to_string())).collect();
     assert_eq!(amounts, ["420.00"]);
 }
+
+#[test]
+fn due_dates_beside_a_bracketed_qualifier_and_not_from_amounts() {
+    let mut w = Vec::new();
+    w.extend(row(100.0, &[("Fakturadatum", 50.0), ("2020-12-01", 200.0)]));
+    w.extend(row(
+        120.0,
+        &[
+            ("Förfallodatum", 50.0),
+            ("(15", 134.0),
+            ("dagar", 158.0),
+            ("netto)", 192.0),
+            ("2020-12-16", 300.0),
+        ],
+    ));
+    check(&w, &[(DueDate, "2020-12-16")]);
+    // "Netto 50 588,00" is an amount, not terms of 50 days net.
+    let mut w = Vec::new();
+    w.extend(row(100.0, &[("Fakturadatum", 50.0), ("2020-12-01", 200.0)]));
+    w.extend(row(300.0, &[("Netto", 300.0), ("50", 420.0), ("588,00", 434.0)]));
+    check(&w, &[(DueDate, "<none>")]);
+}
