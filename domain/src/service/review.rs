@@ -123,10 +123,31 @@ pub fn failed_checks(invoice: &Invoice) -> Vec<String> {
     {
         failed.push(format!("net {net} + VAT {vat} does not equal total {total}"));
     }
+    if let Some(why) = lines_mismatch(invoice) {
+        failed.push(why);
+    }
     if let Some(e) = &invoice.e_invoice {
         failed.extend(e.mismatches.iter().map(|m| m.to_string()));
     }
     failed
+}
+
+/// Why the line items read from the page do not add up to the net amount
+/// (within a cent per line and a krona of rounding), if they do not: a line missed or one too many.
+/// E-invoice lines are exact, and their allowances and charges are the
+/// XML's own; lines without an amount are not summed.
+pub fn lines_mismatch(invoice: &Invoice) -> Option<String> {
+    let net = invoice.amount(FieldName::NetAmount)?;
+    let lines = &invoice.line_items;
+    if lines.is_empty() || lines.iter().any(|l| l.source == Some(Source::EInvoice)) {
+        return None;
+    }
+    let sum = lines.iter().try_fold(Decimal::ZERO, |s, l| s.checked_add(l.amount?))?;
+    // A cent per line, and a rounding to whole kronor that some print
+    // into the net ("Öresutjämning 0,48").
+    let tolerance = Decimal::new(1, 2) * Decimal::from(lines.len()) + Decimal::ONE;
+    ((sum.abs() - net.abs()).abs() > tolerance)
+        .then(|| format!("the line items add up to {sum}; the net amount is {net}"))
 }
 
 /// `done` when nothing failed and the whole invoice is confident enough to
@@ -265,6 +286,39 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn lines_that_do_not_add_up_to_the_net_are_a_failed_check() {
+        use crate::invoice::LineItem;
+        let line = |cents: Option<i64>, source: Source| LineItem {
+            amount: cents.map(|c| Decimal::new(c, 2)),
+            source: Some(source),
+            ..Default::default()
+        };
+        let r = Source::Rules;
+        // (line amounts in cents, their source, the net in cents, flagged?)
+        let table: [(&[Option<i64>], Source, Option<i64>, bool); 8] = [
+            (&[Some(10000), Some(2550)], r, Some(12550), false),
+            (&[Some(10000), Some(2550)], r, Some(12650), false), // rounding, within 1.02
+            (&[Some(10000), Some(2550)], r, Some(12653), true),
+            (&[Some(10000)], r, Some(12550), true), // a line missed
+            (&[Some(10000), Some(2550), Some(2550)], r, Some(12550), true), // one too many
+            (&[Some(10000), None], r, Some(12550), false), // not summed
+            (&[Some(10000)], Source::EInvoice, Some(12550), false), // the XML's own
+            (&[Some(10000)], r, None, false),       // no net to compare
+        ];
+        for (amounts, source, net, flagged) in table {
+            let mut invoice = Invoice::default();
+            invoice.line_items = amounts.iter().map(|a| line(*a, source)).collect();
+            if let Some(n) = net {
+                let net = Field::new(Value::Amount(Decimal::new(n, 2)), 0.9, Source::Rules);
+                invoice.set(FieldName::NetAmount, net);
+            }
+            let why = lines_mismatch(&invoice);
+            assert_eq!(why.is_some(), flagged, "{amounts:?} net {net:?}: {why:?}");
+            assert_eq!(failed_checks(&invoice).iter().any(|f| f.contains("line items")), flagged);
+        }
+    }
 
     #[test]
     fn swedish_checks_fit_e_invoice_values_only_where_they_apply() {

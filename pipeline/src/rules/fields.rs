@@ -74,8 +74,18 @@ pub fn extract_fields(cx: &mut Ctx) -> Invoice {
 
     totals(cx, &mut inv, &table.lines);
     inv.line_items = table.items;
+    // Lines that do not add up to the net amount are unsure (the invoice
+    // goes to review with the reason: `review::failed_checks`).
+    if invex_domain::service::review::lines_mismatch(&inv).is_some() {
+        for line in &mut inv.line_items {
+            line.confidence *= UNRECONCILED_LINES;
+        }
+    }
     inv
 }
+
+/// How much confidence line items keep when they do not add up to the net.
+const UNRECONCILED_LINES: f32 = 0.5;
 
 /// Currency, the three totals, the credit-note flag and the VAT breakdown.
 fn totals(cx: &Ctx, inv: &mut Invoice, table_lines: &[bool]) {
