@@ -7,10 +7,10 @@
 //! process forgets it at once. A revocation through another process (another
 //! `invex serve` on the same database) is seen within [`REVOCATION_CHECK`]:
 //! a remembered key's record is read again (one indexed row, no argon2) when
-//! it was last read longer ago than that. Each key has its own rate limit.
+//! it was last read longer ago than that. Each key has its own rate limit,
+//! counted in the database so that every API process shares it.
 
 use std::collections::HashMap;
-use std::num::NonZeroU32;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -20,7 +20,6 @@ use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use invex_domain::service::{ApiKey, Role};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -100,17 +99,15 @@ struct Cached {
 /// How stale a remembered key's revocation status may be.
 pub const REVOCATION_CHECK: Duration = Duration::from_millis(500);
 
-/// Verified keys and per-key rate limits.
+/// Verified keys.
 pub struct KeyCache {
     verified: Mutex<HashMap<String, Cached>>,
     ttl: Duration,
-    limiter: DefaultKeyedRateLimiter<String>,
 }
 
 impl KeyCache {
-    pub fn new(per_minute: u32, ttl: Duration) -> Self {
-        let quota = Quota::per_minute(NonZeroU32::new(per_minute.max(1)).expect("at least 1"));
-        KeyCache { verified: Mutex::new(HashMap::new()), ttl, limiter: RateLimiter::keyed(quota) }
+    pub fn new(ttl: Duration) -> Self {
+        KeyCache { verified: Mutex::new(HashMap::new()), ttl }
     }
 
     /// Drops a key from the cache (after revocation).
@@ -144,15 +141,28 @@ impl KeyCache {
         };
         self.verified.lock().expect("key cache lock").insert(caller.key_id.clone(), entry);
     }
+}
 
-    fn check_rate(&self, key_id: &str) -> Result<(), ApiError> {
-        self.limiter.check_key(&key_id.to_string()).map_err(|not_until| {
-            let wait = not_until.wait_time_from(governor::clock::Clock::now(
-                &governor::clock::DefaultClock::default(),
-            ));
-            ApiError::RateLimited { retry_after_s: wait.as_secs().max(1) }
-        })
+/// The per-key rate limit, shared by every process through the database: a
+/// sliding window over minutes (this minute's requests, plus the previous
+/// minute's weighted by the part of it still inside the last 60 s).
+async fn check_rate(state: &SharedState, key_id: &str) -> Result<(), ApiError> {
+    let now_ms = Utc::now().timestamp_millis();
+    let minute = now_ms.div_euclid(60_000);
+    let (current, previous) = state.repo.count_request(key_id, minute).await?;
+    let into = now_ms.rem_euclid(60_000) as f64 / 60_000.0;
+    let estimate = current as f64 + previous as f64 * (1.0 - into);
+    let limit = f64::from(state.options.rate_limit_per_minute.max(1));
+    if estimate > limit {
+        // Until enough of the previous minute has slid out, or the next minute.
+        let wait = if current as f64 > limit {
+            60.0 * (1.0 - into)
+        } else {
+            60.0 * ((estimate - limit) / (previous.max(1) as f64)).min(1.0 - into)
+        };
+        return Err(ApiError::RateLimited { retry_after_s: (wait.ceil() as u64).max(1) });
     }
+    Ok(())
 }
 
 /// Checks a bearer key against the repository (or the cache).
@@ -201,7 +211,7 @@ impl FromRequestParts<SharedState> for Caller {
         let value = header.to_str().map_err(|_| ApiError::InvalidKey)?;
         let key = value.strip_prefix("Bearer ").ok_or(ApiError::MissingKey)?.trim();
         let caller = authenticate(state, key).await?;
-        state.keys.check_rate(&caller.key_id)?;
+        check_rate(state, &caller.key_id).await?;
         tracing::Span::current().record("tenant", caller.tenant_id.as_str());
         Ok(caller)
     }

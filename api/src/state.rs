@@ -127,7 +127,7 @@ impl AppState {
         model: ModelStatus,
         shutdown: watch::Receiver<bool>,
     ) -> SharedState {
-        let keys = KeyCache::new(options.rate_limit_per_minute, options.key_cache_ttl);
+        let keys = KeyCache::new(options.key_cache_ttl);
         Arc::new(AppState {
             repo,
             blobs,

@@ -36,6 +36,11 @@ pub trait TenantStore: Send + Sync {
     async fn keys(&self, tenant_id: &str) -> StoreResult<Vec<ApiKey>>;
     /// Returns false when the tenant has no such unrevoked key.
     async fn revoke_key(&self, tenant_id: &str, id: &str, at: DateTime<Utc>) -> StoreResult<bool>;
+    /// Counts one request of key `key_id` in rate window `window` (minutes
+    /// since the epoch) and returns the window's count so far, this one
+    /// included, and the previous window's count: shared by every process
+    /// on the store. Windows older than the previous one may be deleted.
+    async fn count_request(&self, key_id: &str, window: i64) -> StoreResult<(u64, u64)>;
 }
 
 #[async_trait]

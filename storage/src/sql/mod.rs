@@ -13,7 +13,7 @@
 //! row-claiming statements (`FOR UPDATE SKIP LOCKED` on PostgreSQL) differ.
 //!
 //! The [`Repository`] traits are implemented in the sibling modules:
-//! [`tenants`] (tenants, keys, audit log), [`invoices`], [`jobs`] and
+//! [`tenants`] (tenants, keys, rate windows, audit log), [`invoices`], [`jobs`] and
 //! [`webhooks`]; [`rows`] turns rows into records.
 
 mod filter;
@@ -52,10 +52,14 @@ pub struct SqlRepository {
 
 /// The schema, embedded in the binary. A migration that has been released is
 /// never edited: a change is a new file with the next number, for both backends.
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "schema", include_str!("../../migrations/sqlite/0001_schema.sql"))];
-const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "schema", include_str!("../../migrations/postgres/0001_schema.sql"))];
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "schema", include_str!("../../migrations/sqlite/0001_schema.sql")),
+    (2, "rate windows", include_str!("../../migrations/sqlite/0002_rate_windows.sql")),
+];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "schema", include_str!("../../migrations/postgres/0001_schema.sql")),
+    (2, "rate windows", include_str!("../../migrations/postgres/0002_rate_windows.sql")),
+];
 
 /// How long an SQLite connection waits for another writer before failing.
 const SQLITE_BUSY_TIMEOUT_MS: u32 = 10_000;

@@ -1,4 +1,4 @@
-//! Tenants, their API keys, and the append-only audit log.
+//! Tenants, their API keys and rate-limit windows, and the append-only audit log.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -106,6 +106,40 @@ impl TenantStore for SqlRepository {
         .await
         .map_err(db_error)?;
         Ok(done.rows_affected() > 0)
+    }
+
+    async fn count_request(&self, key_id: &str, window: i64) -> StoreResult<(u64, u64)> {
+        // One statement, atomic on both databases: concurrent processes
+        // each get their own count.
+        let row = sqlx::query(
+            "INSERT INTO rate_windows (key_id, minute, requests) VALUES ($1, $2, 1) \
+             ON CONFLICT (key_id, minute) DO UPDATE SET requests = rate_windows.requests + 1 \
+             RETURNING requests",
+        )
+        .bind(key_id)
+        .bind(window)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_error)?;
+        let count: i64 = rows::get(&row, "requests")?;
+        // The first request of a window clears the windows before the last.
+        if count == 1 {
+            sqlx::query("DELETE FROM rate_windows WHERE minute < $1")
+                .bind(window - 1)
+                .execute(&self.pool)
+                .await
+                .map_err(db_error)?;
+        }
+        let previous: Option<i64> = sqlx::query_scalar(
+            "SELECT requests FROM rate_windows WHERE key_id = $1 AND minute = $2",
+        )
+        .bind(key_id)
+        .bind(window - 1)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)?;
+        let n = |c: i64| u64::try_from(c).unwrap_or(0);
+        Ok((n(count), previous.map_or(0, n)))
     }
 }
 

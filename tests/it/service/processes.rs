@@ -370,7 +370,32 @@ async fn a_worker_serves_health_and_metrics(backend: Backend) {
     assert!(text.contains("invex_jobs_total{outcome=\"done\"} 1"), "{text}");
 }
 
+/// A key's rate limit holds across API processes: requests spread over two
+/// `invex serve` processes share one budget.
+async fn the_rate_limit_is_shared_by_every_process(backend: Backend) {
+    let service = Service::new(backend).await;
+    let key = service.admin_key();
+    let limit = ["--workers", "0", "--rate-limit-per-minute", "4"];
+    let (_a, url_a) = service.serve(&limit);
+    let (_b, url_b) = service.serve(&limit);
+    let client = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for url in [&url_a, &url_b, &url_a, &url_b, &url_a, &url_b] {
+        let res = client.get(format!("{url}/v1/invoices")).bearer_auth(&key).send().await;
+        let res = res.expect("GET /v1/invoices");
+        if res.status() == 429 {
+            let wait = res.headers().get("retry-after").and_then(|v| v.to_str().ok());
+            assert!(
+                wait.and_then(|w| w.parse::<u64>().ok()).is_some_and(|w| (1..=60).contains(&w))
+            );
+        }
+        statuses.push(res.status().as_u16());
+    }
+    assert_eq!(statuses, [200, 200, 200, 200, 429, 429], "4 a minute, whichever process");
+}
+
 crate::both_backends!(
+    the_rate_limit_is_shared_by_every_process,
     a_worker_serves_health_and_metrics,
     revocation_reaches_every_process_within_a_second,
     a_killed_worker_s_job_is_finished_by_another_exactly_once,

@@ -6,7 +6,48 @@ use serde_json::json;
 
 use super::{backends, id, t, tenant};
 
-backends!(tenants_and_keys, audit_log_appends_and_lists_oldest_first, ping_and_backend);
+backends!(
+    tenants_and_keys,
+    audit_log_appends_and_lists_oldest_first,
+    ping_and_backend,
+    requests_are_counted_per_key_and_minute_across_connections,
+);
+
+/// The rate limit's counter: per key and minute, with the previous
+/// minute's count, atomic under concurrent requests.
+async fn requests_are_counted_per_key_and_minute_across_connections(repo: SqlRepository) {
+    // (key, minute, expected (this minute, previous minute))
+    let table = [
+        ("k1", 100, (1, 0)),
+        ("k1", 100, (2, 0)),
+        ("k2", 100, (1, 0)),
+        ("k1", 101, (1, 2)),
+        ("k1", 101, (2, 2)),
+        ("k2", 102, (1, 0)), // k2's minute 101 is empty
+        ("k1", 103, (1, 0)), // minutes before 102 are gone
+    ];
+    for (key, minute, want) in table {
+        assert_eq!(repo.count_request(key, minute).await.unwrap(), want, "{key} {minute}");
+    }
+    // 40 requests at once on a pool of connections: each counted once.
+    let counts = count_at_once(&repo, 40).await;
+    let mut sorted = counts.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, (1..=40).collect::<Vec<u64>>(), "{counts:?}");
+}
+
+async fn count_at_once(repo: &SqlRepository, n: usize) -> Vec<u64> {
+    let mut tasks = Vec::new();
+    for _ in 0..n {
+        let repo = repo.clone();
+        tasks.push(tokio::spawn(async move { repo.count_request("busy", 500).await.unwrap().0 }));
+    }
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
 
 async fn tenants_and_keys(repo: SqlRepository) {
     let zeta = tenant(&repo, "zeta").await;
