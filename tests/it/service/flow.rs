@@ -355,7 +355,70 @@ async fn retention_erases_old_invoices(backend: Backend) {
     assert_eq!(status, StatusCode::OK, "younger invoices stay");
 }
 
+/// Any JSON a client sends as corrections is a 200 or a clear 4xx with
+/// `{error, error_type}`, never a 500 or a dropped connection (proptest's
+/// generator, driven by hand because the harness is async).
+async fn corrections_take_any_json(backend: Backend) {
+    use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
+    let h = Harness::start(backend).await;
+    let (_, admin) = h.tenant("Fuzzy").await;
+    let (_, body) = h.upload(&admin, "inv-00011.pdf", sample(11)).await;
+    let id = body["id"].as_str().expect("id").to_string();
+    h.processed(&admin, &id).await;
+    let names = proptest::sample::select(vec![
+        "invoice_number",
+        "invoice_date",
+        "due_date",
+        "currency",
+        "total_amount",
+        "vat_amount",
+        "net_amount",
+        "supplier_name",
+        "supplier_vat",
+        "iban",
+        "bankgiro",
+        "plusgiro",
+        "payment_reference",
+        "is_credit_note",
+        "no_such_field",
+        "",
+    ]);
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        "[ -~]{0,40}".prop_map(Value::from),
+        "(1e27|-79228162514264337593543950336|2026-02-30|NaN|SE556036079301|5050-1055)"
+            .prop_map(Value::from),
+    ];
+    let value = leaf.prop_recursive(2, 8, 3, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..3).prop_map(Value::from),
+            proptest::collection::btree_map("[a-z]{1,5}", inner, 0..3)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    });
+    let fields = proptest::collection::btree_map(names, value, 0..4);
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    for _ in 0..200 {
+        let fields = fields.new_tree(&mut runner).expect("a value").current();
+        let body = json!({ "fields": fields });
+        let uri = format!("/v1/invoices/{id}");
+        let (status, answer) = h.json(Method::PATCH, &uri, &admin, body.clone()).await;
+        assert!(status == StatusCode::OK || status.is_client_error(), "{body}: {status} {answer}");
+        if status.is_client_error() {
+            assert!(answer["error_type"].is_string(), "{body}: {answer}");
+        }
+    }
+    let (status, _) = h.get(&format!("/v1/invoices/{id}"), &admin).await;
+    assert_eq!(status, StatusCode::OK, "the invoice is still readable");
+}
+
 crate::both_backends!(
+    corrections_take_any_json,
     an_invoice_is_read_corrected_reviewed_and_approved,
     the_review_queue_puts_the_most_uncertain_first,
     listing_filters_and_pages_with_a_cursor,
