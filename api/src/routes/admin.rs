@@ -167,6 +167,9 @@ pub async fn delete_webhook(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A century: longer is a mistake, not a retention policy.
+const MAX_RETENTION_DAYS: u32 = 36_500;
+
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct RetentionRequest {
     /// Erase invoices older than this many days; `null` keeps them.
@@ -182,8 +185,10 @@ pub async fn set_retention(
     ApiJson(body): ApiJson<RetentionRequest>,
 ) -> ApiResult<Json<JsonValue>> {
     caller.require(Role::Admin)?;
-    if body.days == Some(0) {
-        return Err(ApiError::Invalid("retention must be at least 1 day, or null".into()));
+    if body.days.is_some_and(|d| d == 0 || d > MAX_RETENTION_DAYS) {
+        return Err(ApiError::Invalid(format!(
+            "retention must be 1 to {MAX_RETENTION_DAYS} days, or null"
+        )));
     }
     state.repo.set_retention(&caller.tenant_id, body.days).await?;
     audit(&state, &caller, "retention_set", None, json!({"days": body.days})).await?;
