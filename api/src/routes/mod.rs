@@ -47,18 +47,11 @@ pub fn router(state: SharedState) -> Router {
         .route("/v1/export", get(admin::export))
         .layer(DefaultBodyLimit::max(body_limit));
     let request_id = HeaderName::from_static("x-request-id");
-    Router::new()
+    let app = ops_routes()
         .merge(v1)
-        .route("/health/live", get(ops::live))
-        .route("/health/ready", get(ops::ready))
-        .route("/metrics", get(metrics::metrics))
         .route("/openapi.json", get(ops::openapi))
-        .route("/docs", get(ops::docs))
-        .fallback(|| async { ApiError::NotFound })
-        // Inside the tracing span and the request id: a panic is logged with
-        // them, counted, and answered `{error, error_type: "internal"}`.
-        .layer(CatchPanicLayer::custom(panic_response))
-        .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
+        .route("/docs", get(ops::docs));
+    answered(app, &state)
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id, tenant = tracing::field::Empty)
@@ -83,14 +76,24 @@ fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::respo
 /// The operations routes alone (`/health/live`, `/health/ready`,
 /// `/metrics`), for a process without the API (`invex worker --listen`).
 pub fn ops_router(state: SharedState) -> Router {
+    answered(ops_routes(), &state).with_state(state)
+}
+
+/// Health and metrics, served by the API and by a worker alike.
+fn ops_routes() -> Router<SharedState> {
     Router::new()
         .route("/health/live", get(ops::live))
         .route("/health/ready", get(ops::ready))
         .route("/metrics", get(metrics::metrics))
-        .fallback(|| async { ApiError::NotFound })
+}
+
+/// What every router answers with: a 404 for unknown paths, and, inside the
+/// tracing span and the request id, a panic logged, counted and answered
+/// `{error, error_type: "internal"}`; every request counted in the metrics.
+fn answered(app: Router<SharedState>, state: &SharedState) -> Router<SharedState> {
+    app.fallback(|| async { ApiError::NotFound })
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
-        .with_state(state)
 }
 
 fn cors(origins: &[String]) -> CorsLayer {

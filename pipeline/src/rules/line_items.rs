@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 
 use super::Ctx;
 use super::labels::Kind;
-use super::text::{has_digit, phrase_key};
+use super::text::has_digit;
 
 const COLS: [Kind; 10] = [
     Kind::ColDesc,
@@ -286,9 +286,9 @@ pub fn line_items(cx: &Ctx) -> Table {
             }
         }
         let mut items = Vec::new();
-        let mut texts = Vec::new();
+        let mut captions = Vec::new();
         for (cy, mut item, mut extra, r) in rows {
-            texts.push(row_caption(cx, &l.text(l.lines[r].start, l.lines[r].end)));
+            captions.push(row_caption(cx, r));
             if let Some(d) = item.description.take() {
                 extra.push((cy, d));
             }
@@ -297,7 +297,7 @@ pub fn line_items(cx: &Ctx) -> Table {
             item.description = (!joined.is_empty()).then(|| joined.join(" "));
             items.push(item);
         }
-        table.items.extend(real_lines(items, &texts));
+        table.items.extend(real_lines(items, &captions));
         li = r.max(li + 1);
     }
     table.items = without_copies(cx, std::mem::take(&mut table.items));
@@ -310,6 +310,10 @@ pub fn line_items(cx: &Ctx) -> Table {
 /// that shares at least 90 % of its words with this one is dropped.
 fn without_copies(cx: &Ctx, items: Vec<LineItem>) -> Vec<LineItem> {
     let l = cx.layout;
+    // Only a multi-page document with items can repeat them.
+    if items.len() < 2 || l.pages.len() < 2 {
+        return items;
+    }
     let mut words: Vec<std::collections::HashSet<&str>> = vec![Default::default(); l.pages.len()];
     for t in &l.toks {
         if let Some(w) = words.get_mut(t.page) {
@@ -385,27 +389,18 @@ struct RowCaption {
     rate: Option<Decimal>,
 }
 
-fn row_caption(cx: &Ctx, text: &str) -> RowCaption {
-    let words: Vec<&str> = text.split_whitespace().take(2).collect();
-    let mut kinds = Vec::new();
-    for n in 1..=words.len() {
-        if let Some(entries) = cx.labels.lookup(&phrase_key(&words[..n].join(" "))) {
-            kinds.extend(entries.iter().map(|e| e.kind));
-        }
+/// Line `r`'s caption as the scan found it (the label at its first word)
+/// and its first percentage mention.
+fn row_caption(cx: &Ctx, r: usize) -> RowCaption {
+    let line = &cx.layout.lines[r];
+    let hit = cx.scan.label_of[line.start].map(|h| &cx.scan.labels[h]);
+    let has = |kinds: &[Kind]| hit.is_some_and(|h| kinds.iter().any(|k| h.has(*k)));
+    let rate = cx.scan.percents.iter().find(|p| p.start >= line.start && p.start < line.end);
+    RowCaption {
+        total: has(&[Kind::Total, Kind::Sum, Kind::Net, Kind::Gross]),
+        tax: has(&[Kind::Vat]),
+        rate: rate.map(|p| p.value),
     }
-    let total =
-        kinds.iter().any(|k| matches!(k, Kind::Total | Kind::Sum | Kind::Net | Kind::Gross));
-    RowCaption { total, tax: kinds.contains(&Kind::Vat), rate: percent_in(text) }
-}
-
-/// The first percentage written in a text ("21,00 %", "25%").
-fn percent_in(text: &str) -> Option<Decimal> {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    words.iter().enumerate().find_map(|(i, w)| match words.get(i + 1) {
-        Some(&"%") => parse_percent(&format!("{w}%")),
-        _ if w.ends_with('%') => parse_percent(w),
-        _ => None,
-    })
 }
 
 /// One table line with an amount, split into its cells.

@@ -215,3 +215,11 @@ impl Drop for Harness {
 pub fn sample(n: usize) -> Vec<u8> {
     std::fs::read(crate::repo().join(format!("samples/inv-{n:05}.pdf"))).expect("sample PDF")
 }
+
+/// `n` values of a proptest strategy, drawn deterministically up front:
+/// the harness is async and proptest's runner is not.
+pub fn drawn<S: proptest::strategy::Strategy>(strategy: S, n: usize) -> Vec<S::Value> {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    (0..n).map(|_| strategy.new_tree(&mut runner).expect("a value").current()).collect()
+}

@@ -77,18 +77,8 @@ impl Service {
     /// `invex serve` on a free port; returns the process and its base URL.
     fn serve(&self, extra: &[&str]) -> (Running, String) {
         let mut cmd = self.command(&["serve", "--listen", "127.0.0.1:0"]);
-        let mut child = cmd
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start invex serve");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("read the address");
-        let url = line.trim().rsplit(' ').next().expect("address").to_string();
-        assert!(url.starts_with("http://127.0.0.1:"), "{line}");
-        (Running(child), url)
+        cmd.args(extra);
+        spawn_announced(cmd)
     }
 
     fn worker(&self, extra: &[&str]) -> Running {
@@ -105,6 +95,20 @@ impl Service {
     async fn repo(&self) -> SqlRepository {
         SqlRepository::connect(self.database.url(), 2).await.expect("open the database")
     }
+}
+
+/// Starts a process that prints its address first ("… on http://ADDR"),
+/// and returns it with that address.
+fn spawn_announced(mut cmd: std::process::Command) -> (Running, String) {
+    let mut child =
+        cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("start the process");
+    let stdout = child.stdout.take().expect("stdout");
+    let running = Running(child);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).expect("read the address");
+    let url = line.trim().rsplit(' ').next().expect("address").to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+    (running, url)
 }
 
 async fn upload(client: &reqwest::Client, url: &str, key: &str, bytes: Vec<u8>) -> String {
@@ -341,20 +345,9 @@ async fn a_worker_serves_health_and_metrics(backend: Backend) {
     let key = service.admin_key();
     let (_api, url) = service.serve(&["--workers", "0"]);
     let mut cmd = service.command(&["worker", "--workers", "1", "--poll-ms", "100"]);
-    let mut child = cmd
-        .args(["--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start invex worker");
-    let stdout = child.stdout.take().expect("stdout");
-    let _worker = Running(child);
-    let mut line = String::new();
-    // Kept open: the worker prints a second line once it starts.
-    let mut lines = BufReader::new(stdout);
-    lines.read_line(&mut line).expect("read the address");
-    let ops = line.trim().rsplit(' ').next().expect("address").to_string();
-    assert!(ops.starts_with("http://127.0.0.1:"), "{line}");
+    cmd.args(["--listen", "127.0.0.1:0"]);
+    // The worker goes on printing after its reader has gone (announce).
+    let (_worker, ops) = spawn_announced(cmd);
     let client = reqwest::Client::new();
     let live = get_json(&client, &format!("{ops}/health/live")).await;
     assert_eq!(live["status"], "ok", "{live}");
