@@ -238,9 +238,31 @@ pub struct VatLine {
     pub exemption_reason: Option<String>,
 }
 
-/// One row of the line-item table.
+/// What a row of the line-item table is: an item, or an allowance
+/// (discount) or charge (freight, fees) printed among the items. EN 16931
+/// keeps the last two apart from the items (BG-20, BG-21).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum LineKind {
+    #[default]
+    Item,
+    Allowance,
+    Charge,
+}
+
+impl LineKind {
+    pub fn is_item(&self) -> bool {
+        *self == LineKind::Item
+    }
+}
+
+/// One row of the line-item table. `amount` is what the row adds to the
+/// net: an allowance's is negative on an invoice (positive on a credit note
+/// printed with negative amounts), so the lines of any kind add up to the net.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct LineItem {
+    #[serde(default, skip_serializing_if = "LineKind::is_item")]
+    pub kind: LineKind,
     pub description: Option<String>,
     pub quantity: Option<Decimal>,
     pub unit: Option<String>,
@@ -253,6 +275,10 @@ pub struct LineItem {
     pub page: Option<u32>,
     pub bbox: Option<BBox>,
     pub source: Option<Source>,
+    /// Why the line is unsure, when it is: the lines of its VAT rate (or
+    /// all lines) do not add up to the invoice's net amount.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unsure: Option<String>,
 }
 
 /// An extracted invoice. Fields that were not found are absent.

@@ -33,7 +33,8 @@ pub mod validate;
 pub use error::DocumentError;
 pub use geometry::{BBox, Document, Page, Word};
 pub use invoice::{
-    EInvoiceInfo, Field, FieldName, Invoice, LineItem, Mismatch, Source, Value, ValueKind, VatLine,
+    EInvoiceInfo, Field, FieldName, Invoice, LineItem, LineKind, Mismatch, Source, Value,
+    ValueKind, VatLine,
 };
 pub use prediction::{Prediction, Status};
 pub use read::MalformedPrediction;

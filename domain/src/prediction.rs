@@ -64,7 +64,7 @@ impl Prediction {
             .line_items
             .iter()
             .map(|li| {
-                json!({
+                let mut line = json!({
                     "description": li.description,
                     "quantity": li.quantity,
                     "unit": li.unit,
@@ -74,7 +74,14 @@ impl Prediction {
                     "confidence": round3(li.confidence),
                     "page": li.page,
                     "bbox": li.bbox.map(|b| b.to_array()),
-                })
+                });
+                if !li.kind.is_item() {
+                    line["kind"] = serde_json::to_value(li.kind).unwrap_or(Json::Null);
+                }
+                if let Some(why) = &li.unsure {
+                    line["unsure"] = json!(why);
+                }
+                line
             })
             .collect();
         let vat_breakdown: Vec<Json> = self

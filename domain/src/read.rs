@@ -9,7 +9,9 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value as Json};
 
 use crate::geometry::BBox;
-use crate::invoice::{Field, FieldName, Invoice, LineItem, Source, Value, ValueKind, VatLine};
+use crate::invoice::{
+    Field, FieldName, Invoice, LineItem, LineKind, Source, Value, ValueKind, VatLine,
+};
 use crate::prediction::{Prediction, Status};
 
 /// A prediction line that does not follow the format; the message names the
@@ -153,6 +155,12 @@ fn line_item(li: &Json) -> Result<LineItem, MalformedPrediction> {
         page: li.get("page").and_then(Json::as_u64).map(|p| p as u32),
         bbox: bbox(li.get("bbox")),
         source: None,
+        kind: match li.get("kind") {
+            None | Some(Json::Null) => LineKind::Item,
+            Some(k) => serde_json::from_value(k.clone())
+                .map_err(|_| bad(format!("line kind {k} is not item, allowance or charge")))?,
+        },
+        unsure: text("unsure"),
     })
 }
 

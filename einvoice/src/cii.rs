@@ -214,5 +214,6 @@ fn line_item(line: Node, n: &Names) -> LineItem {
         page: None,
         bbox: None,
         source: Some(invex_domain::Source::EInvoice),
+        ..Default::default()
     }
 }

@@ -186,5 +186,6 @@ fn line_item(line: Node) -> LineItem {
         page: None,
         bbox: None,
         source: Some(invex_domain::Source::EInvoice),
+        ..Default::default()
     }
 }

@@ -30,7 +30,8 @@
 //! Line columns: `source`, `invoice_number`, `document_type`,
 //! `invoice_date`, `currency`, `supplier_name`, `supplier_org_nr`, `line_no`
 //! (Int64, 1-based; null for an invoice without line items, which still gets
-//! one row), `description`, `quantity` (signed), `unit`, `unit_price`,
+//! one row), `line_kind` (`item`, `allowance` or `charge`), `description`,
+//! `quantity` (signed), `unit`, `unit_price`,
 //! `vat_rate`, `amount` (net, signed), `cost_account`.
 
 use std::path::Path;
@@ -170,6 +171,7 @@ pub fn line_frame(bookings: &[Booking]) -> Result<DataFrame, Error> {
             "line_no".into(),
             rs().map(|(_, l)| l.map(|(i, _)| i as i64)).collect::<Vec<_>>(),
         ),
+        text("line_kind", rs().map(|(_, l)| l.map(|(_, l)| line_kind(l.kind)))),
         text("description", rs().map(|(_, l)| l.and_then(|(_, l)| l.description.as_deref()))),
         num("quantity", rs().map(|(b, l)| l.and_then(|(_, l)| l.quantity).map(|q| b.signed(q)))),
         text("unit", rs().map(|(_, l)| l.and_then(|(_, l)| l.unit.as_deref()))),
@@ -182,6 +184,14 @@ pub fn line_frame(bookings: &[Booking]) -> Result<DataFrame, Error> {
         ),
     ];
     Ok(DataFrame::new(rows.len(), columns)?)
+}
+
+fn line_kind(kind: invex_domain::LineKind) -> &'static str {
+    match kind {
+        invex_domain::LineKind::Item => "item",
+        invex_domain::LineKind::Allowance => "allowance",
+        invex_domain::LineKind::Charge => "charge",
+    }
 }
 
 /// Writes the invoice table, or the line table with `lines`, atomically.

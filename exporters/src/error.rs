@@ -37,9 +37,13 @@ pub enum Error {
     )]
     Unbalanced { invoice: String, net: Decimal, vat: Decimal, sum: Decimal, total: Decimal },
     #[error(
-        "{invoice}: VAT {vat} on net {net} is not 25, 12, 6 or 0 %, and the invoice has no VAT breakdown or line items with rates"
+        "{invoice}: VAT {vat} on net {net} is none of the supplier's country's rates ({country}), and the invoice has no VAT breakdown or line items with rates"
     )]
-    VatRate { invoice: String, net: Decimal, vat: Decimal },
+    VatRate { invoice: String, country: String, net: Decimal, vat: Decimal },
+    #[error(
+        "{invoice}: the supplier's VAT number is from {country}, whose VAT rates invex does not know; the invoice needs a VAT breakdown or line items with rates"
+    )]
+    VatCountry { invoice: String, country: String },
     #[error(
         "{invoice}: the invoice is in {currency}; add `{currency} = <SEK per unit>` under [exchange_rates] in the tenant config"
     )]

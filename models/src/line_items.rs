@@ -110,6 +110,7 @@ fn item(row: Row<'_>) -> Option<LineItem> {
         page: Some(row.page),
         bbox: Some(row.bbox),
         source: Some(Source::Model),
+        ..Default::default()
     })
 }
 

@@ -66,9 +66,10 @@ pub const MODEL_SURE: f32 = 0.9;
 /// Merges the rules' invoice with a learned extractor's.
 pub fn merge(rules: Invoice, model: Invoice) -> Invoice {
     let amounts = [Amounts::of(&rules), Amounts::of(&model)];
+    let model_lines = rules.line_items.is_empty() && !model.line_items.is_empty();
     let mut out = Invoice {
         vat_breakdown: rules.vat_breakdown,
-        line_items: if rules.line_items.is_empty() { model.line_items } else { rules.line_items },
+        line_items: if model_lines { model.line_items } else { rules.line_items },
         fields: Default::default(),
         e_invoice: rules.e_invoice,
     };
@@ -89,6 +90,10 @@ pub fn merge(rules: Invoice, model: Invoice) -> Invoice {
         && let Some(good) = amounts.into_iter().find(Amounts::consistent)
     {
         out.fields.extend(good.fields);
+    }
+    // The rules marked their own lines; the model's are marked here.
+    if model_lines {
+        invex_domain::service::review::mark_unsure_lines(&mut out);
     }
     out
 }

@@ -3,7 +3,9 @@
 //! "unit_price_net", "vat_rate", "line_total_net"}]}`).
 //!
 //! A predicted line matches a gold line when their net amounts agree within
-//! 0.01 and, where both give one, their quantities agree; each gold line
+//! 0.01 and, where both give one, their quantities agree; a gold line that
+//! prints no net amount but a quantity and a unit price ("Antal 50, À-pris
+//! 399" in a table without an amount column) has their product as its net; each gold line
 //! takes the first unmatched predicted line that matches, in order. Recall
 //! is matched / gold lines, precision matched / predicted lines (on the
 //! documents the gold file lists: a document listed with no lines makes
@@ -26,7 +28,8 @@ pub struct LineScore {
     pub matched: usize,
     pub description_exact: usize,
     pub description_similarity: f64,
-    /// Gold lines without a net amount, which cannot be matched and are not counted.
+    /// Gold lines without a net amount (nor a quantity and unit price to imply
+    /// one), which cannot be matched and are not counted.
     pub gold_without_amount: usize,
 }
 
@@ -77,6 +80,7 @@ impl LineScore {
 struct Line {
     amount: Option<f64>,
     quantity: Option<f64>,
+    unit_price: Option<f64>,
     description: String,
 }
 
@@ -102,6 +106,7 @@ fn parse_lines(record: &Json, amount_key: &str) -> Vec<Line> {
                 .map(|l| Line {
                     amount: number(l.get(amount_key)),
                     quantity: number(l.get("quantity")),
+                    unit_price: number(l.get("unit_price_net")),
                     description: fold(l.get("description").and_then(Json::as_str).unwrap_or("")),
                 })
                 .collect()
@@ -129,7 +134,8 @@ fn score_document(gold: &[Line], predicted: &[Line]) -> LineScore {
     let mut score = LineScore { documents: 1, predicted: predicted.len(), ..Default::default() };
     let mut taken = vec![false; predicted.len()];
     for g in gold {
-        let Some(amount) = g.amount else {
+        let implied = g.quantity.zip(g.unit_price).map(|(q, p)| (q * p * 100.0).round() / 100.0);
+        let Some(amount) = g.amount.or(implied) else {
             score.gold_without_amount += 1;
             continue;
         };
@@ -223,5 +229,16 @@ mod tests {
         assert_eq!((by_group["de"].gold, by_group["de"].matched), (1, 0));
         assert_eq!(total.recall(), Some(2.0 / 3.0));
         assert_eq!(total.precision(), Some(2.0 / 5.0));
+    }
+
+    #[test]
+    fn a_gold_line_without_a_net_has_quantity_times_unit_price() {
+        let gold = r#"{"file": "a.pdf", "line_items": [{"description": "bygg", "quantity": 50, "unit_price_net": 399, "line_total_net": null}, {"description": "skruv", "quantity": 1000, "unit_price_net": 4.005, "line_total_net": null}, {"description": "text", "quantity": 1, "line_total_net": null}]}"#;
+        let pred = r#"{"file": "a.pdf", "line_items": [{"description": "bygg", "quantity": 50, "amount": 19950}, {"description": "skruv", "quantity": 1000, "amount": 4005}]}"#;
+        let (total, _) = score_lines(gold, "gold", pred, "pred", None).unwrap();
+        assert_eq!(
+            (total.gold, total.predicted, total.matched, total.gold_without_amount),
+            (2, 2, 2, 1)
+        );
     }
 }

@@ -60,6 +60,14 @@ fn invoice() -> Invoice {
             page: Some(2),
             bbox: Some(BBox::new(1.0, 2.0, 3.0, 4.5)),
             source: None,
+            ..Default::default()
+        },
+        LineItem {
+            kind: crate::LineKind::Allowance,
+            description: Some("Rabatt 10 %".into()),
+            amount: Some(dec("-80")),
+            unsure: Some("the line items add up to 720; the net amount is 800".into()),
+            ..Default::default()
         },
         LineItem::default(),
     ];
@@ -105,6 +113,10 @@ fn malformed_lines_name_the_problem() {
         (
             json!({"file": "a.pdf", "status": "ok", "line_items": {}}),
             "\"line_items\" is not an array",
+        ),
+        (
+            json!({"file": "a.pdf", "status": "ok", "line_items": [{"kind": "discount"}]}),
+            "line kind \"discount\" is not item, allowance or charge",
         ),
     ];
     for (input, expected) in cases {

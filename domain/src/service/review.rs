@@ -132,22 +132,97 @@ pub fn failed_checks(invoice: &Invoice) -> Vec<String> {
     failed
 }
 
-/// Why the line items read from the page do not add up to the net amount
-/// (within a cent per line and a krona of rounding), if they do not: a line missed or one too many.
-/// E-invoice lines are exact, and their allowances and charges are the
-/// XML's own; lines without an amount are not summed.
-pub fn lines_mismatch(invoice: &Invoice) -> Option<String> {
-    let net = invoice.amount(FieldName::NetAmount)?;
+/// Line items that do not add up: the VAT rate they share (`None`: all the
+/// lines, against the net amount) and why, in words.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinesMismatch {
+    pub rate: Option<Decimal>,
+    pub why: String,
+}
+
+/// Why the line items read from the page do not add up, if they do not: a
+/// line missed or one too many. Lines of every kind are summed (an
+/// allowance's amount is negative), within a cent per line and, for the net,
+/// a krona of rounding that some print into it ("Öresutjämning 0,48").
+///
+/// Per VAT rate when every line prints its rate and the VAT breakdown gives
+/// each rate's taxable base: the lines of each rate against that base.
+/// Otherwise all the lines against the net amount. E-invoice lines are exact,
+/// and their allowances and charges are the XML's own; lines without an
+/// amount are not summed.
+pub fn line_mismatches(invoice: &Invoice) -> Vec<LinesMismatch> {
     let lines = &invoice.line_items;
     if lines.is_empty() || lines.iter().any(|l| l.source == Some(Source::EInvoice)) {
-        return None;
+        return Vec::new();
     }
-    let sum = lines.iter().try_fold(Decimal::ZERO, |s, l| s.checked_add(l.amount?))?;
-    // A cent per line, and a rounding to whole kronor that some print
-    // into the net ("Öresutjämning 0,48").
-    let tolerance = Decimal::new(1, 2) * Decimal::from(lines.len()) + Decimal::ONE;
-    ((sum.abs() - net.abs()).abs() > tolerance)
-        .then(|| format!("the line items add up to {sum}; the net amount is {net}"))
+    let cents = |n: usize| Decimal::new(1, 2) * Decimal::from(n);
+    let bases: Option<Vec<(Decimal, Decimal)>> =
+        invoice.vat_breakdown.iter().map(|v| Some((v.rate, v.base?))).collect();
+    let rated: Option<Vec<(Decimal, Decimal)>> =
+        lines.iter().map(|l| Some((l.vat_rate?, l.amount?))).collect();
+    if let (Some(bases), Some(rated)) = (bases, rated)
+        && !bases.is_empty()
+    {
+        let mut rates: Vec<Decimal> = bases.iter().chain(&rated).map(|(r, _)| *r).collect();
+        rates.sort();
+        rates.dedup();
+        return rates
+            .into_iter()
+            .filter_map(|rate| {
+                let of = |pairs: &[(Decimal, Decimal)]| {
+                    let at: Vec<Decimal> =
+                        pairs.iter().filter(|(r, _)| *r == rate).map(|(_, a)| *a).collect();
+                    (at.iter().try_fold(Decimal::ZERO, |s, a| s.checked_add(*a)), at.len())
+                };
+                let ((sum, n), (base, _)) = (of(&rated), of(&bases));
+                let (sum, base) = (sum?, base?);
+                let pct = rate.normalize();
+                ((sum.abs() - base.abs()).abs() > cents(n)).then(|| LinesMismatch {
+                    rate: Some(rate),
+                    why: format!(
+                        "the {pct} % line items add up to {sum}; the {pct} % taxable base is {base}"
+                    ),
+                })
+            })
+            .collect();
+    }
+    let Some(net) = invoice.amount(FieldName::NetAmount) else { return Vec::new() };
+    let Some(sum) = lines.iter().try_fold(Decimal::ZERO, |s, l| s.checked_add(l.amount?)) else {
+        return Vec::new();
+    };
+    let tolerance = cents(lines.len()) + Decimal::ONE;
+    if (sum.abs() - net.abs()).abs() > tolerance {
+        vec![LinesMismatch {
+            rate: None,
+            why: format!("the line items add up to {sum}; the net amount is {net}"),
+        }]
+    } else {
+        Vec::new()
+    }
+}
+
+/// How much confidence line items keep when they do not add up.
+pub const UNRECONCILED_LINES: f32 = 0.5;
+
+/// Marks the lines that do not add up ([`line_mismatches`]: those of one VAT
+/// rate, or all of them) as unsure, with the reason on each, and lowers their
+/// confidence; the invoice goes to review with the reason too
+/// ([`failed_checks`]). Extractors call it once on the lines they return.
+pub fn mark_unsure_lines(invoice: &mut Invoice) {
+    for m in line_mismatches(invoice) {
+        for line in &mut invoice.line_items {
+            if m.rate.is_none() || line.vat_rate == m.rate {
+                line.confidence *= UNRECONCILED_LINES;
+                line.unsure = Some(m.why.clone());
+            }
+        }
+    }
+}
+
+/// [`line_mismatches`] in one sentence, if any.
+pub fn lines_mismatch(invoice: &Invoice) -> Option<String> {
+    let all = line_mismatches(invoice);
+    (!all.is_empty()).then(|| all.into_iter().map(|m| m.why).collect::<Vec<_>>().join("; "))
 }
 
 /// `done` when nothing failed and the whole invoice is confident enough to
@@ -317,6 +392,83 @@ mod tests {
             let why = lines_mismatch(&invoice);
             assert_eq!(why.is_some(), flagged, "{amounts:?} net {net:?}: {why:?}");
             assert_eq!(failed_checks(&invoice).iter().any(|f| f.contains("line items")), flagged);
+        }
+    }
+
+    #[test]
+    fn lines_reconcile_per_vat_rate_and_the_unsure_ones_carry_the_reason() {
+        use crate::invoice::{LineItem, VatLine};
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        let line = |rate: Option<&str>, amount: &str| LineItem {
+            vat_rate: rate.map(d),
+            amount: Some(d(amount)),
+            confidence: 0.9,
+            source: Some(Source::Rules),
+            ..Default::default()
+        };
+        let base = |rate: &str, base: Option<&str>| VatLine {
+            rate: d(rate),
+            base: base.map(d),
+            amount: Decimal::ZERO,
+            category: None,
+            exemption_reason: None,
+        };
+        type Case<'a> = (
+            &'a [(Option<&'a str>, &'a str)],
+            &'a [(&'a str, Option<&'a str>)],
+            &'a str,
+            &'a [bool],
+        );
+        // (lines (rate, amount), breakdown (rate, base), net, which lines are unsure)
+        let table: [Case; 7] = [
+            // Each rate adds up to its base.
+            (
+                &[(Some("25"), "400"), (Some("12"), "500"), (Some("25"), "100")],
+                &[("25", Some("500")), ("12", Some("500"))],
+                "1000",
+                &[false, false, false],
+            ),
+            // A 12 % line missed: only the 12 % lines are unsure, though the net would not tell.
+            (
+                &[(Some("25"), "500"), (Some("12"), "300"), (Some("12"), "200")],
+                &[("25", Some("500")), ("12", Some("700"))],
+                "1000",
+                &[false, true, true],
+            ),
+            // A rate the breakdown lacks is unsure; one the lines lack names no line.
+            (
+                &[(Some("25"), "500"), (Some("6"), "200")],
+                &[("25", Some("500")), ("12", Some("200"))],
+                "700",
+                &[false, true],
+            ),
+            // An allowance (negative) counts: 1000 − 100 = 900.
+            (
+                &[(Some("25"), "1000"), (Some("25"), "-100")],
+                &[("25", Some("900"))],
+                "900",
+                &[false, false],
+            ),
+            // A line without its rate: all lines against the net.
+            (&[(Some("25"), "400"), (None, "100")], &[("25", Some("400"))], "500", &[false, false]),
+            (&[(Some("25"), "400"), (None, "50")], &[("25", Some("400"))], "500", &[true, true]),
+            // A breakdown without bases: all lines against the net.
+            (&[(Some("25"), "400")], &[("25", None)], "900", &[true]),
+        ];
+        for (lines, breakdown, net, unsure) in table {
+            let mut invoice = Invoice::default();
+            invoice.line_items = lines.iter().map(|(r, a)| line(*r, a)).collect();
+            invoice.vat_breakdown = breakdown.iter().map(|(r, b)| base(r, *b)).collect();
+            invoice
+                .set(FieldName::NetAmount, Field::new(Value::Amount(d(net)), 0.9, Source::Rules));
+            mark_unsure_lines(&mut invoice);
+            let got: Vec<bool> = invoice.line_items.iter().map(|l| l.unsure.is_some()).collect();
+            assert_eq!(got, unsure, "{lines:?} {breakdown:?}");
+            for l in &invoice.line_items {
+                let want = if l.unsure.is_some() { 0.45 } else { 0.9 };
+                assert!((l.confidence - want).abs() < 1e-6, "{l:?}");
+            }
+            assert_eq!(lines_mismatch(&invoice).is_some(), unsure.contains(&true));
         }
     }
 

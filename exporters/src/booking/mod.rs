@@ -58,6 +58,8 @@ pub struct Supplier {
 /// One line item, in document amounts (see the module docs).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Line {
+    /// An item, or an allowance or charge printed among the items.
+    pub kind: invex_domain::LineKind,
     pub description: Option<String>,
     pub quantity: Option<Decimal>,
     pub unit: Option<String>,
@@ -151,6 +153,7 @@ impl Booking {
             .line_items
             .iter()
             .map(|li| Line {
+                kind: li.kind,
                 description: li.description.clone(),
                 quantity: li.quantity.map(|q| q * sign),
                 unit: li.unit.clone(),
@@ -190,6 +193,20 @@ impl Booking {
         };
         booking.rows = rows::build(&booking, config);
         Ok(booking)
+    }
+
+    /// Whether the VAT is Swedish input VAT: the supplier's VAT number is
+    /// Swedish, or the invoice prints none. Another country's VAT cannot be
+    /// deducted in the Swedish VAT return (it is reclaimed, if at all, through
+    /// the EU refund procedure), so it is booked as cost.
+    pub fn vat_deductible(&self) -> bool {
+        self.supplier.vat_nr.as_deref().is_none_or(|v| v.starts_with("SE"))
+    }
+
+    /// The VAT to book as Swedish input VAT: all of it, or none for a
+    /// foreign supplier ([`Booking::vat_deductible`]).
+    pub fn input_vat(&self) -> Decimal {
+        if self.vat_deductible() { self.vat_total } else { Decimal::ZERO }
     }
 
     /// How errors and reports name this invoice: `file (invoice N)`.

@@ -1,5 +1,6 @@
-//! The ledger rows of a booking: cost per VAT rate, input VAT per rate, the
-//! payable, and an öresavrundning row when the total is rounded or the
+//! The ledger rows of a booking: cost per VAT rate, input VAT per rate (a
+//! foreign supplier's VAT is not deductible in Sweden and is booked as part of
+//! the cost), the payable, and an öresavrundning row when the total is rounded or the
 //! conversion to SEK leaves öre over. Both amount columns sum to exactly zero.
 
 use rust_decimal::Decimal;
@@ -48,10 +49,15 @@ pub(super) fn build(b: &Booking, config: &TenantConfig) -> Vec<Row> {
         }
     };
     let mut rows = Vec::new();
-    for part in b.vat.iter().filter(|p| !p.base.is_zero()) {
-        rows.push(row(b.cost_account, RowKind::Cost, Some(part.rate), part.base));
+    // Another country's VAT is not Swedish input VAT: it is part of the cost.
+    let deductible = b.vat_deductible();
+    for part in b.vat.iter() {
+        let cost = if deductible { part.base } else { part.base + part.amount };
+        if !cost.is_zero() {
+            rows.push(row(b.cost_account, RowKind::Cost, Some(part.rate), cost));
+        }
     }
-    for part in b.vat.iter().filter(|p| !p.amount.is_zero()) {
+    for part in b.vat.iter().filter(|p| deductible && !p.amount.is_zero()) {
         let account = config.vat_account(part.rate);
         rows.push(row(account, RowKind::InputVat, Some(part.rate), part.amount));
     }

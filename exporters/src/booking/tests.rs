@@ -133,6 +133,25 @@ fn books_balanced_rows() {
             "4010:500 2440:-500",
         ),
         (
+            // German VAT at a German rate: part of the cost, not input VAT.
+            "a German supplier's 19 %",
+            invoice(&[
+                ("total_amount", "119"),
+                ("vat_amount", "19"),
+                ("supplier_vat", "DE136695976"),
+            ]),
+            "4010:119 2440:-119",
+        ),
+        (
+            "a French supplier's 5.5 % from total and net",
+            invoice(&[
+                ("total_amount", "105.50"),
+                ("net_amount", "100"),
+                ("supplier_vat", "FR40303265045"),
+            ]),
+            "4010:105.5 2440:-105.5",
+        ),
+        (
             "mixed rates from the breakdown",
             mixed,
             "4010:800 4010:500 4010:333.33 2641:200 2642:60 2643:20 2440:-1913.33",
@@ -232,7 +251,16 @@ fn refuses_what_cannot_be_booked() {
         (
             "odd rate",
             invoice(&[("total_amount", "119"), ("vat_amount", "19")]),
-            "b.pdf (invoice F1): VAT 19 on net 100 is not 25, 12, 6 or 0 %, and the invoice has no VAT breakdown or line items with rates",
+            "b.pdf (invoice F1): VAT 19 on net 100 is none of the supplier's country's rates (SE), and the invoice has no VAT breakdown or line items with rates",
+        ),
+        (
+            "a country whose rates are unknown",
+            invoice(&[
+                ("total_amount", "110"),
+                ("vat_amount", "10"),
+                ("supplier_vat", "AU51824753556"),
+            ]),
+            "b.pdf (invoice F1): the supplier's VAT number is from AU, whose VAT rates invex does not know; the invoice needs a VAT breakdown or line items with rates",
         ),
         (
             "amounts that do not add up",

@@ -1,5 +1,6 @@
 //! VAT per rate: from the invoice's VAT breakdown when it has one, else from
-//! line items with rates, else from net, VAT and total with the Swedish rates.
+//! line items with rates, else from net, VAT and total with the rates of the
+//! supplier's country (its VAT number's prefix; Sweden's without one).
 
 use invex_domain::{FieldName, Invoice, validate};
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -15,6 +16,20 @@ pub struct VatPart {
     pub rate: Decimal,
     pub base: Decimal,
     pub amount: Decimal,
+    /// The VAT category (UNCL5305) and exemption reason when the invoice
+    /// states them (an e-invoice's breakdown): `E` exempt, `AE` reverse
+    /// charge, `G` export, `K` intra-community supply, …; else absent, and
+    /// the category follows from the rate (`S`, or `Z` at 0 %).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exemption_reason: Option<String>,
+}
+
+impl VatPart {
+    fn new(rate: Decimal, base: Decimal, amount: Decimal) -> VatPart {
+        VatPart { rate, base, amount, category: None, exemption_reason: None }
+    }
 }
 
 /// The total and its VAT parts, highest rate first, one part per rate.
@@ -37,7 +52,62 @@ pub fn round2(a: Decimal) -> Decimal {
     a.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
-const SWEDISH_RATES: [i64; 4] = [25, 12, 6, 0];
+/// VAT rates (percent) by the country prefix of a VAT number: the current
+/// standard and reduced rates of the European Commission's "VAT rates
+/// applied in the Member States" (2025), Norway's, Switzerland's and the
+/// UK's, and the rates they replaced since 2019, for older invoices (DE 16/5
+/// in 2020, FI 24, EE 20/22, SK 20/10, RO 19/9, CH 7.7/2.5/3.7, LU 16/13/7).
+/// 0 % is every country's.
+const RATES: [(&str, &[&str]); 31] = [
+    ("SE", &["25", "12", "6"]),
+    ("AT", &["20", "13", "10"]),
+    ("BE", &["21", "12", "6"]),
+    ("BG", &["20", "9"]),
+    ("CY", &["19", "9", "5", "3"]),
+    ("CZ", &["21", "15", "12", "10"]),
+    ("DE", &["19", "7", "16", "5"]),
+    ("DK", &["25"]),
+    ("EE", &["24", "22", "20", "13", "9"]),
+    ("EL", &["24", "13", "6"]),
+    ("ES", &["21", "10", "4"]),
+    ("FI", &["25.5", "24", "14", "10"]),
+    ("FR", &["20", "10", "5.5", "2.1"]),
+    ("HR", &["25", "13", "5"]),
+    ("HU", &["27", "18", "5"]),
+    ("IE", &["23", "21", "13.5", "9", "4.8"]),
+    ("IT", &["22", "10", "5", "4"]),
+    ("LT", &["21", "9", "5"]),
+    ("LU", &["17", "16", "14", "13", "8", "7", "3"]),
+    ("LV", &["21", "12", "5"]),
+    ("MT", &["18", "7", "5"]),
+    ("NL", &["21", "9"]),
+    ("PL", &["23", "8", "5"]),
+    ("PT", &["23", "13", "6"]),
+    ("RO", &["21", "19", "11", "9", "5"]),
+    ("SI", &["22", "9.5", "5"]),
+    ("SK", &["23", "20", "19", "10", "5"]),
+    ("NO", &["25", "15", "12"]),
+    ("CH", &["8.1", "7.7", "3.8", "3.7", "2.6", "2.5"]),
+    ("GB", &["20", "5"]),
+    ("XI", &["20", "5"]),
+];
+
+/// The supplier's country by its VAT number's prefix; Sweden without one.
+pub(super) fn supplier_country(invoice: &Invoice) -> &str {
+    invoice
+        .text(FieldName::SupplierVat)
+        .and_then(|v| v.get(..2))
+        .filter(|p| p.chars().all(|c| c.is_ascii_uppercase()))
+        .unwrap_or("SE")
+}
+
+/// The VAT rates of a country (with 0 %), if known.
+fn rates_of(country: &str) -> Option<Vec<Decimal>> {
+    let (_, rates) = RATES.iter().find(|(c, _)| *c == country)?;
+    let mut all: Vec<Decimal> = rates.iter().filter_map(|r| r.parse().ok()).collect();
+    all.push(Decimal::ZERO);
+    Some(all)
+}
 
 /// Splits the invoice's amounts by VAT rate; `sign` flips a credit note
 /// printed with negative amounts (the lines are flipped already).
@@ -55,7 +125,7 @@ pub(super) fn split(
     } else if let Some(parts) = from_lines(lines, net, vat, total) {
         parts
     } else {
-        from_totals(net, vat, total, label)?
+        from_totals(supplier_country(invoice), net, vat, total, label)?
     };
     let split = Split { total, parts: merge(parts) };
     let (sum_net, sum_vat) = (split.net(), split.vat_total());
@@ -121,7 +191,11 @@ fn from_breakdown(
         if base.is_none() {
             unknown.push(parts.len());
         }
-        parts.push(VatPart { rate, base: base.unwrap_or_default(), amount });
+        parts.push(VatPart {
+            category: l.category.clone(),
+            exemption_reason: l.exemption_reason.clone(),
+            ..VatPart::new(rate, base.unwrap_or_default(), amount)
+        });
     }
     let rest = |parts: &[VatPart]| net - parts.iter().map(|p| p.base).sum::<Decimal>();
     if let [i] = unknown[..] {
@@ -152,7 +226,7 @@ fn from_breakdown(
         && !zero_items.is_zero()
         && (left - zero_items).abs() <= cent * Decimal::TWO
     {
-        parts.push(VatPart { rate: Decimal::ZERO, base: left, amount: Decimal::ZERO });
+        parts.push(VatPart::new(Decimal::ZERO, left, Decimal::ZERO));
     }
     parts
 }
@@ -174,7 +248,7 @@ fn from_lines(
         let (rate, amount) = (line.vat_rate?, line.amount?);
         match parts.iter_mut().find(|p| p.rate == rate) {
             Some(p) => p.base += amount,
-            None => parts.push(VatPart { rate, base: amount, amount: Decimal::ZERO }),
+            None => parts.push(VatPart::new(rate, amount, Decimal::ZERO)),
         }
     }
     for p in &mut parts {
@@ -197,14 +271,18 @@ fn from_lines(
     validate::totals_consistent_with_rounding(bases, vats, total).then_some(parts)
 }
 
-/// One Swedish rate from net, VAT and total (two of the three suffice).
+/// One rate of the supplier's country from net, VAT and total (two of the
+/// three suffice).
 fn from_totals(
+    country: &str,
     net: Option<Decimal>,
     vat: Option<Decimal>,
     total: Decimal,
     label: &str,
 ) -> Result<Vec<VatPart>, Error> {
-    let rates = SWEDISH_RATES.map(Decimal::from);
+    let Some(rates) = rates_of(country) else {
+        return Err(Error::VatCountry { invoice: label.to_string(), country: country.to_string() });
+    };
     let (net, vat) = match (net, vat) {
         (Some(n), Some(v)) => (n, v),
         (None, Some(v)) => (total - v, v),
@@ -228,19 +306,25 @@ fn from_totals(
         Some(Decimal::ZERO)
     } else {
         rates
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|r| !r.is_zero())
             .find(|r| validate::vat_matches_rate(net, *r, vat))
     };
-    let rate = rate.ok_or_else(|| Error::VatRate { invoice: label.to_string(), net, vat })?;
-    Ok(vec![VatPart { rate, base: net, amount: vat }])
+    let rate = rate.ok_or_else(|| Error::VatRate {
+        invoice: label.to_string(),
+        country: country.to_string(),
+        net,
+        vat,
+    })?;
+    Ok(vec![VatPart::new(rate, net, vat)])
 }
 
 /// One part per rate, highest rate first.
 fn merge(parts: Vec<VatPart>) -> Vec<VatPart> {
     let mut merged: Vec<VatPart> = Vec::new();
     for p in parts {
-        match merged.iter_mut().find(|m| m.rate == p.rate) {
+        match merged.iter_mut().find(|m| m.rate == p.rate && m.category == p.category) {
             Some(m) => {
                 m.base += p.base;
                 m.amount += p.amount;

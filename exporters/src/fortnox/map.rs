@@ -108,7 +108,8 @@ pub fn supplier_invoice(booking: &Booking, supplier_number: &str) -> Result<Valu
     put("CurrencyRate", json!(booking.currency_rate));
     put("CurrencyUnit", json!(1));
     put("Total", json!(booking.signed(booking.total)));
-    put("VAT", json!(booking.signed(booking.vat_total)));
+    // A foreign supplier's VAT is in the cost rows, not input VAT.
+    put("VAT", json!(booking.signed(booking.input_vat())));
     put("VATType", json!(vat_type(booking)));
     put("Credit", json!(booking.credit_note));
     if let Some(ours) = &booking.buyer_reference {

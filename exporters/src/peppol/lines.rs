@@ -1,63 +1,97 @@
 //! The invoice lines and parties of a PEPPOL document, derived from a booking
 //! so that the EN 16931 sums hold by construction.
 
+use invex_domain::LineKind;
 use rust_decimal::Decimal;
 
 use crate::Booking;
 use crate::booking::round2;
 
-/// One `InvoiceLine`/`CreditNoteLine`.
+/// One `InvoiceLine`/`CreditNoteLine`, or a document-level
+/// `AllowanceCharge` ([`DocLine::is_item`] false).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DocLine {
+    pub kind: LineKind,
     pub name: String,
     pub quantity: Decimal,
     /// UN/ECE recommendation 20 unit code.
     pub unit_code: &'static str,
     /// Net price per unit, never negative (BR-27).
     pub price: Decimal,
-    /// Line net amount: quantity × price.
+    /// Line net amount: quantity × price; what the row adds to the net (an
+    /// allowance's is negative).
     pub amount: Decimal,
-    /// VAT category: `S` (standard rates) or `Z` (zero rated).
-    pub category: &'static str,
+    /// VAT category (UNCL5305): the breakdown's own for the rate, else `S`
+    /// (standard rates) or `Z` (zero rated).
+    pub category: String,
     pub rate: Decimal,
 }
 
-/// The VAT category code of a rate.
+impl DocLine {
+    /// Written as an `InvoiceLine`; allowances and charges are written as
+    /// document-level `AllowanceCharge`s, by the sign of their amount.
+    pub fn is_item(&self) -> bool {
+        self.kind == LineKind::Item
+    }
+}
+
+/// The VAT category code of a rate when the invoice states none.
 pub fn category(rate: Decimal) -> &'static str {
     if rate.is_zero() { "Z" } else { "S" }
 }
 
-/// The booking's own lines when every line has an amount and a rate and
+/// The VAT category of a booking's rate: the one its breakdown states, else
+/// [`category`].
+pub fn category_of(b: &Booking, rate: Decimal) -> String {
+    b.vat
+        .iter()
+        .find(|p| p.rate == rate)
+        .and_then(|p| p.category.clone())
+        .unwrap_or_else(|| category(rate).to_string())
+}
+
+/// The booking's own lines when every line has an amount and a rate (a line
+/// without one takes the invoice's only rate), at least one is an item, and
 /// they add up to each rate's taxable base exactly; otherwise one line per
 /// VAT rate carrying that rate's base (so BR-CO-10 and BR-S-08 always hold).
 pub fn lines(b: &Booking) -> Vec<DocLine> {
+    let only_rate = match b.vat.as_slice() {
+        [one] => Some(one.rate),
+        _ => None,
+    };
     let own: Option<Vec<DocLine>> = b
         .lines
         .iter()
         .map(|l| {
-            let (amount, rate) = (l.amount?, l.vat_rate?);
+            let (amount, rate) = (l.amount?, l.vat_rate.or(only_rate)?);
             let (quantity, price) = match (l.quantity, l.unit_price) {
                 (Some(q), Some(p)) if p >= Decimal::ZERO && round2(q * p) == amount => (q, p),
                 _ if amount < Decimal::ZERO => (Decimal::NEGATIVE_ONE, -amount),
                 _ => (Decimal::ONE, amount),
             };
+            let fallback = match l.kind {
+                LineKind::Item => "Rad",
+                LineKind::Allowance => "Rabatt",
+                LineKind::Charge => "Avgift",
+            };
             Some(DocLine {
+                kind: l.kind,
                 name: l
                     .description
                     .clone()
                     .filter(|d| !d.trim().is_empty())
-                    .unwrap_or_else(|| format!("Rad, {} % moms", rate.normalize())),
+                    .unwrap_or_else(|| format!("{fallback}, {} % moms", rate.normalize())),
                 quantity,
                 unit_code: unit_code(l.unit.as_deref()),
                 price,
                 amount,
-                category: category(rate),
+                category: category_of(b, rate),
                 rate,
             })
         })
         .collect();
     let fits = |lines: &[DocLine]| {
-        !lines.is_empty()
+        lines.iter().any(DocLine::is_item)
             && b.vat.iter().all(|p| {
                 lines.iter().filter(|l| l.rate == p.rate).map(|l| l.amount).sum::<Decimal>()
                     == p.base
@@ -70,12 +104,13 @@ pub fn lines(b: &Booking) -> Vec<DocLine> {
             .vat
             .iter()
             .map(|p| DocLine {
+                kind: LineKind::Item,
                 name: format!("Varor och tjänster, {} % moms", p.rate.normalize()),
                 quantity: if p.base < Decimal::ZERO { Decimal::NEGATIVE_ONE } else { Decimal::ONE },
                 unit_code: "EA",
                 price: p.base.abs(),
                 amount: p.base,
-                category: category(p.rate),
+                category: category_of(b, p.rate),
                 rate: p.rate,
             })
             .collect(),

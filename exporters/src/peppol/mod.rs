@@ -6,10 +6,12 @@
 //! buyer; both get an `EndpointID` with scheme `0007` (Swedish org nr, ten
 //! digits, taken from the seller's VAT number when the org nr is missing).
 //! Sellers get their VAT number and, when the invoice says so, "Godkänd för
-//! F-skatt" as `PartyTaxScheme`s. Only Swedish sellers are written: a foreign
-//! seller's invoice needs the cross-border VAT categories, which are refused
-//! with a message for now. VAT is one `TaxSubtotal` per rate (category
-//! `S`, or `Z` for 0 %); payment is `PaymentMeans` 30 to Bankgiro or Plusgiro
+//! F-skatt" as `PartyTaxScheme`s. A seller in another country gets its VAT
+//! number as endpoint (the EAS VAT scheme of its country). VAT is one
+//! `TaxSubtotal` per rate and category: the category an e-invoice states
+//! (exempt `E`, export `G`, reverse charge `AE`, with its exemption reason;
+//! see [`writable_categories`] for what is refused), else `S`, or `Z` for
+//! 0 %; payment is `PaymentMeans` 30 to Bankgiro or Plusgiro
 //! (`SE:BANKGIRO`/`SE:PLUSGIRO` as branch) or an IBAN, with the OCR reference
 //! as `PaymentID`. Invoices in another currency carry `TaxCurrencyCode` SEK
 //! and the VAT total in SEK (BR-53). Lines are the invoice's own when they
@@ -65,38 +67,15 @@ impl DocumentExporter for PeppolExporter<'_> {
             detail: detail.to_string(),
         };
         let s = &b.supplier;
-        let country = match s.vat_nr.as_deref() {
-            Some(vat) if vat.len() > 2 && vat.is_char_boundary(2) => vat[..2].to_string(),
-            _ => "SE".to_string(),
+        let seller = match s.vat_nr.as_deref().and_then(foreign_vat) {
+            Some((country, endpoint)) => foreign_seller(b, country, endpoint),
+            None => swedish_seller(b).map_err(refuse)?,
         };
-        if country != "SE" {
-            return Err(refuse(&format!(
-                "the supplier is in {country}: cross-border invoices (VAT categories K/AE with exemption reasons) are not written yet"
-            )));
-        }
-        // The org nr, else the ten digits inside a Swedish VAT number (SE + org nr + 01).
-        let seller_org = s.org_nr.as_deref().map(digits).or_else(|| {
-            let vat = s.vat_nr.as_deref()?;
-            (vat.len() == 14).then(|| vat[2..12].to_string())
-        });
-        let Some(seller_org) = seller_org else {
-            return Err(refuse(
-                "the supplier has neither an org nr nor a Swedish VAT number for its PEPPOL endpoint",
-            ));
-        };
-        let seller_endpoint = ("0007", seller_org.clone());
         if s.name.trim().is_empty() {
             return Err(refuse("the supplier has no name (BR-06)"));
         }
-        let seller = write::Party {
-            endpoint: seller_endpoint,
-            name: &s.name,
-            address: s.address.as_deref(),
-            country,
-            vat_nr: s.vat_nr.as_deref(),
-            f_skatt: s.f_skatt,
-            org_nr: Some(seller_org),
-        };
+        writable_categories(b, seller.country != "SE", self.config.company.vat_nr.as_deref())
+            .map_err(|e| refuse(&e))?;
         let company = &self.config.company;
         let buyer_org = company
             .org_nr
@@ -146,6 +125,140 @@ impl PeppolExporter<'_> {
     pub fn check(&self, b: &Booking) -> Result<Vec<Violation>, Error> {
         Ok(check_xml(&self.render(b)?))
     }
+}
+
+/// A Swedish seller: endpoint `0007`, the org nr, else the ten digits inside
+/// a Swedish VAT number (SE + org nr + 01).
+fn swedish_seller(b: &Booking) -> Result<write::Party<'_>, &'static str> {
+    let s = &b.supplier;
+    let seller_org = s.org_nr.as_deref().map(digits).or_else(|| {
+        let vat = s.vat_nr.as_deref()?;
+        vat.get(2..12).filter(|_| vat.len() == 14).map(str::to_string)
+    });
+    let Some(seller_org) = seller_org else {
+        return Err(
+            "the supplier has neither an org nr nor a Swedish VAT number for its PEPPOL endpoint",
+        );
+    };
+    Ok(write::Party {
+        endpoint: ("0007", seller_org.clone()),
+        name: &s.name,
+        address: s.address.as_deref(),
+        country: "SE".into(),
+        vat_nr: s.vat_nr.as_deref(),
+        f_skatt: s.f_skatt,
+        org_nr: Some(seller_org),
+    })
+}
+
+/// A seller in another country, with its VAT number as endpoint
+/// (BR-S-02/BR-E-02/BR-AE-02 hold with it); which VAT it may charge is
+/// [`writable_categories`]' concern.
+fn foreign_seller<'a>(
+    b: &'a Booking,
+    country: &'static str,
+    endpoint: (&'static str, String),
+) -> write::Party<'a> {
+    let s = &b.supplier;
+    write::Party {
+        endpoint,
+        name: &s.name,
+        address: s.address.as_deref(),
+        country: country.into(),
+        vat_nr: s.vat_nr.as_deref(),
+        f_skatt: false,
+        org_nr: None,
+    }
+}
+
+/// Refuses VAT categories the document cannot state correctly. Standard
+/// (`S`) and zero rates (`Z`) are written; exempt (`E`), export (`G`) and
+/// reverse charge (`AE`, which also needs the buyer's VAT number, BR-AE-02)
+/// only with the exemption reason an e-invoice states (BR-E-10, BR-G-10,
+/// BR-AE-10). A foreign seller's 0 % without a stated category is a reverse
+/// charge, an intra-community supply or an export that the page alone does
+/// not tell apart. Intra-community supply (`K`) needs the delivery date and
+/// country (BR-IC-11/12), and `O`, `L`, `M` have rules of their own: not
+/// written yet.
+fn writable_categories(
+    b: &Booking,
+    foreign_seller: bool,
+    buyer_vat: Option<&str>,
+) -> Result<(), String> {
+    for p in &b.vat {
+        let reason = p.exemption_reason.as_deref().is_some_and(|r| !r.trim().is_empty());
+        match p.category.as_deref() {
+            None if foreign_seller && p.rate.is_zero() && !p.base.is_zero() => {
+                return Err(
+                    "the supplier is in another country and charges 0 % VAT without stating why: reverse charge (AE), intra-community supply (K) or export (G) cannot be told apart"
+                        .into(),
+                );
+            }
+            None | Some("S" | "Z") => {}
+            Some("E" | "G") if reason => {}
+            Some("AE") if reason && buyer_vat.is_some() => {}
+            Some("AE") if reason => {
+                return Err(
+                    "reverse charge (AE) needs the buyer's VAT number: set [company] vat_nr in the tenant config (BR-AE-02)"
+                        .into(),
+                );
+            }
+            Some(c @ ("E" | "G" | "AE")) => {
+                return Err(format!("VAT category {c} without an exemption reason (BR-{c}-10)"));
+            }
+            Some(c) => {
+                return Err(format!(
+                    "VAT category {c} is not written yet (K needs the delivery date and country; O, L and M have rules of their own)"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The country (ISO 3166, `GR` for VAT prefix `EL`) and PEPPOL endpoint
+/// (EAS scheme, id) of a VAT number that is not Swedish, from the EAS code
+/// list: the VAT-number schemes (`9930` DE:VAT, …) with the whole number as
+/// id, and Denmark's CVR (`0184`) and Norway's org nr (`0192`) with the
+/// digits.
+fn foreign_vat(vat: &str) -> Option<(&'static str, (&'static str, String))> {
+    const SCHEMES: [(&str, &str, &str); 28] = [
+        ("AT", "AT", "9914"),
+        ("BE", "BE", "9925"),
+        ("BG", "BG", "9926"),
+        ("CH", "CH", "9927"),
+        ("CY", "CY", "9928"),
+        ("CZ", "CZ", "9929"),
+        ("DE", "DE", "9930"),
+        ("EE", "EE", "9931"),
+        ("ES", "ES", "9920"),
+        ("FR", "FR", "9957"),
+        ("GB", "GB", "9932"),
+        ("EL", "GR", "9933"),
+        ("HR", "HR", "9934"),
+        ("HU", "HU", "9910"),
+        ("IE", "IE", "9935"),
+        ("IT", "IT", "0211"),
+        ("LT", "LT", "9937"),
+        ("LU", "LU", "9938"),
+        ("LV", "LV", "9939"),
+        ("MT", "MT", "9943"),
+        ("NL", "NL", "9944"),
+        ("PL", "PL", "9945"),
+        ("PT", "PT", "9946"),
+        ("RO", "RO", "9947"),
+        ("SI", "SI", "9949"),
+        ("SK", "SK", "9950"),
+        ("FI", "FI", "0213"),
+        ("DK", "DK", "0184"),
+    ];
+    let prefix = vat.get(..2)?;
+    if prefix == "NO" {
+        return Some(("NO", ("0192", digits(vat))));
+    }
+    let (_, country, scheme) = SCHEMES.iter().find(|(p, _, _)| *p == prefix)?;
+    let id = if *country == "DK" { digits(vat) } else { vat.to_string() };
+    Some((country, (scheme, id)))
 }
 
 fn digits(s: &str) -> String {

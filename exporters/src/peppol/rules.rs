@@ -1,8 +1,9 @@
 //! Business rules checked on a PEPPOL BIS 3 UBL document (parsed back with
 //! roxmltree): the Swedish national rules SE-R-001..013 as the PEPPOL
 //! schematron states them, and the EN 16931 rules an extraction can break:
-//! mandatory elements (BR-01..BR-16), totals (BR-CO-10/13/14/15/16), VAT per
-//! category (BR-S-02/08/09, BR-Z-02/08) and the electronic addresses PEPPOL
+//! mandatory elements (BR-01..BR-16), totals (BR-CO-10..16), allowance and
+//! charge reasons (BR-33/38), VAT per category (BR-S-02/08/09, BR-Z-02/08,
+//! BR-E/AE/G-08/09/10) and the electronic addresses PEPPOL
 //! requires (PEPPOL-EN16931-R003/R010/R020).
 
 use std::collections::BTreeMap;
@@ -224,6 +225,36 @@ pub fn check_xml(xml: &str) -> Vec<Violation> {
         );
         *line_bases.entry(key).or_default() += amount(*l, "LineExtensionAmount").unwrap_or(z);
     }
+    // Document-level allowances and charges move their category's base
+    // (BR-S-08: lines − allowances + charges); BR-CO-11/12: their totals.
+    let (mut allowance_sum, mut charge_sum) = (z, z);
+    for ac in root.children().filter(|n| n.tag_name().name() == "AllowanceCharge") {
+        let charge = text(ac, "ChargeIndicator") == Some("true");
+        let value = amount(ac, "Amount").unwrap_or(z);
+        let cat = one(ac, "cac:TaxCategory");
+        let key = (
+            cat.and_then(|c| text(c, "ID")).unwrap_or_default().to_string(),
+            cat.and_then(|c| amount(c, "Percent")).unwrap_or(z),
+        );
+        *line_bases.entry(key).or_default() += if charge { value } else { -value };
+        *(if charge { &mut charge_sum } else { &mut allowance_sum }) += value;
+        let reason = text(ac, "AllowanceChargeReason").is_some()
+            || text(ac, "AllowanceChargeReasonCode").is_some();
+        let rule = if charge { "BR-38" } else { "BR-33" };
+        checks.fail(rule, fatal, reason, "an allowance or charge without a reason".into());
+    }
+    checks.fail(
+        "BR-CO-11",
+        fatal,
+        allowance_sum == allowances,
+        format!("AllowanceTotalAmount {allowances} ≠ sum of allowances {allowance_sum}"),
+    );
+    checks.fail(
+        "BR-CO-12",
+        fatal,
+        charge_sum == charges,
+        format!("ChargeTotalAmount {charges} ≠ sum of charges {charge_sum}"),
+    );
     for s in &subtotals {
         let cat = one(*s, "cac:TaxCategory");
         let id = cat.and_then(|c| text(c, "ID")).unwrap_or_default();
@@ -234,8 +265,31 @@ pub fn check_xml(xml: &str) -> Vec<Violation> {
         let (rule, rule9) = match id {
             "S" => ("BR-S-08", Some("BR-S-09")),
             "Z" => ("BR-Z-08", None),
+            "E" => ("BR-E-08", None),
+            "AE" => ("BR-AE-08", None),
+            "G" => ("BR-G-08", None),
             _ => continue,
         };
+        // BR-E-10, BR-AE-10, BR-G-10: an exemption reason (text or code);
+        // BR-x-09 for these: no VAT.
+        if id != "S" && id != "Z" {
+            let why = cat.is_some_and(|c| {
+                text(c, "TaxExemptionReason").is_some()
+                    || text(c, "TaxExemptionReasonCode").is_some()
+            });
+            let reason_rule = match id {
+                "E" => "BR-E-10",
+                "AE" => "BR-AE-10",
+                _ => "BR-G-10",
+            };
+            checks.fail(reason_rule, fatal, why, format!("{id}: no exemption reason"));
+            let no_vat = match id {
+                "E" => "BR-E-09",
+                "AE" => "BR-AE-09",
+                _ => "BR-G-09",
+            };
+            checks.fail(no_vat, fatal, vat.is_zero(), format!("{id}: VAT {vat}, must be 0"));
+        }
         checks.fail(
             rule,
             fatal,

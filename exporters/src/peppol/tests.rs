@@ -204,6 +204,9 @@ fn refuses_what_it_cannot_write() {
     no_buyer.company.org_nr = None;
     let mut german = bookings().remove(3);
     german.supplier.vat_nr = Some("DE351765665".into());
+    for part in &mut german.vat {
+        part.rate = rust_decimal::Decimal::ZERO;
+    }
     let mut anonymous = bookings().remove(0);
     (anonymous.supplier.org_nr, anonymous.supplier.vat_nr) = (None, None);
     let cases = [
@@ -215,7 +218,7 @@ fn refuses_what_it_cannot_write() {
         (
             &config(),
             german,
-            "the supplier is in DE: cross-border invoices (VAT categories K/AE with exemption reasons) are not written yet",
+            "the supplier is in another country and charges 0 % VAT without stating why: reverse charge (AE), intra-community supply (K) or export (G) cannot be told apart",
         ),
         (
             &config(),
@@ -232,4 +235,143 @@ fn refuses_what_it_cannot_write() {
     let config = config();
     let xml = PeppolExporter { config: &config }.render(&vat_only).expect("renders");
     assert!(xml.contains("<cbc:EndpointID schemeID=\"0007\">5560360793</cbc:EndpointID>"), "{xml}");
+}
+
+/// A seller in another EU country charging its own VAT is written with its
+/// VAT number as endpoint (EAS 9930 for DE), and follows the rules.
+#[test]
+fn foreign_sellers_charging_vat_are_written() {
+    let config = config();
+    let exporter = PeppolExporter { config: &config };
+    // (VAT number, endpoint written)
+    let cases = [
+        ("DE351765665", r#"<cbc:EndpointID schemeID="9930">DE351765665</cbc:EndpointID>"#),
+        ("FR40303265045", r#"<cbc:EndpointID schemeID="9957">FR40303265045</cbc:EndpointID>"#),
+        ("ELA094019245", r#"<cbc:EndpointID schemeID="9933">ELA094019245</cbc:EndpointID>"#),
+        ("DK13585628", r#"<cbc:EndpointID schemeID="0184">13585628</cbc:EndpointID>"#),
+        ("NO923609016MVA", r#"<cbc:EndpointID schemeID="0192">923609016</cbc:EndpointID>"#),
+    ];
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (vat, endpoint) in cases {
+        let mut b = bookings().remove(3);
+        (b.supplier.vat_nr, b.supplier.org_nr) = (Some(vat.into()), None);
+        let xml = exporter.render(&b).expect("renders");
+        assert!(xml.contains(endpoint), "{vat}: {xml}");
+        assert!(!xml.contains("F-skatt"), "{vat}");
+        assert_eq!(check_xml(&xml), Vec::<Violation>::new(), "{vat}");
+        let path = dir.path().join(format!("{vat}.xml"));
+        std::fs::write(&path, &xml).expect("write");
+        xsd::validate(&path, &xsd::schema_dir()).unwrap_or_else(|e| panic!("{vat}: {e}"));
+    }
+}
+
+/// An allowance and a charge printed among the items become document-level
+/// `AllowanceCharge`s, a line without a rate takes the invoice's only rate,
+/// and the extracted item stays the document's one line.
+#[test]
+fn allowances_and_charges_are_written_as_such() {
+    use invex_domain::LineKind;
+    let config = config();
+    let exporter = PeppolExporter { config: &config };
+    let mut b = bookings().remove(0); // one 25 % line of 1000, net 1000
+    let mut discount = b.lines[0].clone();
+    (discount.kind, discount.description, discount.amount) =
+        (LineKind::Allowance, Some("Rabatt 10 %".into()), Some(crate::fixtures::dec("-100")));
+    (discount.quantity, discount.unit_price, discount.vat_rate) = (None, None, None);
+    let mut freight = discount.clone();
+    (freight.kind, freight.description, freight.amount) =
+        (LineKind::Charge, Some("Frakt".into()), Some(crate::fixtures::dec("100")));
+    b.lines[0].vat_rate = None;
+    b.lines.extend([discount, freight]);
+    let xml = exporter.render(&b).expect("renders");
+    assert_eq!(check_xml(&xml), Vec::<Violation>::new());
+    for expected in [
+        "<cbc:ChargeIndicator>false</cbc:ChargeIndicator>",
+        "<cbc:AllowanceChargeReason>Rabatt 10 %</cbc:AllowanceChargeReason>",
+        "<cbc:ChargeIndicator>true</cbc:ChargeIndicator>",
+        "<cbc:AllowanceChargeReason>Frakt</cbc:AllowanceChargeReason>",
+        r#"<cbc:AllowanceTotalAmount currencyID="SEK">100.00</cbc:AllowanceTotalAmount>"#,
+        r#"<cbc:ChargeTotalAmount currencyID="SEK">100.00</cbc:ChargeTotalAmount>"#,
+        "<cbc:Name>Målarfärg &quot;Vit&quot; 10 l</cbc:Name>",
+    ] {
+        assert!(xml.contains(expected), "{expected}: {xml}");
+    }
+    assert_eq!(xml.matches("<cac:InvoiceLine>").count(), 1, "{xml}");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("ac.xml");
+    std::fs::write(&path, &xml).expect("write");
+    xsd::validate(&path, &xsd::schema_dir()).unwrap_or_else(|e| panic!("{e}"));
+    // Edits that break the allowance rules are caught.
+    let no_reason =
+        xml.replacen("<cbc:AllowanceChargeReason>Frakt</cbc:AllowanceChargeReason>", "", 1);
+    let got: Vec<&str> = check_xml(&no_reason).iter().map(|v| v.rule).collect();
+    assert_eq!(got, ["BR-38"]);
+    let wrong_total = xml.replacen(
+        r#"<cbc:AllowanceTotalAmount currencyID="SEK">100.00"#,
+        r#"<cbc:AllowanceTotalAmount currencyID="SEK">90.00"#,
+        1,
+    );
+    let got: Vec<&str> = check_xml(&wrong_total).iter().map(|v| v.rule).collect();
+    assert!(got.contains(&"BR-CO-11"), "{got:?}");
+}
+
+/// The VAT category an e-invoice states is written with its exemption
+/// reason; what the document cannot state correctly is refused.
+#[test]
+fn stated_vat_categories_are_written_or_refused() {
+    let config = config();
+    let mut no_buyer_vat = config.clone();
+    no_buyer_vat.company.vat_nr = None;
+    let exempt = |category: &str, reason: Option<&str>| {
+        let mut b = bookings().remove(3);
+        (b.supplier.vat_nr, b.supplier.org_nr) = (Some("FR40303265045".into()), None);
+        let base = b.net;
+        b.vat = vec![crate::booking::VatPart {
+            rate: rust_decimal::Decimal::ZERO,
+            base,
+            amount: rust_decimal::Decimal::ZERO,
+            category: Some(category.into()),
+            exemption_reason: reason.map(str::to_string),
+        }];
+        (b.vat_total, b.total) = (rust_decimal::Decimal::ZERO, base);
+        b
+    };
+    let why = "Exonération de TVA selon article 262 I du Code général des impôts";
+    // (category, reason, tenant config, refusal or None when written)
+    let cases: [(&str, Option<&str>, &crate::TenantConfig, Option<&str>); 6] = [
+        ("G", Some(why), &config, None),
+        ("E", Some("Umsatzsteuerbefreit nach §19 UStG"), &config, None),
+        ("AE", Some("Reverse charge"), &config, None),
+        ("AE", Some("Reverse charge"), &no_buyer_vat, Some("set [company] vat_nr")),
+        ("E", None, &config, Some("VAT category E without an exemption reason (BR-E-10)")),
+        ("K", Some(why), &config, Some("VAT category K is not written yet")),
+    ];
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (category, reason, config, refusal) in cases {
+        let b = exempt(category, reason);
+        let got = PeppolExporter { config }.render(&b);
+        match refusal {
+            Some(expected) => {
+                let err = got.expect_err(category).to_string();
+                assert!(err.contains(expected), "{category}: {err}");
+            }
+            None => {
+                let xml = got.unwrap_or_else(|e| panic!("{category}: {e}"));
+                let id = format!("<cbc:ID>{category}</cbc:ID>");
+                assert!(xml.contains(&id), "{category}: {xml}");
+                let reason =
+                    format!("<cbc:TaxExemptionReason>{}</cbc:TaxExemptionReason>", reason.unwrap());
+                assert_eq!(xml.matches(&reason).count(), 1, "{category}: {xml}");
+                assert_eq!(check_xml(&xml), Vec::<Violation>::new(), "{category}");
+                let path = dir.path().join(format!("{category}.xml"));
+                std::fs::write(&path, &xml).expect("write");
+                xsd::validate(&path, &xsd::schema_dir())
+                    .unwrap_or_else(|e| panic!("{category}: {e}"));
+                // The rules catch a missing reason.
+                let got: Vec<&str> =
+                    check_xml(&xml.replacen(&reason, "", 1)).iter().map(|v| v.rule).collect();
+                assert_eq!(got, [format!("BR-{category}-10").as_str()], "{category}");
+            }
+        }
+    }
 }

@@ -69,13 +69,21 @@ pub fn document(b: &Booking, seller: &Party, buyer: &Party, x: &mut Xml) -> io::
     party(x, "cac:AccountingCustomerParty", buyer)?;
     payment_means(b, x)?;
     let cur = b.currency.as_str();
+    let doc_lines = lines(b);
+    let (items, others): (Vec<&DocLine>, Vec<&DocLine>) =
+        doc_lines.iter().partition(|l| l.is_item());
+    for other in &others {
+        allowance_charge(x, other, cur)?;
+    }
     x.open("cac:TaxTotal", &[])?;
     x.amount("cbc:TaxAmount", cur, b.vat_total)?;
     for part in &b.vat {
         x.open("cac:TaxSubtotal", &[])?;
         x.amount("cbc:TaxableAmount", cur, part.base)?;
         x.amount("cbc:TaxAmount", cur, part.amount)?;
-        tax_category(x, "cac:TaxCategory", part.rate)?;
+        let category = part.category.clone().unwrap_or_else(|| category(part.rate).into());
+        let reason = part.exemption_reason.as_deref();
+        tax_category(x, "cac:TaxCategory", &category, part.rate, reason)?;
         x.close("cac:TaxSubtotal")?;
     }
     x.close("cac:TaxTotal")?;
@@ -85,18 +93,26 @@ pub fn document(b: &Booking, seller: &Party, buyer: &Party, x: &mut Xml) -> io::
         x.amount("cbc:TaxAmount", "SEK", round2(b.vat_total * b.currency_rate))?;
         x.close("cac:TaxTotal")?;
     }
-    let doc_lines = lines(b);
-    let line_sum: Decimal = doc_lines.iter().map(|l| l.amount).sum();
+    let line_sum: Decimal = items.iter().map(|l| l.amount).sum();
+    let allowances: Decimal = others.iter().map(|l| l.amount).filter(|a| *a < Decimal::ZERO).sum();
+    let charges: Decimal = others.iter().map(|l| l.amount).filter(|a| *a > Decimal::ZERO).sum();
+    let exclusive = line_sum + allowances + charges;
     x.open("cac:LegalMonetaryTotal", &[])?;
     x.amount("cbc:LineExtensionAmount", cur, line_sum)?;
-    x.amount("cbc:TaxExclusiveAmount", cur, line_sum)?;
-    x.amount("cbc:TaxInclusiveAmount", cur, line_sum + b.vat_total)?;
+    x.amount("cbc:TaxExclusiveAmount", cur, exclusive)?;
+    x.amount("cbc:TaxInclusiveAmount", cur, exclusive + b.vat_total)?;
+    if !allowances.is_zero() {
+        x.amount("cbc:AllowanceTotalAmount", cur, -allowances)?;
+    }
+    if !charges.is_zero() {
+        x.amount("cbc:ChargeTotalAmount", cur, charges)?;
+    }
     if !b.rounding.is_zero() {
         x.amount("cbc:PayableRoundingAmount", cur, b.rounding)?;
     }
     x.amount("cbc:PayableAmount", cur, b.total)?;
     x.close("cac:LegalMonetaryTotal")?;
-    for (i, line) in doc_lines.iter().enumerate() {
+    for (i, line) in items.iter().enumerate() {
         doc_line(x, line_tag, qty_tag, i + 1, line, cur)?;
     }
     x.close(root)
@@ -170,14 +186,36 @@ fn payment_means(b: &Booking, x: &mut Xml) -> io::Result<()> {
     x.close("cac:PaymentMeans")
 }
 
-fn tax_category(x: &mut Xml, tag: &str, rate: Decimal) -> io::Result<()> {
+/// A `TaxCategory`: its id, the rate, and (in a VAT breakdown) the
+/// exemption reason of an exempt, reverse-charged or export category.
+fn tax_category(
+    x: &mut Xml,
+    tag: &str,
+    category: &str,
+    rate: Decimal,
+    exemption_reason: Option<&str>,
+) -> io::Result<()> {
     x.open(tag, &[])?;
-    x.text("cbc:ID", category(rate))?;
+    x.text("cbc:ID", category)?;
     x.text("cbc:Percent", &rate.normalize().to_string())?;
+    if !matches!(category, "S" | "Z") {
+        x.opt("cbc:TaxExemptionReason", exemption_reason)?;
+    }
     x.open("cac:TaxScheme", &[])?;
     x.text("cbc:ID", "VAT")?;
     x.close("cac:TaxScheme")?;
     x.close(tag)
+}
+
+/// A document-level allowance (a negative amount) or charge (BG-20/BG-21),
+/// with its printed text as the reason (BR-33/BR-38).
+fn allowance_charge(x: &mut Xml, line: &DocLine, cur: &str) -> io::Result<()> {
+    x.open("cac:AllowanceCharge", &[])?;
+    x.text("cbc:ChargeIndicator", if line.amount > Decimal::ZERO { "true" } else { "false" })?;
+    x.text("cbc:AllowanceChargeReason", &line.name)?;
+    x.amount("cbc:Amount", cur, line.amount.abs())?;
+    tax_category(x, "cac:TaxCategory", &line.category, line.rate, None)?;
+    x.close("cac:AllowanceCharge")
 }
 
 fn doc_line(
@@ -194,7 +232,7 @@ fn doc_line(
     x.amount("cbc:LineExtensionAmount", cur, line.amount)?;
     x.open("cac:Item", &[])?;
     x.text("cbc:Name", &line.name)?;
-    tax_category(x, "cac:ClassifiedTaxCategory", line.rate)?;
+    tax_category(x, "cac:ClassifiedTaxCategory", &line.category, line.rate, None)?;
     x.close("cac:Item")?;
     x.open("cac:Price", &[])?;
     x.leaf("cbc:PriceAmount", &[("currencyID", cur)], &line.price.normalize().to_string())?;

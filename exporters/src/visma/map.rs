@@ -53,9 +53,12 @@ pub fn supplier_invoice_draft(
     if booking.currency.chars().count() != limits::CURRENCY_CODE {
         return Err(refuse(format!("currency {:?} is not an ISO 4217 code", booking.currency)));
     }
+    // A foreign supplier's VAT is in the cost rows, with no purchase VAT code.
+    let deductible = booking.vat_deductible();
     let vat_at = |rate: i64| -> Decimal {
         let rate = Decimal::from(rate);
-        booking.signed(booking.vat.iter().filter(|p| p.rate == rate).map(|p| p.amount).sum())
+        let sum = booking.vat.iter().filter(|p| deductible && p.rate == rate).map(|p| p.amount);
+        booking.signed(sum.sum())
     };
     let mut rows = Vec::new();
     for row in &booking.rows {
@@ -67,7 +70,7 @@ pub fn supplier_invoice_draft(
         r.insert("AccountNumber".into(), json!(row.account));
         r.insert("DebitAmount".into(), json!(amount.max(Decimal::ZERO)));
         r.insert("CreditAmount".into(), json!((-amount).max(Decimal::ZERO)));
-        if let Some(rate) = row.vat_rate.filter(|_| row.kind == RowKind::Cost)
+        if let Some(rate) = row.vat_rate.filter(|_| deductible && row.kind == RowKind::Cost)
             && let Some((_, id)) = vat_codes.iter().find(|(r, _)| *r == rate)
         {
             r.insert("VatCodeId".into(), json!(id));
@@ -90,7 +93,7 @@ pub fn supplier_invoice_draft(
         put("CurrencyRate", json!(booking.currency_rate));
     }
     put("TotalAmount", json!(booking.signed(booking.total).round_dp(2)));
-    put("Vat", json!(booking.signed(booking.vat_total).round_dp(2)));
+    put("Vat", json!(booking.signed(booking.input_vat()).round_dp(2)));
     put("VatHigh", json!(vat_at(25).round_dp(2)));
     put("VatMedium", json!(vat_at(12).round_dp(2)));
     put("VatLow", json!(vat_at(6).round_dp(2)));

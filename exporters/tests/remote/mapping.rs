@@ -197,7 +197,7 @@ fn targets_refuse_what_they_cannot_store_and_name_the_invoice() {
 fn an_eu_supplier_without_vat_is_eu_internal() {
     let table = [
         ("DE123456789", "0", "EUINTERNAL"),
-        ("DE123456789", "25", "NORMAL"),
+        ("DE123456789", "19", "NORMAL"),
         ("SE556036079301", "0", "NORMAL"),
     ];
     for (vat_nr, vat, expected) in table {
@@ -212,5 +212,12 @@ fn an_eu_supplier_without_vat_is_eu_internal() {
         ]);
         let booking = book("eu.pdf", &inv);
         assert_eq!(fortnox::vat_type(&booking), expected, "{vat_nr} with VAT {vat}");
+        // German VAT is not Swedish input VAT: both bodies book it as cost.
+        let input_vat = if vat_nr.starts_with("SE") { dec(vat) } else { Decimal::ZERO };
+        let body = fortnox::supplier_invoice(&booking, "1").expect("fortnox body");
+        assert_eq!(num(&body["SupplierInvoice"]["VAT"]), input_vat, "{vat_nr}");
+        let codes = [(dec("25"), "mp1".to_string())];
+        let draft = visma::supplier_invoice_draft(&booking, "s", &codes).expect("visma draft");
+        assert_eq!(num(&draft["Vat"]), input_vat, "{vat_nr}");
     }
 }

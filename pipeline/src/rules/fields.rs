@@ -74,18 +74,16 @@ pub fn extract_fields(cx: &mut Ctx) -> Invoice {
 
     totals(cx, &mut inv, &table.lines);
     inv.line_items = table.items;
-    // Lines that do not add up to the net amount are unsure (the invoice
-    // goes to review with the reason: `review::failed_checks`).
-    if invex_domain::service::review::lines_mismatch(&inv).is_some() {
-        for line in &mut inv.line_items {
-            line.confidence *= UNRECONCILED_LINES;
-        }
+    // No table: items listed without a header, when they add up to the net.
+    if inv.line_items.is_empty()
+        && let Some(net) = inv.amount(FieldName::NetAmount)
+    {
+        inv.line_items = line_items::listed(cx, net);
     }
+    // Lines that do not add up are unsure, with the reason on each.
+    invex_domain::service::review::mark_unsure_lines(&mut inv);
     inv
 }
-
-/// How much confidence line items keep when they do not add up to the net.
-const UNRECONCILED_LINES: f32 = 0.5;
 
 /// Currency, the three totals, the credit-note flag and the VAT breakdown.
 fn totals(cx: &Ctx, inv: &mut Invoice, table_lines: &[bool]) {

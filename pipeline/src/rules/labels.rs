@@ -368,7 +368,7 @@ const TABLE: &[(Kind, f32, &[&str])] = &[
         "Line total", "Net amount", "Line Amount", "Line Amount Excl. VAT", "Amount excl. VAT", "Betrag",
         "Gesamt", "Gesamtpreis", "Summe", "Nettobetrag", "Gesamtbetrag", "Montant", "Montant HT", "Total HT",
         "Prix total", "Netto", "Net", "Belopp SEK", "Summa SEK", "Amount SEK", "Amount EUR", "Betrag EUR",
-        "Total EUR", "Montant EUR", "Gesamt EUR",
+        "Total EUR", "Montant EUR", "Gesamt EUR", "Value", "Net value", "Line value",
     ]),
     (Kind::ColArtNo, 1.0, &[
         "Art.nr", "Artikelnr", "Art nr", "Artikelnummer", "Art.-Nr.", "Art-nr", "Item no", "Item number",

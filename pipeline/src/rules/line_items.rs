@@ -2,10 +2,12 @@
 //! two kinds, one of them numeric), the columns take their x-ranges from the
 //! captions, and each following line is split into cells until the totals
 //! start. A header on a later page continues the table; lines without an
-//! amount continue the description of the row above.
+//! amount continue the description of the row above. Rows that open with a
+//! discount or a freight/fee word are typed as allowances or charges
+//! ([`typed`]).
 
 use invex_domain::parse::{parse_amount_with, parse_percent};
-use invex_domain::{BBox, LineItem, Source};
+use invex_domain::{BBox, LineItem, LineKind, Source};
 use rust_decimal::Decimal;
 
 use super::Ctx;
@@ -242,6 +244,10 @@ pub fn line_items(cx: &Ctx) -> Table {
         // Rows with an amount, and text-only lines (parts of a description).
         let mut rows: Vec<Row> = Vec::new();
         let mut texts: Vec<(f32, String)> = Vec::new();
+        // Text set apart (a line height or more of space) below the last
+        // row, with no row after it, is not a wrapped description: the
+        // table ended above it ("Preliminär skattereduktion: …").
+        let mut set_apart: Option<(usize, f32)> = None;
         let mut r = li + 1;
         while r < l.lines.len() && l.lines[r].page == page {
             let line = &l.lines[r];
@@ -256,11 +262,21 @@ pub fn line_items(cx: &Ctx) -> Table {
                 continue;
             }
             table.lines[r] = true;
+            let prev_bottom = bottom;
             bottom = line.bbox.y1;
             let cy = line.bbox.center_y();
             match row(cx, &cols, r) {
-                Some(item) => rows.push((cy, item, Vec::new(), r)),
+                Some(item) => {
+                    rows.push((cy, item, Vec::new(), r));
+                    set_apart = None;
+                }
                 None => {
+                    if !rows.is_empty()
+                        && set_apart.is_none()
+                        && line.bbox.y0 - prev_bottom > line.height
+                    {
+                        set_apart = Some((r, cy));
+                    }
                     let desc = cols.iter().position(|c| c.kind == Kind::ColDesc);
                     let cells = cells_of(cx, &cols, r);
                     if let Some(d) = desc.and_then(|d| cells.get(d)).filter(|c| !c.is_empty()) {
@@ -269,6 +285,10 @@ pub fn line_items(cx: &Ctx) -> Table {
                 }
             }
             r += 1;
+        }
+        if let Some((from, cut)) = set_apart {
+            texts.retain(|(cy, _)| *cy < cut);
+            table.lines[from..r].iter_mut().for_each(|t| *t = false);
         }
         // Each text line joins the nearest row (the one above on a tie).
         for (cy, text) in texts {
@@ -297,11 +317,86 @@ pub fn line_items(cx: &Ctx) -> Table {
             item.description = (!joined.is_empty()).then(|| joined.join(" "));
             items.push(item);
         }
+        typed(&mut items);
         table.items.extend(real_lines(items, &captions));
         li = r.max(li + 1);
     }
     table.items = without_copies(cx, std::mem::take(&mut table.items));
     table
+}
+
+/// Items printed as a list without a table header ("• Beratungshonorar:
+/// £ 2.500,00", "• Reisekostenpauschale: £ 700,50" above "Netto: £
+/// 3.200,50"): two or more adjacent lines, each a text and one amount at its
+/// end, that add up to the net amount to the cent. Only the net makes them
+/// items, so they are read only when no table was found and the net is known,
+/// and stay unsure (0.6).
+pub fn listed(cx: &Ctx, net: Decimal) -> Vec<LineItem> {
+    let l = cx.layout;
+    let scan = cx.scan;
+    // Each line's (description tokens, amount) when it is such a line.
+    let entry = |li: usize| -> Option<(Vec<usize>, Decimal)> {
+        let line = &l.lines[li];
+        let last = line.end.checked_sub(1)?;
+        let a = scan.amount_of.get(last).copied().flatten().and_then(|a| scan.amounts.get(a))?;
+        let inner = scan.amounts.iter().any(|m| m.start >= line.start && m.end <= a.start);
+        if !a.decimals || a.start <= line.start || inner || a.end != line.end {
+            return None;
+        }
+        // A caption (total, VAT, a date label) opening the line is not an item.
+        if scan.label_of.get(line.start).copied().flatten().is_some() {
+            return None;
+        }
+        let desc: Vec<usize> = (line.start..a.start)
+            .filter(|&t| l.toks[t].text.chars().any(char::is_alphabetic))
+            .collect();
+        (!desc.is_empty()).then_some((desc, a.value))
+    };
+    let mut best: Vec<(usize, Vec<usize>, Decimal)> = Vec::new();
+    let mut run: Vec<(usize, Vec<usize>, Decimal)> = Vec::new();
+    for li in 0..=l.lines.len() {
+        let next = (li < l.lines.len()).then(|| entry(li)).flatten();
+        let adjacent = run.last().is_some_and(|(p, _, _)| {
+            let (a, b) = (&l.lines[*p], &l.lines[li.min(l.lines.len() - 1)]);
+            a.page == b.page && b.bbox.y0 - a.bbox.y1 <= 2.0 * b.height.max(a.height)
+        });
+        match next {
+            Some((desc, amount)) if run.is_empty() || adjacent => run.push((li, desc, amount)),
+            _ => {
+                // The longest stretch of the run that adds up to the net.
+                for i in 0..run.len() {
+                    let mut sum = Decimal::ZERO;
+                    for j in i..run.len() {
+                        sum += run[j].2;
+                        if j > i && (sum - net).abs() <= CENT && j + 1 - i > best.len() {
+                            best = run[i..=j].to_vec();
+                        }
+                    }
+                }
+                run.clear();
+                if let Some((desc, amount)) = next {
+                    run.push((li, desc, amount));
+                }
+            }
+        }
+    }
+    best.into_iter()
+        .map(|(li, desc, amount)| {
+            let line = &l.lines[li];
+            let text = l.text_of(&desc);
+            let text = text.trim_matches(|c: char| !c.is_alphanumeric() && c != ')').to_string();
+            LineItem {
+                kind: kind_of(&text, amount.is_sign_negative() && !amount.is_zero()),
+                description: (!text.is_empty()).then_some(text),
+                amount: Some(amount),
+                confidence: 0.6,
+                page: l.pages.get(line.page).map(|p| p.number),
+                bbox: Some(line.bbox),
+                source: Some(Source::Rules),
+                ..Default::default()
+            }
+        })
+        .collect()
 }
 
 /// Items of a page that is a copy of an earlier one ("ORIGINAL",
@@ -377,6 +472,114 @@ fn real_lines(mut items: Vec<LineItem>, captions: &[RowCaption]) -> Vec<LineItem
     items
 }
 
+/// Words a discount row opens with (EN 16931 BG-20, reasons UNCL5189
+/// "Discount"/"Rebate"), by language: sv/no rabatt, da rabat, de
+/// Rabatt/Nachlass, en, fr remise/rabais, nl korting, fi alennus, es
+/// descuento, it sconto. Compared with the first word's start, lower-cased.
+const ALLOWANCE_WORDS: [&str; 12] = [
+    "rabatt",
+    "rabat",
+    "nachlass",
+    "discount",
+    "rebate",
+    "allowance",
+    "remise",
+    "rabais",
+    "korting",
+    "alennus",
+    "descuento",
+    "sconto",
+];
+/// Words a charge row opens with (BG-21, reasons UNCL7161 freight, postage,
+/// packing, handling, invoicing fee): sv frakt/porto/emballage/
+/// expeditionsavgift/faktureringsavgift, de Fracht/Versand/Porto/Verpackung,
+/// en, fr port/emballage, nl verzendkosten/vracht, da fragt, fi rahti/
+/// toimitusmaksu/laskutuslisä, es portes/envío, it spedizione/trasporto/imballo.
+const CHARGE_WORDS: [&str; 28] = [
+    "frakt",
+    "porto",
+    "emballage",
+    "expeditionsavgift",
+    "faktureringsavgift",
+    "administrationsavgift",
+    "fracht",
+    "versand",
+    "verpackung",
+    "freight",
+    "shipping",
+    "postage",
+    "packing",
+    "handling",
+    "frais de port",
+    "port ",
+    "verzendkosten",
+    "vracht",
+    "fragt",
+    "rahti",
+    "toimitusmaksu",
+    "laskutuslisä",
+    "portes",
+    "gastos de envío",
+    "envío",
+    "spedizione",
+    "trasporto",
+    "imballo",
+];
+/// A row typed by its words has a short description: "Rabatt 10 %",
+/// "Frachtzuschlag nach Abnahmemenge"; "Shipping container rental for
+/// March, site 4" is an item.
+const TYPED_MAX_WORDS: usize = 5;
+
+/// What a row is by its description: an allowance when a discount word
+/// opens it ("Rabatt 10 %") or, on a row that subtracts, sits in it
+/// ("Member Discount -1,20", "Mengenrabatt"); a charge when a freight or fee
+/// word opens it; else an item.
+fn kind_of(d: &str, negative: bool) -> LineKind {
+    let d = d.trim_start_matches(|c: char| !c.is_alphabetic()).to_lowercase();
+    if d.split_whitespace().count() > TYPED_MAX_WORDS {
+        return LineKind::Item;
+    }
+    // The first word, or a compound of it ("Frachtzuschlag"); not an
+    // English participle ("Discounted chairs", "Shipped goods").
+    let first = d.split(|c: char| !c.is_alphabetic()).next().unwrap_or_default();
+    let opens = |words: &[&str]| {
+        !first.ends_with("ed") && words.iter().any(|w| d.starts_with(w) || d == w.trim_end())
+    };
+    let holds = |words: &[&str]| {
+        d.split(|c: char| !c.is_alphabetic())
+            .any(|part| words.iter().any(|w| part.starts_with(w) || part.ends_with(w)))
+    };
+    if opens(&ALLOWANCE_WORDS) || (negative && holds(&ALLOWANCE_WORDS)) {
+        LineKind::Allowance
+    } else if opens(&CHARGE_WORDS) {
+        LineKind::Charge
+    } else {
+        LineKind::Item
+    }
+}
+
+/// Types the rows that are allowances or charges by the words their
+/// description opens with. An allowance reduces the net: printed without a
+/// minus ("Rabatt 50,00"), its amount is turned to the opposite sign of
+/// the items' sum, so that all lines add up to the net.
+fn typed(items: &mut [LineItem]) {
+    for item in items.iter_mut() {
+        let negative = item.amount.is_some_and(|a| a.is_sign_negative() && !a.is_zero());
+        item.kind = item.description.as_deref().map_or(LineKind::Item, |d| kind_of(d, negative));
+    }
+    let items_sum: Decimal =
+        items.iter().filter(|i| i.kind != LineKind::Allowance).filter_map(|i| i.amount).sum();
+    for item in items.iter_mut().filter(|i| i.kind == LineKind::Allowance) {
+        if let Some(a) = item.amount.as_mut()
+            && !a.is_zero()
+            && a.is_sign_negative() == items_sum.is_sign_negative()
+            && !items_sum.is_zero()
+        {
+            *a = -*a;
+        }
+    }
+}
+
 const CENT: Decimal = Decimal::from_parts(1, 0, 0, false, 2);
 
 /// What a row's text opens with: the caption of a sum (total, net,
@@ -413,24 +616,49 @@ fn row(cx: &Ctx, cols: &[Col], r: usize) -> Option<LineItem> {
     let col = |kind: Kind| cols.iter().position(|c| c.kind == kind);
     let num = |kind: Kind| -> Option<Decimal> {
         let c = col(kind)?;
-        parse_amount_with(&text(c), dec).or_else(|| {
+        // The amount the scan read at the cell's last number, which may
+        // reach left of the column: "2 500,00" whose "2" sits under "Satz".
+        let mention = cells[c]
+            .iter()
+            .rev()
+            .find_map(|&t| cx.scan.amount_of.get(t).copied().flatten())
+            .and_then(|a| cx.scan.amounts.get(a))
+            .filter(|a| a.start >= line.start && a.end <= line.end)
+            .map(|a| a.value);
+        mention.or_else(|| parse_amount_with(&text(c), dec)).or_else(|| {
             cells[c].iter().rev().find_map(|&t| parse_amount_with(&l.toks[t].text, dec))
         })
     };
-    let amount = num(Kind::ColAmount).or_else(|| {
-        let a = cx
-            .scan
-            .amounts
-            .iter()
-            .rev()
-            .find(|a| a.start >= line.start && a.start < line.end && a.decimals)?;
-        Some(a.value)
-    })?;
     let (quantity, unit_in_qty) = match col(Kind::ColQty) {
         Some(c) => {
             split_qty(&cells[c].iter().map(|&t| l.toks[t].text.as_str()).collect::<Vec<_>>(), dec)
         }
         None => (None, None),
+    };
+    let unit_price = num(Kind::ColUnitPrice);
+    // Without an amount cell, an amount with decimals at the table's right
+    // (under an amount caption the labels lack), not in the prose left of
+    // the numeric columns ("Preliminär skattereduktion: … 7481.25 kr").
+    let numeric = [Kind::ColQty, Kind::ColUnitPrice, Kind::ColAmount, Kind::ColVatRate];
+    let right = cols.iter().filter(|c| numeric.contains(&c.kind)).map(|c| c.x0).fold(0.0, f32::max);
+    let at_right = || {
+        let a = cx.scan.amounts.iter().rev().find(|a| {
+            a.start >= line.start
+                && a.start < line.end
+                && a.decimals
+                && l.bbox(a.start, a.end).is_some_and(|b| b.x1 >= right)
+        })?;
+        Some(a.value)
+    };
+    // A table without an amount column ("Artikel Enhet Antal À-pris"):
+    // quantity × unit price.
+    let product = || {
+        let p = quantity?.checked_mul(unit_price?)?;
+        col(Kind::ColAmount).is_none().then(|| p.round_dp(2))
+    };
+    let (amount, computed) = match num(Kind::ColAmount).or_else(at_right) {
+        Some(a) => (a, false),
+        None => (product()?, true),
     };
     let unit =
         col(Kind::ColUnit).map(text).filter(|s| !s.is_empty() && !has_digit(s)).or(unit_in_qty);
@@ -438,14 +666,14 @@ fn row(cx: &Ctx, cols: &[Col], r: usize) -> Option<LineItem> {
         let s = text(c);
         parse_percent(&s).or_else(|| parse_percent(&format!("{}%", s.trim_end_matches('%').trim())))
     });
-    let unit_price = num(Kind::ColUnitPrice);
-    let consistent = match (quantity, unit_price) {
-        (Some(q), Some(p)) => q
-            .checked_mul(p)
-            .and_then(|qp| qp.checked_sub(amount))
-            .is_some_and(|gap| gap.abs() <= Decimal::new(2, 2)),
-        _ => false,
-    };
+    let consistent = !computed
+        && match (quantity, unit_price) {
+            (Some(q), Some(p)) => q
+                .checked_mul(p)
+                .and_then(|qp| qp.checked_sub(amount))
+                .is_some_and(|gap| gap.abs() <= Decimal::new(2, 2)),
+            _ => false,
+        };
     Some(LineItem {
         description: col(Kind::ColDesc).map(text).filter(|s| !s.is_empty()),
         quantity,
@@ -457,6 +685,7 @@ fn row(cx: &Ctx, cols: &[Col], r: usize) -> Option<LineItem> {
         page: l.pages.get(line.page).map(|p| p.number),
         bbox: Some(line.bbox),
         source: Some(Source::Rules),
+        ..Default::default()
     })
 }
 
@@ -503,6 +732,45 @@ mod real_lines_tests {
                 .map(|i| i.amount.unwrap().try_into().unwrap())
                 .collect();
             assert_eq!(got, kept, "{amounts:?}");
+        }
+    }
+
+    #[test]
+    fn discount_and_freight_rows_are_typed_and_a_discount_reduces() {
+        let item = |d: &str, a: i64| LineItem {
+            description: Some(d.into()),
+            amount: Some(Decimal::from(a)),
+            ..Default::default()
+        };
+        use LineKind::{Allowance as A, Charge as C, Item as I};
+        // (rows, their kinds, their amounts after typing)
+        let cases: [(&[(&str, i64)], &[LineKind], &[i64]); 9] = [
+            (&[("Pen", 20), ("Member Discount", -2)], &[I, A], &[20, -2]),
+            // A discount word inside a positive row's text is not enough.
+            (&[("Discounted chairs", 300), ("Mengenrabatt", -30)], &[I, A], &[300, -30]),
+            (&[("Konsulttimmar", 1000), ("Rabatt 10 %", -100)], &[I, A], &[1000, -100]),
+            // A discount printed without its minus still reduces the net.
+            (&[("Beratung", 1000), ("Rabatt", 100)], &[I, A], &[1000, -100]),
+            (&[("Widgets", 200), ("Frachtzuschlag nach Abnahmemenge", 40)], &[I, C], &[200, 40]),
+            (
+                &[("Chairs", 300), ("Shipping & handling", 25), ("Port", 5)],
+                &[I, C, C],
+                &[300, 25, 5],
+            ),
+            (&[("Korting vaste klant", 30), ("Fiets", 600)], &[A, I], &[-30, 600]),
+            // A credit note printed with negative amounts: its discount is positive.
+            (&[("Retur stol", -300), ("Rabatt", -30)], &[I, A], &[-300, 30]),
+            // A long description is an item whatever its first word.
+            (&[("Shipping container rental for March at site 4", 900)], &[I], &[900]),
+        ];
+        for (rows, kinds, amounts) in cases {
+            let mut items: Vec<LineItem> = rows.iter().map(|(d, a)| item(d, *a)).collect();
+            typed(&mut items);
+            let got: Vec<(LineKind, i64)> =
+                items.iter().map(|i| (i.kind, i.amount.unwrap().try_into().unwrap())).collect();
+            let want: Vec<(LineKind, i64)> =
+                kinds.iter().copied().zip(amounts.iter().copied()).collect();
+            assert_eq!(got, want, "{rows:?}");
         }
     }
 

@@ -432,3 +432,122 @@ fn due_dates_beside_a_bracketed_qualifier_and_not_from_amounts() {
     w.extend(row(300.0, &[("Netto", 300.0), ("50", 420.0), ("588,00", 434.0)]));
     check(&w, &[(DueDate, "<none>")]);
 }
+
+#[test]
+fn items_without_an_amount_column_a_header_or_a_clean_end() {
+    // (page rows as (y, [(word, x)]), the items' amounts, their descriptions)
+    type Page = &'static [(f32, &'static [(&'static str, f32)])];
+    let cases: [(&str, Page, &[&str], &[&str]); 4] = [
+        (
+            // A list without a table header, adding up to the net.
+            "listed",
+            &[
+                (
+                    100.0,
+                    &[("•", 30.0), ("Beratungshonorar:", 50.0), ("£", 200.0), ("2.500,00", 210.0)],
+                ),
+                (
+                    114.0,
+                    &[
+                        ("•", 30.0),
+                        ("Reisekostenpauschale:", 50.0),
+                        ("£", 230.0),
+                        ("700,50", 240.0),
+                    ],
+                ),
+                (140.0, &[("Netto:", 30.0), ("£", 90.0), ("3.200,50", 100.0)]),
+                (154.0, &[("MwSt", 30.0), ("(20%):", 70.0), ("£", 130.0), ("640,10", 140.0)]),
+                (168.0, &[("Brutto:", 30.0), ("£", 90.0), ("3.840,60", 100.0)]),
+            ],
+            &["2500.00", "700.50"],
+            &["Beratungshonorar", "Reisekostenpauschale"],
+        ),
+        (
+            // The same list not adding up to the net: no items.
+            "listed, not the net",
+            &[
+                (100.0, &[("Beratungshonorar:", 50.0), ("2.500,00", 210.0)]),
+                (114.0, &[("Reisekostenpauschale:", 50.0), ("700,50", 240.0)]),
+                (140.0, &[("Netto:", 30.0), ("3.300,50", 100.0)]),
+                (154.0, &[("MwSt", 30.0), ("20%:", 70.0), ("660,10", 140.0)]),
+                (168.0, &[("Brutto:", 30.0), ("3.960,60", 100.0)]),
+            ],
+            &[],
+            &[],
+        ),
+        (
+            // No amount column: quantity × unit price; the prose set apart
+            // below the rows is not a line, nor part of a description.
+            "quantity × price",
+            &[
+                (
+                    100.0,
+                    &[("Artikel", 30.0), ("Enhet", 220.0), ("Antal", 340.0), ("À-pris", 460.0)],
+                ),
+                (
+                    118.0,
+                    &[
+                        ("bygg", 30.0),
+                        ("arbete", 60.0),
+                        ("st", 220.0),
+                        ("50", 340.0),
+                        ("399", 460.0),
+                    ],
+                ),
+                (
+                    130.0,
+                    &[
+                        ("skruv,", 30.0),
+                        ("10", 80.0),
+                        ("mm", 97.0),
+                        ("st", 220.0),
+                        ("1000", 340.0),
+                        ("4", 460.0),
+                    ],
+                ),
+                (
+                    160.0,
+                    &[
+                        ("Preliminär", 30.0),
+                        ("skattereduktion:", 100.0),
+                        ("Johan", 200.0),
+                        ("7481.25", 250.0),
+                        ("kr", 290.0),
+                    ],
+                ),
+                (
+                    190.0,
+                    &[("Denna", 30.0), ("faktura", 70.0), ("avser", 115.0), ("husarbete", 150.0)],
+                ),
+            ],
+            &["19950", "4000"],
+            &["bygg arbete", "skruv, 10 mm"],
+        ),
+        (
+            // A thousands group split across the column edge, and an
+            // English "Value" column.
+            "split thousands",
+            &[
+                (100.0, &[("Description", 30.0), ("Hours", 300.0), ("Value", 420.0)]),
+                (118.0, &[("Consulting", 30.0), ("125", 300.0), ("2", 412.0), ("500,00", 420.0)]),
+                (136.0, &[("Travel", 30.0), ("1", 300.0), ("120,00", 420.0)]),
+                (170.0, &[("Total", 30.0), ("2", 412.0), ("620,00", 420.0)]),
+            ],
+            &["2500.00", "120.00"],
+            &["Consulting", "Travel"],
+        ),
+    ];
+    for (name, page, amounts, descriptions) in cases {
+        let mut w = Vec::new();
+        for (y, words) in page {
+            w.extend(row(*y, words));
+        }
+        let inv = RulesExtractor::new().extract(&doc(&w));
+        let got: Vec<String> =
+            inv.line_items.iter().filter_map(|i| i.amount.map(|a| a.to_string())).collect();
+        assert_eq!(got, amounts, "{name}: {:?} net {:?}", inv.line_items, inv.get(NetAmount));
+        let got: Vec<&str> =
+            inv.line_items.iter().map(|i| i.description.as_deref().unwrap_or("")).collect();
+        assert_eq!(got, descriptions, "{name}");
+    }
+}

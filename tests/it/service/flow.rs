@@ -204,7 +204,6 @@ async fn listing_filters_and_pages_with_a_cursor(backend: Backend) {
     // Any value of any filter: a 200 or a clear 400, never a 500 or a
     // dropped connection (proptest's generator, driven by hand because the
     // harness is async).
-    use proptest::strategy::Strategy;
     let params = proptest::sample::select(vec![
         "status",
         "supplier",
