@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs missing native libraries, then runs every test of
-# the workspace (unit tests, the tests/ integration suite, doc tests), then a
-# seconds-long training smoke test of models/training.
+# the workspace (unit tests, the tests/ integration suite, doc tests), 30 s of
+# fuzzing per reader, then a seconds-long training smoke test of models/training.
 # Tests build with the release profile, the same artifacts `scripts/setup.sh` builds.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,6 +19,13 @@ if [[ ! -x "$MOTO_VENV/bin/moto_server" ]]; then
 fi
 export INVEX_MOTO_SERVER="$MOTO_VENV/bin/moto_server"
 cargo test --release --locked --workspace "$@"
+# Fuzzing on stable Rust: 30 s of mutated PDFs, images, e-invoice XML, SIE
+# files and invoice text through their readers; any panic fails the run
+# (examples/fuzz.rs; inputs that panicked are kept under target/fuzz).
+if [[ "${INVEX_SKIP_FUZZ:-0}" != 1 ]]; then
+  cargo run --release --locked --example fuzz -- all --seconds "${INVEX_FUZZ_SECONDS:-30}" \
+    --out "${CARGO_TARGET_DIR:-$ROOT/target}/fuzz"
+fi
 # The training scripts must not rot: a tiny train + export + parity + Rust
 # load, in about a minute (the first run also creates the PyTorch venv).
 if [[ "${INVEX_SKIP_TRAINING_SMOKE:-0}" != 1 ]]; then

@@ -38,6 +38,10 @@ pub enum Command {
     Words(WordsArgs),
     /// Check that the native libraries are installed and load.
     Doctor,
+    /// The document-reading helper: length-prefixed requests on stdin,
+    /// answers on stdout (started by the other commands, not by hand).
+    #[command(hide = true)]
+    Reader,
     /// Layout models: import a Hugging Face LayoutLMv3 export, verify, describe.
     #[command(subcommand)]
     Models(ModelsCommand),
@@ -142,6 +146,26 @@ pub struct ExtractorArgs {
     /// about 3 s per e-invoice (a Java start and an XSLT compile).
     #[arg(long, env = "INVEX_VALIDATE_XML")]
     pub validate_xml: bool,
+    #[command(flatten)]
+    pub reader: ReaderArgs,
+}
+
+/// Where documents are read: in helper processes (the default) or in this one.
+#[derive(Debug, Args)]
+pub struct ReaderArgs {
+    /// Read PDFs and images, and run OCR, in this process instead of in
+    /// helper processes. Faster to start, but a crash or hang in pdfium or
+    /// Tesseract on a hostile file then takes the whole process down.
+    #[arg(long, env = "INVEX_IN_PROCESS_READER")]
+    pub in_process_reader: bool,
+    /// Wall-clock limit for reading one file in a helper; the file then
+    /// fails with `reader_timeout`.
+    #[arg(long, env = "INVEX_READER_TIMEOUT_SECONDS", default_value_t = 120)]
+    pub reader_timeout_seconds: u64,
+    /// Address-space limit of a reader helper, in MiB; beyond it the file
+    /// fails with `reader_crashed`.
+    #[arg(long, env = "INVEX_READER_MEMORY_MB", default_value_t = 4096)]
+    pub reader_memory_mb: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -1,8 +1,9 @@
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// Why a document could not be turned into words. Each variant names the cause
 /// in words an operator understands; the file name is added by the caller.
-#[derive(Debug, Error, Clone, PartialEq)]
+#[derive(Debug, Error, Clone, PartialEq, Serialize, Deserialize)]
 pub enum DocumentError {
     #[error("the file is empty (0 bytes)")]
     Empty,
@@ -36,6 +37,14 @@ pub enum DocumentError {
     InvalidXml(String),
     #[error("the XML was refused as unsafe: {0}")]
     UnsafeXml(String),
+    /// The helper process reading the file died (a crash in pdfium or
+    /// Tesseract, or its memory limit); nothing else was affected.
+    #[error("the document reader crashed on this file ({0})")]
+    ReaderCrashed(String),
+    /// The helper process reading the file took longer than its limit and
+    /// was stopped.
+    #[error("reading the file took longer than {seconds} s and was stopped")]
+    ReaderTimeout { seconds: u64 },
     #[error("{0}")]
     Other(String),
 }
@@ -58,6 +67,8 @@ impl DocumentError {
             DocumentError::NotAnInvoice(_) => "not_an_invoice",
             DocumentError::InvalidXml(_) => "invalid_xml",
             DocumentError::UnsafeXml(_) => "unsafe_xml",
+            DocumentError::ReaderCrashed(_) => "reader_crashed",
+            DocumentError::ReaderTimeout { .. } => "reader_timeout",
             DocumentError::Other(_) => "other",
         }
     }

@@ -21,7 +21,7 @@ pub trait DocumentReader: Send + Sync {
 }
 
 /// One file embedded in a PDF.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Attachment {
     pub name: String,
     pub bytes: Vec<u8>,

@@ -15,6 +15,9 @@
 //! - [`e_invoice`]: the cascade's first stage: a PDF's embedded e-invoice
 //!   XML (pdfium's attachments) read by an `EInvoiceReader`, checked
 //!   against the page; XML files read directly.
+//! - [`isolated`]: [`isolated::IsolatedReader`] reads each file in a helper
+//!   process (`invex reader`) under memory, CPU and wall-clock limits, so a
+//!   native crash or hang fails that file alone.
 //! - [`Pipeline`]: reader + extractor for one file; [`Pipeline::run_batch`]
 //!   fans files out over rayon and hands each result to a sink, in input order.
 //!
@@ -24,6 +27,7 @@ pub mod calibrated;
 pub mod combine;
 pub mod e_invoice;
 mod error;
+pub mod isolated;
 pub mod ocr;
 pub mod pdf;
 mod pipeline;

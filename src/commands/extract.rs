@@ -32,11 +32,11 @@ pub fn run(args: ExtractArgs) -> Result<ExitCode> {
         bail!("no PDF, XML or image files found in {}", display_list(&args.inputs));
     }
     let mut output = open_output(&args.output)?;
-    let reader = super::pdf_reader()?;
+    let reader = super::document_reader(&args.extractor)?;
     let max_bytes = args.max_file_mb.saturating_mul(1024 * 1024);
     let extractor = super::extractor::build(&args.extractor)?;
-    let mut pipeline = Pipeline::new(Box::new(reader), extractor, max_bytes)
-        .with_batch_size(args.extractor.batch_size);
+    let mut pipeline =
+        Pipeline::new(reader, extractor, max_bytes).with_batch_size(args.extractor.batch_size);
     if let Some(second) = super::donut::second_opinion(&args.donut)? {
         pipeline = pipeline.with_second_opinion(second);
     }

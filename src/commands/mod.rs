@@ -27,6 +27,10 @@ pub fn run(command: Command) -> Result<ExitCode> {
     match command {
         Command::Words(args) => words::run(args),
         Command::Doctor => doctor::run(),
+        Command::Reader => {
+            invex_pipeline::isolated::serve(&pdf_reader()?)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Extract(args) => extract::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Dataset(command) => dataset::run(command),
@@ -43,6 +47,29 @@ pub fn run(command: Command) -> Result<ExitCode> {
 /// Tesseract for scanned pages and PNG/JPEG/TIFF images.
 pub fn pdf_reader() -> Result<invex_pipeline::ocr::OcrReader> {
     Ok(invex_pipeline::ocr::OcrReader::new(pdfium()?))
+}
+
+/// The reader of `extract`, `serve` and `worker`: helper processes running
+/// [`pdf_reader`] (this binary as `invex reader`), unless `--in-process-reader`.
+pub fn document_reader(
+    extractor: &crate::cli::ExtractorArgs,
+) -> Result<Box<dyn invex_domain::DocumentReader>> {
+    let args = &extractor.reader;
+    if args.in_process_reader {
+        return Ok(Box::new(pdf_reader()?));
+    }
+    // Fail here, with the set-up hint, rather than in every helper.
+    pdfium()?;
+    let exe = std::env::current_exe()?;
+    let limits = invex_pipeline::isolated::HelperLimits {
+        timeout: std::time::Duration::from_secs(args.reader_timeout_seconds.max(1)),
+        memory_bytes: args.reader_memory_mb.max(64).saturating_mul(1 << 20),
+        ..Default::default()
+    };
+    // The page is read along with the attachments unless the XML alone is trusted.
+    let trusted = extractor.trust_xml || extractor.e_invoice == crate::cli::EInvoiceUse::Trust;
+    let reader = invex_pipeline::isolated::IsolatedReader::new(exe, limits).with_prefetch(!trusted);
+    Ok(Box::new(reader))
 }
 
 /// pdfium alone, from the installed library: for rendering pages to pixels.

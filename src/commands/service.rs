@@ -41,11 +41,13 @@ pub async fn open_stores(args: &StoreArgs) -> Result<(Arc<dyn Repository>, Arc<d
 
 /// The shared pipeline (pdfium + the configured extractor), and whether its model loaded.
 fn processor(args: &WorkerArgs) -> Result<(Arc<dyn InvoiceProcessor>, ModelStatus)> {
-    let reader = super::pdf_reader()?;
+    let reader = super::document_reader(&args.extractor)?;
     let extractor = super::extractor::build(&args.extractor)?;
     let mut detail = format!("extractor {}", extractor.name());
-    let mut pipeline =
-        Pipeline::new(Box::new(reader), extractor, invex_pipeline::pdf::DEFAULT_MAX_BYTES);
+    if !args.extractor.reader.in_process_reader {
+        detail.push_str(", documents read in helper processes");
+    }
+    let mut pipeline = Pipeline::new(reader, extractor, invex_pipeline::pdf::DEFAULT_MAX_BYTES);
     if let Some(second) = super::donut::second_opinion(&args.donut)? {
         detail.push_str(&format!(", second opinion {}", second.name()));
         pipeline = pipeline.with_second_opinion(second);

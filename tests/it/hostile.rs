@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::fs;
 
+use invex_pipeline::isolated::{ABORT_MARK, HANG_MARK};
+
 use crate::*;
 
 /// Deterministic pseudo-random bytes (xorshift), so the test needs no RNG crate.
@@ -73,7 +75,20 @@ fn hostile_files(good_pdf: &[u8]) -> Vec<(String, Vec<u8>, &'static [&'static st
         ("jpeg-renamed.pdf".into(), b"\xff\xd8\xff\xe0\0\x10JFIF\0".to_vec(), &["corrupt_image"]),
         ("zip-renamed.pdf".into(), b"PK\x03\x04\x14\0\0\0\x08\0".to_vec(), &["not_a_pdf"]),
         ("no-pages.pdf".into(), NO_PAGES_PDF.to_vec(), &["no_pages", "corrupt"]),
+        // The reader helper aborts or hangs on these (INVEX_READER_FAULTS=1):
+        // a native crash and a hang cost that file alone.
+        ("aborts.pdf".into(), marked(good_pdf, ABORT_MARK), &["reader_crashed"]),
+        ("hangs.pdf".into(), marked(good_pdf, HANG_MARK), &["reader_timeout"]),
     ]
+}
+
+/// A good PDF with a fault mark after its end.
+fn marked(pdf: &[u8], mark: &[u8]) -> Vec<u8> {
+    let mut out = pdf.to_vec();
+    out.extend_from_slice(b"\n");
+    out.extend_from_slice(mark);
+    out.extend_from_slice(b"\n");
+    out
 }
 
 #[test]
@@ -83,13 +98,17 @@ fn hostile_files_among_good_ones_lose_nothing() {
     generate(&folder, 100, 4242);
     let good_pdf = fs::read(folder.join("inv-00000.pdf")).expect("generated pdf");
     let hostile = hostile_files(&good_pdf);
-    assert_eq!(hostile.len(), 20);
+    assert_eq!(hostile.len(), 22);
     for (name, bytes, _) in &hostile {
         fs::write(folder.join(name), bytes).expect("write hostile file");
     }
 
     let pred = dir.path().join("pred.jsonl");
-    let out = extract(&[&folder], &pred);
+    let out = run(invex()
+        .args(["extract", "--no-progress", "--reader-timeout-seconds", "5", "--output"])
+        .arg(&pred)
+        .arg(&folder)
+        .env("INVEX_READER_FAULTS", "1"));
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -97,7 +116,7 @@ fn hostile_files_among_good_ones_lose_nothing() {
         stderr(&out)
     );
     let lines = read_jsonl(&pred);
-    assert_eq!(lines.len(), 120, "one line per input file");
+    assert_eq!(lines.len(), 122, "one line per input file");
 
     let by_file: BTreeMap<String, &serde_json::Value> = lines
         .iter()
@@ -125,5 +144,5 @@ fn hostile_files_among_good_ones_lose_nothing() {
         assert!(message.len() > 10, "{name}: the error says why: {line}");
         assert!(log.contains(name.as_str()), "{name}: stderr names the failed file:\n{log}");
     }
-    assert!(log.contains("20 failed"), "the summary counts failures:\n{log}");
+    assert!(log.contains("22 failed"), "the summary counts failures:\n{log}");
 }

@@ -52,6 +52,10 @@ pub fn country_currency(country: &str) -> Option<&'static str> {
         "SG" => "SGD",
         "HK" => "HKD",
         "NZ" => "NZD",
+        "AR" => "ARS",
+        "MX" => "MXN",
+        "CL" => "CLP",
+        "CO" => "COP",
         "ZA" => "ZAR",
         "AT" | "BE" | "CY" | "DE" | "EE" | "ES" | "FI" | "FR" | "GR" | "EL" | "HR" | "IE"
         | "IT" | "LT" | "LU" | "LV" | "MT" | "NL" | "PT" | "SI" | "SK" | "MC" | "SM" | "VA"

@@ -342,6 +342,59 @@ fn vat_lines(cx: &Ctx, table_lines: &[bool]) -> Vec<RateRow> {
     out
 }
 
+/// Whether the document writes US dollars out: `USD`, `US$` or `U.S.
+/// dollars`, not a bare `$`.
+fn usd_written(cx: &Ctx) -> bool {
+    cx.layout.toks.iter().any(|t| {
+        let u = t.text.to_ascii_uppercase();
+        u.contains("USD") || u.contains("US$") || u.starts_with("U.S.")
+    })
+}
+
+/// The country a `$` document names besides its VAT number: a tax id or a
+/// legal form printed only there (CUIT in Argentina, ABN in Australia, RFC
+/// and "S.A. de C.V." in Mexico, "Sdn Bhd" in Malaysia, "Pte Ltd" and UEN in
+/// Singapore, "Pty Ltd" in Australia, GST/HST in Canada, NZBN in New
+/// Zealand, EIN in the United States).
+fn dollar_country(cx: &Ctx) -> Option<&'static str> {
+    const MARKS: [(&str, &str); 13] = [
+        ("CUIT", "AR"),
+        ("C.U.I.T", "AR"),
+        ("ABN", "AU"),
+        ("PTY LTD", "AU"),
+        ("RFC", "MX"),
+        ("S.A. DE C.V", "MX"),
+        ("SDN BHD", "MY"),
+        ("SDN. BHD", "MY"),
+        ("PTE LTD", "SG"),
+        ("UEN", "SG"),
+        ("GST/HST", "CA"),
+        ("NZBN", "NZ"),
+        ("EIN", "US"),
+    ];
+    let l = cx.layout;
+    let mut found: Option<&'static str> = None;
+    for line in &l.lines {
+        let text = format!(" {} ", l.text_of(&(line.start..line.end).collect::<Vec<_>>()))
+            .to_ascii_uppercase();
+        for (mark, country) in MARKS {
+            let word = |i: usize| {
+                let before = text[..i].chars().next_back().is_some_and(|c| !c.is_alphanumeric());
+                let after =
+                    text[i + mark.len()..].chars().next().is_some_and(|c| !c.is_alphanumeric());
+                before && after
+            };
+            if text.match_indices(mark).any(|(i, _)| word(i)) {
+                match found {
+                    Some(f) if f != country => return None, // two countries: no evidence
+                    _ => found = Some(country),
+                }
+            }
+        }
+    }
+    found
+}
+
 /// The currency: a captioned one, else the codes and symbols printed with
 /// amounts, else the country of the supplier's VAT number or IBAN; absent
 /// without evidence. `kr` is Danish or Norwegian kroner when the supplier's
@@ -420,6 +473,25 @@ pub fn currency(
         } else {
             0.75
         };
+        // A bare `$` is the sign of a dozen dollars and pesos: USD only
+        // when something says so ("USD", "US$"); else the currency of the
+        // supplier's country when it is one written with `$` (the country of
+        // its VAT number or IBAN, else of its tax id or legal form); else
+        // USD, unsure.
+        if code == "USD" && !usd_written(cx) {
+            // Currencies printed with a `$` (the ringgit was the Malaysian dollar).
+            const DOLLARS: [&str; 11] =
+                ["USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN", "ARS", "CLP", "COP", "MYR"];
+            let local = [country, dollar_country(cx)]
+                .into_iter()
+                .flatten()
+                .filter_map(country_currency)
+                .find(|c| DOLLARS.contains(c));
+            return Some(match local {
+                Some(local) => Cand::at(cx.layout, t, t + 1, Value::Text(local.into()), w, 0.8),
+                None => Cand::at(cx.layout, t, t + 1, Value::Text(code.into()), w, 0.5),
+            });
+        }
         return Some(Cand::at(cx.layout, t, t + 1, Value::Text(code.to_string()), w, conf));
     }
     // Nothing printed: the supplier's country decides, or Swedish payment

@@ -551,3 +551,47 @@ fn items_without_an_amount_column_a_header_or_a_clean_end() {
         assert_eq!(got, descriptions, "{name}");
     }
 }
+
+#[test]
+fn a_bare_dollar_sign_is_not_taken_for_us_dollars() {
+    // (the page's lines, the currency, whether it is sure (≥ 0.7))
+    type Lines = &'static [&'static [(&'static str, f32)]];
+    let cases: [(Lines, &str, bool); 5] = [
+        (&[&[("Total", 50.0), ("$", 200.0), ("100.00", 210.0)]], "USD", false),
+        (&[&[("Total", 50.0), ("USD", 200.0), ("100.00", 230.0)]], "USD", true),
+        (
+            &[
+                &[("CUIT:", 50.0), ("30-71234567-1", 90.0)],
+                &[("Total", 50.0), ("$", 200.0), ("100.00", 210.0)],
+            ],
+            "ARS",
+            true,
+        ),
+        (
+            &[
+                &[("Gardenia", 50.0), ("Bakeries", 110.0), ("Sdn", 170.0), ("Bhd", 195.0)],
+                &[("Total", 50.0), ("$", 200.0), ("100.00", 210.0)],
+            ],
+            "MYR",
+            true,
+        ),
+        (
+            &[
+                &[("Acme", 50.0), ("Pty", 90.0), ("Ltd", 115.0), ("ABN", 150.0), ("51", 180.0)],
+                &[("Total", 50.0), ("$", 200.0), ("100.00", 210.0)],
+            ],
+            "AUD",
+            true,
+        ),
+    ];
+    for (lines, want, sure) in cases {
+        let mut w = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
+            w.extend(row(100.0 + 20.0 * i as f32, line));
+        }
+        let inv = RulesExtractor::new().extract(&doc(&w));
+        let got = inv.get(Currency).expect("a currency");
+        assert_eq!(got.value.to_string(), want, "{lines:?}");
+        assert_eq!(got.confidence >= 0.7, sure, "{lines:?}: {}", got.confidence);
+    }
+}

@@ -53,13 +53,25 @@ pub struct Harness {
 }
 
 pub fn pipeline() -> Pipeline {
-    let reader = crate::pdfium();
+    pipeline_with(Box::new(crate::pdfium()))
+}
+
+/// The same pipeline reading in helper processes (this build's `invex
+/// reader`), which abort or hang on files carrying the fault marks.
+pub fn isolated_pipeline(timeout: Duration) -> Pipeline {
+    let limits = invex_pipeline::isolated::HelperLimits { timeout, ..Default::default() };
+    let exe = std::path::PathBuf::from(env!("CARGO_BIN_EXE_invex"));
+    let reader = invex_pipeline::isolated::IsolatedReader::new(exe, limits)
+        .with_env("INVEX_READER_FAULTS", "1");
+    pipeline_with(Box::new(reader))
+}
+
+fn pipeline_with(reader: Box<dyn invex_domain::DocumentReader>) -> Pipeline {
     let e_invoice = invex_pipeline::EInvoiceStage {
         reader: Box::new(invex_einvoice::XmlInvoiceReader::default()),
         trust_xml: false,
     };
-    Pipeline::new(Box::new(reader), Box::new(RulesExtractor::new()), 200 << 20)
-        .with_e_invoice(e_invoice)
+    Pipeline::new(reader, Box::new(RulesExtractor::new()), 200 << 20).with_e_invoice(e_invoice)
 }
 
 impl Harness {
@@ -68,6 +80,14 @@ impl Harness {
     }
 
     pub async fn with_options(backend: Backend, options: ServiceOptions) -> Harness {
+        Self::with_pipeline(backend, options, pipeline()).await
+    }
+
+    pub async fn with_pipeline(
+        backend: Backend,
+        options: ServiceOptions,
+        pipeline: Pipeline,
+    ) -> Harness {
         let dir = crate::tempdir();
         let database = match backend {
             Backend::Sqlite => TestDatabase::sqlite(dir.path()),
@@ -83,7 +103,7 @@ impl Harness {
         let worker = Arc::new(Worker {
             repo: repo.clone(),
             blobs,
-            processor: Arc::new(pipeline()),
+            processor: Arc::new(pipeline),
             metrics: state.metrics.clone(),
             new_jobs: state.new_jobs.clone(),
             options: WorkerOptions {

@@ -5,7 +5,7 @@ use axum::body::Body;
 use axum::http::{Method, StatusCode};
 use serde_json::Value;
 
-use super::harness::{Backend, Harness, sample};
+use super::harness::{Backend, Harness, drawn, sample};
 
 async fn bad_uploads_get_a_clear_4xx(backend: Backend) {
     let options = invex_api::ServiceOptions { max_upload_bytes: 200_000, ..Default::default() };
@@ -194,7 +194,149 @@ async fn e_invoices_are_read_and_a_disagreeing_xml_goes_to_review(backend: Backe
     );
 }
 
+/// Any upload body (raw or multipart: a sample PDF, photo or e-invoice
+/// mutated, random bytes, nothing), under any content type and file name, is
+/// a 202 or a clear 4xx with `{error, error_type}`, never a 500; and every
+/// accepted file ends `done`, `needs_review` or `failed` with an error type,
+/// never stuck (proptest's generator, driven by hand because the harness is
+/// async).
+async fn any_upload_body_is_accepted_or_refused_clearly(backend: Backend) {
+    use proptest::prelude::*;
+    let options = invex_api::ServiceOptions { max_upload_bytes: 400_000, ..Default::default() };
+    let h = Harness::with_options(backend, options).await;
+    let (_, key) = h.tenant("Any body").await;
+    let photo = std::fs::read(crate::repo().join("tests/fixtures/photo.png")).expect("fixture");
+    let xml = std::fs::read(
+        crate::repo().join("tests/fixtures/einvoice/peppol/se_rantefaktura_enkel.xml"),
+    )
+    .expect("fixture");
+    let seeds = vec![sample(5), photo, xml, Vec::new(), b"%PDF-1.7\n%%EOF".to_vec()];
+    // (seed, cut at a fraction, bytes flipped at fractions, appended bytes)
+    let bytes = (
+        0..seeds.len(),
+        0.0f64..=1.0,
+        proptest::collection::vec((0.0f64..1.0, any::<u8>()), 0..6),
+        proptest::collection::vec(any::<u8>(), 0..64),
+    );
+    let content_type = proptest::sample::select(vec![
+        "application/pdf",
+        "image/png",
+        "application/xml",
+        "text/plain",
+        "application/octet-stream",
+        "multipart/form-data",
+        "multipart/form-data; boundary=",
+        "multipart/form-data; boundary=b",
+        "",
+    ]);
+    let name = prop_oneof![
+        Just(String::from("a.pdf")),
+        "[ -~]{0,40}",
+        Just("../../etc/passwd".to_string()),
+        Just("fa\u{0301}ktura \u{1F9FE}.pdf".to_string()),
+        Just("x".repeat(5000)),
+    ];
+    let multipart = any::<bool>();
+    let draws = drawn((bytes, content_type, name, multipart), 120);
+    let mut accepted = Vec::new();
+    for ((seed, cut, flips, tail), content_type, name, multipart) in draws {
+        let mut body = seeds[seed].clone();
+        body.truncate((body.len() as f64 * cut).round() as usize);
+        let len = body.len();
+        for (at, byte) in flips {
+            if len > 0 {
+                body[((len as f64 * at) as usize).min(len - 1)] = byte;
+            }
+        }
+        body.extend(tail);
+        let header_name = name.replace(|c: char| c.is_control() || !c.is_ascii(), "_");
+        let (status, json) = if multipart {
+            let mut form = format!(
+                "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{header_name}\"\r\n\r\n"
+            )
+            .into_bytes();
+            form.extend(&body);
+            form.extend(b"\r\n--b--\r\n");
+            let ct = "multipart/form-data; boundary=b";
+            let (s, j, _) =
+                h.call(Method::POST, "/v1/invoices", Some(&key), Body::from(form), Some(ct)).await;
+            (s, j)
+        } else {
+            h.upload_as(&key, &header_name, body.clone(), content_type).await
+        };
+        let what = format!(
+            "{} bytes as {content_type:?} named {name:?} (multipart {multipart})",
+            body.len()
+        );
+        assert!(status.is_success() || status.is_client_error(), "{what}: {status} {json}");
+        if status.is_client_error() {
+            assert!(json["error_type"].is_string(), "{what}: {json}");
+        }
+        if let Some(id) = json["id"].as_str() {
+            accepted.push(id.to_string());
+        }
+        for invoice in json["invoices"].as_array().into_iter().flatten() {
+            accepted.extend(invoice["id"].as_str().map(str::to_string));
+        }
+    }
+    assert!(accepted.len() >= 10, "only {} of 120 uploads accepted", accepted.len());
+    for id in accepted {
+        let done = h.processed(&key, &id).await;
+        let status = done["status"].as_str().unwrap_or_default();
+        assert!(matches!(status, "done" | "needs_review" | "failed"), "{done}");
+        if status == "failed" {
+            assert!(done["error_type"].is_string(), "{done}");
+        }
+    }
+}
+
+/// A file on which the reader helper aborts (a native crash) and one on
+/// which it hangs fail with `reader_crashed` and `reader_timeout`; the API
+/// answers all the while, and the next file is read as usual.
+async fn a_reader_crash_or_hang_fails_that_file_alone(backend: Backend) {
+    use invex_pipeline::isolated::{ABORT_MARK, HANG_MARK};
+    let pipeline = super::harness::isolated_pipeline(std::time::Duration::from_secs(2));
+    let h = Harness::with_pipeline(backend, Default::default(), pipeline).await;
+    let (_, key) = h.tenant("Isolation").await;
+    let marked = |n: usize, mark: &[u8]| {
+        let mut pdf = sample(n);
+        pdf.extend_from_slice(b"\n");
+        pdf.extend_from_slice(mark);
+        pdf.extend_from_slice(b"\n");
+        pdf
+    };
+    let mut ids = Vec::new();
+    for (name, bytes) in [
+        ("aborts.pdf", marked(6, ABORT_MARK)),
+        ("hangs.pdf", marked(7, HANG_MARK)),
+        ("good.pdf", sample(8)),
+    ] {
+        let (status, body) = h.upload(&key, name, bytes).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{name}: {body}");
+        ids.push(body["id"].as_str().expect("id").to_string());
+    }
+    // While the helpers crash and hang, the API answers at once.
+    for _ in 0..5 {
+        let started = std::time::Instant::now();
+        let (status, _) = h.get("/v1/invoices", &key).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    let expected = [("failed", Some("reader_crashed")), ("failed", Some("reader_timeout"))];
+    for (id, (status, error_type)) in ids.iter().zip(expected) {
+        let done = h.processed(&key, id).await;
+        assert_eq!(done["status"], status, "{done}");
+        assert_eq!(done["error_type"].as_str(), error_type, "{done}");
+    }
+    let good = h.processed(&key, &ids[2]).await;
+    assert!(matches!(good["status"].as_str(), Some("done" | "needs_review")), "{good}");
+    assert!(good["fields"]["invoice_number"].is_object(), "{good}");
+}
+
 crate::both_backends!(
+    a_reader_crash_or_hang_fails_that_file_alone,
+    any_upload_body_is_accepted_or_refused_clearly,
     e_invoices_are_read_and_a_disagreeing_xml_goes_to_review,
     a_job_that_keeps_failing_is_retried_then_dead_lettered,
     bad_uploads_get_a_clear_4xx,
