@@ -58,8 +58,9 @@ pub fn document_reader(
     if args.in_process_reader {
         return Ok(Box::new(pdf_reader()?));
     }
-    // Fail here, with the set-up hint, rather than in every helper.
-    pdfium()?;
+    // Fail here, with the set-up hint, rather than in every helper (the
+    // library is found, not loaded: only the helpers load it).
+    crate::native::find(crate::native::PDFIUM)?;
     let exe = std::env::current_exe()?;
     let limits = invex_pipeline::isolated::HelperLimits {
         timeout: std::time::Duration::from_secs(args.reader_timeout_seconds.max(1)),

@@ -4,8 +4,8 @@
 use invex_domain::LineKind;
 use rust_decimal::Decimal;
 
-use crate::Booking;
 use crate::booking::round2;
+use crate::{Booking, VatPart};
 
 /// One `InvoiceLine`/`CreditNoteLine`, or a document-level
 /// `AllowanceCharge` ([`DocLine::is_item`] false).
@@ -43,11 +43,15 @@ pub fn category(rate: Decimal) -> &'static str {
 /// The VAT category of a booking's rate: the one its breakdown states, else
 /// [`category`].
 pub fn category_of(b: &Booking, rate: Decimal) -> String {
-    b.vat
-        .iter()
-        .find(|p| p.rate == rate)
-        .and_then(|p| p.category.clone())
-        .unwrap_or_else(|| category(rate).to_string())
+    match b.vat.iter().find(|p| p.rate == rate) {
+        Some(part) => part_category(part),
+        None => category(rate).to_string(),
+    }
+}
+
+/// A VAT part's category: the stated one, else [`category`] of its rate.
+pub fn part_category(part: &VatPart) -> String {
+    part.category.clone().unwrap_or_else(|| category(part.rate).to_string())
 }
 
 /// The booking's own lines when every line has an amount and a rate (a line

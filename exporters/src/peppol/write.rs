@@ -5,7 +5,7 @@ use std::io;
 
 use rust_decimal::Decimal;
 
-use super::lines::{DocLine, address, category, lines};
+use super::lines::{DocLine, address, lines, part_category};
 use super::xml::Xml;
 use crate::Booking;
 use crate::booking::round2;
@@ -81,9 +81,8 @@ pub fn document(b: &Booking, seller: &Party, buyer: &Party, x: &mut Xml) -> io::
         x.open("cac:TaxSubtotal", &[])?;
         x.amount("cbc:TaxableAmount", cur, part.base)?;
         x.amount("cbc:TaxAmount", cur, part.amount)?;
-        let category = part.category.clone().unwrap_or_else(|| category(part.rate).into());
         let reason = part.exemption_reason.as_deref();
-        tax_category(x, "cac:TaxCategory", &category, part.rate, reason)?;
+        tax_category(x, "cac:TaxCategory", &part_category(part), part.rate, reason)?;
         x.close("cac:TaxSubtotal")?;
     }
     x.close("cac:TaxTotal")?;

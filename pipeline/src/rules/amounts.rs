@@ -375,8 +375,7 @@ fn dollar_country(cx: &Ctx) -> Option<&'static str> {
     let l = cx.layout;
     let mut found: Option<&'static str> = None;
     for line in &l.lines {
-        let text = format!(" {} ", l.text_of(&(line.start..line.end).collect::<Vec<_>>()))
-            .to_ascii_uppercase();
+        let text = format!(" {} ", l.text(line.start, line.end)).to_ascii_uppercase();
         for (mark, country) in MARKS {
             let word = |i: usize| {
                 let before = text[..i].chars().next_back().is_some_and(|c| !c.is_alphanumeric());
