@@ -19,8 +19,13 @@ const INVOICES: usize = 200;
 fn corpus() -> (PathBuf, Vec<PathBuf>) {
     let dir = std::env::temp_dir().join(format!("invex-bench-{INVOICES}"));
     if !dir.join("groundtruth.jsonl").is_file() {
-        let opts =
-            GenerateOptions { count: INVOICES, seed: 777, out_dir: dir.clone(), families: None };
+        let opts = GenerateOptions {
+            count: INVOICES,
+            seed: 777,
+            out_dir: dir.clone(),
+            families: None,
+            per_supplier: None,
+        };
         invex_datasets::generate(&opts, &|_| {}).expect("generate bench corpus");
     }
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)

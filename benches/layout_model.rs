@@ -25,8 +25,13 @@ fn root() -> &'static Path {
 fn corpus() -> Vec<PathBuf> {
     let dir = std::env::temp_dir().join(format!("invex-model-bench-{INVOICES}"));
     if !dir.join("groundtruth.jsonl").is_file() {
-        let opts =
-            GenerateOptions { count: INVOICES, seed: 778, out_dir: dir.clone(), families: None };
+        let opts = GenerateOptions {
+            count: INVOICES,
+            seed: 778,
+            out_dir: dir.clone(),
+            families: None,
+            per_supplier: None,
+        };
         invex_datasets::generate(&opts, &|_| {}).expect("generate bench corpus");
     }
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)

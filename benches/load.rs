@@ -57,7 +57,13 @@ fn corpus(count: usize) -> Vec<PathBuf> {
     let dir = std::env::temp_dir().join(format!("invex-load-{count}-{SEED}"));
     if !dir.join("groundtruth.jsonl").is_file() {
         eprintln!("generating {count} invoices into {} ...", dir.display());
-        let opts = GenerateOptions { count, seed: SEED, out_dir: dir.clone(), families: None };
+        let opts = GenerateOptions {
+            count,
+            seed: SEED,
+            out_dir: dir.clone(),
+            families: None,
+            per_supplier: None,
+        };
         invex_datasets::generate(&opts, &|_| {}).expect("generate the load corpus");
     }
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)

@@ -83,8 +83,13 @@ fn main() {
     let dir = std::env::temp_dir().join(format!("invex-bench-ocr-{scans}"));
     let data = dir.join("data");
     if !data.join("groundtruth.jsonl").is_file() {
-        let opts =
-            GenerateOptions { count: scans, seed: 4711, out_dir: data.clone(), families: None };
+        let opts = GenerateOptions {
+            count: scans,
+            seed: 4711,
+            out_dir: data.clone(),
+            families: None,
+            per_supplier: None,
+        };
         invex_datasets::generate(&opts, &|_| {}).expect("generate bench corpus");
     }
     let renderer = PdfiumReader::load(&lib).expect("libpdfium missing: run scripts/setup.sh");

@@ -327,6 +327,11 @@ pub struct GenerateArgs {
     /// Only these layout families (comma separated); see `invex dataset families`.
     #[arg(long, value_delimiter = ',')]
     pub families: Option<Vec<String>>,
+    /// Recurring suppliers: every N invoices come from one supplier, in one
+    /// layout, with the same parties and payment details (for the supplier
+    /// memory's replay); `groundtruth.jsonl` names each file's supplier.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub per_supplier: Option<u16>,
     /// Turn the invoices into synthetic scans: rasterise each PDF, degrade it
     /// (rotation, blur, noise, JPEG, lighting, phone-photo perspective, stamps
     /// and scribbles) and write it in place of the digital PDF. The ground truth

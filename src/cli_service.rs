@@ -86,6 +86,11 @@ pub struct WorkerArgs {
     /// Webhook attempts before a delivery is marked failed.
     #[arg(long, env = "INVEX_WEBHOOK_MAX_ATTEMPTS", default_value_t = 8)]
     pub webhook_max_attempts: u32,
+    /// The supplier memory (cascade stage 3): reviews teach it where each
+    /// supplier prints its fields, and its next invoices are read with it.
+    /// `false` turns it off (nothing learned, nothing recalled).
+    #[arg(long, env = "INVEX_SUPPLIER_MEMORY", default_value_t = true, action = clap::ArgAction::Set)]
+    pub supplier_memory: bool,
     #[command(flatten)]
     pub extractor: ExtractorArgs,
     #[command(flatten)]

@@ -6,7 +6,7 @@ use serde_json::Value as JsonValue;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{admin, invoices, ops, upload};
+use crate::routes::{admin, invoices, ops, suppliers, upload};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,6 +20,9 @@ use crate::routes::{admin, invoices, ops, upload};
         invoices::approve_invoice,
         invoices::delete_invoice,
         invoices::review_queue,
+        suppliers::list_suppliers,
+        suppliers::get_memory,
+        suppliers::delete_memory,
         admin::create_key,
         admin::list_keys,
         admin::revoke_key,

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use invex_domain::memory::MemoryStage;
 use invex_domain::service::{BlobStore, Repository};
 use tokio::sync::{Notify, watch};
 
@@ -60,6 +61,8 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
     /// Reads already written to the audit log this minute.
     pub reads: ReadLog,
+    /// The supplier memory stage, which reviews teach; `None` turns it off.
+    pub memory: Option<Arc<dyn MemoryStage>>,
 }
 
 #[cfg(test)]
@@ -125,6 +128,7 @@ impl AppState {
         blobs: Arc<dyn BlobStore>,
         options: ServiceOptions,
         model: ModelStatus,
+        memory: Option<Arc<dyn MemoryStage>>,
         shutdown: watch::Receiver<bool>,
     ) -> SharedState {
         let keys = KeyCache::new(options.key_cache_ttl);
@@ -138,6 +142,7 @@ impl AppState {
             new_jobs: Arc::new(Notify::new()),
             shutdown,
             reads: ReadLog::default(),
+            memory,
         })
     }
 }

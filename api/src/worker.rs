@@ -10,6 +10,10 @@
 //!   backoff; after `max_attempts` the job is dead-lettered with its error.
 //!   A file the pipeline cannot read (corrupt, encrypted) is not transient:
 //!   its invoice ends `failed` with the cause at once.
+//! - With a supplier memory, a readable invoice whose supplier the tenant's
+//!   memory knows is recalled through it (cascade stage 3) before review
+//!   status is decided; the page's words are stored with the result, for
+//!   the memory to learn from when the invoice is reviewed.
 //! - On shutdown the worker claims nothing more, lets jobs in flight finish
 //!   for `shutdown_grace`, and gives back (releases) the rest.
 
@@ -17,11 +21,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use invex_domain::memory::{MemoryStage, supplier_keys};
 use invex_domain::service::review::{status_after_extraction, summarize};
 use invex_domain::service::{
     BlobStore, InvoiceStatus, InvoiceSummary, Job, ProcessedResult, Repository,
 };
-use invex_domain::{InvoiceProcessor, Prediction, Status};
+use invex_domain::{Document, InvoiceProcessor, Prediction, Status};
 use serde_json::json;
 use tokio::sync::{Notify, Semaphore, watch};
 use tokio::task::JoinSet;
@@ -66,6 +71,8 @@ pub struct Worker {
     pub repo: Arc<dyn Repository>,
     pub blobs: Arc<dyn BlobStore>,
     pub processor: Arc<dyn InvoiceProcessor>,
+    /// The supplier memory stage; `None` turns it off.
+    pub memory: Option<Arc<dyn MemoryStage>>,
     pub metrics: Arc<Metrics>,
     pub new_jobs: Arc<Notify>,
     pub options: WorkerOptions,
@@ -151,7 +158,8 @@ impl Worker {
         };
         let processor = self.processor.clone();
         let file_name = job.file_name.clone();
-        let mut handle = tokio::task::spawn_blocking(move || processor.process(file_name, &bytes));
+        let mut handle =
+            tokio::task::spawn_blocking(move || processor.process_with_words(file_name, &bytes));
         let renew_every = self.options.lease / 3;
         let outcome = loop {
             tokio::select! {
@@ -166,20 +174,23 @@ impl Worker {
                 _ = hard_stop.changed() => return self.release(&job).await,
             }
         };
-        let prediction = match outcome {
-            Ok(p)
+        let (prediction, document) = match outcome {
+            Ok((p, document))
                 if !(p.status == Status::Failed && p.error_type.as_deref() == Some("internal")) =>
             {
-                p
+                (p, document)
             }
-            Ok(p) => {
+            Ok((p, _)) => {
                 return self
                     .retry_or_dead(&job, p.error.as_deref().unwrap_or("internal error"))
                     .await;
             }
             Err(e) => return self.retry_or_dead(&job, &format!("the pipeline crashed: {e}")).await,
         };
-        let result = processed_result(&prediction, self.processor.extractor_name(), &job.file_name);
+        let (prediction, document) = self.recall(&job, prediction, document).await;
+        let mut result =
+            processed_result(&prediction, self.processor.extractor_name(), &job.file_name);
+        result.words = document.and_then(|d| serde_json::to_string(&d).ok());
         let payload = json!({
             "event": "invoice.processed",
             "invoice_id": job.invoice_id,
@@ -209,6 +220,49 @@ impl Worker {
             .with_label_values(&[outcome])
             .observe(started.elapsed().as_secs_f64());
         info!(status = outcome, ms = started.elapsed().as_millis() as u64, "job finished");
+    }
+
+    /// The prediction with what the tenant's memory of its supplier finds
+    /// on the page. Without a memory stage, words, a known supplier or any
+    /// memory of it, or when the store fails, the prediction is unchanged.
+    async fn recall(
+        &self,
+        job: &Job,
+        mut prediction: Prediction,
+        document: Option<Document>,
+    ) -> (Prediction, Option<Document>) {
+        let (Some(stage), Some(document)) = (self.memory.clone(), document) else {
+            return (prediction, None);
+        };
+        if prediction.status != Status::Ok {
+            return (prediction, Some(document));
+        }
+        let keys = supplier_keys(&prediction.invoice);
+        let supplier = match self.repo.find_supplier(&job.tenant_id, &keys).await {
+            Ok(Some(s)) if !s.memory.is_empty() => s,
+            Ok(_) => return (prediction, Some(document)),
+            Err(e) => {
+                warn!(error = %e, "could not read the supplier memory; extracting without it");
+                return (prediction, Some(document));
+            }
+        };
+        let invoice = prediction.invoice.clone();
+        let recalled = tokio::task::spawn_blocking(move || {
+            let invoice = stage.recall(&document, &supplier.memory, invoice);
+            (invoice, document, supplier.id)
+        })
+        .await;
+        match recalled {
+            Ok((invoice, document, supplier)) => {
+                info!(supplier = %supplier, "supplier memory recalled");
+                prediction.invoice = invoice;
+                (prediction, Some(document))
+            }
+            Err(e) => {
+                warn!(error = %e, "the supplier memory crashed; the result is left without it");
+                (prediction, None)
+            }
+        }
     }
 
     async fn release(&self, job: &Job) {
@@ -260,5 +314,6 @@ pub fn processed_result(
         error: prediction.error.clone(),
         error_type: prediction.error_type.clone(),
         summary,
+        words: None,
     }
 }

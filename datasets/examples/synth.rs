@@ -20,7 +20,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let seed = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1);
             let families = args.get(4).map(|s| s.split(',').map(String::from).collect());
             let t = Instant::now();
-            let s = generate(&GenerateOptions { count, seed, out_dir, families }, &|_| {})?;
+            let s = generate(
+                &GenerateOptions { count, seed, out_dir, families, per_supplier: None },
+                &|_| {},
+            )?;
             let secs = t.elapsed().as_secs_f64();
             println!(
                 "{} invoices, {} pages in {secs:.2} s = {:.1} invoices/s",

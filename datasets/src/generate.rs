@@ -24,6 +24,11 @@ pub struct GenerateOptions {
     pub out_dir: PathBuf,
     /// Restrict to these family names (see [`family_names`]); all when `None`.
     pub families: Option<Vec<String>>,
+    /// Recurring suppliers: invoices `k*i .. k*i+k` come from supplier `i`,
+    /// in one layout (family, fonts, wording) with the same parties and
+    /// payment details; only dates, numbers, lines and amounts change.
+    /// `None`: every invoice is a new supplier.
+    pub per_supplier: Option<usize>,
 }
 
 /// What was written.
@@ -68,6 +73,28 @@ pub fn render_invoice(seed: u64, index: usize, family: &Family) -> Result<Ctx, E
     Err(Error::GaveUp { index, attempts: ATTEMPTS as usize, last })
 }
 
+/// Invoice `index` of recurring supplier `supplier`: the supplier's seed
+/// draws everything but the content that changes, which invoice `index`'s
+/// seed draws (retried like [`render_invoice`]).
+pub fn render_recurring(
+    seed: u64,
+    supplier: usize,
+    index: usize,
+    family: &Family,
+) -> Result<Ctx, Error> {
+    let mut last = String::new();
+    for attempt in 0..ATTEMPTS {
+        let fixed = invoice_rng(seed ^ 0x5u64.rotate_right(4), supplier, 0);
+        let mut ctx = layout::render_with(family, fixed, Some(invoice_rng(seed, index, attempt)))?;
+        if ctx.doc.problems().is_empty() {
+            ctx.doc.sort_words();
+            return Ok(ctx);
+        }
+        last = ctx.doc.problems().join("; ");
+    }
+    Err(Error::GaveUp { index, attempts: ATTEMPTS as usize, last })
+}
+
 /// The families selected by the options, in registry order.
 pub fn selected(opts: &GenerateOptions) -> Result<Vec<&'static Family>, Error> {
     let all = layout::families();
@@ -103,8 +130,17 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 }
 
 fn one(opts: &GenerateOptions, fams: &[&'static Family], index: usize) -> Result<Done, Error> {
-    let family = family_for(fams, index);
-    let ctx = render_invoice(opts.seed, index, family)?;
+    let supplier = opts.per_supplier.map(|k| index / k.max(1));
+    let (family, ctx) = match supplier {
+        Some(s) => {
+            let family = family_for(fams, s);
+            (family, render_recurring(opts.seed, s, index, family)?)
+        }
+        None => {
+            let family = family_for(fams, index);
+            (family, render_invoice(opts.seed, index, family)?)
+        }
+    };
     let file = format!("inv-{index:05}.pdf");
     let title = format!(
         "{} {}",
@@ -123,6 +159,7 @@ fn one(opts: &GenerateOptions, fams: &[&'static Family], index: usize) -> Result
         fields: &fields,
         family: family.name,
         language: ctx.inv.lang.code(),
+        supplier: supplier.map(|s| format!("supplier-{s:04}")),
     };
     Ok(Done {
         gt: serde_json::to_string(&gt)?,

@@ -138,6 +138,9 @@ pub struct GtLine<'a> {
     pub fields: &'a Fields,
     pub family: &'a str,
     pub language: &'a str,
+    /// The recurring supplier (`invex dataset generate --per-supplier`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supplier: Option<String>,
 }
 
 /// One line item as the truth records it; unprinted columns are null.

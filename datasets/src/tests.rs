@@ -249,6 +249,7 @@ fn generate_is_deterministic_and_writes_all_files() {
         seed: 7,
         out_dir: d.clone(),
         families: None,
+        per_supplier: None,
     };
     let done = std::sync::atomic::AtomicUsize::new(0);
     let progress = |_: usize| {
@@ -292,6 +293,7 @@ fn generate_is_deterministic_and_writes_all_files() {
         seed: 1,
         out_dir: temp_dir("c"),
         families: Some(vec!["credit_note".into()]),
+        per_supplier: None,
     };
     let s = generate(&only, &|_| {}).unwrap_or_default();
     assert_eq!(s.families.get("credit_note"), Some(&3));

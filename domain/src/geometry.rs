@@ -87,3 +87,28 @@ impl Document {
         self.pages.iter().map(|p| p.words.len()).sum()
     }
 }
+
+/// Words in reading order cut into lines, as ranges of word indices: a new
+/// line starts where a word's vertical middle leaves the line's band so far
+/// (the union of its words' boxes), so a small label and a tall value stay
+/// one line.
+pub fn line_ranges(words: &[Word]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut band = words.first().map_or((0.0, 0.0), |w| (w.bbox.y0, w.bbox.y1));
+    for (i, word) in words.iter().enumerate().skip(1) {
+        let b = &word.bbox;
+        let middle = (b.y0 + b.y1) / 2.0;
+        if middle < band.0 || middle > band.1 {
+            out.push(start..i);
+            start = i;
+            band = (b.y0, b.y1);
+        } else {
+            band = (band.0.min(b.y0), band.1.max(b.y1));
+        }
+    }
+    if start < words.len() {
+        out.push(start..words.len());
+    }
+    out
+}

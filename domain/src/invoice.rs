@@ -189,6 +189,8 @@ pub enum Source {
     Donut,
     /// The GPT fallback.
     Llm,
+    /// The supplier's memory: learned from reviews of its earlier invoices.
+    Memory,
     /// Derived from other fields (for example net = total - VAT).
     Derived,
     /// A person's correction.

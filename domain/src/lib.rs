@@ -12,6 +12,8 @@
 //! - [`sniff`]: what kind of file some bytes are, and the upload checks.
 //! - [`service`]: the upload service's records, storage traits
 //!   ([`service::Repository`], [`service::BlobStore`]) and review rules.
+//! - [`memory`]: supplier memory's records, its [`memory::MemoryStage`] trait
+//!   and how a supplier is recognised ([`memory::supplier_keys`]).
 //! - [`calibration`]: raw field scores mapped to probabilities (isotonic, per field).
 //! - [`prediction`]: one line of `invex extract` output; [`read`] parses it back.
 //!
@@ -22,6 +24,7 @@ pub mod calibration;
 pub mod error;
 pub mod geometry;
 pub mod invoice;
+pub mod memory;
 pub mod parse;
 pub mod prediction;
 pub mod read;

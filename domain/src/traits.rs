@@ -59,6 +59,15 @@ pub trait InvoiceProcessor: Send + Sync {
     /// The extractor's name, stored with each result.
     fn extractor_name(&self) -> &'static str;
     fn process(&self, file_name: String, bytes: &[u8]) -> Prediction;
+    /// As [`InvoiceProcessor::process`], with the page's words when the
+    /// invoice was read from its page (what the supplier memory reads).
+    fn process_with_words(
+        &self,
+        file_name: String,
+        bytes: &[u8],
+    ) -> (Prediction, Option<Document>) {
+        (self.process(file_name, bytes), None)
+    }
 }
 
 /// Reads an invoice straight from a file's page images, without words: an

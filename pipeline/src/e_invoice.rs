@@ -212,7 +212,7 @@ pub fn locate_on_page(document: &Document, value: &Value) -> Option<(usize, Rang
         _ => String::new(),
     };
     for (index, page) in document.pages.iter().enumerate() {
-        for line in lines(&page.words) {
+        for line in invex_domain::geometry::line_ranges(&page.words) {
             for start in line.clone() {
                 for end in start + 1..=(start + 8).min(line.end) {
                     let words = &page.words[start..end];
@@ -250,31 +250,6 @@ pub fn locate_on_page(document: &Document, value: &Value) -> Option<(usize, Rang
         }
     }
     None
-}
-
-/// The page's words (in reading order) cut into lines, as ranges of word
-/// indices: a new line starts where a word's vertical middle leaves the
-/// line's band so far (the union of its words' boxes), so a small label and
-/// a tall value stay one line.
-fn lines(words: &[invex_domain::Word]) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut band = words.first().map_or((0.0, 0.0), |w| (w.bbox.y0, w.bbox.y1));
-    for (i, word) in words.iter().enumerate().skip(1) {
-        let b = &word.bbox;
-        let middle = (b.y0 + b.y1) / 2.0;
-        if middle < band.0 || middle > band.1 {
-            out.push(start..i);
-            start = i;
-            band = (b.y0, b.y1);
-        } else {
-            band = (band.0.min(b.y0), band.1.max(b.y1));
-        }
-    }
-    if start < words.len() {
-        out.push(start..words.len());
-    }
-    out
 }
 
 #[cfg(test)]

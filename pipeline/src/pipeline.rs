@@ -84,12 +84,25 @@ impl Pipeline {
 
     /// Reads and extracts a file already in memory.
     pub fn process_bytes(&self, name: String, bytes: &[u8]) -> Prediction {
+        self.process_bytes_with_words(name, bytes).0
+    }
+
+    /// As [`Pipeline::process_bytes`], with the page's words when the
+    /// invoice was read from its page.
+    pub fn process_bytes_with_words(
+        &self,
+        name: String,
+        bytes: &[u8],
+    ) -> (Prediction, Option<Document>) {
         let outcome = catch_unwind(AssertUnwindSafe(|| match &self.e_invoice {
             Some(stage) => self.read_with_e_invoice(stage, &name, bytes),
-            None => self.read_page(&name, bytes).map(|(invoice, pages, _)| (invoice, pages)),
+            None => self.read_page(&name, bytes),
         }));
         match outcome {
-            Ok(read) => prediction(name, read),
+            Ok(Ok((invoice, pages, document))) => {
+                (prediction(name, Ok((invoice, pages))), document)
+            }
+            Ok(Err(e)) => (prediction(name, Err(e)), None),
             Err(panic) => {
                 let what = panic
                     .downcast_ref::<String>()
@@ -97,11 +110,12 @@ impl Pipeline {
                     .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                     .unwrap_or_else(|| "unknown panic".into());
                 warn!(file = %name, panic = %what, "internal error while processing");
-                Prediction::failed(
+                let failed = Prediction::failed(
                     name,
                     "internal",
                     format!("internal error while processing: {what}"),
-                )
+                );
+                (failed, None)
             }
         }
     }
@@ -114,10 +128,10 @@ impl Pipeline {
         stage: &EInvoiceStage,
         name: &str,
         bytes: &[u8],
-    ) -> Result<(Invoice, usize), DocumentError> {
+    ) -> Result<(Invoice, usize, Option<Document>), DocumentError> {
         if is_xml(bytes) {
             let _span = info_span!("e_invoice").entered();
-            return stage.reader.read_xml(bytes).map(|invoice| (invoice, 0));
+            return stage.reader.read_xml(bytes).map(|invoice| (invoice, 0, None));
         }
         self.read_embedded(stage, name, bytes, self.embedded(stage, bytes))
     }
@@ -143,19 +157,17 @@ impl Pipeline {
         name: &str,
         bytes: &[u8],
         embedded: Embedded,
-    ) -> Result<(Invoice, usize), DocumentError> {
+    ) -> Result<(Invoice, usize, Option<Document>), DocumentError> {
         match embedded {
-            Embedded::None => {
-                self.read_page(name, bytes).map(|(invoice, pages, _)| (invoice, pages))
-            }
+            Embedded::None => self.read_page(name, bytes),
             Embedded::Broken { attachment, reason } => {
-                let (page, pages, _) = self.read_page(name, bytes)?;
-                Ok((with_broken_xml(page, attachment, &reason), pages))
+                let (page, pages, document) = self.read_page(name, bytes)?;
+                Ok((with_broken_xml(page, attachment, &reason), pages, document))
             }
-            Embedded::Read(xml) if stage.trust_xml => Ok((xml, 0)),
+            Embedded::Read(xml) if stage.trust_xml => Ok((xml, 0, None)),
             Embedded::Read(mut xml) => match self.read_page(name, bytes) {
                 Ok((page, pages, document)) => {
-                    Ok((cross_check(xml, page, document.as_ref()), pages))
+                    Ok((cross_check(xml, page, document.as_ref()), pages, document))
                 }
                 Err(e) => {
                     if let Some(info) = xml.e_invoice.as_mut() {
@@ -164,7 +176,7 @@ impl Pipeline {
                             e.code()
                         ));
                     }
-                    Ok((xml, 0))
+                    Ok((xml, 0, None))
                 }
             },
         }
@@ -230,7 +242,9 @@ impl Pipeline {
                         }
                         let embedded = self.embedded(stage, &bytes);
                         if !matches!(embedded, Embedded::None) {
-                            let read = self.read_embedded(stage, &name, &bytes, embedded);
+                            let read = self
+                                .read_embedded(stage, &name, &bytes, embedded)
+                                .map(|(invoice, pages, _)| (invoice, pages));
                             return Err(Box::new(prediction(name.clone(), read)));
                         }
                     }
@@ -335,5 +349,12 @@ impl invex_domain::InvoiceProcessor for Pipeline {
     }
     fn process(&self, file_name: String, bytes: &[u8]) -> Prediction {
         self.process_bytes(file_name, bytes)
+    }
+    fn process_with_words(
+        &self,
+        file_name: String,
+        bytes: &[u8],
+    ) -> (Prediction, Option<Document>) {
+        self.process_bytes_with_words(file_name, bytes)
     }
 }

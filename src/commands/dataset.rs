@@ -35,6 +35,7 @@ fn generate(args: GenerateArgs) -> Result<ExitCode> {
         seed: args.seed,
         out_dir: args.out.clone(),
         families: args.families.clone(),
+        per_supplier: args.per_supplier.map(usize::from),
     };
     let started = std::time::Instant::now();
     let summary = invex_datasets::generate(&opts, &|_done| bar.inc(1))

@@ -11,6 +11,7 @@ use invex_api::{
     AppState, ModelStatus, ServiceOptions, WebhookOptions, WebhookSender, Worker, WorkerOptions,
 };
 use invex_domain::InvoiceProcessor;
+use invex_domain::memory::MemoryStage;
 use invex_domain::service::{BlobStore, Repository};
 use invex_pipeline::Pipeline;
 use invex_storage::{LocalBlobStore, S3BlobStore, SqlRepository};
@@ -130,6 +131,11 @@ fn shutdown_signal() -> watch::Receiver<bool> {
     rx
 }
 
+/// The supplier memory stage, unless turned off.
+fn supplier_memory(args: &WorkerArgs) -> Option<Arc<dyn MemoryStage>> {
+    args.supplier_memory.then(|| Arc::new(invex_memory::SupplierMemory) as Arc<dyn MemoryStage>)
+}
+
 pub fn serve(args: ServeArgs) -> Result<ExitCode> {
     let (processor, model) = processor(&args.worker)?;
     runtime()?.block_on(async move {
@@ -141,13 +147,22 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
             cors_origins: args.cors_origin.clone(),
             ..ServiceOptions::default()
         };
-        let state = AppState::new(repo.clone(), blobs.clone(), options, model, shutdown.clone());
+        let memory = supplier_memory(&args.worker);
+        let state = AppState::new(
+            repo.clone(),
+            blobs.clone(),
+            options,
+            model,
+            memory.clone(),
+            shutdown.clone(),
+        );
         let mut background = Vec::new();
         if args.worker.workers > 0 {
             let worker = Arc::new(Worker {
                 repo: repo.clone(),
                 blobs: blobs.clone(),
                 processor,
+                memory,
                 metrics: state.metrics.clone(),
                 new_jobs: state.new_jobs.clone(),
                 options: worker_options(&args.worker),
@@ -189,12 +204,14 @@ pub fn worker(args: WorkerOnlyArgs) -> Result<ExitCode> {
     runtime()?.block_on(async move {
         let (repo, blobs) = open_stores(&args.store).await?;
         let shutdown = shutdown_signal();
+        let memory = supplier_memory(&args.worker);
         // The state the health and metrics routes read (no API is served).
         let state = AppState::new(
             repo.clone(),
             blobs.clone(),
             ServiceOptions::default(),
             model,
+            memory.clone(),
             shutdown.clone(),
         );
         let metrics = state.metrics.clone();
@@ -213,6 +230,7 @@ pub fn worker(args: WorkerOnlyArgs) -> Result<ExitCode> {
             repo: repo.clone(),
             blobs,
             processor,
+            memory,
             metrics: metrics.clone(),
             new_jobs: Arc::new(tokio::sync::Notify::new()),
             options: WorkerOptions {

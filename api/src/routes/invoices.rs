@@ -20,6 +20,7 @@ use serde::Deserialize;
 use serde_json::{Value as JsonValue, json};
 use uuid::Uuid;
 
+use super::suppliers::{Reviewed, learn};
 use super::view::{corrected_invoice, decode_cursor, encode_cursor, invoice_view, summary_view};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -185,6 +186,7 @@ pub struct CorrectionRequest {
 }
 
 /// Applies field corrections; each is checked by the field's validator.
+/// The supplier memory learns where the page prints each corrected value.
 #[utoipa::path(patch, path = "/v1/invoices/{id}", tag = "invoices", request_body = CorrectionRequest,
     params(("id" = String, Path, description = "Invoice id")),
     responses((status = 200, description = "The corrected invoice"), (status = 404, description = "No such invoice"),
@@ -251,10 +253,13 @@ pub async fn correct_invoice(
     let names: Vec<&str> = new.iter().map(|c| c.field.as_str()).collect();
     audit(&state, &caller, "correct", Some(&id), json!({"fields": names})).await?;
     let record = load(&state, &caller, &id).await?;
+    let fields: Vec<FieldName> = new.iter().map(|c| c.field).collect();
+    learn(&state, &caller.tenant_id, &record, Reviewed::Corrected(&fields)).await;
     Ok(Json(invoice_view(&record, &corrections)?))
 }
 
-/// Approves an invoice for booking.
+/// Approves an invoice for booking; the supplier memory learns where the
+/// page prints each of its fields.
 #[utoipa::path(post, path = "/v1/invoices/{id}/approve", tag = "review",
     params(("id" = String, Path, description = "Invoice id")),
     responses((status = 200, description = "The approved invoice"), (status = 404, description = "No such invoice"),
@@ -275,6 +280,7 @@ pub async fn approve_invoice(
     }
     audit(&state, &caller, "approve", Some(&id), json!({})).await?;
     let record = load(&state, &caller, &id).await?;
+    learn(&state, &caller.tenant_id, &record, Reviewed::Approved).await;
     let corrections = state.repo.corrections(&caller.tenant_id, &id).await?;
     Ok(Json(invoice_view(&record, &corrections)?))
 }

@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod invoices;
 pub mod ops;
+pub mod suppliers;
 pub mod upload;
 pub mod view;
 
@@ -36,6 +37,11 @@ pub fn router(state: SharedState) -> Router {
         .route("/v1/invoices/{id}/file", get(invoices::get_file))
         .route("/v1/invoices/{id}/approve", post(invoices::approve_invoice))
         .route("/v1/review", get(invoices::review_queue))
+        .route("/v1/suppliers", get(suppliers::list_suppliers))
+        .route(
+            "/v1/suppliers/{id}/memory",
+            get(suppliers::get_memory).delete(suppliers::delete_memory),
+        )
         .route("/v1/keys", post(admin::create_key).get(admin::list_keys))
         .route("/v1/keys/{id}", delete(admin::revoke_key))
         .route(

@@ -215,9 +215,20 @@ pub fn families() -> Vec<&'static Family> {
 }
 
 /// Builds content for `family` and draws it.
-pub fn render(family: &Family, mut rng: Rng8) -> Result<Ctx, Error> {
+pub fn render(family: &Family, rng: Rng8) -> Result<Ctx, Error> {
+    render_with(family, rng, None)
+}
+
+/// As [`render`]; with `varying`, the invoice's changing content (dates,
+/// numbers, lines) comes from it and everything else (profile, parties,
+/// payment details, fonts, vocabulary, layout) from `rng`: one recurring
+/// supplier's invoices share `rng`'s seed.
+pub fn render_with(family: &Family, mut rng: Rng8, varying: Option<Rng8>) -> Result<Ctx, Error> {
     let profile = (family.profile)(&mut rng);
-    let inv = synth::build(&mut rng, &profile)?;
+    let inv = match varying {
+        Some(mut v) => synth::build(&mut synth::Rngs::two(&mut rng, &mut v), &profile)?,
+        None => synth::build(&mut synth::Rngs::one(&mut rng), &profile)?,
+    };
     let (kind, sizes) = (family.fonts)(&mut rng);
     let th = Theme::new(&mut rng, kind, sizes);
     let v = Vocab::new(&mut rng, inv.lang);

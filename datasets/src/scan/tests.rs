@@ -352,7 +352,13 @@ fn files_in_each_format() {
 fn scanning_a_generated_folder_keeps_the_ground_truth() {
     let dir = std::env::temp_dir().join(format!("invex-scan-unit-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let opts = crate::GenerateOptions { count: 3, seed: 5, out_dir: dir.clone(), families: None };
+    let opts = crate::GenerateOptions {
+        count: 3,
+        seed: 5,
+        out_dir: dir.clone(),
+        families: None,
+        per_supplier: None,
+    };
     crate::generate(&opts, &|_| {}).expect("generates");
     let before = std::fs::read_to_string(dir.join("groundtruth.jsonl")).expect("gt");
     // A stand-in for pdfium: one white A4 page at 50 dpi.

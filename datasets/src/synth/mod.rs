@@ -125,10 +125,12 @@ pub struct InvoiceData {
     pub interest: u32,
 }
 
-fn invoice_number<R: Rng>(rng: &mut R, date: NaiveDate, credit: bool) -> String {
+fn invoice_number<R: Rng>(rngs: &mut Rngs<'_, R>, date: NaiveDate, credit: bool) -> String {
     let y = date.format("%Y").to_string();
-    let seq = rng.random_range(1..9999);
-    match rng.random_range(0..9) {
+    let seq = rngs.v().random_range(1..9999);
+    let style = rngs.f().random_range(0..9);
+    let rng = rngs.v();
+    match style {
         0 | 1 => format!("{}", rng.random_range(1000..99999)),
         2 => format!("{y}-{seq:04}"),
         3 => format!("{y}{seq:04}"),
@@ -140,8 +142,10 @@ fn invoice_number<R: Rng>(rng: &mut R, date: NaiveDate, credit: bool) -> String 
     }
 }
 
-fn order_number<R: Rng>(rng: &mut R) -> String {
-    match rng.random_range(0..5) {
+fn order_number<R: Rng>(rngs: &mut Rngs<'_, R>) -> String {
+    let style = rngs.f().random_range(0..5);
+    let rng = rngs.v();
+    match style {
         0 => format!("PO-{}", rng.random_range(10000..99999)),
         1 => format!("45{}", ids::digits(rng, 8, false)),
         2 => format!("ORD-{}-{}", rng.random_range(2024..2027), rng.random_range(100..999)),
@@ -177,13 +181,47 @@ fn rf_reference(body: &str) -> String {
     format!("RF{:02}{body}", 98 - r)
 }
 
+/// The randomness of one invoice: what stays the same on all of a recurring
+/// supplier's invoices (`fixed`: the parties, payment details, formats of
+/// numbers, the layout) and what changes from one to the next (`varying`:
+/// dates, numbers, lines, amounts). An independent invoice draws both from
+/// one RNG, in one order, so its output does not depend on the split.
+pub struct Rngs<'a, R> {
+    fixed: &'a mut R,
+    varying: Option<&'a mut R>,
+}
+
+impl<'a, R: Rng> Rngs<'a, R> {
+    pub fn one(rng: &'a mut R) -> Self {
+        Rngs { fixed: rng, varying: None }
+    }
+
+    pub fn two(fixed: &'a mut R, varying: &'a mut R) -> Self {
+        Rngs { fixed, varying: Some(varying) }
+    }
+
+    /// For what a recurring supplier keeps.
+    pub fn f(&mut self) -> &mut R {
+        self.fixed
+    }
+
+    /// For what changes from invoice to invoice.
+    pub fn v(&mut self) -> &mut R {
+        match self.varying.as_deref_mut() {
+            Some(r) => r,
+            None => self.fixed,
+        }
+    }
+}
+
 /// Builds the content of one invoice for a family's profile.
-pub fn build<R: Rng>(rng: &mut R, p: &Profile) -> Result<InvoiceData, Error> {
+pub fn build<R: Rng>(rngs: &mut Rngs<'_, R>, p: &Profile) -> Result<InvoiceData, Error> {
     let start = NaiveDate::from_ymd_opt(2024, 1, 1).ok_or_else(|| Error::Layout("date".into()))?;
-    let date = start + Days::new(rng.random_range(0..1096));
-    let terms_days = [10, 15, 20, 30, 30, 30][rng.random_range(0..6)];
+    let date = start + Days::new(rngs.v().random_range(0..1096));
+    let terms_days = [10, 15, 20, 30, 30, 30][rngs.f().random_range(0..6)];
     let due = date + Days::new(u64::from(terms_days));
-    let delivery = date - Days::new(rng.random_range(0..20));
+    let delivery = date - Days::new(rngs.v().random_range(0..20));
+    let rng = rngs.f();
     let supplier = match p.supplier {
         SupplierKind::SoleTrader => company::swedish(rng, Kind::Ef)?,
         SupplierKind::Foreign => company::foreign(rng, p.currency == "USD", p.lang == Lang::En)?,
@@ -199,10 +237,12 @@ pub fn build<R: Rng>(rng: &mut R, p: &Profile) -> Result<InvoiceData, Error> {
     let buyer = if p.public_buyer { company::public_buyer(rng)? } else { company::buyer(rng)? };
     let foreign = p.supplier == SupplierKind::Foreign;
     let pay = payment(rng, &supplier, p)?;
-    let number = invoice_number(rng, date, p.credit);
-    let customer_no = format!("{}", rng.random_range(1000..99999));
-    let (lines, reverse_charge) = money::lines(rng, p, &supplier)?;
-    let m = money::totals(&lines, p.currency == "SEK" && rng.random_bool(p.rounding));
+    let number = invoice_number(rngs, date, p.credit);
+    let customer_no = format!("{}", rngs.f().random_range(1000..99999));
+    let (lines, reverse_charge) = money::lines(rngs.v(), p, &supplier)?;
+    let rounding = p.currency == "SEK" && rngs.f().random_bool(p.rounding);
+    let m = money::totals(&lines, rounding);
+    let rng = rngs.v();
     let ocr =
         if !foreign && !p.credit && p.currency == "SEK" && (p.force_ocr || rng.random_bool(0.75)) {
             let digits: String = number.chars().filter(char::is_ascii_digit).collect();
@@ -228,11 +268,17 @@ pub fn build<R: Rng>(rng: &mut R, p: &Profile) -> Result<InvoiceData, Error> {
             format!("{}-{}", rng.random_range(100..999), ids::digits(rng, 6, true))
         }
     });
+    let credited = p.credit.then(|| invoice_number(rngs, date - Days::new(40), false));
+    let buyer_ref = (p.public_buyer || rngs.f().random_bool(0.75))
+        .then(|| buyer_reference(rngs.f(), p.public_buyer));
+    let supplier_ref = rngs.f().random_bool(0.7).then(|| supplier.contact.clone());
+    let order_no = rngs.f().random_bool(0.5).then(|| order_number(rngs));
+    let interest = [8, 8, 10, 12, 2][rngs.f().random_range(0..5)];
     Ok(InvoiceData {
         lang: p.lang,
         currency: p.currency,
         credit: p.credit,
-        credited: p.credit.then(|| invoice_number(rng, date - Days::new(40), false)),
+        credited,
         number,
         date,
         due,
@@ -241,10 +287,9 @@ pub fn build<R: Rng>(rng: &mut R, p: &Profile) -> Result<InvoiceData, Error> {
         pay,
         ocr,
         pay_ref,
-        buyer_ref: (p.public_buyer || rng.random_bool(0.75))
-            .then(|| buyer_reference(rng, p.public_buyer)),
-        supplier_ref: rng.random_bool(0.7).then(|| supplier.contact.clone()),
-        order_no: rng.random_bool(0.5).then(|| order_number(rng)),
+        buyer_ref,
+        supplier_ref,
+        order_no,
         customer_no,
         supplier,
         buyer,
@@ -257,7 +302,7 @@ pub fn build<R: Rng>(rng: &mut R, p: &Profile) -> Result<InvoiceData, Error> {
         rounded: m.rounded,
         total: m.total,
         reverse_charge,
-        interest: [8, 8, 10, 12, 2][rng.random_range(0..5)],
+        interest,
     })
 }
 

@@ -8,6 +8,6 @@ pub mod store;
 
 pub use records::*;
 pub use store::{
-    AuditLog, BlobStore, InvoiceStore, JobQueue, Repository, StoreError, StoreResult, TenantStore,
-    WebhookStore,
+    AuditLog, BlobStore, InvoiceStore, JobQueue, Repository, StoreError, StoreResult,
+    SupplierStore, TenantStore, WebhookStore,
 };

@@ -187,6 +187,9 @@ pub struct ProcessedResult {
     pub error: Option<String>,
     pub error_type: Option<String>,
     pub summary: InvoiceSummary,
+    /// The page's words (a [`crate::Document`] as JSON), kept so that a
+    /// review can teach the supplier memory where each field is printed.
+    pub words: Option<String>,
 }
 
 /// A reviewer's correction of one field. The extracted value stays in the result.
@@ -317,4 +320,18 @@ pub struct AuditEntry {
     pub invoice_id: Option<String>,
     pub detail: Json,
     pub at: DateTime<Utc>,
+}
+
+/// One supplier of a tenant, as the supplier memory knows it: its
+/// identifiers, and what reviews taught about its invoices.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SupplierRecord {
+    pub id: String,
+    pub tenant_id: String,
+    pub name: Option<String>,
+    /// Strongest first; each key names at most one supplier of the tenant.
+    pub keys: Vec<crate::memory::SupplierKey>,
+    pub memory: Vec<crate::memory::FieldMemory>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }

@@ -320,7 +320,7 @@ fn swedish_rule_applies(name: FieldName, value: &Value, invoice: &Invoice) -> bo
 
 /// The field's validator, with the reason in words when it fails; returns
 /// the value in its normal form (Bankgiro as digits, IBAN without spaces).
-fn check_value(name: FieldName, value: &Value) -> Result<Value, String> {
+pub fn check_value(name: FieldName, value: &Value) -> Result<Value, String> {
     use FieldName::*;
     let Value::Text(text) = value else { return Ok(value.clone()) };
     let checked = |normal: Option<String>, why: &str| {

@@ -10,6 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use thiserror::Error;
 
 use super::records::*;
+use crate::memory::SupplierKey;
 
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum StoreError {
@@ -70,6 +71,8 @@ pub trait InvoiceStore: Send + Sync {
         summary: &InvoiceSummary,
         status: InvoiceStatus,
     ) -> StoreResult<()>;
+    /// The words stored with the invoice's result (JSON), if any.
+    async fn invoice_words(&self, tenant_id: &str, id: &str) -> StoreResult<Option<String>>;
     /// Oldest first.
     async fn corrections(&self, tenant_id: &str, invoice_id: &str) -> StoreResult<Vec<Correction>>;
     /// Invoices in `needs_review`, most uncertain first: most failed checks,
@@ -84,7 +87,8 @@ pub trait InvoiceStore: Send + Sync {
         by: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<bool>;
-    /// Erases the invoice with its corrections, jobs and pending deliveries.
+    /// Erases the invoice with its corrections, jobs and pending deliveries,
+    /// and the memory of every supplier that learned from it.
     /// Returns its blob key when no other invoice still refers to that blob,
     /// so that the caller deletes the blob too; `Err(NotFound)` when absent.
     async fn delete_invoice(&self, tenant_id: &str, id: &str) -> StoreResult<Option<String>>;
@@ -168,9 +172,36 @@ pub trait AuditLog: Send + Sync {
     async fn audit_entries(&self, tenant_id: &str, limit: u32) -> StoreResult<Vec<AuditEntry>>;
 }
 
+/// The supplier memory's suppliers, per tenant.
+#[async_trait]
+pub trait SupplierStore: Send + Sync {
+    /// The supplier that the first of `keys` (strongest first) to name one names.
+    async fn find_supplier(
+        &self,
+        tenant_id: &str,
+        keys: &[SupplierKey],
+    ) -> StoreResult<Option<SupplierRecord>>;
+    /// Creates or replaces the supplier's record and memory, adds its keys
+    /// (a key another supplier of the tenant holds stays theirs), and records
+    /// that the memory was learned from invoice `learned_from`, so that
+    /// erasing that invoice erases the memory.
+    async fn save_supplier(
+        &self,
+        supplier: &SupplierRecord,
+        learned_from: Option<&str>,
+    ) -> StoreResult<()>;
+    async fn supplier(&self, tenant_id: &str, id: &str) -> StoreResult<Option<SupplierRecord>>;
+    /// Most recently taught first, at most `limit`.
+    async fn suppliers(&self, tenant_id: &str, limit: u32) -> StoreResult<Vec<SupplierRecord>>;
+    /// Forgets the supplier: its memory, keys and record. False when absent.
+    async fn delete_supplier(&self, tenant_id: &str, id: &str) -> StoreResult<bool>;
+}
+
 /// Everything the service keeps in its database.
 #[async_trait]
-pub trait Repository: TenantStore + InvoiceStore + JobQueue + WebhookStore + AuditLog {
+pub trait Repository:
+    TenantStore + InvoiceStore + JobQueue + WebhookStore + AuditLog + SupplierStore
+{
     /// "sqlite" or "postgres".
     fn backend(&self) -> &'static str;
     /// A cheap round trip, for `/health/ready`.

@@ -158,6 +158,16 @@ impl InvoiceStore for SqlRepository {
         Ok(())
     }
 
+    async fn invoice_words(&self, tenant_id: &str, id: &str) -> StoreResult<Option<String>> {
+        let row = sqlx::query("SELECT words FROM invoices WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant_id)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(row.map(|row| get::<Option<String>>(&row, "words")).transpose()?.flatten())
+    }
+
     async fn corrections(&self, tenant_id: &str, invoice_id: &str) -> StoreResult<Vec<Correction>> {
         let found = sqlx::query(
             "SELECT id, invoice_id, field, previous, value, corrected_by, corrected_at \
@@ -219,6 +229,7 @@ impl InvoiceStore for SqlRepository {
             .map_err(db_error)?;
         let Some(row) = found else { return Err(StoreError::NotFound) };
         let blob_key: String = get(&row, "blob_key")?;
+        super::suppliers::forget_learned_from(&mut tx, tenant_id, id).await?;
         for table in ["corrections", "jobs", "deliveries"] {
             let sql = format!("DELETE FROM {table} WHERE invoice_id = $1");
             sqlx::query(AssertSqlSafe(sql)).bind(id).execute(&mut *tx).await.map_err(db_error)?;

@@ -14,12 +14,13 @@
 //!
 //! The [`Repository`] traits are implemented in the sibling modules:
 //! [`tenants`] (tenants, keys, rate windows, audit log), [`invoices`], [`jobs`] and
-//! [`webhooks`]; [`rows`] turns rows into records.
+//! [`webhooks`], [`suppliers`] (the supplier memory); [`rows`] turns rows into records.
 
 mod filter;
 mod invoices;
 mod jobs;
 mod rows;
+mod suppliers;
 mod tenants;
 mod webhooks;
 
@@ -55,10 +56,12 @@ pub struct SqlRepository {
 const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "schema", include_str!("../../migrations/sqlite/0001_schema.sql")),
     (2, "rate windows", include_str!("../../migrations/sqlite/0002_rate_windows.sql")),
+    (3, "supplier memory", include_str!("../../migrations/sqlite/0003_supplier_memory.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "schema", include_str!("../../migrations/postgres/0001_schema.sql")),
     (2, "rate windows", include_str!("../../migrations/postgres/0002_rate_windows.sql")),
+    (3, "supplier memory", include_str!("../../migrations/postgres/0003_supplier_memory.sql")),
 ];
 
 /// How long an SQLite connection waits for another writer before failing.

@@ -9,6 +9,7 @@
 mod invoices;
 mod jobs;
 mod listing;
+mod suppliers;
 mod tenants;
 mod webhooks;
 
@@ -139,6 +140,7 @@ pub fn processed(status: InvoiceStatus, summary: InvoiceSummary) -> ProcessedRes
         error: None,
         error_type: None,
         summary,
+        words: Some(r#"{"pages":[]}"#.into()),
     }
 }
 

@@ -99,11 +99,21 @@ impl Harness {
         let blobs = Arc::new(LocalBlobStore::new(dir.path().join("blobs")).expect("blob folder"));
         let (stop, shutdown) = watch::channel(false);
         let model = ModelStatus { ready: true, detail: "extractor rules".into() };
-        let state = AppState::new(repo.clone(), blobs.clone(), options, model, shutdown.clone());
+        let memory: Arc<dyn invex_domain::memory::MemoryStage> =
+            Arc::new(invex_memory::SupplierMemory);
+        let state = AppState::new(
+            repo.clone(),
+            blobs.clone(),
+            options,
+            model,
+            Some(memory.clone()),
+            shutdown.clone(),
+        );
         let worker = Arc::new(Worker {
             repo: repo.clone(),
             blobs,
             processor: Arc::new(pipeline),
+            memory: Some(memory),
             metrics: state.metrics.clone(),
             new_jobs: state.new_jobs.clone(),
             options: WorkerOptions {

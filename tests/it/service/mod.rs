@@ -5,6 +5,7 @@
 mod auth;
 mod flow;
 pub mod harness;
+mod memory;
 mod ops;
 mod ops_support;
 mod processes;

@@ -1,0 +1,212 @@
+//! The supplier memory through the API: teaching it when a reviewer corrects
+//! or approves an invoice ([`learn`]), and listing, reading and erasing it.
+//! Every lookup is scoped to the caller's tenant; memory is never shared.
+
+use std::collections::BTreeSet;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::Utc;
+use invex_domain::memory::{Confirmed, FieldMemory, supplier_keys};
+use invex_domain::service::{InvoiceRecord, Role, SupplierRecord};
+use invex_domain::{Document, FieldName};
+use serde::Deserialize;
+use serde_json::{Value as JsonValue, json};
+use tracing::{info, warn};
+use uuid::Uuid;
+
+use super::invoices::audit;
+use super::view::corrected_invoice;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiQuery;
+use crate::state::SharedState;
+
+/// What a review confirmed: the fields just corrected, or (`None`) every
+/// field of the reviewed invoice.
+pub enum Reviewed<'a> {
+    Corrected(&'a [FieldName]),
+    Approved,
+}
+
+/// Teaches the tenant's memory of the invoice's supplier what a review
+/// confirmed. Learning never fails the review: the correction or approval
+/// is stored already, so a problem here is logged and the memory left as
+/// it was.
+pub async fn learn(
+    state: &SharedState,
+    tenant_id: &str,
+    record: &InvoiceRecord,
+    what: Reviewed<'_>,
+) {
+    if let Err(e) = try_learn(state, tenant_id, record, what).await {
+        warn!(invoice = %record.id, error = %e, "the supplier memory could not learn from a review");
+    }
+}
+
+async fn try_learn(
+    state: &SharedState,
+    tenant_id: &str,
+    record: &InvoiceRecord,
+    what: Reviewed<'_>,
+) -> ApiResult<()> {
+    let Some(stage) = state.memory.clone() else { return Ok(()) };
+    let Some(words) = state.repo.invoice_words(tenant_id, &record.id).await? else {
+        return Ok(());
+    };
+    let corrections = state.repo.corrections(tenant_id, &record.id).await?;
+    let invoice = corrected_invoice(record, &corrections)?;
+    let keys = supplier_keys(&invoice);
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let confirmed: Vec<Confirmed> = match what {
+        Reviewed::Corrected(fields) => fields
+            .iter()
+            .map(|&field| Confirmed { field, value: invoice.get(field).map(|f| f.value.clone()) })
+            .collect(),
+        Reviewed::Approved => invoice
+            .fields
+            .iter()
+            .map(|(&field, f)| Confirmed { field, value: Some(f.value.clone()) })
+            .collect(),
+    };
+    let known = state.repo.find_supplier(tenant_id, &keys).await?;
+    let now = Utc::now();
+    let mut supplier = known.unwrap_or_else(|| SupplierRecord {
+        id: Uuid::new_v4().to_string(),
+        tenant_id: tenant_id.to_string(),
+        name: None,
+        keys: Vec::new(),
+        memory: Vec::new(),
+        created_at: now,
+        updated_at: now,
+    });
+    let memory = std::mem::take(&mut supplier.memory);
+    let learned = tokio::task::spawn_blocking(move || {
+        let document: Document = serde_json::from_str(&words)
+            .map_err(|e| ApiError::Internal(format!("stored words do not decode: {e}")))?;
+        Ok::<_, ApiError>(stage.learn(&document, memory, &confirmed))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("the supplier memory crashed: {e}")))??;
+    supplier.memory = learned;
+    for key in keys {
+        if !supplier.keys.contains(&key) {
+            supplier.keys.push(key);
+        }
+    }
+    supplier.keys.sort_by_key(|k| k.kind);
+    if let Some(name) = invoice.get(FieldName::SupplierName) {
+        supplier.name = Some(name.value.to_string());
+    }
+    supplier.updated_at = now;
+    state.repo.save_supplier(&supplier, Some(&record.id)).await?;
+    info!(supplier = %supplier.id, invoice = %record.id, fields = supplier.memory.len(), "supplier memory learned");
+    Ok(())
+}
+
+fn fields_of(memory: &[FieldMemory]) -> Vec<&'static str> {
+    memory.iter().map(|m| m.field.as_str()).collect()
+}
+
+fn supplier_view(s: &SupplierRecord) -> JsonValue {
+    json!({
+        "id": s.id,
+        "name": s.name,
+        "keys": s.keys.iter().map(|k| k.as_key()).collect::<Vec<_>>(),
+        "fields": fields_of(&s.memory),
+        "created_at": s.created_at.to_rfc3339(),
+        "updated_at": s.updated_at.to_rfc3339(),
+    })
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct SuppliersQuery {
+    /// At most this many (1 to 500, default 100).
+    limit: Option<u32>,
+}
+
+/// The suppliers the tenant's memory knows, most recently taught first.
+#[utoipa::path(get, path = "/v1/suppliers", tag = "memory", params(SuppliersQuery),
+    responses((status = 200, description = "`{suppliers: [{id, name, keys, fields, ...}]}`")),
+    security(("api_key" = [])))]
+pub async fn list_suppliers(
+    State(state): State<SharedState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<SuppliersQuery>,
+) -> ApiResult<Json<JsonValue>> {
+    caller.require(Role::Reviewer)?;
+    let limit = q.limit.unwrap_or(100).clamp(1, 500);
+    let rows = state.repo.suppliers(&caller.tenant_id, limit).await?;
+    Ok(Json(json!({"suppliers": rows.iter().map(supplier_view).collect::<Vec<_>>()})))
+}
+
+/// What the memory holds for one supplier: per field, its placements
+/// (caption, direction, offset, pattern, zone, hits and misses).
+#[utoipa::path(get, path = "/v1/suppliers/{id}/memory", tag = "memory",
+    params(("id" = String, Path, description = "Supplier id")),
+    responses((status = 200, description = "The supplier and its memory"), (status = 404, description = "No such supplier")),
+    security(("api_key" = [])))]
+pub async fn get_memory(
+    State(state): State<SharedState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<JsonValue>> {
+    caller.require(Role::Reviewer)?;
+    let s = state.repo.supplier(&caller.tenant_id, &id).await?.ok_or(ApiError::NotFound)?;
+    let mut view = supplier_view(&s);
+    view["memory"] = serde_json::to_value(&s.memory)
+        .map_err(|e| ApiError::Internal(format!("memory does not encode: {e}")))?;
+    Ok(Json(view))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ForgetQuery {
+    /// Forget only this field (a field name such as `invoice_number`); the
+    /// whole supplier when absent.
+    field: Option<String>,
+}
+
+/// Forgets a supplier's memory: one field, or all of it (the supplier and
+/// its keys too).
+#[utoipa::path(delete, path = "/v1/suppliers/{id}/memory", tag = "memory", params(ForgetQuery,
+        ("id" = String, Path, description = "Supplier id")),
+    responses((status = 204, description = "Forgotten"), (status = 404, description = "No such supplier, or no memory of that field"),
+        (status = 400, description = "Unknown field")),
+    security(("api_key" = [])))]
+pub async fn delete_memory(
+    State(state): State<SharedState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<ForgetQuery>,
+) -> ApiResult<StatusCode> {
+    caller.require(Role::Reviewer)?;
+    let Some(name) = q.field else {
+        if !state.repo.delete_supplier(&caller.tenant_id, &id).await? {
+            return Err(ApiError::NotFound);
+        }
+        audit(&state, &caller, "forget_supplier", None, json!({"supplier": id})).await?;
+        return Ok(StatusCode::NO_CONTENT);
+    };
+    let field = FieldName::parse(&name)
+        .ok_or_else(|| ApiError::BadRequest(format!("unknown field {name:?}")))?;
+    let mut s = state.repo.supplier(&caller.tenant_id, &id).await?.ok_or(ApiError::NotFound)?;
+    let before: BTreeSet<_> = s.memory.iter().map(|m| m.field).collect();
+    s.memory.retain(|m| m.field != field);
+    if !before.contains(&field) {
+        return Err(ApiError::NotFound);
+    }
+    s.updated_at = Utc::now();
+    state.repo.save_supplier(&s, None).await?;
+    audit(
+        &state,
+        &caller,
+        "forget_supplier_field",
+        None,
+        json!({"supplier": id, "field": field.as_str()}),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,366 @@
+//! invex-memory: supplier memory, the cascade's third stage.
+//!
+//! A reviewer fixes the invoice number on supplier X's invoice; the next
+//! invoice from X should be right. This crate implements
+//! [`invex_domain::memory::MemoryStage`] over the page's words:
+//!
+//! - [`learn_placement`] finds a confirmed value on the page (in any printed
+//!   form: `1 234,56`, `2026-03-05` or `5 mars 2026`, an identifier with or
+//!   without spaces) and records its [`Placement`]: the caption left of it
+//!   on its line, or above it, the distance from that caption, the value's
+//!   shape and its zone. A supplier's own values (name, identifiers,
+//!   currency) are kept as they are: they are the same on every invoice.
+//! - [`find`] reads a value with a placement on another invoice: the caption
+//!   is looked for, the value is taken where the placement says and must
+//!   have the learned shape, parse as the field's kind and pass the field's
+//!   validator. Without its evidence on the page, a placement finds nothing.
+//! - [`SupplierMemory`] is the stage: `recall` merges what placements find
+//!   into the page reading; `learn` counts hits and misses and learns new
+//!   placements.
+//!
+//! Invariant (never guess): a placement is kept only if, read back on the
+//! page it was learned from, it finds exactly the confirmed value.
+
+mod page;
+
+use invex_domain::memory::{
+    Confirmed, Direction, FORGET_AFTER_MISSES, FieldMemory, MemoryStage, Placement,
+};
+use invex_domain::service::review::check_value;
+use invex_domain::{BBox, Document, Field, FieldName, Invoice, Source, Value, ValueKind};
+
+use page::{Line, Run, caption_above, caption_left, lines_of, norm, pattern, runs_reading_as};
+
+/// Confidence of a value found by a placement no review has contradicted.
+pub const SURE: f32 = 0.97;
+/// Confidence of a value found by a weak placement: low enough for review.
+pub const WEAK: f32 = 0.3;
+/// Placements kept per field.
+const MAX_PLACEMENTS: usize = 3;
+
+/// The memory stage (stateless: the memory itself lives in the store).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SupplierMemory;
+
+/// Fields whose value is the supplier's own and the same on all its
+/// invoices: remembered as values, found again by their value.
+fn constant(field: FieldName) -> bool {
+    use FieldName::*;
+    matches!(field, SupplierName | SupplierOrgNr | SupplierVat | Bankgiro | Plusgiro | Iban | Bic)
+}
+
+/// Fields the memory does not learn: yes/no fields and the multi-line address.
+fn learnable(field: FieldName) -> bool {
+    field.kind() != ValueKind::Bool && field != FieldName::SupplierAddress
+}
+
+impl MemoryStage for SupplierMemory {
+    fn recall(&self, document: &Document, memory: &[FieldMemory], mut invoice: Invoice) -> Invoice {
+        for fm in memory {
+            let mut order: Vec<&Placement> = fm.placements.iter().collect();
+            order.sort_by_key(|p| p.is_weak());
+            let Some((found, weak)) =
+                order.iter().find_map(|p| find(document, fm.field, p).map(|f| (f, p.is_weak())))
+            else {
+                continue;
+            };
+            let merged = match invoice.get(fm.field) {
+                Some(f) if matches!(f.source, Source::EInvoice | Source::Human) => continue,
+                Some(f) if same_value(&f.value, &found.value) => {
+                    if weak {
+                        continue;
+                    }
+                    Field { confidence: f.confidence.max(SURE), ..f.clone() }
+                }
+                _ => Field { confidence: if weak { WEAK } else { SURE }, ..found },
+            };
+            invoice.fields.insert(fm.field, merged);
+        }
+        invoice
+    }
+
+    fn learn(
+        &self,
+        document: &Document,
+        mut memory: Vec<FieldMemory>,
+        confirmed: &[Confirmed],
+    ) -> Vec<FieldMemory> {
+        for c in confirmed.iter().filter(|c| learnable(c.field)) {
+            let index = match memory.iter().position(|m| m.field == c.field) {
+                Some(i) => i,
+                None => {
+                    memory.push(FieldMemory { field: c.field, placements: Vec::new() });
+                    memory.len() - 1
+                }
+            };
+            let fm = &mut memory[index];
+            let mut known = false;
+            for p in &mut fm.placements {
+                match (find(document, c.field, p), &c.value) {
+                    (Some(found), Some(value)) if same_value(&found.value, value) => {
+                        p.hits += 1;
+                        known = true;
+                    }
+                    (Some(_), _) => p.misses += 1,
+                    (None, _) => {}
+                }
+            }
+            fm.placements.retain(|p| p.misses < FORGET_AFTER_MISSES);
+            if let (false, Some(value)) = (known, &c.value)
+                && let Some(p) = learn_placement(document, c.field, value)
+            {
+                fm.placements.push(p);
+            }
+            fm.placements
+                .sort_by_key(|p| (p.is_weak(), -(i64::from(p.hits) - i64::from(p.misses))));
+            fm.placements.truncate(MAX_PLACEMENTS);
+        }
+        memory.retain(|m| !m.placements.is_empty());
+        memory
+    }
+}
+
+/// Two values are the same up to spaces, punctuation and case (identifiers
+/// are printed in many ways), or equal (dates, amounts).
+pub fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Text(x), Value::Text(y)) => squash(x) == squash(y),
+        (Value::Amount(x), Value::Amount(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// How `value` of `field` is printed on `document`, as a placement that
+/// reads it back; `None` when the page does not show it in a way a
+/// placement can find again. A run with a caption left of it wins over
+/// one with a caption above, which wins over one without.
+pub fn learn_placement(document: &Document, field: FieldName, value: &Value) -> Option<Placement> {
+    if !learnable(field) {
+        return None;
+    }
+    let mut candidates: Vec<(u8, Placement)> = Vec::new();
+    for page in &document.pages {
+        let lines = lines_of(page);
+        for run in runs_reading_as(page, &lines, value) {
+            let text = run.text(page);
+            let (w, h) = (page.width.max(1.0), page.height.max(1.0));
+            let b = run.bbox(page);
+            let base = Placement {
+                label: Vec::new(),
+                direction: Direction::Zone,
+                offset: [0.0, 0.0],
+                pattern: pattern(&text),
+                words: run.words.len(),
+                page: page.number,
+                zone: [b.x0 / w, b.y0 / h, b.x1 / w, b.y1 / h],
+                value: constant(field).then(|| text.clone()),
+                hits: 0,
+                misses: 0,
+            };
+            if constant(field) {
+                candidates.push((0, base));
+                continue;
+            }
+            let captioned = |caption: Run, direction| {
+                let c = caption.bbox(page);
+                let label = caption.words.clone().map(|i| norm(&page.words[i].text)).collect();
+                Placement { label, direction, offset: [b.x0 - c.x0, b.y0 - c.y0], ..base.clone() }
+            };
+            if let Some(caption) = caption_left(page, &lines, &run) {
+                candidates.push((0, captioned(caption, Direction::Right)));
+            }
+            if let Some(caption) = caption_above(page, &lines, &run) {
+                candidates.push((1, captioned(caption, Direction::Below)));
+            }
+            candidates.push((2, base));
+        }
+    }
+    candidates.sort_by_key(|(rank, _)| *rank);
+    candidates
+        .into_iter()
+        .map(|(_, p)| p)
+        .find(|p| find(document, field, p).is_some_and(|found| same_value(&found.value, value)))
+}
+
+/// The value `placement` reads on `document`, validated, with source
+/// `memory`; `None` when its evidence (its caption, or the supplier's own
+/// value) is not on the page, or what stands there is not a valid value.
+pub fn find(document: &Document, field: FieldName, placement: &Placement) -> Option<Field> {
+    let pages = document.pages.iter().filter(|p| p.number == placement.page);
+    // A constant field, or a captioned one on a page of another length,
+    // may be on another page: the learned page first.
+    let others = document.pages.iter().filter(|p| p.number != placement.page);
+    for page in pages.chain(others) {
+        let lines = lines_of(page);
+        let hit = match (&placement.value, placement.direction) {
+            (Some(value), _) => {
+                let wanted = Value::Text(value.clone());
+                runs_reading_as(page, &lines, &wanted).into_iter().next().map(|run| (run, wanted))
+            }
+            (None, Direction::Zone) => in_zone(page, &lines, field, placement),
+            (None, direction) => by_caption(page, &lines, field, placement, direction),
+        };
+        if let Some((run, value)) = hit {
+            let value = check_value(field, &value).ok()?;
+            return Some(Field {
+                value,
+                confidence: SURE,
+                page: Some(page.number),
+                bbox: Some(run.bbox(page)),
+                source: Source::Memory,
+                xml_path: None,
+            });
+        }
+    }
+    None
+}
+
+/// The value read from the words of `run`, as `field`'s kind, when it has
+/// the placement's shape.
+fn read_value(
+    page: &invex_domain::Page,
+    run: &Run,
+    field: FieldName,
+    placement: &Placement,
+) -> Option<Value> {
+    let text = run.text(page);
+    let value = match field.kind() {
+        ValueKind::Amount => Value::Amount(invex_domain::parse::parse_amount(&text)?),
+        ValueKind::Date => {
+            use invex_domain::parse::{DateOrder, parse_date};
+            Value::Date(
+                parse_date(&text, DateOrder::DayFirst)
+                    .or_else(|| parse_date(&text, DateOrder::MonthFirst))?,
+            )
+        }
+        ValueKind::Text => {
+            if pattern(&text) != placement.pattern {
+                return None;
+            }
+            Value::Text(text)
+        }
+        ValueKind::Bool => return None,
+    };
+    check_value(field, &value).ok()
+}
+
+/// Runs of `n` words (the learned count, and for amounts and dates up to
+/// four) starting at word `start` of its line.
+fn runs_from(line: &Line, start: usize, field: FieldName, learned: usize) -> Vec<Run> {
+    let counts: Vec<usize> = match field.kind() {
+        ValueKind::Amount | ValueKind::Date => {
+            let mut c = vec![learned];
+            c.extend((1..=4).filter(|n| *n != learned));
+            c
+        }
+        _ => vec![learned],
+    };
+    counts
+        .into_iter()
+        .filter(|n| *n >= 1 && start + n <= line.end)
+        .map(|n| Run { words: start..start + n })
+        .collect()
+}
+
+/// The value at the placement's offset from each occurrence of its caption
+/// on the page, nearest the learned offset first.
+fn by_caption(
+    page: &invex_domain::Page,
+    lines: &[Line],
+    field: FieldName,
+    placement: &Placement,
+    direction: Direction,
+) -> Option<(Run, Value)> {
+    let n = placement.label.len();
+    if n == 0 {
+        return None;
+    }
+    let mut candidates: Vec<(f32, Run)> = Vec::new();
+    for (li, line) in lines.iter().enumerate() {
+        for start in line.clone() {
+            if start + n > line.end
+                || !(0..n).all(|k| norm(&page.words[start + k].text) == placement.label[k])
+            {
+                continue;
+            }
+            let caption = Run { words: start..start + n };
+            let c = caption.bbox(page);
+            let (ex, ey) = (c.x0 + placement.offset[0], c.y0 + placement.offset[1]);
+            let height = (c.y1 - c.y0).max(4.0);
+            match direction {
+                Direction::Right => {
+                    for s in start + n..line.end {
+                        let b = &page.words[s].bbox;
+                        candidates.push(((b.x0 - ex).abs(), Run { words: s..s + 1 }));
+                    }
+                }
+                Direction::Below => {
+                    for below in lines.iter().skip(li + 1) {
+                        let first = &page.words[below.start].bbox;
+                        if first.y0 > ey + 3.0 * height {
+                            break;
+                        }
+                        for s in below.clone() {
+                            let b = &page.words[s].bbox;
+                            if (b.y0 - ey).abs() <= 1.5 * height && (b.x0 - ex).abs() <= 40.0 {
+                                let d = (b.x0 - ex).abs() + (b.y0 - ey).abs();
+                                candidates.push((d, Run { words: s..s + 1 }));
+                            }
+                        }
+                    }
+                }
+                Direction::Zone => {}
+            }
+        }
+    }
+    candidates.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (_, first) in candidates {
+        let line = lines.iter().find(|l| l.contains(&first.words.start))?;
+        for run in runs_from(line, first.words.start, field, placement.words) {
+            if let Some(value) = read_value(page, &run, field, placement) {
+                return Some((run, value));
+            }
+        }
+    }
+    None
+}
+
+/// A value of the learned shape inside the learned zone (grown by a little),
+/// only when exactly one value there reads as one: without a caption, two
+/// candidates would be a guess.
+fn in_zone(
+    page: &invex_domain::Page,
+    lines: &[Line],
+    field: FieldName,
+    placement: &Placement,
+) -> Option<(Run, Value)> {
+    let (w, h) = (page.width.max(1.0), page.height.max(1.0));
+    let [x0, y0, x1, y1] = placement.zone;
+    let zone =
+        BBox { x0: (x0 - 0.02) * w, y0: (y0 - 0.01) * h, x1: (x1 + 0.02) * w, y1: (y1 + 0.01) * h };
+    let mut found: Vec<(Run, Value)> = Vec::new();
+    for line in lines {
+        for start in line.clone() {
+            let b = &page.words[start].bbox;
+            if b.x0 < zone.x0 || b.y0 < zone.y0 || b.x0 > zone.x1 || b.y1 > zone.y1 {
+                continue;
+            }
+            if let Some(hit) = runs_from(line, start, field, placement.words)
+                .into_iter()
+                .filter(|r| r.bbox(page).x1 <= zone.x1)
+                .find_map(|r| read_value(page, &r, field, placement).map(|v| (r, v)))
+            {
+                found.push(hit);
+                break;
+            }
+        }
+    }
+    (found.len() == 1).then(|| found.remove(0))
+}
+
+#[cfg(test)]
+mod tests;
