@@ -22,6 +22,8 @@ from collections import OrderedDict
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures"))
 import score  # noqa: E402  (the vendored scorer: FIELDS, norm, match)
 
+VERBOSE = bool(os.environ.get("MEMORY_REPLAY_VERBOSE"))
+
 
 def call(url, key, method="GET", body=None, content_type="application/json", name=None):
     data = body if isinstance(body, (bytes, type(None))) else json.dumps(body).encode()
@@ -120,6 +122,8 @@ def replay(base, before_key, after_key, name, gold_path, root, group_by):
                     if s != 200:
                         del fix[f]
             corrections += len(fix)
+        if VERBOSE:
+            print(f"  {supplier}: corrected {fix}", file=sys.stderr)
         call(f"{base}/v1/invoices/{first['id']}/approve", after_key, "POST", {})
         for gold, path in later:
             b = processed(base, before_key, upload(base, before_key, path))
@@ -136,6 +140,9 @@ def replay(base, before_key, after_key, name, gold_path, root, group_by):
                     tally[k][2] += 1
                 pf = per_field.setdefault(f, [0, 0, 0])
                 pf[0] += rb; pf[1] += ra; pf[2] += 1
+                if VERBOSE and f in fix:
+                    print(f"    {os.path.basename(path)} {f}: truth {gold.get(f)!r} before {value(b, f)!r} "
+                          f"after {value(a, f)!r} ({a['fields'].get(f, {}).get('source')})", file=sys.stderr)
                 if ra < rb:
                     print(f"  worse: {os.path.basename(path)} {f}: truth {gold.get(f)!r}, "
                           f"before {value(b, f)!r}, after {value(a, f)!r}", file=sys.stderr)

@@ -135,6 +135,12 @@ pub struct Placement {
     pub hits: u32,
     /// Later reviews that contradicted it.
     pub misses: u32,
+    /// Learned or confirmed by a correction (the page reading was wrong
+    /// there): what it finds replaces a different page reading. A placement
+    /// learned from an approval alone only confirms the page reading and
+    /// fills in a field the reading missed.
+    #[serde(default)]
+    pub overrides: bool,
 }
 
 impl Placement {
@@ -157,6 +163,9 @@ pub struct FieldMemory {
 pub struct Confirmed {
     pub field: FieldName,
     pub value: Option<Value>,
+    /// A person set the value (a correction), rather than approving what
+    /// was extracted.
+    pub corrected: bool,
 }
 
 /// The memory stage: learns placements from reviewed invoices and finds
@@ -164,9 +173,12 @@ pub struct Confirmed {
 /// the other stages; `invex-memory` implements it.
 pub trait MemoryStage: Send + Sync {
     /// `invoice` with what `memory` finds on `document`: a found value that
-    /// passes its validator replaces the page reading's (source `memory`)
-    /// unless that came from an e-invoice's XML; a weak placement's value
-    /// gets a confidence that sends the invoice to review.
+    /// passes its validator fills in a missing field, confirms an equal one,
+    /// and replaces a different page reading when its placement
+    /// [`Placement::overrides`] (never an e-invoice's or a person's value,
+    /// and never amounts that then no longer add up when the page
+    /// reading's did); a weak placement's value gets a confidence that sends
+    /// the invoice to review.
     fn recall(&self, document: &Document, memory: &[FieldMemory], invoice: Invoice) -> Invoice;
 
     /// `memory` updated with a review of `document`: placements that find a

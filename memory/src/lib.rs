@@ -43,10 +43,14 @@ const MAX_PLACEMENTS: usize = 3;
 pub struct SupplierMemory;
 
 /// Fields whose value is the supplier's own and the same on all its
-/// invoices: remembered as values, found again by their value.
+/// invoices (its currency too): remembered as values, found again by
+/// their value printed on the page.
 fn constant(field: FieldName) -> bool {
     use FieldName::*;
-    matches!(field, SupplierName | SupplierOrgNr | SupplierVat | Bankgiro | Plusgiro | Iban | Bic)
+    matches!(
+        field,
+        SupplierName | SupplierOrgNr | SupplierVat | Bankgiro | Plusgiro | Iban | Bic | Currency
+    )
 }
 
 /// Fields the memory does not learn: yes/no fields and the multi-line address.
@@ -55,28 +59,31 @@ fn learnable(field: FieldName) -> bool {
 }
 
 impl MemoryStage for SupplierMemory {
-    fn recall(&self, document: &Document, memory: &[FieldMemory], mut invoice: Invoice) -> Invoice {
+    fn recall(&self, document: &Document, memory: &[FieldMemory], invoice: Invoice) -> Invoice {
+        let mut out = invoice.clone();
         for fm in memory {
             let mut order: Vec<&Placement> = fm.placements.iter().collect();
             order.sort_by_key(|p| p.is_weak());
-            let Some((found, weak)) =
-                order.iter().find_map(|p| find(document, fm.field, p).map(|f| (f, p.is_weak())))
+            let Some((found, p)) =
+                order.iter().find_map(|p| find(document, fm.field, p).map(|f| (f, *p)))
             else {
                 continue;
             };
+            let confidence = if p.is_weak() { WEAK } else { SURE };
             let merged = match invoice.get(fm.field) {
                 Some(f) if matches!(f.source, Source::EInvoice | Source::Human) => continue,
                 Some(f) if same_value(&f.value, &found.value) => {
-                    if weak {
+                    if p.is_weak() {
                         continue;
                     }
                     Field { confidence: f.confidence.max(SURE), ..f.clone() }
                 }
-                _ => Field { confidence: if weak { WEAK } else { SURE }, ..found },
+                Some(_) if !p.overrides => continue,
+                _ => Field { confidence, ..found },
             };
-            invoice.fields.insert(fm.field, merged);
+            out.fields.insert(fm.field, merged);
         }
-        invoice
+        keep_amounts_that_add_up(&invoice, out)
     }
 
     fn learn(
@@ -99,6 +106,7 @@ impl MemoryStage for SupplierMemory {
                 match (find(document, c.field, p), &c.value) {
                     (Some(found), Some(value)) if same_value(&found.value, value) => {
                         p.hits += 1;
+                        p.overrides |= c.corrected;
                         known = true;
                     }
                     (Some(_), _) => p.misses += 1,
@@ -109,7 +117,7 @@ impl MemoryStage for SupplierMemory {
             if let (false, Some(value)) = (known, &c.value)
                 && let Some(p) = learn_placement(document, c.field, value)
             {
-                fm.placements.push(p);
+                fm.placements.push(Placement { overrides: c.corrected, ..p });
             }
             fm.placements
                 .sort_by_key(|p| (p.is_weak(), -(i64::from(p.hits) - i64::from(p.misses))));
@@ -118,6 +126,40 @@ impl MemoryStage for SupplierMemory {
         memory.retain(|m| !m.placements.is_empty());
         memory
     }
+}
+
+/// `recalled`, except that when the page reading's net + VAT = total held
+/// and the memory's amounts break it, the page reading's amounts stay: the
+/// arithmetic arbitrates between the two.
+fn keep_amounts_that_add_up(reading: &Invoice, mut recalled: Invoice) -> Invoice {
+    const AMOUNTS: [FieldName; 3] =
+        [FieldName::NetAmount, FieldName::VatAmount, FieldName::TotalAmount];
+    let adds_up = |inv: &Invoice| {
+        let amount = |f| match inv.get(f).map(|f| &f.value) {
+            Some(Value::Amount(a)) => Some(*a),
+            _ => None,
+        };
+        match (
+            amount(FieldName::NetAmount),
+            amount(FieldName::VatAmount),
+            amount(FieldName::TotalAmount),
+        ) {
+            (Some(n), Some(v), Some(t)) => {
+                Some((n + v - t).abs() <= rust_decimal::Decimal::new(1, 2))
+            }
+            _ => None,
+        }
+    };
+    let changed = AMOUNTS.iter().any(|&f| reading.get(f) != recalled.get(f));
+    if changed && adds_up(reading) == Some(true) && adds_up(&recalled) != Some(true) {
+        for f in AMOUNTS {
+            match reading.get(f) {
+                Some(field) => recalled.fields.insert(f, field.clone()),
+                None => recalled.fields.remove(&f),
+            };
+        }
+    }
+    recalled
 }
 
 /// Two values are the same up to spaces, punctuation and case (identifiers
@@ -160,6 +202,7 @@ pub fn learn_placement(document: &Document, field: FieldName, value: &Value) -> 
                 value: constant(field).then(|| text.clone()),
                 hits: 0,
                 misses: 0,
+                overrides: false,
             };
             if constant(field) {
                 candidates.push((0, base));
@@ -176,7 +219,9 @@ pub fn learn_placement(document: &Document, field: FieldName, value: &Value) -> 
             if let Some(caption) = caption_above(page, &lines, &run) {
                 candidates.push((1, captioned(caption, Direction::Below)));
             }
-            candidates.push((2, base));
+            if field.kind() != ValueKind::Amount {
+                candidates.push((2, base));
+            }
         }
     }
     candidates.sort_by_key(|(rank, _)| *rank);
@@ -201,7 +246,10 @@ pub fn find(document: &Document, field: FieldName, placement: &Placement) -> Opt
                 let wanted = Value::Text(value.clone());
                 runs_reading_as(page, &lines, &wanted).into_iter().next().map(|run| (run, wanted))
             }
-            (None, Direction::Zone) => in_zone(page, &lines, field, placement),
+            (None, Direction::Zone) if field.kind() != ValueKind::Amount => {
+                in_zone(page, &lines, field, placement)
+            }
+            (None, Direction::Zone) => None,
             (None, direction) => by_caption(page, &lines, field, placement, direction),
         };
         if let Some((run, value)) = hit {
@@ -248,22 +296,42 @@ fn read_value(
     check_value(field, &value).ok()
 }
 
-/// Runs of `n` words (the learned count, and for amounts and dates up to
-/// four) starting at word `start` of its line.
-fn runs_from(line: &Line, start: usize, field: FieldName, learned: usize) -> Vec<Run> {
-    let counts: Vec<usize> = match field.kind() {
+/// The runs that may hold a value starting at word `start` of its line:
+/// for amounts and dates, the words a space apart from it (up to four),
+/// longest first, and none when `start` is inside a number (a thousands
+/// group before it); for text, the learned number of words.
+fn runs_from(
+    page: &invex_domain::Page,
+    line: &Line,
+    start: usize,
+    field: FieldName,
+    learned: usize,
+) -> Vec<Run> {
+    match field.kind() {
         ValueKind::Amount | ValueKind::Date => {
-            let mut c = vec![learned];
-            c.extend((1..=4).filter(|n| *n != learned));
-            c
+            let spaced = |a: usize, b: usize| {
+                let (x, y) = (&page.words[a].bbox, &page.words[b].bbox);
+                y.x0 - x.x1 <= 0.6 * (x.y1 - x.y0).max(4.0)
+            };
+            let digits = |i: usize| page.words[i].text.chars().all(|c| c.is_ascii_digit());
+            if field.kind() == ValueKind::Amount
+                && start > line.start
+                && digits(start - 1)
+                && spaced(start - 1, start)
+            {
+                return Vec::new();
+            }
+            let mut end = start + 1;
+            while end < line.end && end - start < 4 && spaced(end - 1, end) {
+                end += 1;
+            }
+            (start + 1..=end).rev().map(|e| Run { words: start..e }).collect()
         }
-        _ => vec![learned],
-    };
-    counts
-        .into_iter()
-        .filter(|n| *n >= 1 && start + n <= line.end)
-        .map(|n| Run { words: start..start + n })
-        .collect()
+        _ => (learned >= 1 && start + learned <= line.end)
+            .then(|| Run { words: start..start + learned })
+            .into_iter()
+            .collect(),
+    }
 }
 
 /// The value at the placement's offset from each occurrence of its caption
@@ -279,6 +347,11 @@ fn by_caption(
     if n == 0 {
         return None;
     }
+    let (w, h) = (page.width.max(1.0), page.height.max(1.0));
+    let [zx0, zy0, zx1, _] = placement.zone;
+    let width = (zx1 - zx0) * w;
+    // Where the caption stood on the page the placement was learned from.
+    let (cx, cy) = (zx0 * w - placement.offset[0], zy0 * h - placement.offset[1]);
     let mut candidates: Vec<(f32, Run)> = Vec::new();
     for (li, line) in lines.iter().enumerate() {
         for start in line.clone() {
@@ -290,12 +363,16 @@ fn by_caption(
             let caption = Run { words: start..start + n };
             let c = caption.bbox(page);
             let (ex, ey) = (c.x0 + placement.offset[0], c.y0 + placement.offset[1]);
+            // A caption far from where it was is less likely the one meant.
+            let moved = 0.25 * ((c.x0 - cx).abs() + (c.y0 - cy).abs());
+            // Left- or right-aligned: whichever edge is nearer.
+            let off = |b: &BBox| (b.x0 - ex).abs().min((b.x1 - (ex + width)).abs());
             let height = (c.y1 - c.y0).max(4.0);
             match direction {
                 Direction::Right => {
                     for s in start + n..line.end {
                         let b = &page.words[s].bbox;
-                        candidates.push(((b.x0 - ex).abs(), Run { words: s..s + 1 }));
+                        candidates.push((off(b) + moved, Run { words: s..s + 1 }));
                     }
                 }
                 Direction::Below => {
@@ -306,8 +383,8 @@ fn by_caption(
                         }
                         for s in below.clone() {
                             let b = &page.words[s].bbox;
-                            if (b.y0 - ey).abs() <= 1.5 * height && (b.x0 - ex).abs() <= 40.0 {
-                                let d = (b.x0 - ex).abs() + (b.y0 - ey).abs();
+                            if (b.y0 - ey).abs() <= 1.5 * height && off(b) <= 40.0 {
+                                let d = off(b) + (b.y0 - ey).abs() + moved;
                                 candidates.push((d, Run { words: s..s + 1 }));
                             }
                         }
@@ -320,7 +397,7 @@ fn by_caption(
     candidates.sort_by(|a, b| a.0.total_cmp(&b.0));
     for (_, first) in candidates {
         let line = lines.iter().find(|l| l.contains(&first.words.start))?;
-        for run in runs_from(line, first.words.start, field, placement.words) {
+        for run in runs_from(page, line, first.words.start, field, placement.words) {
             if let Some(value) = read_value(page, &run, field, placement) {
                 return Some((run, value));
             }
@@ -349,7 +426,7 @@ fn in_zone(
             if b.x0 < zone.x0 || b.y0 < zone.y0 || b.x0 > zone.x1 || b.y1 > zone.y1 {
                 continue;
             }
-            if let Some(hit) = runs_from(line, start, field, placement.words)
+            if let Some(hit) = runs_from(page, line, start, field, placement.words)
                 .into_iter()
                 .filter(|r| r.bbox(page).x1 <= zone.x1)
                 .find_map(|r| read_value(page, &r, field, placement).map(|v| (r, v)))

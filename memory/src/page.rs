@@ -117,6 +117,12 @@ fn caption_like(text: &str) -> bool {
         && parse_date(text, DateOrder::DayFirst).is_none()
 }
 
+/// A word a caption may hold besides caption words: a rate (`25`, `%`,
+/// `(25%)`) as in `Moms 25 %`.
+fn rate_token(text: &str) -> bool {
+    text.contains('%') || (text.len() <= 2 && text.chars().all(|c| c.is_ascii_digit()))
+}
+
 fn height(page: &Page, i: usize) -> f32 {
     let b = &page.words[i].bbox;
     (b.y1 - b.y0).max(4.0)
@@ -149,11 +155,17 @@ fn grow(page: &Page, line: &Line, i: usize, stop: &Range<usize>, leftwards_only:
 }
 
 /// The caption left of `run` on its line: the nearest word before it, when
-/// it is a caption word, grown leftwards.
+/// it is a caption word or a rate, grown leftwards; it must hold a caption
+/// word.
 pub fn caption_left(page: &Page, lines: &[Line], run: &Run) -> Option<Run> {
     let line = lines.iter().find(|l| l.contains(&run.words.start))?;
     let before = run.words.start.checked_sub(1).filter(|i| line.contains(i))?;
-    caption_like(&page.words[before].text).then(|| grow(page, line, before, &run.words, true))
+    let text = page.words[before].text.as_str();
+    if !caption_like(text) && !rate_token(text) {
+        return None;
+    }
+    let caption = grow(page, line, before, &run.words, true);
+    caption.words.clone().any(|i| caption_like(&page.words[i].text)).then_some(caption)
 }
 
 /// The caption above `run`: on one of the two lines above it, within three

@@ -55,7 +55,7 @@ fn learned(document: &Document, field: FieldName, value: &Value) -> FieldMemory 
     let memory = SupplierMemory.learn(
         document,
         Vec::new(),
-        &[Confirmed { field, value: Some(value.clone()) }],
+        &[Confirmed { field, value: Some(value.clone()), corrected: true }],
     );
     memory.into_iter().next().unwrap_or(FieldMemory { field, placements: Vec::new() })
 }
@@ -150,9 +150,21 @@ fn recall_overrides_the_page_reading_but_not_the_xml() {
         &first,
         Vec::new(),
         &[
-            Confirmed { field: FieldName::InvoiceNumber, value: Some(text("A-1001")) },
-            Confirmed { field: FieldName::TotalAmount, value: Some(amount("1250.00")) },
-            Confirmed { field: FieldName::InvoiceDate, value: Some(date(2026, 3, 5)) },
+            Confirmed {
+                field: FieldName::InvoiceNumber,
+                value: Some(text("A-1001")),
+                corrected: true,
+            },
+            Confirmed {
+                field: FieldName::TotalAmount,
+                value: Some(amount("1250.00")),
+                corrected: true,
+            },
+            Confirmed {
+                field: FieldName::InvoiceDate,
+                value: Some(date(2026, 3, 5)),
+                corrected: true,
+            },
         ],
     );
     let field = |value: Value, source: Source| Field {
@@ -182,8 +194,9 @@ fn recall_overrides_the_page_reading_but_not_the_xml() {
 #[test]
 fn a_contradicted_placement_is_weakened_then_forgotten() {
     let first = invoice("A-1001", "2026-03-05", "1 250,00", "Acme Tools AB");
-    let confirm =
-        |value: &str| [Confirmed { field: FieldName::InvoiceNumber, value: Some(text(value)) }];
+    let confirm = |value: &str| {
+        [Confirmed { field: FieldName::InvoiceNumber, value: Some(text(value)), corrected: true }]
+    };
     let memory = SupplierMemory.learn(&first, Vec::new(), &confirm("A-1001"));
     assert_eq!(memory[0].placements.len(), 1);
     // The reviewer says the number is printed elsewhere: the next invoice's
@@ -219,14 +232,106 @@ fn a_removed_field_counts_as_a_miss() {
     let memory = SupplierMemory.learn(
         &first,
         Vec::new(),
-        &[Confirmed { field: FieldName::OrderNumber, value: Some(text("A-1001")) }],
+        &[Confirmed {
+            field: FieldName::OrderNumber,
+            value: Some(text("A-1001")),
+            corrected: true,
+        }],
     );
     let memory = SupplierMemory.learn(
         &first,
         memory,
-        &[Confirmed { field: FieldName::OrderNumber, value: None }],
+        &[Confirmed { field: FieldName::OrderNumber, value: None, corrected: true }],
     );
     assert!(memory[0].placements[0].is_weak());
+}
+
+#[test]
+fn an_approved_placement_confirms_and_fills_in_but_does_not_override() {
+    let first = invoice("A-1001", "2026-03-05", "1 250,00", "Acme Tools AB");
+    let second = invoice("A-1002", "2026-04-07", "980,50", "Acme Tools AB");
+    let approved = SupplierMemory.learn(
+        &first,
+        Vec::new(),
+        &[Confirmed {
+            field: FieldName::InvoiceNumber,
+            value: Some(text("A-1001")),
+            corrected: false,
+        }],
+    );
+    let reading = |value: &str| {
+        let mut inv = Invoice::default();
+        let field = Field {
+            value: text(value),
+            confidence: 0.6,
+            page: Some(1),
+            bbox: None,
+            source: Source::Rules,
+            xml_path: None,
+        };
+        inv.fields.insert(FieldName::InvoiceNumber, field);
+        inv
+    };
+    // page reading → (value, source, confidence) after recall
+    let cases = [
+        (Some("4411"), ("4411", Source::Rules, 0.6)),
+        (Some("A-1002"), ("A-1002", Source::Rules, SURE)),
+        (None, ("A-1002", Source::Memory, SURE)),
+    ];
+    for (read, (value, source, confidence)) in cases {
+        let inv = read.map_or_else(Invoice::default, reading);
+        let recalled = SupplierMemory.recall(&second, &approved, inv);
+        let f = recalled.get(FieldName::InvoiceNumber).unwrap();
+        assert_eq!(
+            (&f.value, f.source, f.confidence),
+            (&text(value), source, confidence),
+            "{read:?}"
+        );
+    }
+    // A correction that the placement reads back makes it override.
+    let corrected = SupplierMemory.learn(
+        &second,
+        approved,
+        &[Confirmed {
+            field: FieldName::InvoiceNumber,
+            value: Some(text("A-1002")),
+            corrected: true,
+        }],
+    );
+    let recalled = SupplierMemory.recall(&first, &corrected, reading("4411"));
+    assert_eq!(recalled.get(FieldName::InvoiceNumber).map(|f| f.source), Some(Source::Memory));
+}
+
+#[test]
+fn amounts_are_whole_numbers_and_must_still_add_up() {
+    let first = invoice("A-1001", "2026-03-05", "1 250,00", "Acme Tools AB");
+    let memory = learned(&first, FieldName::TotalAmount, &amount("1250.00"));
+    // The next total is right-aligned and longer: all its groups are read.
+    let next = invoice("A-1002", "2026-04-07", "35 389,79", "Acme Tools AB");
+    let found = find(&next, FieldName::TotalAmount, &memory.placements[0]).map(|f| f.value);
+    assert_eq!(found, Some(amount("35389.79")));
+    // A page reading whose amounts add up keeps them when memory's would not.
+    let field = |a: &str| Field {
+        value: amount(a),
+        confidence: 0.9,
+        page: Some(1),
+        bbox: None,
+        source: Source::Rules,
+        xml_path: None,
+    };
+    let mut reading = Invoice::default();
+    reading.fields.insert(FieldName::NetAmount, field("100.00"));
+    reading.fields.insert(FieldName::VatAmount, field("25.00"));
+    reading.fields.insert(FieldName::TotalAmount, field("125.00"));
+    let mut overriding = memory.clone();
+    overriding.placements[0].overrides = true;
+    let recalled = SupplierMemory.recall(&next, &[overriding.clone()], reading.clone());
+    assert_eq!(recalled.get(FieldName::TotalAmount).map(|f| &f.value), Some(&amount("125.00")));
+    // One that does not add up takes memory's total.
+    reading.fields.insert(FieldName::TotalAmount, field("389.79"));
+    let recalled = SupplierMemory.recall(&next, &[overriding], reading);
+    let total = recalled.get(FieldName::TotalAmount).unwrap();
+    assert_eq!((&total.value, total.source), (&amount("35389.79"), Source::Memory));
 }
 
 #[test]

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use chrono::Utc;
 use invex_domain::memory::{Confirmed, FieldMemory, supplier_keys};
 use invex_domain::service::{InvoiceRecord, Role, SupplierRecord};
-use invex_domain::{Document, FieldName};
+use invex_domain::{Document, FieldName, Source};
 use serde::Deserialize;
 use serde_json::{Value as JsonValue, json};
 use tracing::{info, warn};
@@ -57,19 +57,34 @@ async fn try_learn(
     };
     let corrections = state.repo.corrections(tenant_id, &record.id).await?;
     let invoice = corrected_invoice(record, &corrections)?;
-    let keys = supplier_keys(&invoice);
+    // The reviewed identifiers, then those as extracted: a supplier whose
+    // name the page reading gets wrong is found by that wrong name next time.
+    let mut keys = supplier_keys(&invoice);
+    for key in supplier_keys(&corrected_invoice(record, &[])?) {
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
     if keys.is_empty() {
         return Ok(());
     }
     let confirmed: Vec<Confirmed> = match what {
         Reviewed::Corrected(fields) => fields
             .iter()
-            .map(|&field| Confirmed { field, value: invoice.get(field).map(|f| f.value.clone()) })
+            .map(|&field| Confirmed {
+                field,
+                value: invoice.get(field).map(|f| f.value.clone()),
+                corrected: true,
+            })
             .collect(),
         Reviewed::Approved => invoice
             .fields
             .iter()
-            .map(|(&field, f)| Confirmed { field, value: Some(f.value.clone()) })
+            .map(|(&field, f)| Confirmed {
+                field,
+                value: Some(f.value.clone()),
+                corrected: f.source == Source::Human,
+            })
             .collect(),
     };
     let known = state.repo.find_supplier(tenant_id, &keys).await?;
