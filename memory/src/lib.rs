@@ -29,7 +29,10 @@ use invex_domain::memory::{
 use invex_domain::service::review::check_value;
 use invex_domain::{BBox, Document, Field, FieldName, Invoice, Source, Value, ValueKind};
 
-use page::{Line, Run, caption_above, caption_left, lines_of, norm, pattern, runs_reading_as};
+use page::{
+    Line, Run, caption_above, caption_left, currency_symbol, lines_of, norm, pattern,
+    runs_reading_as,
+};
 
 /// Confidence of a value found by a placement no review has contradicted.
 pub const SURE: f32 = 0.97;
@@ -244,7 +247,11 @@ pub fn find(document: &Document, field: FieldName, placement: &Placement) -> Opt
         let hit = match (&placement.value, placement.direction) {
             (Some(value), _) => {
                 let wanted = Value::Text(value.clone());
-                runs_reading_as(page, &lines, &wanted).into_iter().next().map(|run| (run, wanted))
+                let printed = runs_reading_as(page, &lines, &wanted).into_iter().next();
+                let symbol = || {
+                    (field == FieldName::Currency).then(|| currency_symbol(page, value)).flatten()
+                };
+                printed.or_else(symbol).map(|run| (run, wanted))
             }
             (None, Direction::Zone) if field.kind() != ValueKind::Amount => {
                 in_zone(page, &lines, field, placement)

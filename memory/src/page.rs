@@ -194,3 +194,32 @@ pub fn caption_above(page: &Page, lines: &[Line], run: &Run) -> Option<Run> {
     }
     None
 }
+
+/// The first word that prints the symbol of currency `code` (`$1,250.00`,
+/// `1 250,00 €`, `kr`): evidence for a supplier's remembered currency
+/// where the page prints no code.
+pub fn currency_symbol(page: &Page, code: &str) -> Option<Run> {
+    let symbols: &[&str] = match code {
+        "EUR" => &["€"],
+        "USD" => &["$", "US$"],
+        "GBP" => &["£"],
+        "SEK" | "NOK" | "DKK" | "ISK" => &["kr", "kr.", ":-"],
+        "PLN" => &["zł"],
+        "JPY" | "CNY" => &["¥"],
+        "INR" => &["₹"],
+        _ => &[],
+    };
+    page.words
+        .iter()
+        .position(|w| {
+            let t = w.text.to_lowercase();
+            symbols.iter().any(|s| {
+                if s.chars().all(char::is_alphabetic) {
+                    t.trim_end_matches('.') == *s
+                } else {
+                    t.contains(s)
+                }
+            })
+        })
+        .map(|i| Run { words: i..i + 1 })
+}

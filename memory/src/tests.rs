@@ -335,6 +335,39 @@ fn amounts_are_whole_numbers_and_must_still_add_up() {
 }
 
 #[test]
+fn a_remembered_currency_stands_on_its_code_or_its_symbol() {
+    let memory = [FieldMemory {
+        field: FieldName::Currency,
+        placements: vec![invex_domain::memory::Placement {
+            label: Vec::new(),
+            direction: Direction::Zone,
+            offset: [0.0, 0.0],
+            pattern: "A".into(),
+            words: 1,
+            page: 1,
+            zone: [0.5, 0.5, 0.6, 0.51],
+            value: Some("USD".into()),
+            hits: 0,
+            misses: 0,
+            overrides: true,
+        }],
+    }];
+    // the page's words → the currency recalled
+    let cases: [(&[(f32, &str)], Option<&str>); 4] = [
+        (&[(50.0, "Total"), (300.0, "USD"), (340.0, "1,250.00")], Some("USD")),
+        (&[(50.0, "Total"), (300.0, "$1,250.00")], Some("USD")),
+        (&[(50.0, "Total"), (300.0, "1"), (310.0, "250,00"), (350.0, "€")], None),
+        (&[(50.0, "Total"), (300.0, "1,250.00")], None),
+    ];
+    for (words, expected) in cases {
+        let page = doc(&[(400.0, words)]);
+        let recalled = SupplierMemory.recall(&page, &memory, Invoice::default());
+        let got = recalled.get(FieldName::Currency).map(|f| f.value.clone());
+        assert_eq!(got, expected.map(text), "{words:?}");
+    }
+}
+
+#[test]
 fn patterns_collapse_runs() {
     for (printed, shape) in
         [("INV-2026-0012", "A-9-9"), ("2026/77", "9/9"), ("Anna Berg", "A A"), ("12 345", "9 9")]
