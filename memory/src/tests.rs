@@ -353,7 +353,8 @@ fn a_remembered_currency_stands_on_its_code_or_its_symbol() {
         }],
     }];
     // the page's words → the currency recalled
-    let cases: [(&[(f32, &str)], Option<&str>); 4] = [
+    type Words = &'static [(f32, &'static str)];
+    let cases: [(Words, Option<&str>); 4] = [
         (&[(50.0, "Total"), (300.0, "USD"), (340.0, "1,250.00")], Some("USD")),
         (&[(50.0, "Total"), (300.0, "$1,250.00")], Some("USD")),
         (&[(50.0, "Total"), (300.0, "1"), (310.0, "250,00"), (350.0, "€")], None),
