@@ -1,6 +1,7 @@
 //! Prometheus metrics, served at `/metrics` in the text exposition format.
 //! Request counts and latencies are recorded by a middleware; queue depth and
-//! invoices per status are read from the repository at scrape time.
+//! invoices per status and corrections per field are read from the
+//! repository at scrape time.
 
 use std::time::Instant;
 
@@ -24,6 +25,7 @@ pub struct Metrics {
     pub webhook_deliveries: IntCounterVec,
     queue: IntGaugeVec,
     invoices: IntGaugeVec,
+    corrections: IntGaugeVec,
 }
 
 impl Default for Metrics {
@@ -77,6 +79,11 @@ impl Metrics {
             ),
             queue: gauge("invex_job_queue", "Jobs by state", &["state"]),
             invoices: gauge("invex_invoices", "Invoices by status", &["status"]),
+            corrections: gauge(
+                "invex_corrections",
+                "Reviewers' corrections by field, all tenants",
+                &["field"],
+            ),
             registry,
         }
     }
@@ -96,6 +103,9 @@ pub async fn metrics(State(state): State<SharedState>) -> Result<Response, ApiEr
     state.metrics.queue.with_label_values(&["dead"]).set(depth.dead as i64);
     for (status, count) in state.repo.status_counts().await? {
         state.metrics.invoices.with_label_values(&[status.as_str()]).set(count as i64);
+    }
+    for (field, count) in state.repo.correction_counts(None).await? {
+        state.metrics.corrections.with_label_values(&[&field]).set(count as i64);
     }
     let body = state.metrics.render().map_err(|e| ApiError::Internal(format!("metrics: {e}")))?;
     Ok(([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response())

@@ -23,6 +23,7 @@ use crate::routes::{admin, invoices, ops, suppliers, upload};
         suppliers::list_suppliers,
         suppliers::get_memory,
         suppliers::delete_memory,
+        suppliers::correction_counts,
         admin::create_key,
         admin::list_keys,
         admin::revoke_key,

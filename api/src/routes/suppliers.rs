@@ -225,3 +225,20 @@ pub async fn delete_memory(
     .await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// How often the tenant's reviewers corrected each field: where extraction
+/// fails them most.
+#[utoipa::path(get, path = "/v1/corrections", tag = "memory",
+    responses((status = 200, description = "`{fields: {name: count}, total}`")),
+    security(("api_key" = [])))]
+pub async fn correction_counts(
+    State(state): State<SharedState>,
+    caller: Caller,
+) -> ApiResult<Json<JsonValue>> {
+    caller.require(Role::Reviewer)?;
+    let counts = state.repo.correction_counts(Some(&caller.tenant_id)).await?;
+    let total: u64 = counts.iter().map(|(_, n)| n).sum();
+    let fields: serde_json::Map<String, JsonValue> =
+        counts.into_iter().map(|(f, n)| (f, json!(n))).collect();
+    Ok(Json(json!({"fields": fields, "total": total})))
+}

@@ -75,8 +75,10 @@ pub trait InvoiceStore: Send + Sync {
     async fn invoice_words(&self, tenant_id: &str, id: &str) -> StoreResult<Option<String>>;
     /// Oldest first.
     async fn corrections(&self, tenant_id: &str, invoice_id: &str) -> StoreResult<Vec<Correction>>;
-    /// Invoices in `needs_review`, most uncertain first: most failed checks,
-    /// then lowest field confidence, then oldest.
+    /// Invoices in `needs_review`, most uncertain first (most failed checks,
+    /// then lowest field confidence, then oldest), spread across suppliers:
+    /// every supplier's most uncertain invoice comes before any supplier's
+    /// second, so one bad supplier does not fill the queue.
     async fn review_queue(&self, tenant_id: &str, limit: u32) -> StoreResult<Vec<InvoiceRecord>>;
     /// Marks a `done` or `needs_review` invoice approved (status `done`).
     /// Returns false when there is no such invoice in an approvable state.
@@ -100,6 +102,9 @@ pub trait InvoiceStore: Send + Sync {
     ) -> StoreResult<Vec<(String, String)>>;
     /// Counts per status, for the metrics.
     async fn status_counts(&self) -> StoreResult<Vec<(InvoiceStatus, u64)>>;
+    /// Corrections per field name, of one tenant or (`None`) of all, for the
+    /// metrics: which fields people fix most.
+    async fn correction_counts(&self, tenant_id: Option<&str>) -> StoreResult<Vec<(String, u64)>>;
 }
 
 #[async_trait]

@@ -182,11 +182,16 @@ impl InvoiceStore for SqlRepository {
     }
 
     async fn review_queue(&self, tenant_id: &str, limit: u32) -> StoreResult<Vec<InvoiceRecord>> {
+        // Round by round across suppliers: each supplier's most uncertain
+        // invoice first, then each one's second, ...; within a round, most
+        // uncertain first. An invoice without a supplier name is its own.
+        const UNCERTAIN_FIRST: &str =
+            "failed_checks DESC, min_confidence ASC NULLS FIRST, created_at ASC, id ASC";
         let sql = format!(
-            "SELECT {INVOICE_COLUMNS} FROM invoices \
-             WHERE tenant_id = $1 AND status = 'needs_review' \
-             ORDER BY failed_checks DESC, min_confidence ASC NULLS FIRST, created_at ASC, id ASC \
-             LIMIT $2"
+            "SELECT {INVOICE_COLUMNS} FROM (SELECT *, ROW_NUMBER() OVER (\
+             PARTITION BY COALESCE(supplier_search, id) ORDER BY {UNCERTAIN_FIRST}) AS round \
+             FROM invoices WHERE tenant_id = $1 AND status = 'needs_review') queue \
+             ORDER BY round, {UNCERTAIN_FIRST} LIMIT $2"
         );
         let found = sqlx::query(AssertSqlSafe(sql))
             .bind(tenant_id)
@@ -291,5 +296,20 @@ impl InvoiceStore for SqlRepository {
             }
         }
         Ok(counts)
+    }
+
+    async fn correction_counts(&self, tenant_id: Option<&str>) -> StoreResult<Vec<(String, u64)>> {
+        let found = sqlx::query(
+            "SELECT field, COUNT(*) AS n FROM corrections \
+             WHERE $1 IS NULL OR tenant_id = $1 GROUP BY field ORDER BY field",
+        )
+        .bind(tenant_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        found
+            .iter()
+            .map(|row| Ok((get::<String>(row, "field")?, get::<i64>(row, "n")?.max(0) as u64)))
+            .collect()
     }
 }

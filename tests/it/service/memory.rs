@@ -148,6 +148,16 @@ async fn a_correction_teaches_the_tenants_memory_of_that_supplier(backend: Backe
     let (status, body) = h.json(Method::POST, &format!("{uri}/approve"), &admin, json!({})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
+    // The correction is counted per field, for the tenant and the metrics.
+    let (status, counts) = h.get("/v1/corrections", &admin).await;
+    assert_eq!(status, StatusCode::OK, "{counts}");
+    assert_eq!(counts, json!({"fields": {"invoice_number": 1}, "total": 1}));
+    let (_, theirs) = h.get("/v1/corrections", &other).await;
+    assert_eq!(theirs, json!({"fields": {}, "total": 0}));
+    let (_, _, metrics) = h.call(Method::GET, "/metrics", None, Default::default(), None).await;
+    let metrics = String::from_utf8_lossy(&metrics);
+    assert!(metrics.contains("invex_corrections{field=\"invoice_number\"} 1"), "{metrics}");
+
     // The supplier is known by its identifiers, with what it learned.
     let (status, listed) = h.get("/v1/suppliers", &admin).await;
     assert_eq!(status, StatusCode::OK, "{listed}");

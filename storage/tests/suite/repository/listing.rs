@@ -7,7 +7,11 @@ use rust_decimal::Decimal;
 
 use super::{backends, id, processed, processed_invoice, summary, t, tenant};
 
-backends!(list_filters_and_cursor_pagination, review_queue_puts_the_most_uncertain_first);
+backends!(
+    list_filters_and_cursor_pagination,
+    review_queue_puts_the_most_uncertain_first,
+    review_queue_spreads_across_suppliers,
+);
 
 /// Invoice `n` (1-based) of the listing fixture: supplier, date, total,
 /// lowest confidence, failed checks, status.
@@ -183,4 +187,36 @@ async fn review_queue_puts_the_most_uncertain_first(repo: SqlRepository) {
     let first_two = repo.review_queue(&acme.id, 2).await.unwrap();
     assert_eq!(first_two.len(), 2);
     assert_eq!(first_two[1].id, id(3));
+}
+
+async fn review_queue_spreads_across_suppliers(repo: SqlRepository) {
+    let acme = tenant(&repo, "acme").await;
+    let review = |supplier: Option<&str>, failed: u32, confidence: f64| {
+        let summary = InvoiceSummary {
+            supplier_name: supplier.map(str::to_string),
+            ..summary("-", "1.00", confidence, failed)
+        };
+        processed(InvoiceStatus::NeedsReview, summary)
+    };
+    // (invoice, supplier, failed checks, lowest confidence): a bad supplier
+    // with four invoices, two others, and two without a supplier name
+    let cases = [
+        (1, Some("Bad AB"), 3, 0.1),
+        (2, Some("Bad AB"), 3, 0.2),
+        (3, Some("BAD AB"), 2, 0.1),
+        (4, Some("Bad AB"), 2, 0.3),
+        (5, Some("Good AB"), 1, 0.5),
+        (6, Some("Fine AB"), 0, 0.4),
+        (7, None, 0, 0.2),
+        (8, None, 0, 0.3),
+    ];
+    for (n, supplier, failed, confidence) in cases {
+        let result = review(supplier, failed, confidence);
+        processed_invoice(&repo, &acme, &id(n), t(i64::from(n)), &result).await;
+    }
+    let queue = repo.review_queue(&acme.id, 100).await.unwrap();
+    let ids: Vec<String> = queue.iter().map(|r| r.id.clone()).collect();
+    // round 1: Bad's worst, Good, Fine, the unnamed two; then Bad's others
+    let expected = [1, 5, 7, 8, 6, 2, 3, 4].map(id).to_vec();
+    assert_eq!(ids, expected);
 }
