@@ -56,6 +56,9 @@ pub enum Command {
     /// Create and list tenants.
     #[command(subcommand)]
     Tenants(crate::cli_service::TenantsCommand),
+    /// Learning from reviews: export reviewed invoices as training data.
+    #[command(subcommand)]
+    Learn(crate::cli_service::LearnCommand),
     /// Create, list and revoke API keys.
     #[command(subcommand)]
     Keys(crate::cli_service::KeysCommand),

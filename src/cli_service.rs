@@ -133,6 +133,26 @@ pub struct WorkerOnlyArgs {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum LearnCommand {
+    /// Write reviewed (approved) invoices as training data: every word with
+    /// its box and its BIO label, aligned from the corrected values, as
+    /// Parquet (or CSV); a tenth of the invoices is marked `holdout`.
+    Export(LearnExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LearnExportArgs {
+    /// Only this tenant's invoices (by name); all tenants when absent.
+    #[arg(long)]
+    pub tenant: Option<String>,
+    /// Output file: `.parquet` or `.csv`.
+    #[arg(short, long, default_value = "training.parquet")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum TenantsCommand {
     /// Create a tenant and print its first admin key (shown once).
     Create {

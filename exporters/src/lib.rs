@@ -36,6 +36,7 @@ pub mod sie;
 pub mod table;
 #[cfg(feature = "test-servers")]
 pub mod test_servers;
+pub mod training_table;
 pub mod visma;
 
 pub use booking::{Booking, Line, Row, RowKind, Supplier, VatPart};

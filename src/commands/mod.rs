@@ -12,6 +12,7 @@ pub(crate) mod export_remote;
 mod extract;
 mod extract_s3;
 pub mod extractor;
+mod learn;
 mod models;
 pub mod service;
 mod tenants;
@@ -40,6 +41,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Worker(args) => service::worker(*args),
         Command::Tenants(command) => tenants::tenants(command),
         Command::Keys(command) => tenants::keys(command),
+        Command::Learn(crate::cli_service::LearnCommand::Export(args)) => learn::export(args),
     }
 }
 

@@ -48,7 +48,7 @@ pub struct Harness {
     pub repo: Arc<dyn Repository>,
     pub dir: tempfile::TempDir,
     /// Kept so a PostgreSQL test database lives as long as the harness.
-    _database: TestDatabase,
+    database: TestDatabase,
     stop: watch::Sender<bool>,
 }
 
@@ -124,7 +124,12 @@ impl Harness {
         });
         tokio::spawn(worker.run(shutdown));
         let router = invex_api::router(state.clone());
-        Harness { state, router, repo, dir, _database: database, stop }
+        Harness { state, router, repo, dir, database, stop }
+    }
+
+    /// The database's URL, for `invex` commands run against it.
+    pub fn database_url(&self) -> &str {
+        self.database.url()
     }
 
     /// A tenant and its admin key.

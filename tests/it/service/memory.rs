@@ -358,6 +358,34 @@ async fn a_replay_of_recurring_suppliers_reads_corrected_fields_right(backend: B
         share(all_fields.0, all_fields.2),
         share(all_fields.1, all_fields.2),
     );
+    // The reviewed invoices become training data, labelled with the
+    // corrected values (`invex learn export`, CSV to read it here).
+    let out = h.dir.path().join("training.csv");
+    let exported = std::process::Command::new(env!("CARGO_BIN_EXE_invex"))
+        .args(["learn", "export", "--tenant", "Taught", "--database-url", h.database_url()])
+        .arg("--data-dir")
+        .arg(h.dir.path().join("cli-data"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("run invex learn export");
+    assert!(exported.status.success(), "{}", String::from_utf8_lossy(&exported.stderr));
+    let table = std::fs::read_to_string(&out).expect("the table");
+    let header = table.lines().next().unwrap_or_default();
+    assert_eq!(
+        header,
+        "invoice_id,file,split,page,page_width,page_height,word,text,x0,y0,x1,y1,label"
+    );
+    let labelled = |text: &str, label: &str| {
+        table.lines().any(|l| l.contains(&format!(",{text},")) && l.ends_with(&format!(",{label}")))
+    };
+    assert!(labelled("KV-24017", "B-INVOICE_NUMBER"), "the corrected number is labelled:\n{table}");
+    assert!(labelled("7731", "B-INVOICE_NUMBER"), "{table}");
+    assert!(!table.contains("KV-24102"), "only reviewed invoices are exported");
+    let files: std::collections::BTreeSet<&str> =
+        table.lines().skip(1).filter_map(|l| l.split(',').nth(1)).collect();
+    assert_eq!(files, ["km-1.pdf", "kv-1.pdf"].into(), "{table}");
+
     assert!(n >= 4, "enough corrected fields scored ({n})");
     assert!(share(a, n) >= 0.98, "with memory {a}/{n}");
     assert!(share(b, n) < share(a, n), "memory made a difference: {b}/{n} → {a}/{n}");
