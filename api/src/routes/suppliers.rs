@@ -8,9 +8,11 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::Utc;
-use invex_domain::memory::{Confirmed, FieldMemory, supplier_keys};
-use invex_domain::service::{InvoiceRecord, Role, SupplierRecord};
-use invex_domain::{Document, FieldName, Source};
+use std::sync::Arc;
+
+use invex_domain::memory::{Confirmed, FieldMemory, MemoryStage, SupplierKey, supplier_keys};
+use invex_domain::service::{InvoiceRecord, Role, StoreError, SupplierRecord};
+use invex_domain::{Document, FieldName, Invoice, Source};
 use serde::Deserialize;
 use serde_json::{Value as JsonValue, json};
 use tracing::{info, warn};
@@ -87,7 +89,37 @@ async fn try_learn(
             })
             .collect(),
     };
-    let known = state.repo.find_supplier(tenant_id, &keys).await?;
+    // Read, learn, save; a save that lost a race with another review of
+    // the same supplier is refused by the store, and learning starts again
+    // from what that review saved.
+    let mut attempt = 0;
+    let supplier = loop {
+        attempt += 1;
+        let known = state.repo.find_supplier(tenant_id, &keys).await?;
+        let supplier = teach(&stage, known, tenant_id, &invoice, &keys, &words, &confirmed).await?;
+        match state.repo.save_supplier(&supplier, Some(&record.id)).await {
+            Ok(()) => break supplier,
+            Err(StoreError::Conflict(why)) if attempt < 5 => {
+                info!(invoice = %record.id, attempt, %why, "supplier memory saved concurrently; learning again");
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
+    info!(supplier = %supplier.id, invoice = %record.id, fields = supplier.memory.len(), "supplier memory learned");
+    Ok(())
+}
+
+/// The supplier (`known`, or a new one) with its memory taught what the
+/// review confirmed on the stored words, and the invoice's keys and name.
+async fn teach(
+    stage: &Arc<dyn MemoryStage>,
+    known: Option<SupplierRecord>,
+    tenant_id: &str,
+    invoice: &Invoice,
+    keys: &[SupplierKey],
+    words: &str,
+    confirmed: &[Confirmed],
+) -> ApiResult<SupplierRecord> {
     let now = Utc::now();
     let mut supplier = known.unwrap_or_else(|| SupplierRecord {
         id: Uuid::new_v4().to_string(),
@@ -95,21 +127,22 @@ async fn try_learn(
         name: None,
         keys: Vec::new(),
         memory: Vec::new(),
+        version: 0,
         created_at: now,
         updated_at: now,
     });
     let memory = std::mem::take(&mut supplier.memory);
-    let learned = tokio::task::spawn_blocking(move || {
+    let (stage, words, confirmed) = (stage.clone(), words.to_string(), confirmed.to_vec());
+    supplier.memory = tokio::task::spawn_blocking(move || {
         let document: Document = serde_json::from_str(&words)
             .map_err(|e| ApiError::Internal(format!("stored words do not decode: {e}")))?;
         Ok::<_, ApiError>(stage.learn(&document, memory, &confirmed))
     })
     .await
     .map_err(|e| ApiError::Internal(format!("the supplier memory crashed: {e}")))??;
-    supplier.memory = learned;
     for key in keys {
-        if !supplier.keys.contains(&key) {
-            supplier.keys.push(key);
+        if !supplier.keys.contains(key) {
+            supplier.keys.push(key.clone());
         }
     }
     supplier.keys.sort_by_key(|k| k.kind);
@@ -117,9 +150,7 @@ async fn try_learn(
         supplier.name = Some(name.value.to_string());
     }
     supplier.updated_at = now;
-    state.repo.save_supplier(&supplier, Some(&record.id)).await?;
-    info!(supplier = %supplier.id, invoice = %record.id, fields = supplier.memory.len(), "supplier memory learned");
-    Ok(())
+    Ok(supplier)
 }
 
 fn fields_of(memory: &[FieldMemory]) -> Vec<&'static str> {

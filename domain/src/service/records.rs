@@ -332,6 +332,8 @@ pub struct SupplierRecord {
     /// Strongest first; each key names at most one supplier of the tenant.
     pub keys: Vec<crate::memory::SupplierKey>,
     pub memory: Vec<crate::memory::FieldMemory>,
+    /// The stored version this record was read at; 0 for a new supplier.
+    pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

@@ -186,10 +186,14 @@ pub trait SupplierStore: Send + Sync {
         tenant_id: &str,
         keys: &[SupplierKey],
     ) -> StoreResult<Option<SupplierRecord>>;
-    /// Creates or replaces the supplier's record and memory, adds its keys
-    /// (a key another supplier of the tenant holds stays theirs), and records
-    /// that the memory was learned from invoice `learned_from`, so that
-    /// erasing that invoice erases the memory.
+    /// Creates (version 0) or replaces the supplier's record and memory,
+    /// adds its keys (a key another supplier of the tenant holds stays
+    /// theirs), and records that the memory was learned from invoice
+    /// `learned_from`, so that erasing that invoice erases the memory.
+    /// `Err(Conflict)`, with nothing written, when the stored version is no
+    /// longer the one `supplier` was read at, or when a new supplier's keys
+    /// all belong to another supplier already: another review saved first,
+    /// and the caller reads again and retries.
     async fn save_supplier(
         &self,
         supplier: &SupplierRecord,

@@ -8,6 +8,8 @@ CREATE TABLE suppliers (
     name        TEXT,
     keys        TEXT NOT NULL,
     memory      TEXT NOT NULL,
+    -- Bumped by every save: a save from a stale read is refused.
+    version     BIGINT NOT NULL,
     created_at  BIGINT NOT NULL,
     updated_at  BIGINT NOT NULL
 );

@@ -12,7 +12,7 @@ use sqlx::{Any, Transaction};
 use super::rows::{get, get_time, millis};
 use super::{SqlRepository, db_error};
 
-const COLUMNS: &str = "id, tenant_id, name, keys, memory, created_at, updated_at";
+const COLUMNS: &str = "id, tenant_id, name, keys, memory, version, created_at, updated_at";
 
 fn supplier(row: &AnyRow) -> StoreResult<SupplierRecord> {
     let json = |column: &str| -> StoreResult<String> { get(row, column) };
@@ -30,6 +30,7 @@ fn supplier(row: &AnyRow) -> StoreResult<SupplierRecord> {
         name: get(row, "name")?,
         keys: serde_json::from_str(&keys).map_err(|_| decode("keys", keys))?,
         memory: serde_json::from_str(&memory).map_err(|_| decode("memory", memory))?,
+        version: get(row, "version")?,
         created_at: get_time(row, "created_at")?,
         updated_at: get_time(row, "updated_at")?,
     })
@@ -115,23 +116,44 @@ impl SupplierStore for SqlRepository {
         learned_from: Option<&str>,
     ) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        sqlx::query(
-            "INSERT INTO suppliers (id, tenant_id, name, keys, memory, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) \
-             ON CONFLICT (id) DO UPDATE SET name = excluded.name, keys = excluded.keys, \
-             memory = excluded.memory, updated_at = excluded.updated_at \
-             WHERE suppliers.tenant_id = excluded.tenant_id",
-        )
-        .bind(&record.id)
-        .bind(&record.tenant_id)
-        .bind(record.name.as_deref())
-        .bind(serde_json::to_string(&record.keys).map_err(encoding)?)
-        .bind(serde_json::to_string(&record.memory).map_err(encoding)?)
-        .bind(millis(record.created_at))
-        .bind(millis(record.updated_at))
-        .execute(&mut *tx)
-        .await
+        let keys = serde_json::to_string(&record.keys).map_err(encoding)?;
+        let memory = serde_json::to_string(&record.memory).map_err(encoding)?;
+        let written = if record.version == 0 {
+            sqlx::query(
+                "INSERT INTO suppliers (id, tenant_id, name, keys, memory, version, created_at, \
+                 updated_at) VALUES ($1, $2, $3, $4, $5, 1, $6, $7) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(&record.id)
+            .bind(&record.tenant_id)
+            .bind(record.name.as_deref())
+            .bind(&keys)
+            .bind(&memory)
+            .bind(millis(record.created_at))
+            .bind(millis(record.updated_at))
+            .execute(&mut *tx)
+            .await
+        } else {
+            sqlx::query(
+                "UPDATE suppliers SET name = $1, keys = $2, memory = $3, version = version + 1, \
+                 updated_at = $4 WHERE id = $5 AND tenant_id = $6 AND version = $7",
+            )
+            .bind(record.name.as_deref())
+            .bind(&keys)
+            .bind(&memory)
+            .bind(millis(record.updated_at))
+            .bind(&record.id)
+            .bind(&record.tenant_id)
+            .bind(record.version)
+            .execute(&mut *tx)
+            .await
+        }
         .map_err(db_error)?;
+        if written.rows_affected() == 0 {
+            return Err(StoreError::Conflict(format!(
+                "supplier {} changed since it was read (version {})",
+                record.id, record.version
+            )));
+        }
         for key in &record.keys {
             sqlx::query(
                 "INSERT INTO supplier_keys (tenant_id, key, supplier_id) VALUES ($1, $2, $3) \
@@ -143,6 +165,22 @@ impl SupplierStore for SqlRepository {
             .execute(&mut *tx)
             .await
             .map_err(db_error)?;
+        }
+        if record.version == 0 && !record.keys.is_empty() {
+            let owned = sqlx::query(
+                "SELECT COUNT(*) AS n FROM supplier_keys WHERE tenant_id = $1 AND supplier_id = $2",
+            )
+            .bind(&record.tenant_id)
+            .bind(&record.id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            if get::<i64>(&owned, "n")? == 0 {
+                return Err(StoreError::Conflict(format!(
+                    "every key of new supplier {} belongs to another supplier",
+                    record.id
+                )));
+            }
         }
         if let Some(invoice_id) = learned_from {
             sqlx::query(

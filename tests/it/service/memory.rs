@@ -391,7 +391,61 @@ async fn a_replay_of_recurring_suppliers_reads_corrected_fields_right(backend: B
     assert!(share(b, n) < share(a, n), "memory made a difference: {b}/{n} → {a}/{n}");
 }
 
+/// Two reviews of one supplier's invoices at the same moment both teach
+/// it: one supplier, both fields (the store refuses a save from a stale
+/// read, and the loser learns again).
+async fn concurrent_reviews_of_one_supplier_both_teach_it(backend: Backend) {
+    let h = Harness::start(backend).await;
+    let (_, admin) = h.tenant("Concurrent").await;
+    for round in 0..3 {
+        let (first, _) = upload_processed(&h, &admin, 0).await;
+        let (second, _) = upload_processed(&h, &admin, 1).await;
+        let (first_uri, second_uri) =
+            (format!("/v1/invoices/{first}"), format!("/v1/invoices/{second}"));
+        // The supplier exists (a first review), then two race to update it.
+        let named = json!({"fields": {"supplier_name": "Norrlands Kontorsvaror AB"}});
+        let (status, body) = h.json(Method::PATCH, &first_uri, &admin, named).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (a, b) = tokio::join!(
+            h.json(
+                Method::PATCH,
+                &first_uri,
+                &admin,
+                json!({"fields": {"invoice_number": "KV-24017"}})
+            ),
+            h.json(
+                Method::PATCH,
+                &second_uri,
+                &admin,
+                json!({"fields": {"invoice_date": "2026-04-01"}})
+            ),
+        );
+        assert_eq!((a.0, b.0), (StatusCode::OK, StatusCode::OK), "{} {}", a.1, b.1);
+        let (_, listed) = h.get("/v1/suppliers", &admin).await;
+        let suppliers = listed["suppliers"].as_array().expect("suppliers");
+        assert_eq!(suppliers.len(), 1, "round {round}: one supplier: {listed}");
+        let fields = suppliers[0]["fields"].to_string();
+        for field in ["supplier_name", "invoice_number", "invoice_date"] {
+            assert!(fields.contains(field), "round {round}: {field} learned: {listed}");
+        }
+        // Start again from nothing: erase both invoices (and so the memory).
+        for id in [&first, &second] {
+            let (status, _, _) = h
+                .call(
+                    Method::DELETE,
+                    &format!("/v1/invoices/{id}"),
+                    Some(&admin),
+                    Default::default(),
+                    None,
+                )
+                .await;
+            assert_eq!(status, StatusCode::NO_CONTENT);
+        }
+    }
+}
+
 crate::both_backends!(
     a_correction_teaches_the_tenants_memory_of_that_supplier,
+    concurrent_reviews_of_one_supplier_both_teach_it,
     a_replay_of_recurring_suppliers_reads_corrected_fields_right,
 );

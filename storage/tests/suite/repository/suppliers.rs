@@ -44,6 +44,7 @@ fn supplier(tenant: &Tenant, n: u32, keys: Vec<SupplierKey>, label: &str) -> Sup
         name: Some(format!("Supplier {n}")),
         keys,
         memory: memory(label),
+        version: 0,
         created_at: t(0),
         updated_at: t(i64::from(n)),
     }
@@ -73,11 +74,23 @@ async fn suppliers_are_found_by_their_strongest_key(repo: SqlRepository) {
         assert_eq!(found, expected, "{keys:?}");
     }
     let stored = repo.supplier(&acme.id, &id(1)).await.unwrap().unwrap();
-    assert_eq!(stored, first, "memory round-trips");
-    // Saving again replaces the memory.
-    let updated = SupplierRecord { memory: memory("faktura"), updated_at: t(9), ..first.clone() };
+    assert_eq!(stored, SupplierRecord { version: 1, ..first.clone() }, "memory round-trips");
+    // Saving what was read replaces the memory; a save from a stale read,
+    // or a second new supplier with only taken keys, is a conflict.
+    let updated = SupplierRecord { memory: memory("faktura"), updated_at: t(9), ..stored.clone() };
     repo.save_supplier(&updated, None).await.unwrap();
-    assert_eq!(repo.supplier(&acme.id, &id(1)).await.unwrap().unwrap(), updated);
+    assert_eq!(
+        repo.supplier(&acme.id, &id(1)).await.unwrap().unwrap(),
+        SupplierRecord { version: 2, ..updated.clone() }
+    );
+    let stale = SupplierRecord { memory: memory("stale"), ..stored.clone() };
+    let copycat = supplier(&acme, 3, vec![vat.clone(), name.clone()], "x");
+    for refused in [stale, copycat] {
+        let outcome = repo.save_supplier(&refused, Some(&id(99))).await;
+        assert!(matches!(outcome, Err(StoreError::Conflict(_))), "{refused:?}: {outcome:?}");
+    }
+    assert_eq!(repo.supplier(&acme.id, &id(1)).await.unwrap().unwrap().version, 2, "unchanged");
+    assert_eq!(repo.supplier(&acme.id, &id(3)).await.unwrap(), None, "nothing written");
     let listed: Vec<String> =
         repo.suppliers(&acme.id, 10).await.unwrap().into_iter().map(|s| s.id).collect();
     assert_eq!(listed, vec![id(1), id(2)], "most recently taught first");
