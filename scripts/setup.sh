@@ -60,7 +60,8 @@ fetch_lib "pypdfium2==$PDFIUM_VERSION" 'pypdfium2_raw/libpdfium.so' libpdfium.so
 fetch_lib "onnxruntime==$ORT_VERSION" 'onnxruntime/capi/libonnxruntime.so.*' libonnxruntime.so
 
 # Tesseract with Swedish, English, German and French data (the OCR path links
-# libtesseract; the tesseract crate's bindgen needs clang and libclang).
+# libtesseract; the tesseract crate's bindgen needs clang and libclang; the
+# jemalloc allocator's C build needs make).
 need_tess=0
 if ! command -v tesseract >/dev/null 2>&1; then
   need_tess=1
@@ -68,11 +69,11 @@ else
   langs=$(tesseract --list-langs 2>/dev/null || true)
   for l in swe eng deu fra; do grep -qx "$l" <<<"$langs" || need_tess=1; done
 fi
-for p in libtesseract-dev libleptonica-dev clang libclang-dev; do
+for p in libtesseract-dev libleptonica-dev clang libclang-dev make; do
   dpkg -s "$p" >/dev/null 2>&1 || need_tess=1
 done
 if [[ $need_tess == 1 ]]; then
-  pkgs="tesseract-ocr tesseract-ocr-swe tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra libtesseract-dev libleptonica-dev clang libclang-dev"
+  pkgs="tesseract-ocr tesseract-ocr-swe tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra libtesseract-dev libleptonica-dev clang libclang-dev make"
   SUDO=""
   [[ $(id -u) != 0 ]] && command -v sudo >/dev/null 2>&1 && SUDO="sudo"
   if [[ $(id -u) == 0 || -n $SUDO ]]; then

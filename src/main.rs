@@ -11,6 +11,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// jemalloc for Rust's allocations (the C libraries keep glibc's malloc):
+/// under the API's load glibc's per-thread arenas fragmented and the SQLite
+/// API's memory grew (see the README's soak figures).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     invex_pipeline::ocr::limit_openmp_threads(); // Tesseract: OMP_THREAD_LIMIT=1, set before libgomp loads
     let cli = cli::Cli::parse();
