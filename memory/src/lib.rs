@@ -31,7 +31,7 @@ use invex_domain::{BBox, Document, Field, FieldName, Invoice, Source, Value, Val
 
 use page::{
     Line, Run, caption_above, caption_left, currency_symbol, lines_of, norm, pattern,
-    runs_reading_as,
+    runs_reading_as, squash,
 };
 
 /// Confidence of a value found by a placement no review has contradicted.
@@ -175,10 +175,6 @@ pub fn same_value(a: &Value, b: &Value) -> bool {
     }
 }
 
-fn squash(s: &str) -> String {
-    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
-}
-
 /// How `value` of `field` is printed on `document`, as a placement that
 /// reads it back; `None` when the page does not show it in a way a
 /// placement can find again. A run with a caption left of it wins over
@@ -318,7 +314,7 @@ fn runs_from(
         ValueKind::Amount | ValueKind::Date => {
             let spaced = |a: usize, b: usize| {
                 let (x, y) = (&page.words[a].bbox, &page.words[b].bbox);
-                y.x0 - x.x1 <= 0.6 * (x.y1 - x.y0).max(4.0)
+                y.x0 - x.x1 <= 0.6 * x.height().max(4.0)
             };
             let digits = |i: usize| page.words[i].text.chars().all(|c| c.is_ascii_digit());
             if field.kind() == ValueKind::Amount
@@ -374,7 +370,7 @@ fn by_caption(
             let moved = 0.25 * ((c.x0 - cx).abs() + (c.y0 - cy).abs());
             // Left- or right-aligned: whichever edge is nearer.
             let off = |b: &BBox| (b.x0 - ex).abs().min((b.x1 - (ex + width)).abs());
-            let height = (c.y1 - c.y0).max(4.0);
+            let height = c.height().max(4.0);
             match direction {
                 Direction::Right => {
                     for s in start + n..line.end {

@@ -24,12 +24,7 @@ impl Run {
     pub fn bbox(&self, page: &Page) -> BBox {
         let words = &page.words[self.words.clone()];
         let first = words.first().map(|w| w.bbox).unwrap_or_default();
-        words.iter().fold(first, |b, w| BBox {
-            x0: b.x0.min(w.bbox.x0),
-            y0: b.y0.min(w.bbox.y0),
-            x1: b.x1.max(w.bbox.x1),
-            y1: b.y1.max(w.bbox.y1),
-        })
+        words.iter().fold(first, |b, w| b.union(&w.bbox))
     }
 }
 
@@ -64,6 +59,11 @@ pub fn pattern(text: &str) -> String {
     out
 }
 
+/// Text up to spaces, punctuation and case: `KV-24 017` is `kv24017`.
+pub fn squash(s: &str) -> String {
+    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
 /// Whether the words of `run` read as `value`: an amount or a date in any
 /// usual printed form, text up to spaces, punctuation and case.
 fn reads_as(text: &str, value: &Value) -> bool {
@@ -75,12 +75,6 @@ fn reads_as(text: &str, value: &Value) -> bool {
                 == Some(*d)
         }
         Value::Text(t) => {
-            let squash = |s: &str| {
-                s.chars()
-                    .filter(|c| c.is_alphanumeric())
-                    .flat_map(char::to_lowercase)
-                    .collect::<String>()
-            };
             let wanted = squash(t);
             !wanted.is_empty() && squash(text) == wanted
         }
@@ -124,8 +118,7 @@ fn rate_token(text: &str) -> bool {
 }
 
 fn height(page: &Page, i: usize) -> f32 {
-    let b = &page.words[i].bbox;
-    (b.y1 - b.y0).max(4.0)
+    page.words[i].bbox.height().max(4.0)
 }
 
 /// Grows a caption from word `i` over neighbours on its line that are
@@ -174,7 +167,7 @@ pub fn caption_left(page: &Page, lines: &[Line], run: &Run) -> Option<Run> {
 pub fn caption_above(page: &Page, lines: &[Line], run: &Run) -> Option<Run> {
     let li = lines.iter().position(|l| l.contains(&run.words.start))?;
     let b = run.bbox(page);
-    let h = (b.y1 - b.y0).max(4.0);
+    let h = b.height().max(4.0);
     for line in lines[..li].iter().rev().take(2) {
         let best = line
             .clone()

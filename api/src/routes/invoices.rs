@@ -254,7 +254,7 @@ pub async fn correct_invoice(
     audit(&state, &caller, "correct", Some(&id), json!({"fields": names})).await?;
     let record = load(&state, &caller, &id).await?;
     let fields: Vec<FieldName> = new.iter().map(|c| c.field).collect();
-    learn(&state, &caller.tenant_id, &record, Reviewed::Corrected(&fields)).await;
+    learn(&state, &caller.tenant_id, &record, &corrections, Reviewed::Corrected(&fields)).await;
     Ok(Json(invoice_view(&record, &corrections)?))
 }
 
@@ -280,8 +280,8 @@ pub async fn approve_invoice(
     }
     audit(&state, &caller, "approve", Some(&id), json!({})).await?;
     let record = load(&state, &caller, &id).await?;
-    learn(&state, &caller.tenant_id, &record, Reviewed::Approved).await;
     let corrections = state.repo.corrections(&caller.tenant_id, &id).await?;
+    learn(&state, &caller.tenant_id, &record, &corrections, Reviewed::Approved).await;
     Ok(Json(invoice_view(&record, &corrections)?))
 }
 

@@ -11,7 +11,8 @@ use chrono::Utc;
 use std::sync::Arc;
 
 use invex_domain::memory::{Confirmed, FieldMemory, MemoryStage, SupplierKey, supplier_keys};
-use invex_domain::service::{InvoiceRecord, Role, StoreError, SupplierRecord};
+use invex_domain::service::review::apply_corrections;
+use invex_domain::service::{Correction, InvoiceRecord, Role, StoreError, SupplierRecord};
 use invex_domain::{Document, FieldName, Invoice, Source};
 use serde::Deserialize;
 use serde_json::{Value as JsonValue, json};
@@ -19,7 +20,7 @@ use tracing::{info, warn};
 use uuid::Uuid;
 
 use super::invoices::audit;
-use super::view::corrected_invoice;
+use super::view::extracted_invoice;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
@@ -40,9 +41,10 @@ pub async fn learn(
     state: &SharedState,
     tenant_id: &str,
     record: &InvoiceRecord,
+    corrections: &[Correction],
     what: Reviewed<'_>,
 ) {
-    if let Err(e) = try_learn(state, tenant_id, record, what).await {
+    if let Err(e) = try_learn(state, tenant_id, record, corrections, what).await {
         warn!(invoice = %record.id, error = %e, "the supplier memory could not learn from a review");
     }
 }
@@ -51,18 +53,20 @@ async fn try_learn(
     state: &SharedState,
     tenant_id: &str,
     record: &InvoiceRecord,
+    corrections: &[Correction],
     what: Reviewed<'_>,
 ) -> ApiResult<()> {
     let Some(stage) = state.memory.clone() else { return Ok(()) };
     let Some(words) = state.repo.invoice_words(tenant_id, &record.id).await? else {
         return Ok(());
     };
-    let corrections = state.repo.corrections(tenant_id, &record.id).await?;
-    let invoice = corrected_invoice(record, &corrections)?;
+    let extracted = extracted_invoice(record)?.invoice;
+    let mut invoice = extracted.clone();
+    apply_corrections(&mut invoice, corrections);
     // The reviewed identifiers, then those as extracted: a supplier whose
     // name the page reading gets wrong is found by that wrong name next time.
     let mut keys = supplier_keys(&invoice);
-    for key in supplier_keys(&corrected_invoice(record, &[])?) {
+    for key in supplier_keys(&extracted) {
         if !keys.contains(&key) {
             keys.push(key);
         }

@@ -184,6 +184,11 @@ impl Harness {
         (s, j)
     }
 
+    pub async fn delete(&self, uri: &str, key: &str) -> (StatusCode, Value) {
+        let (s, j, _) = self.call(Method::DELETE, uri, Some(key), Body::empty(), None).await;
+        (s, j)
+    }
+
     pub async fn json(
         &self,
         method: Method,

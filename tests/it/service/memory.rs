@@ -203,15 +203,7 @@ async fn a_correction_teaches_the_tenants_memory_of_that_supplier(backend: Backe
         ("?field=invoice_number", StatusCode::NO_CONTENT),
         ("?field=invoice_number", StatusCode::NOT_FOUND),
     ] {
-        let (status, body, _) = h
-            .call(
-                Method::DELETE,
-                &format!("{memory_uri}{query}"),
-                Some(&admin),
-                Default::default(),
-                None,
-            )
-            .await;
+        let (status, body) = h.delete(&format!("{memory_uri}{query}"), &admin).await;
         assert_eq!(status, expected, "{query}: {body}");
     }
     let (fourth, invoice) = upload_processed(&h, &admin, 3).await;
@@ -229,15 +221,7 @@ async fn a_correction_teaches_the_tenants_memory_of_that_supplier(backend: Backe
     assert_eq!(status, StatusCode::OK);
     let (_, listed) = h.get("/v1/suppliers", &admin).await;
     assert_eq!(listed["suppliers"].as_array().map(Vec::len), Some(1), "{listed}");
-    let (status, _, _) = h
-        .call(
-            Method::DELETE,
-            &format!("/v1/invoices/{first}"),
-            Some(&admin),
-            Default::default(),
-            None,
-        )
-        .await;
+    let (status, _) = h.delete(&format!("/v1/invoices/{first}"), &admin).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (_, listed) = h.get("/v1/suppliers", &admin).await;
     assert_eq!(listed["suppliers"], json!([]), "{listed}");
@@ -430,15 +414,7 @@ async fn concurrent_reviews_of_one_supplier_both_teach_it(backend: Backend) {
         }
         // Start again from nothing: erase both invoices (and so the memory).
         for id in [&first, &second] {
-            let (status, _, _) = h
-                .call(
-                    Method::DELETE,
-                    &format!("/v1/invoices/{id}"),
-                    Some(&admin),
-                    Default::default(),
-                    None,
-                )
-                .await;
+            let (status, _) = h.delete(&format!("/v1/invoices/{id}"), &admin).await;
             assert_eq!(status, StatusCode::NO_CONTENT);
         }
     }
