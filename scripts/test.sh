@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs missing native libraries, then runs every test of
 # the workspace (unit tests, the tests/ integration suite, doc tests), 30 s of
-# fuzzing per reader, then a seconds-long training smoke test of models/training.
+# fuzzing per reader, then a seconds-long training smoke test of models/training
+# and the learning loop at smoke size (tests/retrain_loop.py).
 # Tests build with the release profile, the same artifacts `scripts/setup.sh` builds.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,4 +32,10 @@ fi
 if [[ "${INVEX_SKIP_TRAINING_SMOKE:-0}" != 1 ]]; then
   INVEX_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/invex" \
     models/training/run.sh smoke "$(mktemp -d)/model"
+  # The learning loop at smoke size (a few minutes): reviews through the API,
+  # export, fine-tune, gate, promote, hot swap, rollback, a worse model refused.
+  INVEX_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/invex" \
+    LD_LIBRARY_PATH="$ROOT/.native/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+    FINETUNE_ARGS="${FINETUNE_ARGS:---max-steps 60 --eval-every 30}" \
+    "${INVEX_TRAIN_VENV:-$HOME/.cache/invex-train/venv}/bin/python" tests/retrain_loop.py
 fi

@@ -86,7 +86,7 @@ pub struct ExtractArgs {
 }
 
 /// An OCR-free Donut model beside the words-based extractor.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct DonutArgs {
     /// A Donut export (optimum `image-to-text-with-past`: encoder_model.onnx and
     /// a merged or split decoder) to read page images. None is shipped.
@@ -110,7 +110,7 @@ pub enum DonutUse {
 }
 
 /// Which extractor reads the words, and the layout model's settings.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ExtractorArgs {
     /// `combined` merges the rules and the layout model field by field
     /// (validators decide disagreements); `auto` is `rules`: on the real
@@ -154,7 +154,7 @@ pub struct ExtractorArgs {
 }
 
 /// Where documents are read: in helper processes (the default) or in this one.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ReaderArgs {
     /// Read PDFs and images, and run OCR, in this process instead of in
     /// helper processes. Faster to start, but a crash or hang in pdfium or
@@ -372,6 +372,22 @@ pub enum ModelsCommand {
     Verify(ModelDirArgs),
     /// Describe a model directory: files, labels, label map, metrics.
     Info(ModelDirArgs),
+    /// Record a model directory as a new version in the service's store
+    /// (its files go to the blob store); it runs only once promoted.
+    Register(crate::cli_service::ModelRegisterArgs),
+    /// Model versions, newest first: the active one, parent, gate report,
+    /// and accuracy from reviewed invoices per version.
+    List(crate::cli_service::ModelListArgs),
+    /// Evaluate a registered version against the active model on the frozen
+    /// set (generated, the real corpus's test part, the reviewed holdout);
+    /// stores the report, and promotes with --promote when it passes.
+    Gate(crate::cli_service::ModelGateArgs),
+    /// Make a version active: workers swap it in between jobs. Refused
+    /// unless its gate report passed (or --force).
+    Promote(crate::cli_service::ModelPromoteArgs),
+    /// Go back to the version active before the last promotion (the
+    /// workers' built-in model after the first one).
+    Rollback(crate::cli_service::ModelRollbackArgs),
 }
 
 #[derive(Debug, Args)]

@@ -57,7 +57,7 @@ pub struct StoreArgs {
     pub db_connections: u32,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct WorkerArgs {
     /// Jobs processed at once (0: the API alone, no workers in this process).
     #[arg(long, env = "INVEX_WORKERS", default_value_t = 2)]
@@ -91,6 +91,15 @@ pub struct WorkerArgs {
     /// `false` turns it off (nothing learned, nothing recalled).
     #[arg(long, env = "INVEX_SUPPLIER_MEMORY", default_value_t = true, action = clap::ArgAction::Set)]
     pub supplier_memory: bool,
+    /// How often workers ask which layout model version is promoted, in
+    /// seconds; a promotion or rollback is swapped in between jobs. Only
+    /// with `--extractor model` or `combined`.
+    #[arg(long, env = "INVEX_MODEL_POLL_SECONDS", default_value_t = 10)]
+    pub model_poll_seconds: u64,
+    /// Where workers keep the promoted model versions' files (copied from
+    /// the blob store). Default: `invex-models` in the temporary directory.
+    #[arg(long, env = "INVEX_MODEL_CACHE")]
+    pub model_cache: Option<PathBuf>,
     #[command(flatten)]
     pub extractor: ExtractorArgs,
     #[command(flatten)]
@@ -148,6 +157,81 @@ pub struct LearnExportArgs {
     /// Output file: `.parquet` or `.csv`.
     #[arg(short, long, default_value = "training.parquet")]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ModelRegisterArgs {
+    /// The model directory (manifest.json, model.onnx, config.json, tokenizer.json).
+    pub dir: PathBuf,
+    /// The version it was fine-tuned from.
+    #[arg(long)]
+    pub parent: Option<String>,
+    /// SHA-256 of the training data (default: the manifest's
+    /// `training.data_sha256`, when the training scripts wrote one).
+    #[arg(long)]
+    pub data_hash: Option<String>,
+    /// Who registers it (default: $USER).
+    #[arg(long)]
+    pub by: Option<String>,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ModelListArgs {
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ModelGateArgs {
+    /// The registered version to evaluate.
+    pub id: String,
+    /// Promote it when it passes.
+    #[arg(long)]
+    pub promote: bool,
+    /// Generated invoices in the frozen set (fixed seed).
+    #[arg(long, default_value_t = 60)]
+    pub generated: usize,
+    /// Families of the generated part (default: all).
+    #[arg(long)]
+    pub families: Option<String>,
+    /// The real corpus's test part (its files that are present).
+    #[arg(long, default_value = "datasets/real/test")]
+    pub real: PathBuf,
+    /// Leave out the real corpus's test part.
+    #[arg(long)]
+    pub no_real: bool,
+    /// Who runs the gate (default: $USER).
+    #[arg(long)]
+    pub by: Option<String>,
+    /// The extractor, reader and model settings the workers run.
+    #[command(flatten)]
+    pub extractor: ExtractorArgs,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ModelPromoteArgs {
+    pub id: String,
+    /// Promote though the gate did not pass (or never ran).
+    #[arg(long)]
+    pub force: bool,
+    #[arg(long)]
+    pub by: Option<String>,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ModelRollbackArgs {
+    #[arg(long)]
+    pub by: Option<String>,
     #[command(flatten)]
     pub store: StoreArgs,
 }

@@ -10,6 +10,8 @@
 //! - [`worker`]: claims jobs from the durable queue and runs the shared
 //!   pipeline ([`InvoiceProcessor`](invex_domain::InvoiceProcessor)) on the
 //!   blocking pool; leases make a crashed worker's job run again, once.
+//! - [`model_swap`]: workers swap in the promoted layout model version
+//!   between jobs, and roll back the same way.
 //! - [`webhooks`]: signed, retried, logged deliveries. [`sweeper`]: retention.
 //!
 //! This crate knows storage and the pipeline only through the `invex_domain`
@@ -20,6 +22,7 @@ pub mod error;
 pub mod export;
 pub mod extract;
 pub mod metrics;
+pub mod model_swap;
 pub mod openapi;
 pub mod routes;
 pub mod state;
@@ -29,6 +32,7 @@ pub mod worker;
 
 pub use auth::{Caller, NewKey, generate_key};
 pub use error::ApiError;
+pub use model_swap::{ModelLoader, ModelSwap};
 pub use routes::{ops_router, router};
 pub use state::{AppState, ModelStatus, ServiceOptions, SharedState};
 pub use webhooks::{WebhookOptions, WebhookSender};

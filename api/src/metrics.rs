@@ -1,7 +1,7 @@
 //! Prometheus metrics, served at `/metrics` in the text exposition format.
 //! Request counts and latencies are recorded by a middleware; queue depth and
-//! invoices per status and corrections per field are read from the
-//! repository at scrape time.
+//! invoices per status, corrections per field and accuracy from reviewed
+//! invoices per model version are read from the repository at scrape time.
 
 use std::time::Instant;
 
@@ -9,7 +9,8 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+    Encoder, GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 
 use crate::error::ApiError;
@@ -23,9 +24,13 @@ pub struct Metrics {
     pub jobs: IntCounterVec,
     pub job_seconds: HistogramVec,
     pub webhook_deliveries: IntCounterVec,
+    /// Model swaps by the workers of this process, by outcome.
+    pub model_swaps: IntCounterVec,
     queue: IntGaugeVec,
     invoices: IntGaugeVec,
     corrections: IntGaugeVec,
+    reviewed_invoices: IntGaugeVec,
+    reviewed_accuracy: GaugeVec,
 }
 
 impl Default for Metrics {
@@ -77,6 +82,11 @@ impl Metrics {
                 "Webhook delivery attempts",
                 &["outcome"],
             ),
+            model_swaps: counter(
+                "invex_model_swaps_total",
+                "Layout model versions swapped in by this process's workers",
+                &["outcome"],
+            ),
             queue: gauge("invex_job_queue", "Jobs by state", &["state"]),
             invoices: gauge("invex_invoices", "Invoices by status", &["status"]),
             corrections: gauge(
@@ -84,6 +94,24 @@ impl Metrics {
                 "Reviewers' corrections by field, all tenants",
                 &["field"],
             ),
+            reviewed_invoices: gauge(
+                "invex_reviewed_invoices",
+                "Approved invoices by the model version that extracted them, all tenants",
+                &["model_version"],
+            ),
+            reviewed_accuracy: {
+                let g = GaugeVec::new(
+                    Opts::new(
+                        "invex_reviewed_field_accuracy",
+                        "Share of booked fields of approved invoices that no reviewer corrected, \
+                         by model version",
+                    ),
+                    &["model_version"],
+                )
+                .expect("valid metric");
+                registry.register(Box::new(g.clone())).expect("unique metric");
+                g
+            },
             registry,
         }
     }
@@ -106,6 +134,11 @@ pub async fn metrics(State(state): State<SharedState>) -> Result<Response, ApiEr
     }
     for (field, count) in state.repo.correction_counts(None).await? {
         state.metrics.corrections.with_label_values(&[&field]).set(count as i64);
+    }
+    for row in state.repo.model_accuracy(None).await? {
+        let version = row.model_version.as_deref().unwrap_or("none");
+        state.metrics.reviewed_invoices.with_label_values(&[version]).set(row.reviewed_invoices as i64);
+        state.metrics.reviewed_accuracy.with_label_values(&[version]).set(row.accuracy);
     }
     let body = state.metrics.render().map_err(|e| ApiError::Internal(format!("metrics: {e}")))?;
     Ok(([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response())

@@ -24,6 +24,7 @@ use crate::routes::{admin, invoices, ops, suppliers, upload};
         suppliers::get_memory,
         suppliers::delete_memory,
         suppliers::correction_counts,
+        suppliers::models,
         admin::create_key,
         admin::list_keys,
         admin::revoke_key,

@@ -14,6 +14,9 @@
 //!   memory knows is recalled through it (cascade stage 3) before review
 //!   status is decided; the page's words are stored with the result, for
 //!   the memory to learn from when the invoice is reviewed.
+//! - With a [`ModelSwap`], each job runs on the model version active when
+//!   it was claimed, and its result records that version; a promotion or a
+//!   rollback is picked up between jobs (`model_swap`).
 //! - On shutdown the worker claims nothing more, lets jobs in flight finish
 //!   for `shutdown_grace`, and gives back (releases) the rest.
 
@@ -33,6 +36,7 @@ use tokio::task::JoinSet;
 use tracing::{Instrument, info, info_span, warn};
 
 use crate::metrics::Metrics;
+use crate::model_swap::ModelSwap;
 
 #[derive(Debug, Clone)]
 pub struct WorkerOptions {
@@ -73,6 +77,9 @@ pub struct Worker {
     pub processor: Arc<dyn InvoiceProcessor>,
     /// The supplier memory stage; `None` turns it off.
     pub memory: Option<Arc<dyn MemoryStage>>,
+    /// Hot swap of the layout model; `None` runs `processor` always (the
+    /// rules alone, say) and records no model version.
+    pub models: Option<Arc<ModelSwap>>,
     pub metrics: Arc<Metrics>,
     pub new_jobs: Arc<Notify>,
     pub options: WorkerOptions,
@@ -93,6 +100,9 @@ impl Worker {
                 permit = slots.clone().acquire_owned() => permit.expect("semaphore is never closed"),
                 _ = shutdown.changed() => break,
             };
+            if let Some(models) = &self.models {
+                models.refresh(self.repo.as_ref(), self.blobs.as_ref(), &self.metrics).await;
+            }
             let lease = chrono::Duration::from_std(self.options.lease)
                 .unwrap_or(chrono::Duration::seconds(60));
             match self.repo.claim_job(&self.options.name, lease, Utc::now()).await {
@@ -156,7 +166,11 @@ impl Worker {
                     .await;
             }
         };
-        let processor = self.processor.clone();
+        let (processor, model_version) = match &self.models {
+            Some(models) => models.current(),
+            None => (self.processor.clone(), None),
+        };
+        let extractor_name = processor.extractor_name();
         let file_name = job.file_name.clone();
         let mut handle =
             tokio::task::spawn_blocking(move || processor.process_with_words(file_name, &bytes));
@@ -188,8 +202,8 @@ impl Worker {
             Err(e) => return self.retry_or_dead(&job, &format!("the pipeline crashed: {e}")).await,
         };
         let (prediction, document) = self.recall(&job, prediction, document).await;
-        let mut result =
-            processed_result(&prediction, self.processor.extractor_name(), &job.file_name);
+        let mut result = processed_result(&prediction, extractor_name, &job.file_name);
+        result.model_version = model_version;
         result.words = document.and_then(|d| serde_json::to_string(&d).ok());
         let payload = json!({
             "event": "invoice.processed",
@@ -315,5 +329,6 @@ pub fn processed_result(
         error_type: prediction.error_type.clone(),
         summary,
         words: None,
+        model_version: None,
     }
 }

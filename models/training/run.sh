@@ -6,9 +6,15 @@
 #   models/training/run.sh smoke [OUT]   tiny end-to-end run in about a minute (CI)
 #   models/training/run.sh full          the shipped model (about 1.5 h on 2 cores)
 #   models/training/run.sh export        re-export the full run's best checkpoint
+#   models/training/run.sh finetune REVIEWED.parquet BASE_DIR OUT
+#                                        fine-tune BASE_DIR on `invex learn export`'s
+#                                        Parquet mixed with generated invoices, export
+#                                        to OUT (resumable: run it again to go on)
 #   models/training/run.sh donut-fixture [OUT]   the tiny Donut parity fixture
 #                                        (models/tests/fixtures/tiny-donut; about a minute)
 #
+# FINETUNE_ARGS adds options to invex_train.finetune (--max-steps, --epochs, ...);
+# FINETUNE_GENERATED is how many generated invoices are mixed in (default 200).
 # Environment: INVEX_TRAIN_VENV (venv path), INVEX_TRAIN_WORK (data and
 # checkpoints, default ~/.cache/invex-train/work), INVEX_BIN (the invex binary).
 set -euo pipefail
@@ -84,6 +90,25 @@ case "${1:-}" in
       --version 0.0.0-smoke --eval "val=$WORK/data/val.jsonl" --reference-docs 2 \
       --training '{"command": "models/training/run.sh smoke"}'
     # The Rust side must load what Python exported: hashes, config, tokenizer, graphs.
+    "$BIN" models verify "$OUT"
+    ;;
+  finetune)
+    REVIEWED="${2:?the Parquet of invex learn export}"; BASE="${3:?the base model directory}"
+    OUT="${4:?where to export the fine-tuned model}"
+    [[ -s "$REVIEWED" ]] || { echo "train: $REVIEWED is empty or missing" >&2; exit 1; }
+    DATA_SHA=$(sha256sum "$REVIEWED" | cut -d' ' -f1)
+    BASE_SHA=$(sha256sum "$BASE/model.onnx" | cut -d' ' -f1)
+    # One run folder per (data, base): running again resumes it.
+    RUN="$WORK/finetune/${DATA_SHA:0:12}-${BASE_SHA:0:12}"
+    mkdir -p "$RUN"
+    data "finetune-mix" 301 "${FINETUNE_GENERATED:-200}"
+    py invex_train.finetune --base "$BASE" --reviewed "$REVIEWED" \
+      --generated "$WORK/data/finetune-mix.jsonl" --out "$RUN" --resume ${FINETUNE_ARGS:-}
+    BASE_NAME=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["name"] + "@" + m["version"])' "$BASE/manifest.json")
+    py invex_train.export --checkpoint "$RUN/best" --out "$OUT" --name invex-layout \
+      --version "ft-$(date -u +%Y%m%d%H%M%S)" --reference-docs 1 \
+      --eval "generated=$WORK/data/finetune-mix.jsonl" --eval-docs 20 \
+      --training "$(printf '{"command": "models/training/run.sh finetune", "base": "%s", "data_sha256": "%s", "generated_mixed_in": %s}' "$BASE_NAME" "$DATA_SHA" "${FINETUNE_GENERATED:-200}")"
     "$BIN" models verify "$OUT"
     ;;
   full|export)

@@ -80,7 +80,7 @@ struct Summary {
 }
 
 /// The tenant's approved invoices, newest first.
-async fn approved(repo: &dyn Repository, tenant_id: &str) -> Result<Vec<InvoiceRecord>> {
+pub(super) async fn approved(repo: &dyn Repository, tenant_id: &str) -> Result<Vec<InvoiceRecord>> {
     let mut out = Vec::new();
     let mut after: Option<PageCursor> = None;
     loop {
@@ -98,7 +98,7 @@ async fn approved(repo: &dyn Repository, tenant_id: &str) -> Result<Vec<InvoiceR
     Ok(out)
 }
 
-fn extracted(record: &InvoiceRecord) -> Result<Invoice> {
+pub(super) fn extracted(record: &InvoiceRecord) -> Result<Invoice> {
     let json =
         record.result.as_ref().with_context(|| format!("invoice {} has no result", record.id))?;
     Ok(Prediction::from_json(json)
@@ -107,7 +107,7 @@ fn extracted(record: &InvoiceRecord) -> Result<Invoice> {
 }
 
 /// `train`, or `holdout` for about a tenth of the invoices (FNV-1a of the id).
-fn split(invoice_id: &str) -> &'static str {
+pub(super) fn split(invoice_id: &str) -> &'static str {
     let hash = invoice_id
         .bytes()
         .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));

@@ -13,6 +13,8 @@ mod extract;
 mod extract_s3;
 pub mod extractor;
 mod learn;
+mod model_gate;
+mod model_versions;
 mod models;
 pub mod service;
 mod tenants;

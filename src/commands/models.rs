@@ -18,6 +18,11 @@ pub fn run(command: ModelsCommand) -> Result<ExitCode> {
         ModelsCommand::Import(args) => import(args),
         ModelsCommand::Verify(args) => verify(&dir_or_shipped(args.dir)?),
         ModelsCommand::Info(args) => info(&dir_or_shipped(args.dir)?),
+        ModelsCommand::Register(args) => super::model_versions::register(args),
+        ModelsCommand::List(args) => super::model_versions::list(args),
+        ModelsCommand::Gate(args) => super::model_gate::run(args),
+        ModelsCommand::Promote(args) => super::model_versions::promote(args),
+        ModelsCommand::Rollback(args) => super::model_versions::rollback(args),
     }
 }
 
@@ -59,6 +64,17 @@ fn folder_name(dir: &Path) -> Result<String> {
 }
 
 fn verify(dir: &Path) -> Result<ExitCode> {
+    let manifest = verify_quietly(dir)?;
+    println!(
+        "ok: {} ({} files match manifest.json, the graphs open)",
+        dir.display(),
+        manifest.files.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Checks the files against the manifest and opens every graph it lists.
+pub(super) fn verify_quietly(dir: &Path) -> Result<Manifest> {
     let manifest = Manifest::from_dir(dir)?;
     model_dir::init_onnxruntime()?;
     for variant in [ModelVariant::Fp32, ModelVariant::Int8] {
@@ -67,12 +83,7 @@ fn verify(dir: &Path) -> Result<ExitCode> {
             model_dir::load(Some(dir), options)?;
         }
     }
-    println!(
-        "ok: {} ({} files match manifest.json, the graphs open)",
-        dir.display(),
-        manifest.files.len()
-    );
-    Ok(ExitCode::SUCCESS)
+    Ok(manifest)
 }
 
 fn info(dir: &Path) -> Result<ExitCode> {

@@ -2,13 +2,15 @@
 //! and run the API, the workers, the webhook sender and the retention
 //! sweeper until SIGINT/SIGTERM, then shut down without losing work.
 
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use invex_api::{
-    AppState, ModelStatus, ServiceOptions, WebhookOptions, WebhookSender, Worker, WorkerOptions,
+    AppState, ModelLoader, ModelStatus, ModelSwap, ServiceOptions, WebhookOptions, WebhookSender,
+    Worker, WorkerOptions,
 };
 use invex_domain::InvoiceProcessor;
 use invex_domain::memory::MemoryStage;
@@ -18,6 +20,7 @@ use invex_storage::{LocalBlobStore, S3BlobStore, SqlRepository};
 use tokio::sync::watch;
 use tracing::{info, warn};
 
+use crate::cli::ExtractorChoice;
 use crate::cli_service::{ServeArgs, StoreArgs, WorkerArgs, WorkerOnlyArgs, redact_url};
 
 /// The SQLite file and blob folder under the data directory, unless URLs say otherwise.
@@ -63,6 +66,39 @@ fn processor(args: &WorkerArgs) -> Result<(Arc<dyn InvoiceProcessor>, ModelStatu
     }
     let status = ModelStatus { ready: true, detail };
     Ok((Arc::new(pipeline), status))
+}
+
+/// Builds the worker's pipeline again around another model directory: how a
+/// promoted model version is swapped in.
+struct PipelineLoader {
+    args: WorkerArgs,
+}
+
+impl ModelLoader for PipelineLoader {
+    fn load(&self, dir: &Path) -> std::result::Result<Arc<dyn InvoiceProcessor>, String> {
+        let mut args = self.args.clone();
+        args.extractor.model = Some(dir.to_path_buf());
+        processor(&args).map(|(p, _)| p).map_err(|e| format!("{e:#}"))
+    }
+}
+
+/// Hot swap of the layout model, when the extractor runs one.
+fn model_swap(args: &WorkerArgs, base: Arc<dyn InvoiceProcessor>) -> Option<Arc<ModelSwap>> {
+    if !matches!(args.extractor.extractor, ExtractorChoice::Model | ExtractorChoice::Combined) {
+        return None;
+    }
+    let base_dir = args.extractor.model.clone().or_else(|| crate::model_dir::find().ok());
+    let base_label = base_dir
+        .and_then(|dir| invex_models::Manifest::from_dir(&dir).ok())
+        .map(|m| format!("{}@{}", m.name, m.version));
+    let cache = args.model_cache.clone().unwrap_or_else(|| std::env::temp_dir().join("invex-models"));
+    Some(Arc::new(ModelSwap::new(
+        Arc::new(PipelineLoader { args: args.clone() }),
+        cache,
+        Duration::from_secs(args.model_poll_seconds.max(1)),
+        base,
+        base_label,
+    )))
 }
 
 fn worker_options(args: &WorkerArgs) -> WorkerOptions {
@@ -161,6 +197,7 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
             let worker = Arc::new(Worker {
                 repo: repo.clone(),
                 blobs: blobs.clone(),
+                models: model_swap(&args.worker, processor.clone()),
                 processor,
                 memory,
                 metrics: state.metrics.clone(),
@@ -229,6 +266,7 @@ pub fn worker(args: WorkerOnlyArgs) -> Result<ExitCode> {
         let worker = Arc::new(Worker {
             repo: repo.clone(),
             blobs,
+            models: model_swap(&args.worker, processor.clone()),
             processor,
             memory,
             metrics: metrics.clone(),

@@ -39,6 +39,7 @@ pub fn router(state: SharedState) -> Router {
         .route("/v1/review", get(invoices::review_queue))
         .route("/v1/suppliers", get(suppliers::list_suppliers))
         .route("/v1/corrections", get(suppliers::correction_counts))
+        .route("/v1/models", get(suppliers::models))
         .route(
             "/v1/suppliers/{id}/memory",
             get(suppliers::get_memory).delete(suppliers::delete_memory),

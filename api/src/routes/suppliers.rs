@@ -1,6 +1,7 @@
 //! The supplier memory through the API: teaching it when a reviewer corrects
 //! or approves an invoice ([`learn`]), and listing, reading and erasing it.
 //! Every lookup is scoped to the caller's tenant; memory is never shared.
+//! Also what reviews say about the layout model versions (`GET /v1/models`).
 
 use std::collections::BTreeSet;
 
@@ -276,4 +277,35 @@ pub async fn correction_counts(
     let fields: serde_json::Map<String, JsonValue> =
         counts.into_iter().map(|(f, n)| (f, json!(n))).collect();
     Ok(Json(json!({"fields": fields, "total": total})))
+}
+
+/// The layout model versions the workers can run, which one is active, and
+/// accuracy from this tenant's reviewed invoices per model version (the
+/// share of booked fields no reviewer corrected). Versions are promoted and
+/// rolled back by the operator (`invex models promote|rollback`), not per tenant.
+#[utoipa::path(get, path = "/v1/models", tag = "memory",
+    responses((status = 200, description = "`{active, versions: [...], accuracy: [...]}`")),
+    security(("api_key" = [])))]
+pub async fn models(State(state): State<SharedState>, caller: Caller) -> ApiResult<Json<JsonValue>> {
+    caller.require(Role::Reviewer)?;
+    let active = state.repo.active_model_version().await?;
+    let versions: Vec<JsonValue> = state
+        .repo
+        .model_versions()
+        .await?
+        .into_iter()
+        .map(|v| {
+            let gate = v.metrics.as_ref().and_then(|m| m.get("promote")).cloned();
+            json!({
+                "id": v.id,
+                "name": v.name,
+                "parent": v.parent,
+                "created_at": v.created_at,
+                "active": active.as_deref() == Some(v.id.as_str()),
+                "gate_passed": gate,
+            })
+        })
+        .collect();
+    let accuracy = state.repo.model_accuracy(Some(&caller.tenant_id)).await?;
+    Ok(Json(json!({"active": active, "versions": versions, "accuracy": accuracy})))
 }

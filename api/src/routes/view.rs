@@ -64,6 +64,7 @@ pub fn invoice_view(record: &InvoiceRecord, corrections: &[Correction]) -> Resul
     out.insert("uploaded_at".into(), json!(timestamp(record.created_at)));
     out.insert("updated_at".into(), json!(timestamp(record.updated_at)));
     out.insert("extractor".into(), json!(record.extractor));
+    out.insert("model_version".into(), json!(record.model_version));
     out.insert("error".into(), json!(record.error));
     out.insert("error_type".into(), json!(record.error_type));
     out.insert("pages".into(), body["pages"].clone());

@@ -8,6 +8,6 @@ pub mod store;
 
 pub use records::*;
 pub use store::{
-    AuditLog, BlobStore, InvoiceStore, JobQueue, Repository, StoreError, StoreResult,
+    AuditLog, BlobStore, InvoiceStore, JobQueue, ModelStore, Repository, StoreError, StoreResult,
     SupplierStore, TenantStore, WebhookStore,
 };

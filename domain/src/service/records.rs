@@ -174,6 +174,8 @@ pub struct InvoiceRecord {
     pub error: Option<String>,
     pub error_type: Option<String>,
     pub summary: InvoiceSummary,
+    /// The layout model version that made the result, when a model did.
+    pub model_version: Option<String>,
     pub approved_by: Option<String>,
     pub approved_at: Option<DateTime<Utc>>,
 }
@@ -190,6 +192,8 @@ pub struct ProcessedResult {
     /// The page's words (a [`crate::Document`] as JSON), kept so that a
     /// review can teach the supplier memory where each field is printed.
     pub words: Option<String>,
+    /// The layout model version that made the result, when a model did.
+    pub model_version: Option<String>,
 }
 
 /// A reviewer's correction of one field. The extracted value stays in the result.
@@ -336,4 +340,75 @@ pub struct SupplierRecord {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A layout model version the service knows (issue 14, part 2). Its files
+/// live in the blob store under [`ModelVersion::blob_prefix`]; workers copy
+/// them to a local cache before loading.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelVersion {
+    pub id: String,
+    /// The version it was fine-tuned from; `None` for one trained from
+    /// scratch or imported.
+    pub parent: Option<String>,
+    /// The model's own name and version (its manifest), for people.
+    pub name: String,
+    /// SHA-256 of the training data, when known.
+    pub data_hash: Option<String>,
+    /// The gate's report (or any metrics given at registration), JSON.
+    pub metrics: Option<Json>,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+}
+
+impl ModelVersion {
+    /// Where this version's files are in the blob store.
+    pub fn blob_prefix(&self) -> String {
+        format!("models/{}/", self.id)
+    }
+}
+
+/// A promotion or a rollback, as the `model_events` log keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModelEvent {
+    /// `promote` or `rollback`.
+    pub action: String,
+    /// The version made active; `None` for the built-in model.
+    pub version: Option<String>,
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Which version is active after `events` (oldest first): a promotion
+/// stacks its version, a rollback returns to the one below it. `None` is
+/// the model the workers were started with.
+pub fn active_model(events: &[ModelEvent]) -> Option<String> {
+    model_stack(events).last().cloned()
+}
+
+/// The promotions still standing after `events`, oldest first.
+pub fn model_stack(events: &[ModelEvent]) -> Vec<String> {
+    let mut stack = Vec::new();
+    for event in events {
+        match event.action.as_str() {
+            "promote" => stack.extend(event.version.clone()),
+            _ => {
+                stack.pop();
+            }
+        }
+    }
+    stack
+}
+
+/// Accuracy from reviewed (approved) invoices, per model version: the share
+/// of the fields a reviewer did not have to correct.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModelAccuracy {
+    /// `None`: invoices made without a model version (rules alone, or
+    /// before versions were recorded).
+    pub model_version: Option<String>,
+    pub reviewed_invoices: u64,
+    pub corrected_fields: u64,
+    /// 1 - corrected / (invoices × the 12 booked fields).
+    pub accuracy: f64,
 }

@@ -6,6 +6,7 @@
 //! a row of another tenant is reported as absent, never as forbidden.
 
 use async_trait::async_trait;
+use serde_json::Value as Json;
 use chrono::{DateTime, Duration, Utc};
 use thiserror::Error;
 
@@ -206,10 +207,34 @@ pub trait SupplierStore: Send + Sync {
     async fn delete_supplier(&self, tenant_id: &str, id: &str) -> StoreResult<bool>;
 }
 
+/// Layout model versions and which one the workers run (shared by every
+/// tenant). Active is what [`active_model`] makes of the event log.
+#[async_trait]
+pub trait ModelStore: Send + Sync {
+    /// `Err(Conflict)` when the id exists.
+    async fn insert_model_version(&self, version: &ModelVersion) -> StoreResult<()>;
+    async fn model_version(&self, id: &str) -> StoreResult<Option<ModelVersion>>;
+    /// Newest first.
+    async fn model_versions(&self) -> StoreResult<Vec<ModelVersion>>;
+    /// Replaces a version's metrics (the gate's report).
+    async fn set_model_metrics(&self, id: &str, metrics: &Json) -> StoreResult<()>;
+    /// Appends a promotion or rollback; `Err(NotFound)` when a promotion
+    /// names an unknown version.
+    async fn append_model_event(&self, event: &ModelEvent) -> StoreResult<()>;
+    /// Oldest first.
+    async fn model_events(&self) -> StoreResult<Vec<ModelEvent>>;
+    /// The active version's id; `None` for the workers' built-in model.
+    async fn active_model_version(&self) -> StoreResult<Option<String>> {
+        Ok(active_model(&self.model_events().await?))
+    }
+    /// Accuracy from approved invoices per model version, of one tenant or all.
+    async fn model_accuracy(&self, tenant_id: Option<&str>) -> StoreResult<Vec<ModelAccuracy>>;
+}
+
 /// Everything the service keeps in its database.
 #[async_trait]
 pub trait Repository:
-    TenantStore + InvoiceStore + JobQueue + WebhookStore + AuditLog + SupplierStore
+    TenantStore + InvoiceStore + JobQueue + WebhookStore + AuditLog + SupplierStore + ModelStore
 {
     /// "sqlite" or "postgres".
     fn backend(&self) -> &'static str;

@@ -65,8 +65,6 @@ def main(argv=None):
         torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     labels = json.load(open(args.labels))
-    label2id = {l: i for i, l in enumerate(labels)}
-    id2label = dict(enumerate(labels))
 
     train_docs = read_documents(args.train_data)
     val_docs = read_documents(args.val_data)[: args.val_docs]
@@ -76,9 +74,19 @@ def main(argv=None):
     else:
         tokenizer = train_tokenizer(train_docs, args.vocab_size)
         tokenizer.save(tok_path)
+    model = build_model(labels, tokenizer.get_vocab_size(), tokenizer, args.size)
+    return run_training(args, model, tokenizer, labels, train_docs, val_docs)
+
+
+def run_training(args, model, tokenizer, labels, train_docs, val_docs):
+    """The training loop (also fine-tuning's): AdamW with warm-up and linear
+    decay, an evaluation and a checkpoint every `args.eval_every` steps,
+    resumable from `out/last.pt`, the best model in `out/best`. Returns it."""
+    label2id = {l: i for i, l in enumerate(labels)}
+    id2label = dict(enumerate(labels))
     _, _, pad_id = special_ids(tokenizer)
     windows = build_windows(train_docs, tokenizer, label2id, args.max_len)
-    steps_per_epoch = (len(windows) + args.batch_size - 1) // args.batch_size
+    steps_per_epoch = max(1, (len(windows) + args.batch_size - 1) // args.batch_size)
     total_steps = int(steps_per_epoch * args.epochs)
     if args.max_steps:
         total_steps = min(total_steps, args.max_steps)
@@ -86,7 +94,6 @@ def main(argv=None):
                    "val_docs": len(val_docs), "vocab": tokenizer.get_vocab_size(),
                    "steps": total_steps})
 
-    model = build_model(labels, tokenizer.get_vocab_size(), tokenizer, args.size)
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer,

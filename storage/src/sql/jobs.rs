@@ -120,7 +120,7 @@ impl JobQueue for SqlRepository {
         }
         let sql = format!(
             "UPDATE invoices SET status = $1, result = $2, extractor = $3, error = $4, \
-             error_type = $5, updated_at = $6, {}, words = $17 WHERE id = $18",
+             error_type = $5, updated_at = $6, {}, words = $17, model_version = $18 WHERE id = $19",
             summary_assignments(7)
         );
         let query = sqlx::query(AssertSqlSafe(sql))
@@ -132,6 +132,7 @@ impl JobQueue for SqlRepository {
             .bind(millis(at));
         bind_summary(query, &result.summary)
             .bind(result.words.as_deref())
+            .bind(result.model_version.as_deref())
             .bind(&job.invoice_id)
             .execute(&mut *tx)
             .await

@@ -19,6 +19,7 @@
 mod filter;
 mod invoices;
 mod jobs;
+mod models;
 mod rows;
 mod suppliers;
 mod tenants;
@@ -57,11 +58,13 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "schema", include_str!("../../migrations/sqlite/0001_schema.sql")),
     (2, "rate windows", include_str!("../../migrations/sqlite/0002_rate_windows.sql")),
     (3, "supplier memory", include_str!("../../migrations/sqlite/0003_supplier_memory.sql")),
+    (4, "model versions", include_str!("../../migrations/sqlite/0004_model_versions.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "schema", include_str!("../../migrations/postgres/0001_schema.sql")),
     (2, "rate windows", include_str!("../../migrations/postgres/0002_rate_windows.sql")),
     (3, "supplier memory", include_str!("../../migrations/postgres/0003_supplier_memory.sql")),
+    (4, "model versions", include_str!("../../migrations/postgres/0004_model_versions.sql")),
 ];
 
 /// How long an SQLite connection waits for another writer before failing.

@@ -20,7 +20,7 @@ use super::db_error;
 pub(super) const INVOICE_COLUMNS: &str = "id, tenant_id, sha256, file_name, content_type, \
     size_bytes, blob_key, status, uploaded_by, created_at, updated_at, result, extractor, error, \
     error_type, supplier_name, invoice_number, invoice_date, total_amount, currency, \
-    min_confidence, failed_checks, search_text, approved_by, approved_at";
+    min_confidence, failed_checks, search_text, approved_by, approved_at, model_version";
 
 /// `SET` assignments for the summary, with placeholders `$N..$N+9`, in the
 /// order [`bind_summary`] binds them.
@@ -37,8 +37,18 @@ pub(super) fn summary_assignments(first: usize) -> String {
         "failed_checks",
         "search_text",
     ];
-    let parts: Vec<String> =
-        columns.iter().enumerate().map(|(i, c)| format!("{c} = ${}", first + i)).collect();
+    let parts: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| match c {
+            // Bound as text and cast here: sqlx's Any driver declares a NULL
+            // DOUBLE PRECISION parameter as float4 on PostgreSQL, so a prepared
+            // statement first run with NULL refuses a later 8-byte double
+            // ("incorrect binary data format in bind parameter").
+            "min_confidence" => format!("{c} = CAST(${} AS DOUBLE PRECISION)", first + i),
+            _ => format!("{c} = ${}", first + i),
+        })
+        .collect();
     parts.join(", ")
 }
 
@@ -55,7 +65,7 @@ pub(super) fn bind_summary<'q>(
         .bind(s.total_amount.map(|a| a.to_string()))
         .bind(s.total_amount.map(|a| minor_units(a, Round::Nearest)))
         .bind(s.currency.clone())
-        .bind(s.min_confidence)
+        .bind(s.min_confidence.map(|c| c.to_string()))
         .bind(s.failed_checks as i64)
         .bind(s.search_text.clone())
 }
@@ -184,6 +194,7 @@ pub(super) fn invoice(row: &AnyRow) -> StoreResult<InvoiceRecord> {
             failed_checks: get_u32(row, "failed_checks")?,
             search_text: get(row, "search_text")?,
         },
+        model_version: get(row, "model_version")?,
         approved_by: get(row, "approved_by")?,
         approved_at: get_opt_time(row, "approved_at")?,
     })

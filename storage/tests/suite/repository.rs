@@ -9,6 +9,7 @@
 mod invoices;
 mod jobs;
 mod listing;
+mod models;
 mod suppliers;
 mod tenants;
 mod webhooks;
@@ -141,6 +142,7 @@ pub fn processed(status: InvoiceStatus, summary: InvoiceSummary) -> ProcessedRes
         error_type: None,
         summary,
         words: Some(r#"{"pages":[]}"#.into()),
+        model_version: Some("m-1".into()),
     }
 }
 

@@ -113,6 +113,7 @@ impl Harness {
             repo: repo.clone(),
             blobs,
             processor: Arc::new(pipeline),
+            models: None,
             memory: Some(memory),
             metrics: state.metrics.clone(),
             new_jobs: state.new_jobs.clone(),

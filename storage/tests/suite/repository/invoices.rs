@@ -55,6 +55,7 @@ async fn uploads_are_idempotent_per_tenant(repo: SqlRepository) {
         error: None,
         error_type: None,
         summary: InvoiceSummary::default(),
+        model_version: None,
         approved_by: None,
         approved_at: None,
     };

@@ -11,6 +11,7 @@ backends!(
     list_filters_and_cursor_pagination,
     review_queue_puts_the_most_uncertain_first,
     review_queue_spreads_across_suppliers,
+    confidences_alternating_with_null_are_stored,
 );
 
 /// Invoice `n` (1-based) of the listing fixture: supplier, date, total,
@@ -219,4 +220,21 @@ async fn review_queue_spreads_across_suppliers(repo: SqlRepository) {
     // round 1: Bad's worst, Good, Fine, the unnamed two; then Bad's others
     let expected = [1, 5, 7, 8, 6, 2, 3, 4].map(id).to_vec();
     assert_eq!(ids, expected);
+}
+
+/// A job completed without a confidence, then jobs with one, and so on: every
+/// value is stored as given. (On PostgreSQL a NULL double once made the cached
+/// statement refuse the next real number: "incorrect binary data format".)
+async fn confidences_alternating_with_null_are_stored(repo: SqlRepository) {
+    let acme = tenant(&repo, "acme").await;
+    let confidences = [None, Some(0.25), None, Some(0.5), Some(0.75), None, Some(1.0)];
+    for (n, confidence) in confidences.iter().enumerate() {
+        let summary = InvoiceSummary { min_confidence: *confidence, ..summary("X", "1.00", 0.0, 0) };
+        let result = processed(InvoiceStatus::NeedsReview, summary);
+        processed_invoice(&repo, &acme, &id(n as u32 + 1), t(n as i64 * 10), &result).await;
+    }
+    for (n, confidence) in confidences.iter().enumerate() {
+        let invoice = repo.invoice(&acme.id, &id(n as u32 + 1)).await.unwrap().expect("stored");
+        assert_eq!(invoice.summary.min_confidence, *confidence, "invoice {}", n + 1);
+    }
 }
