@@ -36,6 +36,6 @@ if [[ "${INVEX_SKIP_TRAINING_SMOKE:-0}" != 1 ]]; then
   # export, fine-tune, gate, promote, hot swap, rollback, a worse model refused.
   INVEX_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/invex" \
     LD_LIBRARY_PATH="$ROOT/.native/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
-    FINETUNE_ARGS="${FINETUNE_ARGS:---max-steps 60 --eval-every 30}" \
+    FINETUNE_ARGS="${FINETUNE_ARGS:---epochs 4 --eval-every 25}" \
     "${INVEX_TRAIN_VENV:-$HOME/.cache/invex-train/venv}/bin/python" tests/retrain_loop.py
 fi

@@ -12,8 +12,9 @@
 //!   its invoice ends `failed` with the cause at once.
 //! - With a supplier memory, a readable invoice whose supplier the tenant's
 //!   memory knows is recalled through it (cascade stage 3) before review
-//!   status is decided; the page's words are stored with the result, for
-//!   the memory to learn from when the invoice is reviewed.
+//!   status is decided. The page's words are stored with the result, with
+//!   or without a memory, for the memory to learn from when the invoice is
+//!   reviewed and for `invex learn export`.
 //! - With a [`ModelSwap`], each job runs on the model version active when
 //!   it was claimed, and its result records that version; a promotion or a
 //!   rollback is picked up between jobs (`model_swap`).
@@ -238,16 +239,18 @@ impl Worker {
 
     /// The prediction with what the tenant's memory of its supplier finds
     /// on the page. Without a memory stage, words, a known supplier or any
-    /// memory of it, or when the store fails, the prediction is unchanged.
+    /// memory of it, or when the store fails, the prediction is unchanged
+    /// (and the words are kept).
     async fn recall(
         &self,
         job: &Job,
         mut prediction: Prediction,
         document: Option<Document>,
     ) -> (Prediction, Option<Document>) {
-        let (Some(stage), Some(document)) = (self.memory.clone(), document) else {
-            return (prediction, None);
-        };
+        // The words are kept without a memory stage too: `invex learn export`
+        // needs them to turn reviews into training data.
+        let Some(document) = document else { return (prediction, None) };
+        let Some(stage) = self.memory.clone() else { return (prediction, Some(document)) };
         if prediction.status != Status::Ok {
             return (prediction, Some(document));
         }

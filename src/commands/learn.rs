@@ -6,8 +6,9 @@
 //! the extraction with the reviewers' corrections applied. Each value is
 //! located on the page in any printed form (`locate_on_page`, as `invex
 //! dataset weak-labels` does for e-invoice XML) and its words get the
-//! field's BIO label; words two fields point at go to the field listed first
-//! in `FieldName::ALL`; every other word is `O`. A tenth of the invoices
+//! field's BIO label, wherever it is printed; words two fields point at go
+//! to the field listed first in `FieldName::ALL`. The approved line items' cells are labelled within
+//! their rows (`label_lines`); every other word is `O`. A tenth of the invoices
 //! (by a hash of the id, so stable between exports) is `holdout`, kept back
 //! for the evaluation gate.
 
@@ -17,7 +18,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use invex_domain::service::review::apply_corrections;
 use invex_domain::service::{InvoiceFilter, InvoiceRecord, InvoiceStatus, PageCursor, Repository};
-use invex_domain::{Document, FieldName, Invoice, Prediction, Value};
+use invex_domain::{Document, FieldName, Invoice, Page, Prediction, Value};
 use invex_exporters::TableFormat;
 use invex_exporters::training_table::{TrainingWord, write_training_words};
 use invex_pipeline::e_invoice::locate_on_page;
@@ -128,17 +129,23 @@ fn label(
         if matches!(field.value, Value::Bool(_)) {
             continue;
         }
-        let Some((page, range)) = locate_on_page(document, &field.value) else { continue };
-        let slots = &mut labels[page][range.clone()];
-        if slots.iter().any(|l| l != "O") {
-            continue;
-        }
         let tag = name.as_str().to_ascii_uppercase();
-        for (i, slot) in slots.iter_mut().enumerate() {
-            *slot = format!("{}-{tag}", if i == 0 { "B" } else { "I" });
+        let mut found = false;
+        for (page, range) in locate_everywhere(document, &field.value) {
+            let slots = &mut labels[page][range.clone()];
+            if slots.iter().any(|l| l != "O") {
+                continue;
+            }
+            for (i, slot) in slots.iter_mut().enumerate() {
+                *slot = format!("{}-{tag}", if i == 0 { "B" } else { "I" });
+            }
+            found = true;
         }
-        *summary.labelled.entry(name).or_default() += 1;
+        if found {
+            *summary.labelled.entry(name).or_default() += 1;
+        }
     }
+    label_lines(document, invoice, &mut labels);
     let split = split(&record.id);
     let mut out = Vec::new();
     for (page, labels) in document.pages.iter().zip(labels) {
@@ -159,4 +166,67 @@ fn label(
         }
     }
     out
+}
+
+/// Every place `value` is printed (as `locate_on_page` finds it), at most
+/// eight: a total or a supplier's name is often printed more than once,
+/// and a model taught that only the first is one would unlearn the others.
+fn locate_everywhere(document: &Document, value: &Value) -> Vec<(usize, std::ops::Range<usize>)> {
+    let mut masked = document.clone();
+    let mut hits = Vec::new();
+    while hits.len() < 8 {
+        let Some((page, range)) = locate_on_page(&masked, value) else { break };
+        for word in &mut masked.pages[page].words[range.clone()] {
+            word.text = "[masked]".into();
+        }
+        hits.push((page, range));
+    }
+    hits
+}
+
+/// Labels the reviewed line items' cells (`B-LINE_AMOUNT`, ...), each within
+/// its row (the words whose middle lies in the line's box): the layout
+/// model reads lines too, and an invoice whose lines were left `O` would
+/// teach it to forget them. Amounts first, the description last, so that a
+/// short number is not taken for part of a longer one; a cell already
+/// labelled is not labelled again.
+fn label_lines(document: &Document, invoice: &Invoice, labels: &mut [Vec<String>]) {
+    for item in invoice.line_items.iter().filter(|l| l.kind.is_item()) {
+        let (Some(number), Some(bbox)) = (item.page, item.bbox) else { continue };
+        let Some(index) = document.pages.iter().position(|p| p.number == number) else { continue };
+        let page = &document.pages[index];
+        let row: Vec<usize> = (0..page.words.len())
+            .filter(|&i| {
+                let b = page.words[i].bbox;
+                (bbox.y0..=bbox.y1).contains(&b.center_y()) && (bbox.x0..=bbox.x1).contains(&b.center_x())
+            })
+            .collect();
+        let words = row.iter().map(|&i| page.words[i].clone()).collect();
+        let cells = Document { pages: vec![Page { words, ..page.clone() }] };
+        let amount = |v: Option<_>| v.map(Value::Amount);
+        let text = |v: &Option<String>| v.clone().filter(|t| !t.trim().is_empty()).map(Value::Text);
+        let wanted = [
+            ("LINE_AMOUNT", amount(item.amount)),
+            ("LINE_UNIT_PRICE", amount(item.unit_price)),
+            ("LINE_VAT_RATE", amount(item.vat_rate)),
+            ("LINE_QUANTITY", amount(item.quantity)),
+            ("LINE_UNIT", text(&item.unit)),
+            ("LINE_DESCRIPTION", text(&item.description)),
+        ];
+        for (tag, value) in wanted {
+            let Some(value) = value else { continue };
+            let Some((_, mut range)) = locate_on_page(&cells, &value) else { continue };
+            // A rate printed `25,00 %`: the sign belongs to it.
+            if tag == "LINE_VAT_RATE" && cells.pages[0].words.get(range.end).is_some_and(|w| w.text == "%") {
+                range.end += 1;
+            }
+            let targets: Vec<usize> = range.map(|i| row[i]).collect();
+            if targets.iter().any(|&i| labels[index][i] != "O") {
+                continue;
+            }
+            for (n, &i) in targets.iter().enumerate() {
+                labels[index][i] = format!("{}-{tag}", if n == 0 { "B" } else { "I" });
+            }
+        }
+    }
 }

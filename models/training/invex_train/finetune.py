@@ -30,6 +30,7 @@ from tokenizers import Tokenizer
 from transformers import LayoutLMv3Config, LayoutLMv3ForTokenClassification
 
 from .data import collate, read_documents, special_ids
+from .predict import predict_documents, torch_runner
 from .train import log, run_training
 
 BOX_SCALE = 1000.0
@@ -101,6 +102,36 @@ def reviewed_documents(path):
         out = {"id": doc["id"], "words": words, "boxes": boxes, "labels": labels}
         (holdout if doc["split"] == "holdout" else train).append(out)
     return train, holdout
+
+
+# What a reviewer has checked on an approved invoice: the booked fields and
+# the line items. A word the export leaves `O` is known to be none of these.
+BOOKED = {"INVOICE_NUMBER", "INVOICE_DATE", "DUE_DATE", "CURRENCY", "TOTAL_AMOUNT",
+          "VAT_AMOUNT", "NET_AMOUNT", "SUPPLIER_NAME", "SUPPLIER_VAT", "IBAN", "BANKGIRO",
+          "PAYMENT_REFERENCE"}
+
+
+def entity(label):
+    return label.split("-", 1)[1] if "-" in label else None
+
+
+def keep_unreviewed(docs, model, tokenizer, labels, max_len):
+    """Where the export says `O` but the base model reads a field nobody
+    reviewed (not booked, not a line cell, absent from the invoice: a
+    supplier's address, a buyer's name), the target is the base model's own
+    reading, so that fine-tuning does not unlearn what reviews never saw."""
+    model.eval()
+    pred = predict_documents(docs, tokenizer, torch_runner(model), dict(enumerate(labels)), max_len)
+    model.train()
+    kept = 0
+    for doc, p in zip(docs, pred):
+        known = BOOKED | {entity(l) for l in doc["labels"] if l != "O"}
+        for i, (gold, base) in enumerate(zip(doc["labels"], p)):
+            e = entity(base)
+            if gold == "O" and e and not e.startswith("LINE_") and e not in known:
+                doc["labels"][i] = base
+                kept += 1
+    return kept
 
 
 def linear_order(model, tokenizer):
@@ -207,6 +238,7 @@ def main(argv=None):
     reviewed, holdout = reviewed_documents(args.reviewed)
     if not reviewed:
         raise SystemExit(f"{args.reviewed} holds no reviewed training invoices")
+    kept = keep_unreviewed(reviewed + holdout, model, tokenizer, labels, args.max_len)
     rng = random.Random(args.seed)
     generated = read_documents(args.generated) if args.generated else []
     rng.shuffle(generated)
@@ -217,6 +249,7 @@ def main(argv=None):
     log(args.out, {"event": "finetune", "base": os.path.abspath(args.base),
                    "reviewed": len(reviewed), "holdout": len(holdout),
                    "generated": len(mixed) - len(reviewed) * max(1, args.repeat),
+                   "base_readings_kept": kept,
                    "data_sha256": sha256(args.reviewed)})
     run_training(args, model, tokenizer, labels, mixed, val)
 
