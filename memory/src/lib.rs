@@ -227,13 +227,66 @@ pub fn learn_placement(document: &Document, field: FieldName, value: &Value) -> 
     candidates
         .into_iter()
         .map(|(_, p)| p)
+        .chain(unprinted_currency(document, field, value))
         .find(|p| find(document, field, p).is_some_and(|found| same_value(&found.value, value)))
+}
+
+/// A currency the invoice does not print at all (no code, no symbol), as a
+/// reviewer gave it: a placement of no words, which finds the currency on
+/// the supplier's invoices that print none either. The supplier itself,
+/// recognised by its identifiers on the page, is the evidence; a page that
+/// prints any currency is read as printed.
+fn unprinted_currency(document: &Document, field: FieldName, value: &Value) -> Option<Placement> {
+    let Value::Text(code) = value else { return None };
+    if field != FieldName::Currency || document.pages.iter().any(prints_a_currency) {
+        return None;
+    }
+    Some(Placement {
+        label: Vec::new(),
+        direction: Direction::Zone,
+        offset: [0.0, 0.0],
+        pattern: String::new(),
+        words: 0,
+        page: 1,
+        zone: [0.0; 4],
+        value: Some(code.clone()),
+        hits: 0,
+        misses: 0,
+        overrides: false,
+    })
+}
+
+/// Any word of the page is a currency code, name or sign (`SEK`, `kr`,
+/// `Euro`, `€`, `$1,250.00`, `100:-`).
+fn prints_a_currency(page: &invex_domain::Page) -> bool {
+    page.words.iter().any(|w| {
+        let t = w.text.as_str();
+        invex_domain::parse::normalize_currency(t).is_some()
+            || t.contains(['€', '$', '£', '₹', '¥'])
+            || t.ends_with(":-")
+    })
 }
 
 /// The value `placement` reads on `document`, validated, with source
 /// `memory`; `None` when its evidence (its caption, or the supplier's own
 /// value) is not on the page, or what stands there is not a valid value.
 pub fn find(document: &Document, field: FieldName, placement: &Placement) -> Option<Field> {
+    if placement.words == 0 {
+        // `unprinted_currency`: only where no currency is printed.
+        let code = placement.value.as_ref().filter(|_| field == FieldName::Currency)?;
+        if document.pages.iter().any(prints_a_currency) {
+            return None;
+        }
+        let value = check_value(field, &Value::Text(code.clone())).ok()?;
+        return Some(Field {
+            value,
+            confidence: SURE,
+            page: None,
+            bbox: None,
+            source: Source::Memory,
+            xml_path: None,
+        });
+    }
     let pages = document.pages.iter().filter(|p| p.number == placement.page);
     // A constant field, or a captioned one on a page of another length,
     // may be on another page: the learned page first.

@@ -376,3 +376,39 @@ fn patterns_collapse_runs() {
         assert_eq!(page::pattern(printed), shape);
     }
 }
+
+#[test]
+fn a_currency_nobody_prints_is_recalled_only_where_none_is_printed() {
+    // A US supplier with an Irish IBAN prints no currency; its reviewer says USD.
+    let first = doc(&[(400.0, &[(50.0, "Amount"), (120.0, "due:"), (300.0, "1,562.57")])]);
+    let memory = [learned(&first, FieldName::Currency, &text("USD"))];
+    assert_eq!(memory[0].placements.len(), 1, "{memory:?}");
+    let eur = Field {
+        value: text("EUR"),
+        confidence: 0.6,
+        page: None,
+        bbox: None,
+        source: Source::Rules,
+        xml_path: None,
+    };
+    // the next invoice's words → its currency after recall (the page reading: EUR from the IBAN)
+    type Words = &'static [(f32, &'static str)];
+    let cases: [(Words, &str); 4] = [
+        (&[(50.0, "Amount"), (120.0, "due:"), (300.0, "2,010.00")], "USD"),
+        (&[(50.0, "Total"), (300.0, "EUR"), (340.0, "2,010.00")], "EUR"),
+        (&[(50.0, "Total"), (300.0, "2"), (310.0, "010,00"), (350.0, "€")], "EUR"),
+        (&[(50.0, "Summa"), (300.0, "2 010:-")], "EUR"),
+    ];
+    for (words, expected) in cases {
+        let page = doc(&[(400.0, words)]);
+        let mut reading = Invoice::default();
+        reading.fields.insert(FieldName::Currency, eur.clone());
+        let recalled = SupplierMemory.recall(&page, &memory, reading);
+        let got = recalled.get(FieldName::Currency).map(|f| f.value.clone());
+        assert_eq!(got, Some(text(expected)), "{words:?}");
+    }
+    // Learned from a page that prints a currency, no such placement.
+    let printed = doc(&[(400.0, &[(50.0, "Total"), (300.0, "1,562.57"), (360.0, "SEK")])]);
+    let learned_there = learned(&printed, FieldName::Currency, &text("USD"));
+    assert!(learned_there.placements.is_empty(), "{learned_there:?}");
+}
