@@ -137,7 +137,11 @@ pub async fn metrics(State(state): State<SharedState>) -> Result<Response, ApiEr
     }
     for row in state.repo.model_accuracy(None).await? {
         let version = row.model_version.as_deref().unwrap_or("none");
-        state.metrics.reviewed_invoices.with_label_values(&[version]).set(row.reviewed_invoices as i64);
+        state
+            .metrics
+            .reviewed_invoices
+            .with_label_values(&[version])
+            .set(row.reviewed_invoices as i64);
         state.metrics.reviewed_accuracy.with_label_values(&[version]).set(row.accuracy);
     }
     let body = state.metrics.render().map_err(|e| ApiError::Internal(format!("metrics: {e}")))?;

@@ -198,7 +198,8 @@ fn label_lines(document: &Document, invoice: &Invoice, labels: &mut [Vec<String>
         let row: Vec<usize> = (0..page.words.len())
             .filter(|&i| {
                 let b = page.words[i].bbox;
-                (bbox.y0..=bbox.y1).contains(&b.center_y()) && (bbox.x0..=bbox.x1).contains(&b.center_x())
+                (bbox.y0..=bbox.y1).contains(&b.center_y())
+                    && (bbox.x0..=bbox.x1).contains(&b.center_x())
             })
             .collect();
         let words = row.iter().map(|&i| page.words[i].clone()).collect();
@@ -217,7 +218,9 @@ fn label_lines(document: &Document, invoice: &Invoice, labels: &mut [Vec<String>
             let Some(value) = value else { continue };
             let Some((_, mut range)) = locate_on_page(&cells, &value) else { continue };
             // A rate printed `25,00 %`: the sign belongs to it.
-            if tag == "LINE_VAT_RATE" && cells.pages[0].words.get(range.end).is_some_and(|w| w.text == "%") {
+            if tag == "LINE_VAT_RATE"
+                && cells.pages[0].words.get(range.end).is_some_and(|w| w.text == "%")
+            {
                 range.end += 1;
             }
             let targets: Vec<usize> = range.map(|i| row[i]).collect();

@@ -72,7 +72,12 @@ fn gate(args: &ModelGateArgs, scratch: &Path) -> Result<ExitCode> {
     };
     let current = extractor_for(current_dir)?;
     let candidate_extractor = extractor_for(Some(candidate_dir))?;
-    eprintln!("gate: {} ({}) against {current_name}, extractor {}", candidate.id, candidate.name, current.name());
+    eprintln!(
+        "gate: {} ({}) against {current_name}, extractor {}",
+        candidate.id,
+        candidate.name,
+        current.name()
+    );
 
     let reader = super::document_reader(&args.extractor)?;
     let mut cases = generated(args, reader.as_ref(), scratch)?;
@@ -105,7 +110,9 @@ fn gate(args: &ModelGateArgs, scratch: &Path) -> Result<ExitCode> {
             g["file"] = file.clone().into();
             gold.push(g.to_string());
             let pages = case.document.pages.len();
-            cur.push(Prediction::ok(file.clone(), current_out[n].clone(), pages).to_json().to_string());
+            cur.push(
+                Prediction::ok(file.clone(), current_out[n].clone(), pages).to_json().to_string(),
+            );
             cand.push(Prediction::ok(file, candidate_out[n].clone(), pages).to_json().to_string());
         }
         let before = evaluate(&gold.join("\n"), &cur.join("\n"))?;
@@ -220,7 +227,11 @@ fn tempdir() -> Result<PathBuf> {
 }
 
 /// The generated part: `args.generated` invoices with the gate's seed.
-fn generated(args: &ModelGateArgs, reader: &dyn DocumentReader, scratch: &Path) -> Result<Vec<Case>> {
+fn generated(
+    args: &ModelGateArgs,
+    reader: &dyn DocumentReader,
+    scratch: &Path,
+) -> Result<Vec<Case>> {
     if args.generated == 0 {
         return Ok(Vec::new());
     }
@@ -248,12 +259,19 @@ fn real(dir: &Path, reader: &dyn DocumentReader) -> Result<Vec<Case>> {
     read_set("real", root, &gold, reader)
 }
 
-fn read_set(set: &'static str, root: &Path, gold: &Path, reader: &dyn DocumentReader) -> Result<Vec<Case>> {
-    let text = std::fs::read_to_string(gold).with_context(|| format!("reading {}", gold.display()))?;
+fn read_set(
+    set: &'static str,
+    root: &Path,
+    gold: &Path,
+    reader: &dyn DocumentReader,
+) -> Result<Vec<Case>> {
+    let text =
+        std::fs::read_to_string(gold).with_context(|| format!("reading {}", gold.display()))?;
     let mut cases = Vec::new();
     let mut missing = 0;
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let truth: Json = serde_json::from_str(line).with_context(|| format!("a line of {}", gold.display()))?;
+        let truth: Json =
+            serde_json::from_str(line).with_context(|| format!("a line of {}", gold.display()))?;
         let Some(file) = truth["file"].as_str() else { continue };
         let Ok(bytes) = std::fs::read(root.join(file)) else {
             missing += 1;
@@ -265,7 +283,11 @@ fn read_set(set: &'static str, root: &Path, gold: &Path, reader: &dyn DocumentRe
             Err(_) => cases.push(Case { set, document: Document::default(), gold: truth }),
         }
     }
-    eprintln!("gate: {set}: {} documents{}", cases.len(), if missing > 0 { format!(" ({missing} files not present)") } else { String::new() });
+    eprintln!(
+        "gate: {set}: {} documents{}",
+        cases.len(),
+        if missing > 0 { format!(" ({missing} files not present)") } else { String::new() }
+    );
     Ok(cases)
 }
 

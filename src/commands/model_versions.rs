@@ -105,9 +105,13 @@ pub fn list(args: ModelListArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     println!("active: {}", active.as_deref().unwrap_or("(the workers' built-in model)"));
-    println!("{:<2}{:<17} {:<28} {:<17} {:<6} {:>9}", "", "id", "name", "parent", "gate", "reviewed");
+    println!(
+        "{:<2}{:<17} {:<28} {:<17} {:<6} {:>9}",
+        "", "id", "name", "parent", "gate", "reviewed"
+    );
     for v in &versions {
-        let gate = match v.metrics.as_ref().and_then(|m| m.get("promote")).and_then(|p| p.as_bool()) {
+        let gate = match v.metrics.as_ref().and_then(|m| m.get("promote")).and_then(|p| p.as_bool())
+        {
             Some(true) => "pass",
             Some(false) => "fail",
             None => "-",
@@ -124,9 +128,10 @@ pub fn list(args: ModelListArgs) -> Result<ExitCode> {
             v.parent.as_deref().unwrap_or("-")
         );
     }
-    for a in accuracy.iter().filter(|a| {
-        a.model_version.as_ref().is_none_or(|m| !versions.iter().any(|v| &v.id == m))
-    }) {
+    for a in accuracy
+        .iter()
+        .filter(|a| a.model_version.as_ref().is_none_or(|m| !versions.iter().any(|v| &v.id == m)))
+    {
         println!(
             "  reviewed invoices made by {}: accuracy {:.3} ({} invoices)",
             a.model_version.as_deref().unwrap_or("no model"),
@@ -159,7 +164,8 @@ pub(super) async fn promote_version(
     if repo.active_model_version().await?.as_deref() == Some(id) {
         bail!("{id} is already active");
     }
-    let event = ModelEvent { action: "promote".into(), version: Some(id.into()), by, at: Utc::now() };
+    let event =
+        ModelEvent { action: "promote".into(), version: Some(id.into()), by, at: Utc::now() };
     repo.append_model_event(&event).await?;
     Ok(())
 }
@@ -179,7 +185,12 @@ pub fn rollback(args: ModelRollbackArgs) -> Result<ExitCode> {
         if repo.active_model_version().await?.is_none() {
             bail!("nothing to roll back: no version is promoted");
         }
-        let event = ModelEvent { action: "rollback".into(), version: None, by: who(&args.by), at: Utc::now() };
+        let event = ModelEvent {
+            action: "rollback".into(),
+            version: None,
+            by: who(&args.by),
+            at: Utc::now(),
+        };
         repo.append_model_event(&event).await?;
         Ok(repo.active_model_version().await?)
     })?;

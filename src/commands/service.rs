@@ -91,7 +91,8 @@ fn model_swap(args: &WorkerArgs, base: Arc<dyn InvoiceProcessor>) -> Option<Arc<
     let base_label = base_dir
         .and_then(|dir| invex_models::Manifest::from_dir(&dir).ok())
         .map(|m| format!("{}@{}", m.name, m.version));
-    let cache = args.model_cache.clone().unwrap_or_else(|| std::env::temp_dir().join("invex-models"));
+    let cache =
+        args.model_cache.clone().unwrap_or_else(|| std::env::temp_dir().join("invex-models"));
     Some(Arc::new(ModelSwap::new(
         Arc::new(PipelineLoader { args: args.clone() }),
         cache,

@@ -286,7 +286,10 @@ pub async fn correction_counts(
 #[utoipa::path(get, path = "/v1/models", tag = "memory",
     responses((status = 200, description = "`{active, versions: [...], accuracy: [...]}`")),
     security(("api_key" = [])))]
-pub async fn models(State(state): State<SharedState>, caller: Caller) -> ApiResult<Json<JsonValue>> {
+pub async fn models(
+    State(state): State<SharedState>,
+    caller: Caller,
+) -> ApiResult<Json<JsonValue>> {
     caller.require(Role::Reviewer)?;
     let active = state.repo.active_model_version().await?;
     let versions: Vec<JsonValue> = state

@@ -6,8 +6,8 @@
 //! a row of another tenant is reported as absent, never as forbidden.
 
 use async_trait::async_trait;
-use serde_json::Value as Json;
 use chrono::{DateTime, Duration, Utc};
+use serde_json::Value as Json;
 use thiserror::Error;
 
 use super::records::*;

@@ -17,7 +17,10 @@ const COLUMNS: &str = "id, parent, name, data_hash, metrics, created_at, created
 fn version(row: &AnyRow) -> StoreResult<ModelVersion> {
     let metrics = match get::<Option<String>>(row, "metrics")? {
         Some(text) => Some(serde_json::from_str(&text).map_err(|_| {
-            StoreError::Backend(format!("model_versions.metrics holds undecodable JSON ({} bytes)", text.len()))
+            StoreError::Backend(format!(
+                "model_versions.metrics holds undecodable JSON ({} bytes)",
+                text.len()
+            ))
         })?),
         None => None,
     };
@@ -102,10 +105,11 @@ impl ModelStore for SqlRepository {
     }
 
     async fn model_events(&self) -> StoreResult<Vec<ModelEvent>> {
-        let rows = sqlx::query("SELECT action, version_id, by_whom, at FROM model_events ORDER BY seq")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_error)?;
+        let rows =
+            sqlx::query("SELECT action, version_id, by_whom, at FROM model_events ORDER BY seq")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_error)?;
         rows.iter()
             .map(|row| {
                 Ok(ModelEvent {
@@ -121,7 +125,8 @@ impl ModelStore for SqlRepository {
     async fn model_accuracy(&self, tenant_id: Option<&str>) -> StoreResult<Vec<ModelAccuracy>> {
         // Per version: approved invoices, and the distinct booked fields
         // corrected on them. The field names are our own constants.
-        let booked: Vec<String> = BOOKED_FIELDS.iter().map(|f| format!("'{}'", f.as_str())).collect();
+        let booked: Vec<String> =
+            BOOKED_FIELDS.iter().map(|f| format!("'{}'", f.as_str())).collect();
         let sql = format!(
             "SELECT i.model_version AS model_version, COUNT(DISTINCT i.id) AS invoices, \
              COUNT(DISTINCT c.invoice_id || ':' || c.field) AS corrected \
@@ -132,10 +137,10 @@ impl ModelStore for SqlRepository {
             booked.join(", ")
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(tenant_id)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)?;
+            .bind(tenant_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)?;
         rows.iter()
             .map(|row| {
                 let invoices = get::<i64>(row, "invoices")?.max(0) as u64;

@@ -92,22 +92,33 @@ impl SupplierStore for SqlRepository {
         tenant_id: &str,
         keys: &[SupplierKey],
     ) -> StoreResult<Option<SupplierRecord>> {
-        for key in keys {
-            let sql = format!(
-                "SELECT {COLUMNS} FROM suppliers WHERE tenant_id = $1 AND id = \
-                 (SELECT supplier_id FROM supplier_keys WHERE tenant_id = $1 AND key = $2)"
-            );
-            let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(tenant_id)
-                .bind(key.as_key())
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(db_error)?;
-            if let Some(row) = row {
-                return supplier(&row).map(Some);
+        if keys.is_empty() {
+            return Ok(None);
+        }
+        // One query for every key; the strongest key found names the supplier.
+        let wanted: Vec<String> = keys.iter().map(SupplierKey::as_key).collect();
+        let placeholders: Vec<String> = (2..wanted.len() + 2).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "SELECT key, supplier_id FROM supplier_keys WHERE tenant_id = $1 AND key IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(tenant_id);
+        for key in &wanted {
+            query = query.bind(key);
+        }
+        let found = query.fetch_all(&self.pool).await.map_err(db_error)?;
+        let mut best: Option<(usize, String)> = None;
+        for row in &found {
+            let key: String = get(row, "key")?;
+            let rank = wanted.iter().position(|k| *k == key).unwrap_or(usize::MAX);
+            if best.as_ref().is_none_or(|(r, _)| rank < *r) {
+                best = Some((rank, get(row, "supplier_id")?));
             }
         }
-        Ok(None)
+        match best {
+            Some((_, id)) => self.supplier(tenant_id, &id).await,
+            None => Ok(None),
+        }
     }
 
     async fn save_supplier(

@@ -11,8 +11,10 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use chrono::Utc;
 use invex_api::{
-    AppState, ModelStatus, ServiceOptions, SharedState, Worker, WorkerOptions, generate_key,
+    AppState, ModelStatus, ModelSwap, ServiceOptions, SharedState, Worker, WorkerOptions,
+    generate_key,
 };
+use invex_domain::InvoiceProcessor;
 use invex_domain::service::{Repository, Role, Tenant};
 use invex_pipeline::{Pipeline, RulesExtractor};
 use invex_storage::test_database::TestDatabase;
@@ -41,6 +43,9 @@ macro_rules! both_backends {
         }
     };
 }
+
+/// Makes a worker's model swap from a folder and the base processor.
+pub type MakeSwap = Box<dyn FnOnce(&std::path::Path, Arc<dyn InvoiceProcessor>) -> ModelSwap>;
 
 pub struct Harness {
     pub state: SharedState,
@@ -88,6 +93,21 @@ impl Harness {
         options: ServiceOptions,
         pipeline: Pipeline,
     ) -> Harness {
+        Self::build(backend, options, pipeline, None).await
+    }
+
+    /// With hot swap of the layout model: `models` makes the worker's
+    /// [`ModelSwap`] from the harness's folder and the base processor.
+    pub async fn with_models(backend: Backend, models: MakeSwap) -> Harness {
+        Self::build(backend, ServiceOptions::default(), pipeline(), Some(models)).await
+    }
+
+    async fn build(
+        backend: Backend,
+        options: ServiceOptions,
+        pipeline: Pipeline,
+        models: Option<MakeSwap>,
+    ) -> Harness {
         let dir = crate::tempdir();
         let database = match backend {
             Backend::Sqlite => TestDatabase::sqlite(dir.path()),
@@ -109,11 +129,13 @@ impl Harness {
             Some(memory.clone()),
             shutdown.clone(),
         );
+        let processor: Arc<dyn InvoiceProcessor> = Arc::new(pipeline);
+        let models = models.map(|make| Arc::new(make(dir.path(), processor.clone())));
         let worker = Arc::new(Worker {
             repo: repo.clone(),
             blobs,
-            processor: Arc::new(pipeline),
-            models: None,
+            processor,
+            models,
             memory: Some(memory),
             metrics: state.metrics.clone(),
             new_jobs: state.new_jobs.clone(),

@@ -6,6 +6,7 @@ mod auth;
 mod flow;
 pub mod harness;
 mod memory;
+mod models;
 mod ops;
 mod ops_support;
 mod processes;

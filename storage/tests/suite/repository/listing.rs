@@ -229,7 +229,8 @@ async fn confidences_alternating_with_null_are_stored(repo: SqlRepository) {
     let acme = tenant(&repo, "acme").await;
     let confidences = [None, Some(0.25), None, Some(0.5), Some(0.75), None, Some(1.0)];
     for (n, confidence) in confidences.iter().enumerate() {
-        let summary = InvoiceSummary { min_confidence: *confidence, ..summary("X", "1.00", 0.0, 0) };
+        let summary =
+            InvoiceSummary { min_confidence: *confidence, ..summary("X", "1.00", 0.0, 0) };
         let result = processed(InvoiceStatus::NeedsReview, summary);
         processed_invoice(&repo, &acme, &id(n as u32 + 1), t(n as i64 * 10), &result).await;
     }

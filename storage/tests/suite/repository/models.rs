@@ -23,7 +23,12 @@ fn version(name: &str, parent: Option<&str>, at: i64) -> ModelVersion {
 }
 
 fn event(action: &str, version: Option<&str>, at: i64) -> ModelEvent {
-    ModelEvent { action: action.into(), version: version.map(str::to_string), by: "ops".into(), at: t(at) }
+    ModelEvent {
+        action: action.into(),
+        version: version.map(str::to_string),
+        by: "ops".into(),
+        at: t(at),
+    }
 }
 
 async fn promotions_stack_and_rollbacks_pop_them(repo: SqlRepository) {
@@ -56,9 +61,16 @@ async fn promotions_stack_and_rollbacks_pop_them(repo: SqlRepository) {
     ];
     for (n, (e, active)) in steps.iter().enumerate() {
         repo.append_model_event(e).await.unwrap();
-        assert_eq!(repo.active_model_version().await.unwrap().as_deref(), *active, "after step {n}");
+        assert_eq!(
+            repo.active_model_version().await.unwrap().as_deref(),
+            *active,
+            "after step {n}"
+        );
     }
-    assert_eq!(repo.model_events().await.unwrap(), steps.iter().map(|(e, _)| e.clone()).collect::<Vec<_>>());
+    assert_eq!(
+        repo.model_events().await.unwrap(),
+        steps.iter().map(|(e, _)| e.clone()).collect::<Vec<_>>()
+    );
     assert_eq!(
         repo.append_model_event(&event("promote", Some("nope"), 100)).await,
         Err(StoreError::NotFound)
@@ -81,7 +93,8 @@ async fn accuracy_is_counted_per_model_version(repo: SqlRepository) {
     for (n, (tenant, model, fields, approved)) in cases.iter().enumerate() {
         let mut result = processed(InvoiceStatus::NeedsReview, summary("Acme", "1.00", 0.5, 1));
         result.model_version = model.map(str::to_string);
-        let invoice_id = processed_invoice(&repo, tenant, &id(n as u32 + 1), t(n as i64), &result).await;
+        let invoice_id =
+            processed_invoice(&repo, tenant, &id(n as u32 + 1), t(n as i64), &result).await;
         let corrections: Vec<Correction> = fields
             .iter()
             .enumerate()
@@ -95,9 +108,15 @@ async fn accuracy_is_counted_per_model_version(repo: SqlRepository) {
                 corrected_at: t(100 + k as i64),
             })
             .collect();
-        repo.add_corrections(&tenant.id, &invoice_id, &corrections, &result.summary, InvoiceStatus::NeedsReview)
-            .await
-            .unwrap();
+        repo.add_corrections(
+            &tenant.id,
+            &invoice_id,
+            &corrections,
+            &result.summary,
+            InvoiceStatus::NeedsReview,
+        )
+        .await
+        .unwrap();
         if *approved {
             assert!(repo.approve(&tenant.id, &invoice_id, "key-r", t(200)).await.unwrap());
         }
