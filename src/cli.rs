@@ -388,6 +388,9 @@ pub enum ModelsCommand {
     /// Go back to the version active before the last promotion (the
     /// workers' built-in model after the first one).
     Rollback(crate::cli_service::ModelRollbackArgs),
+    /// Copy a registered version's files (or the active one's) out of the
+    /// store into a folder: the base for the next fine-tuning.
+    Fetch(crate::cli_service::ModelFetchArgs),
 }
 
 #[derive(Debug, Args)]

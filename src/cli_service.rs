@@ -229,6 +229,18 @@ pub struct ModelPromoteArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ModelFetchArgs {
+    /// A version id, or `active` (fails when the built-in model is active:
+    /// its folder is models/shipped/invex-layout).
+    pub id: String,
+    /// The folder to write (created; must not exist yet).
+    #[arg(long)]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Debug, Args)]
 pub struct ModelRollbackArgs {
     #[arg(long)]
     pub by: Option<String>,

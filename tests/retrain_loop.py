@@ -186,6 +186,8 @@ def main():
             raise SystemExit("the fine-tuned model does not score higher")
         status, models = call(f"{base}/v1/models", key)
         assert status == 200 and models["active"] == version, models
+        # The active version's files come back out of the store, for the next fine-tuning.
+        sh(BIN, "models", "fetch", "active", "--out", os.path.join(work, "active"), *common)
 
         # 4. Rollback: the shipped model again, in the running service.
         sh(BIN, "models", "rollback", *common)

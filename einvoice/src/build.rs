@@ -68,7 +68,13 @@ pub fn cii_date(node: Node) -> Option<NaiveDate> {
     if format != "102" {
         return None;
     }
-    NaiveDate::parse_from_str(&text(node)?, "%Y%m%d").ok()
+    NaiveDate::parse_from_str(&text(node)?, "%Y%m%d").ok().filter(plausible)
+}
+
+/// A date an invoice can carry: placeholders some generators write for "no
+/// date" (`00010101`, `99991231`) are absent, not dates to book.
+fn plausible(date: &NaiveDate) -> bool {
+    (1900..=2199).contains(&chrono::Datelike::year(date))
 }
 
 /// A UBL date (`YYYY-MM-DD`, perhaps with a time zone: `Z`, `+01:00`).
@@ -84,7 +90,7 @@ pub fn ubl_date(node: Node) -> Option<NaiveDate> {
     if !zone_ok || day.len() != 10 {
         return None;
     }
-    NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()
+    NaiveDate::parse_from_str(day, "%Y-%m-%d").ok().filter(plausible)
 }
 
 /// Identifiers compared and booked without spaces, upper case (VAT, IBAN, BIC).

@@ -288,3 +288,20 @@ fn mutated_documents_never_panic() {
     }
     assert!(read > 100, "only {read} mutated documents were still invoices");
 }
+
+/// A placeholder date (`00010101`, `9999-12-31`) is no date: the field is
+/// absent (the page or a person supplies it), the rest is read.
+#[test]
+fn placeholder_dates_are_absent() {
+    let cases = [
+        (CII.replace(">20240301<", ">00010101<"), None),
+        (CII.replace(">20240301<", ">99991231<"), None),
+        (CII.to_string(), "2024-03-01".parse().ok()),
+        (UBL.replace("<cbc:IssueDate>2024-03-01", "<cbc:IssueDate>0001-01-01"), None),
+    ];
+    for (xml, want) in cases {
+        let inv = read(&xml).expect("read");
+        assert_eq!(inv.date(FieldName::InvoiceDate), want);
+        assert!(inv.amount(FieldName::TotalAmount).is_some());
+    }
+}

@@ -203,13 +203,19 @@ fn print_comparison(set: &str, docs: usize, before: &EvalReport, after: &EvalRep
 
 /// Copies a registered version's files from the blob store into `scratch`.
 async fn fetch(blobs: &dyn BlobStore, id: &str, scratch: &Path) -> Result<PathBuf> {
+    let dir = scratch.join(id);
+    std::fs::create_dir_all(&dir)?;
+    fetch_into(blobs, id, &dir).await?;
+    Ok(dir)
+}
+
+/// Copies a registered version's files from the blob store into `dir`.
+pub(super) async fn fetch_into(blobs: &dyn BlobStore, id: &str, dir: &Path) -> Result<()> {
     let prefix = format!("models/{id}/");
     let keys = blobs.list(&prefix).await?;
     if keys.is_empty() {
         bail!("the blob store holds no files for model version {id}");
     }
-    let dir = scratch.join(id);
-    std::fs::create_dir_all(&dir)?;
     for key in keys {
         let name = key.strip_prefix(&prefix).unwrap_or(&key);
         if name.contains('/') || name.starts_with('.') {
@@ -217,7 +223,7 @@ async fn fetch(blobs: &dyn BlobStore, id: &str, scratch: &Path) -> Result<PathBu
         }
         std::fs::write(dir.join(name), blobs.get(&key).await?)?;
     }
-    Ok(dir)
+    Ok(())
 }
 
 fn tempdir() -> Result<PathBuf> {

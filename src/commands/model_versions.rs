@@ -11,7 +11,9 @@ use invex_domain::service::{ModelEvent, ModelVersion, Repository, model_stack};
 use invex_models::Manifest;
 
 use super::service::open_stores;
-use crate::cli_service::{ModelListArgs, ModelPromoteArgs, ModelRegisterArgs, ModelRollbackArgs};
+use crate::cli_service::{
+    ModelFetchArgs, ModelListArgs, ModelPromoteArgs, ModelRegisterArgs, ModelRollbackArgs,
+};
 
 pub(super) fn runtime() -> Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
@@ -198,5 +200,33 @@ pub fn rollback(args: ModelRollbackArgs) -> Result<ExitCode> {
         "rolled back: {} is active",
         now_active.as_deref().unwrap_or("the workers' built-in model")
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn fetch(args: ModelFetchArgs) -> Result<ExitCode> {
+    if args.out.exists() {
+        bail!("{} exists already; name a new folder", args.out.display());
+    }
+    let id = runtime()?.block_on(async {
+        let (repo, blobs) = open_stores(&args.store).await?;
+        let id = match args.id.as_str() {
+            "active" => match repo.active_model_version().await? {
+                Some(id) => id,
+                None => bail!(
+                    "no version is promoted: the built-in model is in models/shipped/invex-layout"
+                ),
+            },
+            id => id.to_string(),
+        };
+        if repo.model_version(&id).await?.is_none() {
+            bail!("no model version {id:?} (see `invex models list`)");
+        }
+        std::fs::create_dir_all(&args.out)
+            .with_context(|| format!("creating {}", args.out.display()))?;
+        super::model_gate::fetch_into(blobs.as_ref(), &id, &args.out).await?;
+        Ok(id)
+    })?;
+    super::models::verify_quietly(&args.out)?;
+    println!("{id}: files in {} (checked against its manifest)", args.out.display());
     Ok(ExitCode::SUCCESS)
 }

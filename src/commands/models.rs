@@ -23,6 +23,7 @@ pub fn run(command: ModelsCommand) -> Result<ExitCode> {
         ModelsCommand::Gate(args) => super::model_gate::run(args),
         ModelsCommand::Promote(args) => super::model_versions::promote(args),
         ModelsCommand::Rollback(args) => super::model_versions::rollback(args),
+        ModelsCommand::Fetch(args) => super::model_versions::fetch(args),
     }
 }
 
