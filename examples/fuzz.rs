@@ -154,11 +154,13 @@ fn files(dir: &Path, ends: &[&str]) -> Vec<Vec<u8>> {
     out
 }
 
+/// Reads one input; true when it was read without an error.
+type Reader = Box<dyn Fn(&[u8]) -> bool>;
+
 /// What one target reads, and its seeds.
 struct Target {
     seeds: Vec<Vec<u8>>,
-    /// Reads one input; true when it was read without an error.
-    run: Box<dyn Fn(&[u8]) -> bool>,
+    run: Reader,
     /// Keep the current input on disk (targets that reach native code).
     native: bool,
 }

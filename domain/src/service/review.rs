@@ -372,7 +372,8 @@ mod tests {
         };
         let r = Source::Rules;
         // (line amounts in cents, their source, the net in cents, flagged?)
-        let table: [(&[Option<i64>], Source, Option<i64>, bool); 8] = [
+        type Case = (&'static [Option<i64>], Source, Option<i64>, bool);
+        let table: [Case; 8] = [
             (&[Some(10000), Some(2550)], r, Some(12550), false),
             (&[Some(10000), Some(2550)], r, Some(12650), false), // rounding, within 1.02
             (&[Some(10000), Some(2550)], r, Some(12653), true),
@@ -383,8 +384,10 @@ mod tests {
             (&[Some(10000)], r, None, false),       // no net to compare
         ];
         for (amounts, source, net, flagged) in table {
-            let mut invoice = Invoice::default();
-            invoice.line_items = amounts.iter().map(|a| line(*a, source)).collect();
+            let mut invoice = Invoice {
+                line_items: amounts.iter().map(|a| line(*a, source)).collect(),
+                ..Default::default()
+            };
             if let Some(n) = net {
                 let net = Field::new(Value::Amount(Decimal::new(n, 2)), 0.9, Source::Rules);
                 invoice.set(FieldName::NetAmount, net);
@@ -456,9 +459,11 @@ mod tests {
             (&[(Some("25"), "400")], &[("25", None)], "900", &[true]),
         ];
         for (lines, breakdown, net, unsure) in table {
-            let mut invoice = Invoice::default();
-            invoice.line_items = lines.iter().map(|(r, a)| line(*r, a)).collect();
-            invoice.vat_breakdown = breakdown.iter().map(|(r, b)| base(r, *b)).collect();
+            let mut invoice = Invoice {
+                line_items: lines.iter().map(|(r, a)| line(*r, a)).collect(),
+                vat_breakdown: breakdown.iter().map(|(r, b)| base(r, *b)).collect(),
+                ..Default::default()
+            };
             invoice
                 .set(FieldName::NetAmount, Field::new(Value::Amount(d(net)), 0.9, Source::Rules));
             mark_unsure_lines(&mut invoice);

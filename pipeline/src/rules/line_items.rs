@@ -744,7 +744,8 @@ mod real_lines_tests {
         };
         use LineKind::{Allowance as A, Charge as C, Item as I};
         // (rows, their kinds, their amounts after typing)
-        let cases: [(&[(&str, i64)], &[LineKind], &[i64]); 9] = [
+        type Case = (&'static [(&'static str, i64)], &'static [LineKind], &'static [i64]);
+        let cases: [Case; 9] = [
             (&[("Pen", 20), ("Member Discount", -2)], &[I, A], &[20, -2]),
             // A discount word inside a positive row's text is not enough.
             (&[("Discounted chairs", 300), ("Mengenrabatt", -30)], &[I, A], &[300, -30]),

@@ -210,7 +210,7 @@ async fn any_upload_body_is_accepted_or_refused_clearly(backend: Backend) {
         crate::repo().join("tests/fixtures/einvoice/peppol/se_rantefaktura_enkel.xml"),
     )
     .expect("fixture");
-    let seeds = vec![sample(5), photo, xml, Vec::new(), b"%PDF-1.7\n%%EOF".to_vec()];
+    let seeds = [sample(5), photo, xml, Vec::new(), b"%PDF-1.7\n%%EOF".to_vec()];
     // (seed, cut at a fraction, bytes flipped at fractions, appended bytes)
     let bytes = (
         0..seeds.len(),
