@@ -75,6 +75,20 @@ def correction(field, gold_value):
     return gold_value
 
 
+def fixes(gold, invoice):
+    """The corrections that make `invoice` read as `gold`: every scored field
+    that differs, with the truth's value (None removes a field)."""
+    fix = {}
+    for f in score.FIELDS:
+        g = score.norm(f, gold.get(f))
+        p = score.norm(f, value(invoice, f))
+        if g is None and p is not None:
+            fix[f] = None
+        elif g is not None and not score.match(f, g, p):
+            fix[f] = correction(f, gold.get(f))
+    return fix
+
+
 def groups(gold_path, root, group_by):
     gold = [json.loads(l) for l in open(gold_path, encoding="utf-8") if l.strip()]
     if group_by.startswith("manifest:"):
@@ -105,14 +119,7 @@ def replay(base, before_key, after_key, name, gold_path, root, group_by):
         (first_gold, first_path), later = invoices[0], invoices[1:]
         upload(base, before_key, first_path)
         first = processed(base, after_key, upload(base, after_key, first_path))
-        fix = {}
-        for f in score.FIELDS:
-            g = score.norm(f, first_gold.get(f))
-            p = score.norm(f, value(first, f))
-            if g is None and p is not None:
-                fix[f] = None
-            elif g is not None and not score.match(f, g, p):
-                fix[f] = correction(f, first_gold.get(f))
+        fix = fixes(first_gold, first)
         if fix:
             status, body = call(f"{base}/v1/invoices/{first['id']}", after_key, "PATCH", {"fields": fix})
             if status != 200:

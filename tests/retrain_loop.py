@@ -32,7 +32,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "benches"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "fixtures"))
 import score  # noqa: E402
-from memory_replay import call, processed, upload, value  # noqa: E402
+from memory_replay import call, fixes, processed, right, upload  # noqa: E402
 
 BIN = os.environ.get("INVEX_BIN") or os.path.join(
     os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "invex")
@@ -52,15 +52,9 @@ def sh(*args, check=True, env=None, quiet=False):
 
 def accuracy(gold_rows, invoices):
     """Share of scored fields right, with score.py's rules."""
-    right = scored = 0
-    for gold, invoice in zip(gold_rows, invoices):
-        for f in score.FIELDS:
-            g = score.norm(f, gold.get(f))
-            if g is None:
-                continue
-            scored += 1
-            right += score.match(f, g, score.norm(f, value(invoice, f)))
-    return right / max(1, scored)
+    judged = [right(f, gold, invoice) for gold, invoice in zip(gold_rows, invoices)
+              for f in score.FIELDS if score.norm(f, gold.get(f)) is not None]
+    return sum(judged) / max(1, len(judged))
 
 
 def read_gold(folder):
@@ -138,13 +132,7 @@ def main():
         assert base_label and base_label.startswith("invex-layout@"), base_label
         corrections = 0
         for g, invoice in zip(gold, reviewed):
-            fix = {}
-            for f in score.FIELDS:
-                want, got = score.norm(f, g.get(f)), score.norm(f, value(invoice, f))
-                if want is None and got is not None:
-                    fix[f] = None
-                elif want is not None and not score.match(f, want, got):
-                    fix[f] = g.get(f)
+            fix = fixes(g, invoice)
             if fix:
                 status, body = call(f"{base}/v1/invoices/{invoice['id']}", key, "PATCH", {"fields": fix})
                 if status != 200:

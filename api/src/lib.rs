@@ -32,7 +32,7 @@ pub mod worker;
 
 pub use auth::{Caller, NewKey, generate_key};
 pub use error::ApiError;
-pub use model_swap::{ModelLoader, ModelSwap};
+pub use model_swap::{ModelLoader, ModelSwap, copy_model_files};
 pub use routes::{ops_router, router};
 pub use state::{AppState, ModelStatus, ServiceOptions, SharedState};
 pub use webhooks::{WebhookOptions, WebhookSender};

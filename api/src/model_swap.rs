@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use invex_domain::InvoiceProcessor;
-use invex_domain::service::{BlobStore, Repository};
+use invex_domain::service::{BlobStore, Repository, model_blob_prefix};
 use tracing::{info, warn};
 
 use crate::metrics::Metrics;
@@ -117,21 +117,7 @@ impl ModelSwap {
     async fn fetch_and_load(&self, id: &str, blobs: &dyn BlobStore) -> Result<Active, String> {
         let dir = self.cache_dir.join(safe_name(id)?);
         if !dir.is_dir() {
-            let prefix = format!("models/{id}/");
-            let keys = blobs.list(&prefix).await.map_err(|e| format!("listing {prefix}: {e}"))?;
-            if keys.is_empty() {
-                return Err(format!("the blob store holds no files under {prefix}"));
-            }
-            let mut files = Vec::new();
-            for key in keys {
-                let bytes = blobs.get(&key).await.map_err(|e| format!("reading {key}: {e}"))?;
-                let name = key.strip_prefix(&prefix).unwrap_or(&key).to_string();
-                files.push((safe_name(&name)?.to_string(), bytes));
-            }
-            let dir = dir.clone();
-            tokio::task::spawn_blocking(move || write_dir(&dir, &files))
-                .await
-                .map_err(|e| format!("writing the model files: {e}"))??;
+            copy_model_files(blobs, id, &dir).await?;
         }
         let loader = self.loader.clone();
         let load_dir = dir.clone();
@@ -140,6 +126,28 @@ impl ModelSwap {
             .map_err(|e| format!("loading the model crashed: {e}"))??;
         Ok(Active { version: Some(id.to_string()), label: Some(id.to_string()), processor })
     }
+}
+
+/// Copies model version `id`'s files from the blob store into `dir`,
+/// through a temporary sibling, so that a half-copied folder is never
+/// loaded. A folder that is there already (another worker on this host
+/// finished first) is left as it is.
+pub async fn copy_model_files(blobs: &dyn BlobStore, id: &str, dir: &Path) -> Result<(), String> {
+    let prefix = model_blob_prefix(id);
+    let keys = blobs.list(&prefix).await.map_err(|e| format!("listing {prefix}: {e}"))?;
+    if keys.is_empty() {
+        return Err(format!("the blob store holds no files under {prefix}"));
+    }
+    let mut files = Vec::new();
+    for key in keys {
+        let bytes = blobs.get(&key).await.map_err(|e| format!("reading {key}: {e}"))?;
+        let name = key.strip_prefix(&prefix).unwrap_or(&key).to_string();
+        files.push((safe_name(&name)?.to_string(), bytes));
+    }
+    let dir = dir.to_path_buf();
+    tokio::task::spawn_blocking(move || write_dir(&dir, &files))
+        .await
+        .map_err(|e| format!("writing the model files: {e}"))?
 }
 
 /// A model file or version id as one path component, or an error.

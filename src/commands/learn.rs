@@ -30,7 +30,7 @@ pub fn export(args: LearnExportArgs) -> Result<ExitCode> {
     let format = TableFormat::from_path(&args.out).with_context(|| {
         format!("{}: the output must end in .parquet or .csv", args.out.display())
     })?;
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = super::service::store_runtime()?;
     let (words, summary) = runtime.block_on(async {
         let (repo, _) = open_stores(&args.store).await?;
         let tenants = match &args.tenant {

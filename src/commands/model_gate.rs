@@ -24,8 +24,8 @@ use invex_domain::service::{BlobStore, Repository};
 use invex_domain::{Document, DocumentReader, Extractor, FieldName, Prediction};
 use serde_json::{Value as Json, json};
 
-use super::model_versions::{promote_version, runtime, who};
-use super::service::open_stores;
+use super::model_versions::{promote_version, who};
+use super::service::{open_stores, store_runtime as runtime};
 use crate::cli_service::ModelGateArgs;
 
 /// The fields no candidate may make worse.
@@ -204,26 +204,8 @@ fn print_comparison(set: &str, docs: usize, before: &EvalReport, after: &EvalRep
 /// Copies a registered version's files from the blob store into `scratch`.
 async fn fetch(blobs: &dyn BlobStore, id: &str, scratch: &Path) -> Result<PathBuf> {
     let dir = scratch.join(id);
-    std::fs::create_dir_all(&dir)?;
-    fetch_into(blobs, id, &dir).await?;
+    invex_api::copy_model_files(blobs, id, &dir).await.map_err(anyhow::Error::msg)?;
     Ok(dir)
-}
-
-/// Copies a registered version's files from the blob store into `dir`.
-pub(super) async fn fetch_into(blobs: &dyn BlobStore, id: &str, dir: &Path) -> Result<()> {
-    let prefix = format!("models/{id}/");
-    let keys = blobs.list(&prefix).await?;
-    if keys.is_empty() {
-        bail!("the blob store holds no files for model version {id}");
-    }
-    for key in keys {
-        let name = key.strip_prefix(&prefix).unwrap_or(&key);
-        if name.contains('/') || name.starts_with('.') {
-            bail!("unexpected file {key:?} in model version {id}");
-        }
-        std::fs::write(dir.join(name), blobs.get(&key).await?)?;
-    }
-    Ok(())
 }
 
 fn tempdir() -> Result<PathBuf> {

@@ -7,17 +7,13 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
-use invex_domain::service::{ModelEvent, ModelVersion, Repository, model_stack};
+use invex_domain::service::{ModelEvent, ModelVersion, Repository, active_model};
 use invex_models::Manifest;
 
-use super::service::open_stores;
+use super::service::{open_stores, store_runtime as runtime};
 use crate::cli_service::{
     ModelFetchArgs, ModelListArgs, ModelPromoteArgs, ModelRegisterArgs, ModelRollbackArgs,
 };
-
-pub(super) fn runtime() -> Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
-}
 
 /// `--by`, else `$USER`, else "cli".
 pub(super) fn who(by: &Option<String>) -> String {
@@ -87,18 +83,15 @@ pub fn list(args: ModelListArgs) -> Result<ExitCode> {
             repo.model_accuracy(None).await?,
         ))
     })?;
-    let active = model_stack(&events).last().cloned();
+    let active = active_model(&events);
+    let reviewed = |id: &str| accuracy.iter().find(|a| a.model_version.as_deref() == Some(id));
     if args.json {
         let rows: Vec<serde_json::Value> = versions
             .iter()
             .map(|v| {
                 let mut row = serde_json::to_value(v).unwrap_or_default();
                 row["active"] = (active.as_deref() == Some(v.id.as_str())).into();
-                row["reviewed"] = accuracy
-                    .iter()
-                    .find(|a| a.model_version.as_deref() == Some(v.id.as_str()))
-                    .map(|a| serde_json::to_value(a).unwrap_or_default())
-                    .unwrap_or_default();
+                row["reviewed"] = serde_json::to_value(reviewed(&v.id)).unwrap_or_default();
                 row
             })
             .collect();
@@ -112,15 +105,12 @@ pub fn list(args: ModelListArgs) -> Result<ExitCode> {
         "", "id", "name", "parent", "gate", "reviewed"
     );
     for v in &versions {
-        let gate = match v.metrics.as_ref().and_then(|m| m.get("promote")).and_then(|p| p.as_bool())
-        {
+        let gate = match v.gate_passed() {
             Some(true) => "pass",
             Some(false) => "fail",
             None => "-",
         };
-        let reviewed = accuracy
-            .iter()
-            .find(|a| a.model_version.as_deref() == Some(v.id.as_str()))
+        let reviewed = reviewed(&v.id)
             .map_or("-".to_string(), |a| format!("{:.3} ({})", a.accuracy, a.reviewed_invoices));
         let mark = if active.as_deref() == Some(v.id.as_str()) { "*" } else { "" };
         println!(
@@ -155,8 +145,7 @@ pub(super) async fn promote_version(
     let Some(version) = repo.model_version(id).await? else {
         bail!("no model version {id:?} (see `invex models list`)");
     };
-    let passed = version.metrics.as_ref().and_then(|m| m.get("promote")).and_then(|p| p.as_bool());
-    match (passed, force) {
+    match (version.gate_passed(), force) {
         (Some(true), _) | (_, true) => {}
         (Some(false), false) => {
             bail!("{id} did not pass the gate; see `invex models list --json`, or --force")
@@ -221,9 +210,9 @@ pub fn fetch(args: ModelFetchArgs) -> Result<ExitCode> {
         if repo.model_version(&id).await?.is_none() {
             bail!("no model version {id:?} (see `invex models list`)");
         }
-        std::fs::create_dir_all(&args.out)
-            .with_context(|| format!("creating {}", args.out.display()))?;
-        super::model_gate::fetch_into(blobs.as_ref(), &id, &args.out).await?;
+        invex_api::copy_model_files(blobs.as_ref(), &id, &args.out)
+            .await
+            .map_err(anyhow::Error::msg)?;
         Ok(id)
     })?;
     super::models::verify_quietly(&args.out)?;

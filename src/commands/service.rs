@@ -43,6 +43,11 @@ pub async fn open_stores(args: &StoreArgs) -> Result<(Arc<dyn Repository>, Arc<d
     Ok((Arc::new(repo), blobs))
 }
 
+/// A single-threaded runtime for the CLI commands that talk to the stores.
+pub fn store_runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
+}
+
 /// The shared pipeline (pdfium + the configured extractor), and whether its model loaded.
 fn processor(args: &WorkerArgs) -> Result<(Arc<dyn InvoiceProcessor>, ModelStatus)> {
     let reader = super::document_reader(&args.extractor)?;

@@ -10,12 +10,8 @@ use invex_domain::service::{AuditEntry, Repository, Role, Tenant};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::service::open_stores;
+use super::service::{open_stores, store_runtime as runtime};
 use crate::cli_service::{KeysCommand, TenantsCommand};
-
-fn runtime() -> Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
-}
 
 pub fn tenants(command: TenantsCommand) -> Result<ExitCode> {
     runtime()?.block_on(async move {

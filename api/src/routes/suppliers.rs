@@ -298,7 +298,7 @@ pub async fn models(
         .await?
         .into_iter()
         .map(|v| {
-            let gate = v.metrics.as_ref().and_then(|m| m.get("promote")).cloned();
+            let gate = v.gate_passed();
             json!({
                 "id": v.id,
                 "name": v.name,

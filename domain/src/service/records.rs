@@ -364,8 +364,18 @@ pub struct ModelVersion {
 impl ModelVersion {
     /// Where this version's files are in the blob store.
     pub fn blob_prefix(&self) -> String {
-        format!("models/{}/", self.id)
+        model_blob_prefix(&self.id)
     }
+
+    /// The gate's verdict, when the version has been through it.
+    pub fn gate_passed(&self) -> Option<bool> {
+        self.metrics.as_ref()?.get("promote")?.as_bool()
+    }
+}
+
+/// Where the files of model version `id` are in the blob store.
+pub fn model_blob_prefix(id: &str) -> String {
+    format!("models/{id}/")
 }
 
 /// A promotion or a rollback, as the `model_events` log keeps it.
@@ -383,11 +393,6 @@ pub struct ModelEvent {
 /// stacks its version, a rollback returns to the one below it. `None` is
 /// the model the workers were started with.
 pub fn active_model(events: &[ModelEvent]) -> Option<String> {
-    model_stack(events).last().cloned()
-}
-
-/// The promotions still standing after `events`, oldest first.
-pub fn model_stack(events: &[ModelEvent]) -> Vec<String> {
     let mut stack = Vec::new();
     for event in events {
         match event.action.as_str() {
@@ -397,7 +402,7 @@ pub fn model_stack(events: &[ModelEvent]) -> Vec<String> {
             }
         }
     }
-    stack
+    stack.pop()
 }
 
 /// Accuracy from reviewed (approved) invoices, per model version: the share

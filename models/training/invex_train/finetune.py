@@ -15,7 +15,6 @@ Then export `run/best` with `invex_train.export` and register it with
 """
 
 import argparse
-import hashlib
 import json
 import os
 import random
@@ -30,6 +29,7 @@ from tokenizers import Tokenizer
 from transformers import LayoutLMv3Config, LayoutLMv3ForTokenClassification
 
 from .data import collate, read_documents, special_ids
+from .export import sha256
 from .predict import predict_documents, torch_runner
 from .train import log, run_training
 
@@ -61,14 +61,6 @@ def parse_args(argv=None):
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--resume", action="store_true")
     return p.parse_args(argv)
-
-
-def sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def scale(v, extent):
