@@ -16,7 +16,7 @@ mod language;
 mod months;
 
 pub use amount::{format_amount_sv, parse_amount, parse_amount_with, parse_percent};
-pub use currency::{country_currency, normalize_currency};
+pub use currency::{country_currency, glued_currency, normalize_currency};
 pub use date::{DateOrder, date_order_for, looks_like_date, parse_date};
 pub use language::{Language, detect_language};
 

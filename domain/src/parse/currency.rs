@@ -83,6 +83,18 @@ const AMOUNT_MARKERS: &[&str] = &[
     "Rs.", "MYR", "RM", "PLN", "CZK", "€", "$", "£", "₹", ":-",
 ];
 
+/// The currency of a marker glued to the start or end of a word
+/// (`₹17,676.00`, `12,50€`, `SEK100`, `100:-`): its ISO 4217 code.
+pub fn glued_currency(word: &str) -> Option<&'static str> {
+    let word = word.trim_matches(|c: char| matches!(c, '(' | ')' | '[' | ']' | ',' | ';'));
+    AMOUNT_MARKERS.iter().find_map(|m| {
+        let head = word.get(..m.len()).filter(|h| h.eq_ignore_ascii_case(m));
+        let tail = word.len().checked_sub(m.len()).and_then(|i| word.get(i..));
+        let tail = tail.filter(|t| t.eq_ignore_ascii_case(m));
+        head.or(tail).and_then(|_| normalize_currency(m))
+    })
+}
+
 /// `s` without a leading currency marker (ASCII case-insensitive).
 pub(super) fn strip_currency_prefix(s: &str) -> Option<&str> {
     AMOUNT_MARKERS.iter().find_map(|m| {
@@ -103,6 +115,28 @@ pub(super) fn strip_currency_suffix(s: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn glued_currency_table() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("₹17,676.00", Some("INR")),
+            ("Rs.1,200.00", Some("INR")),
+            ("12,50€", Some("EUR")),
+            ("(€12.00)", Some("EUR")),
+            ("EUR1.234,00", Some("EUR")),
+            ("100:-", Some("SEK")),
+            ("1 000kr", Some("SEK")),
+            ("$12.00", Some("USD")),
+            ("£9.99", Some("GBP")),
+            ("RM12.50", Some("MYR")),
+            ("12.50", None),
+            ("", None),
+            ("€", Some("EUR")),
+        ];
+        for &(word, want) in cases {
+            assert_eq!(glued_currency(word), want, "{word}");
+        }
+    }
 
     #[test]
     fn normalize_currency_table() {

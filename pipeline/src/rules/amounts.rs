@@ -51,6 +51,12 @@ pub fn roles(cx: &Ctx, table_lines: &[bool]) -> Roles {
         for slot in cx.scan.slots(cx.layout, kind, 1) {
             let hit = &cx.scan.labels[slot.label];
             let label_line = cx.layout.toks[hit.start].line;
+            // "Umsatzsteuer % | 0,00", "Moms % 25": a caption of the rate.
+            let last = &cx.layout.toks[hit.end - 1];
+            let next = cx.layout.toks.get(hit.end).filter(|n| n.line == last.line);
+            if role == 1 && (last.text == "%" || next.is_some_and(|n| n.text == "%")) {
+                continue;
+            }
             let below = matches!(slot.place, Place::Below(_));
             if below && table_lines.get(label_line).copied().unwrap_or(false) {
                 continue;
@@ -287,15 +293,23 @@ fn vat_lines(cx: &Ctx, table_lines: &[bool]) -> Vec<RateRow> {
             .iter()
             .filter(|p| p.start >= line.start && p.start < line.end)
             .collect();
-        if pcts.len() != 1 {
-            continue;
-        }
-        let rate = pcts[0].value;
+        // The rate with its sign, or bare under a caption with one
+        // ("Umsatzsteuer % …" over "19,00 | 33.61 | 6.39").
+        let (rate, rate_end) = match pcts.as_slice() {
+            [p] => (p.value, p.end),
+            [] => match bare_rate(cx, li) {
+                Some(r) => r,
+                None => continue,
+            },
+            _ => continue,
+        };
+        // A bare rate is an amount itself: the pairs come after it.
+        let from = if pcts.is_empty() { rate_end } else { line.start };
         let amounts: Vec<_> = cx
             .scan
             .amounts
             .iter()
-            .filter(|a| a.start >= line.start && a.start < line.end && a.decimals)
+            .filter(|a| a.start >= from && a.start < line.end && a.decimals)
             .collect();
         let vat_caption = (line.start..line.end)
             .any(|t| cx.scan.label_of[t].is_some_and(|h| cx.scan.labels[h].has(Kind::Vat)));
@@ -317,7 +331,7 @@ fn vat_lines(cx: &Ctx, table_lines: &[bool]) -> Vec<RateRow> {
         }
         if found.is_none() && vat_caption && !amounts.is_empty() {
             let last = amounts[amounts.len() - 1];
-            if last.start >= pcts[0].end {
+            if !pcts.is_empty() && last.start >= rate_end {
                 let v = VatLine {
                     rate,
                     base: None,
@@ -340,6 +354,26 @@ fn vat_lines(cx: &Ctx, table_lines: &[bool]) -> Vec<RateRow> {
     let mut out: Vec<RateRow> = by_rate.into_values().map(|(row, _)| row).collect();
     out.sort_by_key(|row| std::cmp::Reverse(row.line.rate));
     out
+}
+
+/// A VAT rate printed without its sign at the start of line `li`, under a
+/// VAT caption with a `%` within the four lines above: the rate and the end
+/// of its words. Only the standard rates of the EU and the Nordics count.
+fn bare_rate(cx: &Ctx, li: usize) -> Option<(Decimal, usize)> {
+    let l = cx.layout;
+    let line = &l.lines[li];
+    let a = cx.scan.amounts.iter().find(|a| a.start == line.start)?;
+    const STANDARD: [i64; 18] = [25, 24, 22, 21, 20, 19, 17, 16, 15, 14, 13, 12, 10, 9, 8, 7, 6, 5];
+    if !STANDARD.iter().any(|&r| a.value == Decimal::from(r)) {
+        return None;
+    }
+    let captioned = (li.saturating_sub(4)..li).filter(|&k| l.lines[k].page == line.page).any(|k| {
+        let ln = &l.lines[k];
+        let vat = (ln.start..ln.end)
+            .any(|t| cx.scan.label_of[t].is_some_and(|h| cx.scan.labels[h].has(Kind::Vat)));
+        vat && (ln.start..ln.end).any(|t| l.toks[t].text == "%")
+    });
+    captioned.then_some((a.value, a.end))
 }
 
 /// Whether the document writes US dollars out: `USD`, `US$` or `U.S.

@@ -119,6 +119,7 @@ fn signed_under_title(cx: &Ctx, pool: &mut Pool) {
         }
         let (first, last) = (&l.toks[hit.start], &l.toks[hit.end - 1]);
         let (x0, x1) = (first.bbox.x0, last.bbox.x1);
+        let title = first.key.clone();
         // On its own line: `Handelsrechnung (380) Nr. 471102`.
         let mut t = hit.end;
         let line_end = l.lines[first.line].end;
@@ -141,6 +142,14 @@ fn signed_under_title(cx: &Ctx, pool: &mut Pool) {
                     continue;
                 }
                 let lead = l.toks[ph.start].text.to_lowercase();
+                // `FACTURE` over `FAC-2026-001`: a lone number whose letter
+                // prefix abbreviates the title.
+                if ph.end - ph.start == 1 && abbreviates(&title, &lead) {
+                    if let Some(v) = id_like(cx, ph.start) {
+                        pool.push(Cand::at(cx.layout, ph.start, ph.end, Value::Text(v), 0.5, 0.7));
+                    }
+                    continue;
+                }
                 let Some(sign) = SIGNS.iter().find(|s| lead.starts_with(*s)) else { continue };
                 // The number glued to the sign, or the next word.
                 let t = if lead.len() > sign.len() { ph.start } else { ph.start + 1 };
@@ -153,6 +162,19 @@ fn signed_under_title(cx: &Ctx, pool: &mut Pool) {
             }
         }
     }
+}
+
+/// Whether `id` is a letter prefix that starts like the title word, a
+/// separator or not, and a number of three digits or more (`FAC-2026-001`
+/// under `FACTURE`, `INV2024/17` under `INVOICE`, `RE-1001` under `RECHNUNG`).
+fn abbreviates(title: &str, id: &str) -> bool {
+    let prefix: String = id.chars().take_while(|c| c.is_alphabetic()).collect();
+    let rest = &id[prefix.len()..];
+    let rest = rest.trim_start_matches(['-', '/', '_', '.']);
+    (1..=4).contains(&prefix.chars().count())
+        && title.starts_with(&prefix)
+        && rest.starts_with(|c: char| c.is_ascii_digit())
+        && rest.chars().filter(char::is_ascii_digit).count() >= 3
 }
 
 /// A short text value (a reference person, an order number): the run's words
@@ -349,7 +371,25 @@ pub fn vat_numbers(cx: &Ctx, supplier_org: Option<&str>) -> (Option<Cand>, Optio
 
 #[cfg(test)]
 mod tests {
-    use super::other_tax_id;
+    use super::{abbreviates, other_tax_id};
+
+    #[test]
+    fn numbers_that_abbreviate_the_title() {
+        let cases = [
+            ("facture", "fac-2026-001", true),
+            ("invoice", "inv2024/17", true),
+            ("rechnung", "re-1001", true),
+            ("faktura", "f2023-0042", true),
+            ("facture", "fac-12", false),
+            ("facture", "kd-10023", false),
+            ("invoice", "2024-001", false),
+            ("invoice", "invoice", false),
+            ("rechnung", "rechnung-100", false),
+        ];
+        for (title, id, want) in cases {
+            assert_eq!(abbreviates(title, id), want, "{title} {id}");
+        }
+    }
 
     #[test]
     fn tax_ids_outside_the_eu_forms() {

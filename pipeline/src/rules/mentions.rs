@@ -3,8 +3,8 @@
 //! currency markers, the document's decimal separator).
 
 use invex_domain::parse::{
-    DateOrder, Language, date_order_for, is_month_name, looks_like_date, normalize_currency,
-    parse_amount_with, parse_date, parse_percent,
+    DateOrder, Language, date_order_for, glued_currency, is_month_name, looks_like_date,
+    normalize_currency, parse_amount_with, parse_date, parse_percent,
 };
 
 use super::candidates::{AmountMention, DateMention, PercentMention, Scan};
@@ -287,28 +287,9 @@ fn has_decimals(s: &str) -> bool {
     b.len() >= 3 && (b[b.len() - 3] == b',' || b[b.len() - 3] == b'.')
 }
 
+/// The currency glued to one of an amount's words (`₹17,676.00`, `12,50€`).
 fn currency_in(words: &[&str]) -> Option<&'static str> {
-    for w in words {
-        let lower = w.to_ascii_lowercase();
-        for (marker, code) in [
-            ("sek", "SEK"),
-            ("eur", "EUR"),
-            ("€", "EUR"),
-            ("kr", "SEK"),
-            ("usd", "USD"),
-            ("$", "USD"),
-            ("£", "GBP"),
-            ("gbp", "GBP"),
-            ("nok", "NOK"),
-            ("dkk", "DKK"),
-            ("chf", "CHF"),
-        ] {
-            if lower.contains(marker) {
-                return Some(code);
-            }
-        }
-    }
-    None
+    words.iter().find_map(|w| glued_currency(w))
 }
 
 /// The decimal separator most amounts on the document use.

@@ -62,6 +62,19 @@ fn standard_rate(net: Decimal, vat: Decimal) -> bool {
         .any(|&s| (r - Decimal::from(s)).abs() < Decimal::new(15, 2))
 }
 
+/// The score from which an amount counts as read beside its own caption.
+const CAPTIONED: f32 = 0.9;
+
+/// Whether the best candidate of a role, read beside its caption, says
+/// otherwise than the value two other amounts would derive for it: a VAT or
+/// total is never derived over a printed one. (A net is: a captioned "net"
+/// is as often a tax-inclusive subtotal, and charges sit between the net
+/// and the total.)
+fn contradicts(role: &[Cand], derived: Decimal) -> bool {
+    role.first()
+        .is_some_and(|c| c.score >= CAPTIONED && (amount(c) - derived).abs() > Decimal::new(1, 2))
+}
+
 fn derived(value: Decimal, from: &[&Cand]) -> Chosen {
     let conf = from.iter().map(|c| c.conf).fold(1.0f32, f32::min) * 0.95;
     let page = from.first().map_or(0, |c| c.page);
@@ -115,7 +128,7 @@ pub fn choose(nets: &[Cand], vats: &[Cand], totals: &[Cand], sek: bool) -> Total
                         if same(n, t) {
                             continue;
                         }
-                        if !plausible_rate(a, c - a, sek) {
+                        if !plausible_rate(a, c - a, sek) || contradicts(vats, c - a) {
                             derive = false;
                         }
                         if !derive {
@@ -143,7 +156,7 @@ pub fn choose(nets: &[Cand], vats: &[Cand], totals: &[Cand], sek: bool) -> Total
                         if same(n, v) {
                             continue;
                         }
-                        if !plausible_rate(a, b, sek) {
+                        if !plausible_rate(a, b, sek) || contradicts(totals, a + b) {
                             derive = false;
                         }
                         if !derive {
@@ -290,6 +303,25 @@ mod tests {
             &[("1400.00", 1.0)],
             true,
             ["1000.00", "-", "1400.00"],
+        );
+        // A charge between the VAT and the total ("Shipping 10.00"): the
+        // VAT is never derived over a captioned one; the net is derived
+        // from the VAT and the total.
+        check(
+            &[("290.00", 0.95)],
+            &[("18.85", 0.95)],
+            &[("318.85", 1.03)],
+            false,
+            ["300.00*", "18.85", "318.85"],
+        );
+        // A total is never derived over a captioned one (100 + 19 is not
+        // 150): the net is taken as what the VAT and the total leave.
+        check(
+            &[("100.00", 1.0)],
+            &[("19.00", 1.0)],
+            &[("150.00", 1.0)],
+            false,
+            ["131.00*", "19.00", "150.00"],
         );
         // Nothing adds up: the best-scored single amounts are kept, nothing derived.
         check(&[("999.00", 1.0)], &[], &[], false, ["999.00", "-", "-"]);
