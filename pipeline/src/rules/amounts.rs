@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use invex_domain::parse::{country_currency, normalize_currency};
-use invex_domain::validate::vat_matches_rate;
+use invex_domain::validate::{totals_consistent, vat_matches_rate};
 use invex_domain::{Value, VatLine};
 use rust_decimal::Decimal;
 
@@ -246,22 +246,53 @@ fn summary_grid(cx: &Ctx, r: &mut Roles, table_lines: &[bool]) {
                         && (hit.has(Kind::Sum) || hit.has(Kind::Gross) || hit.has(Kind::Total))
                 })
             });
-            if !sum_row || cells.len() < 2 {
+            if cells.len() < 2 {
                 continue;
             }
-            for a in cells {
-                let Some(b) = l.bbox(a.start, a.end) else { continue };
-                let col = cols
-                    .iter()
+            let column = |a: &AmountMention| -> Option<u8> {
+                let b = l.bbox(a.start, a.end)?;
+                cols.iter()
                     .filter(|c| b.x1.min(c.2) - b.x0.max(c.1) > 0.0 || (b.x1 - c.2).abs() < 12.0)
-                    .min_by(|x, y| (b.x1 - x.2).abs().total_cmp(&(b.x1 - y.2).abs()));
-                let Some(&(role, _, _)) = col else { continue };
+                    .min_by(|x, y| (b.x1 - x.2).abs().total_cmp(&(b.x1 - y.2).abs()))
+                    .map(|c| c.0)
+            };
+            // Without a sum caption, the grid's only row (right under its
+            // captions, no row after it) counts when its net, VAT and total
+            // add up ("19% | 16,72 | 3,18 | 19,90" under "Netto | MwSt |
+            // Brutto"); one of several rows is one rate's.
+            if !sum_row {
+                if ri != li + 1 {
+                    continue;
+                }
+                let cell =
+                    |role: u8| cells.iter().find(|a| column(a) == Some(role)).map(|a| a.value);
+                let adds_up = match (cell(0), cell(1), cell(2)) {
+                    (Some(n), Some(v), Some(t)) => totals_consistent(n, v, t),
+                    _ => false,
+                };
+                let next_row = l.lines.get(ri + 1).is_some_and(|next| {
+                    next.page == page
+                        && cx
+                            .scan
+                            .amounts
+                            .iter()
+                            .filter(|a| a.start >= next.start && a.start < next.end)
+                            .filter(|a| column(a).is_some())
+                            .count()
+                            >= 2
+                });
+                if !adds_up || next_row {
+                    continue;
+                }
+            }
+            for a in cells {
+                let Some(role) = column(a) else { continue };
                 // The grid's total is before rounding: a payable total wins.
                 let score = match (role, a.decimals) {
                     (2, _) => 0.85,
                     (_, true) => 1.1,
                     _ => 0.8,
-                };
+                } * if sum_row { 1.0 } else { 0.9 };
                 let c = Cand::at(l, a.start, a.end, Value::Amount(a.value), score, 0.85);
                 match role {
                     0 => r.net.push(c),

@@ -85,7 +85,7 @@ const TABLE: &[(Kind, f32, &[&str])] = &[
         "Fakturanumret", "Kreditfakturanummer", "Kreditfaktura nr", "Kreditfakturanr", "Kreditnota nr",
         "Kreditnotanummer", "Invoice number", "Invoice no", "Inv no", "Inv. no.", "Invoice num", "Invoice ID",
         "Bill number", "Bill no", "Receipt no", "Receipt number", "Receipt #", "Slip no", "Inv #",
-        "Bon-Nr", "Bon Nr", "Kvittonummer", "Kvitto nr", "Credit note number", "Credit note no", "Credit note #", "Tax invoice number",
+        "Bon-Nr", "Bon Nr", "Bonnummer", "Kassenbon Nr", "Kassenbon-Nr", "Kassenbonnummer", "Quittungsnummer", "Kvittonummer", "Kvitto nr", "Credit note number", "Credit note no", "Credit note #", "Tax invoice number",
         "Tax invoice no", "Invoice reference", "Rechnungsnummer", "Rechnungs-Nr", "Rechnung Nr", "Rechnungsnr",
         "Rechn.-Nr", "Re.-Nr", "Rg.-Nr", "Rechnungs Nr", "Gutschriftsnummer", "Gutschrift Nr", "Gutschrift-Nr",
         "Belegnummer", "Beleg-Nr", "Numéro de facture", "N° de facture", "Facture N°", "Facture numéro",

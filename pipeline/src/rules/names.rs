@@ -125,7 +125,62 @@ fn collect(cx: &Ctx, table_lines: &[bool]) -> (Vec<NameCand>, Vec<(String, usize
         }
     }
     out.extend(captioned_inline(cx));
+    out.extend(payee_in_sentence(cx));
     (out, seen.into_iter().map(|(k, places)| (k, places.len())).collect())
+}
+
+/// Phrases that name the payee inside a sentence, as word keys: "Make all
+/// checks payable to …", "… overmaken op NL11 …, ten name van …",
+/// "zugunsten von …", "chèque à l'ordre de …", "a favor de …", "intestato a …".
+const PAYEE_PHRASES: &[&[&str]] = &[
+    &["payable", "to"],
+    &["in", "favour", "of"],
+    &["in", "favor", "of"],
+    &["ten", "name", "van"],
+    &["tnv"],
+    &["zugunsten", "von"],
+    &["zu", "gunsten", "von"],
+    &["a", "lordre", "de"],
+    &["a", "favor", "de"],
+    &["intestato", "a"],
+];
+
+/// The name after a payee phrase in running text, up to a comma, a full
+/// stop or six words: the payee, who is the supplier.
+fn payee_in_sentence(cx: &Ctx) -> Vec<NameCand> {
+    let l = cx.layout;
+    let mut out = Vec::new();
+    for ph in &l.phrases {
+        for t in ph.start..ph.end {
+            let Some(words) = PAYEE_PHRASES.iter().find(|p| {
+                t + p.len() < ph.end && p.iter().enumerate().all(|(i, w)| l.toks[t + i].key == *w)
+            }) else {
+                continue;
+            };
+            let start = t + words.len();
+            let mut end = start;
+            while end < ph.end && end - start < 6 {
+                end += 1;
+                let w = &l.toks[end - 1].text;
+                if w.ends_with(',') || w.ends_with('.') && !is_initial(w) {
+                    break;
+                }
+            }
+            let run = Run { start, end };
+            // Evidence of a name, but weaker than a caption: the account
+            // holder may spell it otherwise than the letterhead.
+            if let Some(words) = name_words(cx, run) {
+                out.push(NameCand { run, words, bonus: 0.25, captioned: false });
+            }
+        }
+    }
+    out
+}
+
+/// An initial or initials ("J.", "J.C."), which end in a full stop inside
+/// a name.
+fn is_initial(w: &str) -> bool {
+    w.split_terminator('.').all(|p| p.chars().count() == 1 && p.chars().all(char::is_uppercase))
 }
 
 /// How far apart (share of the page's height) two printings of a name on

@@ -220,10 +220,18 @@ pub const NAME_CAPTIONS: &[&str] =
     &["nom", "name", "namn", "firma", "company", "foretag", "firmenname"];
 
 pub fn display(cx: &Ctx, run: Run) -> String {
-    trim_value(&cx.layout.text(run.start, run.end))
-        .trim_end_matches(['·', ',', '|'])
-        .trim()
-        .to_string()
+    let raw = cx.layout.text(run.start, run.end);
+    let text = trim_value(&raw).trim_end_matches(['·', ',', '|']).trim();
+    // A sentence's full stop after the name ("… ten name van J. Jansen."),
+    // not an abbreviation's ("Acme Inc.", "J.").
+    let last = text.rsplit(' ').next().unwrap_or("");
+    let word = last.trim_end_matches('.');
+    match text.strip_suffix('.') {
+        Some(t) if word.chars().count() > 4 && !word.contains('.') && !is_legal_form(last) => {
+            t.to_string()
+        }
+        _ => text.to_string(),
+    }
 }
 
 /// "Godkänd för F-skatt" printed (and not negated).

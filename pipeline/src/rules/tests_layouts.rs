@@ -324,3 +324,57 @@ fn footer_line_with_separators_and_trailing_minus() {
         ],
     );
 }
+
+#[test]
+fn receipt_grid_without_a_sum_caption_and_a_rate_caption() {
+    let mut w = Vec::new();
+    w.extend(row(60.0, &[("Kassenbon", 50.0), ("Nr:", 110.0), ("1505289010", 140.0)]));
+    w.extend(row(200.0, &[("Summe", 50.0), ("EUR", 150.0), ("19,90", 180.0)]));
+    // "Umsatzsteuer %" captions a rate: its 0,00 is no VAT amount.
+    w.extend(row(230.0, &[("Umsatzsteuer", 50.0), ("%", 120.0), ("0,00", 180.0)]));
+    w.extend(row(260.0, &[("Typ", 50.0), ("Netto", 100.0), ("MwSt", 150.0), ("Brutto", 200.0)]));
+    w.extend(row(274.0, &[("19%", 50.0), ("16,72", 100.0), ("3,18", 150.0), ("19,90", 200.0)]));
+    w.extend(row(300.0, &[("Vielen", 50.0), ("Dank", 90.0)]));
+    check(
+        &w,
+        &[
+            (InvoiceNumber, "1505289010"),
+            (NetAmount, "16.72"),
+            (VatAmount, "3.18"),
+            (TotalAmount, "19.90"),
+        ],
+    );
+}
+
+#[test]
+fn payee_in_a_sentence_and_a_rupee_sign_glued_to_the_total() {
+    let mut w = Vec::new();
+    w.extend(row(60.0, &[("Factuur", 50.0)]));
+    w.extend(row(200.0, &[("Totaal:", 300.0), ("₹17,676.00", 400.0)]));
+    w.extend(row(
+        240.0,
+        &[
+            ("Graag", 50.0),
+            ("overmaken", 84.0),
+            ("ten", 142.0),
+            ("name", 164.0),
+            ("van", 192.0),
+            ("Richel", 214.0),
+            ("J.C.", 254.0),
+            ("Bilderbeek.", 282.0),
+        ],
+    ));
+    check(
+        &w,
+        &[(SupplierName, "Richel J.C. Bilderbeek"), (TotalAmount, "17676.00"), (Currency, "INR")],
+    );
+}
+
+#[test]
+fn a_number_under_the_title_that_abbreviates_it() {
+    let mut w = Vec::new();
+    w.extend(row(15.0, &[("FACTURE", 450.0)]));
+    w.extend(row(45.0, &[("FAC-2026-001", 440.0)]));
+    w.extend(row(90.0, &[("DATE", 50.0), ("15/01/2026", 50.0)]));
+    check(&w, &[(InvoiceNumber, "FAC-2026-001")]);
+}
