@@ -147,7 +147,10 @@ impl Scan {
                 let next_colon =
                     layout.toks.get(end).is_some_and(|t| t.text == ":" && t.phrase == pi);
                 let colon = last.ends_with(':') || next_colon;
-                let isolated = colon || i == ph.start;
+                // Marks before it (an OCR'd `~`, a bullet, a bracket) do
+                // not qualify a caption: it still opens its phrase.
+                let opens = (ph.start..i).all(|t| layout.toks[t].key.is_empty());
+                let isolated = colon || opens;
                 let hi = self.labels.len();
                 for t in i..end {
                     self.label_of[t] = Some(hi);
@@ -158,7 +161,7 @@ impl Scan {
                     entries: entries.to_vec(),
                     isolated,
                     colon,
-                    qualified: i != ph.start,
+                    qualified: !opens,
                 });
                 i = end;
             }

@@ -378,3 +378,16 @@ fn a_number_under_the_title_that_abbreviates_it() {
     w.extend(row(90.0, &[("DATE", 50.0), ("15/01/2026", 50.0)]));
     check(&w, &[(InvoiceNumber, "FAC-2026-001")]);
 }
+
+/// OCR noise before a caption, and a value glued to its caption.
+#[test]
+fn a_caption_after_ocr_noise_and_a_glued_value() {
+    let mut w = Vec::new();
+    w.extend(row(60.0, &[("NANDOS", 50.0)]));
+    w.extend(row(203.0, &[("~", 37.0), ("GST", 46.0), ("ID:", 66.0), ("000097492992", 90.0)]));
+    check(&w, &[(SupplierVat, "000097492992")]);
+    let mut w = Vec::new();
+    w.extend(row(60.0, &[("NANDOS", 50.0)]));
+    w.extend(row(203.0, &[("GST", 46.0), ("ID:000097492992", 66.0)]));
+    check(&w, &[(SupplierVat, "000097492992")]);
+}
