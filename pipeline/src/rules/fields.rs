@@ -74,11 +74,13 @@ pub fn extract_fields(cx: &mut Ctx) -> Invoice {
 
     totals(cx, &mut inv, &table.lines);
     inv.line_items = table.items;
-    // No table: items listed without a header, when they add up to the net.
+    // No table: items listed without a header, when they add up to the net
+    // (or, with no net read, to the total: a VAT-free invoice's lines).
+    let sum = inv.amount(FieldName::NetAmount).or(inv.amount(FieldName::TotalAmount));
     if inv.line_items.is_empty()
-        && let Some(net) = inv.amount(FieldName::NetAmount)
+        && let Some(sum) = sum
     {
-        inv.line_items = line_items::listed(cx, net);
+        inv.line_items = line_items::listed(cx, sum);
     }
     // Lines that do not add up are unsure, with the reason on each.
     invex_domain::service::review::mark_unsure_lines(&mut inv);

@@ -339,7 +339,10 @@ pub fn listed(cx: &Ctx, net: Decimal) -> Vec<LineItem> {
         let line = &l.lines[li];
         let last = line.end.checked_sub(1)?;
         let a = scan.amount_of.get(last).copied().flatten().and_then(|a| scan.amounts.get(a))?;
-        let inner = scan.amounts.iter().any(|m| m.start >= line.start && m.end <= a.start);
+        // Another amount before it (not a date's or a count's whole number:
+        // "Les 1 op 15 januari 2019  140.48").
+        let inner =
+            scan.amounts.iter().any(|m| m.decimals && m.start >= line.start && m.end <= a.start);
         if !a.decimals || a.start <= line.start || inner || a.end != line.end {
             return None;
         }

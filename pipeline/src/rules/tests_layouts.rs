@@ -391,3 +391,47 @@ fn a_caption_after_ocr_noise_and_a_glued_value() {
     w.extend(row(203.0, &[("GST", 46.0), ("ID:000097492992", 66.0)]));
     check(&w, &[(SupplierVat, "000097492992")]);
 }
+
+/// Items listed without a table header, with a date in their text, that add
+/// up to the total of an invoice without VAT (no net printed), and a table
+/// whose amount column is captioned `Totale` with whole-number amounts.
+#[test]
+fn listed_items_against_the_total_and_whole_number_amounts() {
+    let mut w = Vec::new();
+    w.extend(row(60.0, &[("Factuur", 50.0)]));
+    for (i, y) in [100.0, 114.0, 128.0].into_iter().enumerate() {
+        let n = ["1", "2", "3"][i];
+        w.extend(row(
+            y,
+            &[
+                ("Les", 50.0),
+                (n, 74.0),
+                ("op", 86.0),
+                ("15", 104.0),
+                ("januari", 122.0),
+                ("2019", 170.0),
+                ("140.48", 400.0),
+            ],
+        ));
+    }
+    w.extend(row(142.0, &[("Materiaal", 50.0), ("281.71", 400.0)]));
+    w.extend(row(180.0, &[("Totaal:", 300.0), ("703.15", 400.0)]));
+    let inv = RulesExtractor::new().extract(&super::layout::tests::doc(&w));
+    let amounts: Vec<String> =
+        inv.line_items.iter().filter_map(|l| l.amount.map(|a| a.to_string())).collect();
+    assert_eq!(amounts, ["140.48", "140.48", "140.48", "281.71"], "{:?}", inv.line_items);
+
+    let mut w = Vec::new();
+    w.extend(row(60.0, &[("FATTURA", 50.0)]));
+    w.extend(row(
+        100.0,
+        &[("CODICE", 50.0), ("DESCRIZIONE", 120.0), ("PREZZO", 300.0), ("TOTALE", 400.0)],
+    ));
+    w.extend(row(114.0, &[("1883XS", 50.0), ("Cemento", 120.0), ("6000", 300.0), ("6000", 400.0)]));
+    w.extend(row(128.0, &[("1884XS", 50.0), ("Mattoni", 120.0), ("8000", 300.0), ("8000", 400.0)]));
+    w.extend(row(160.0, &[("TOTALE", 300.0), ("14.000", 400.0)]));
+    let inv = RulesExtractor::new().extract(&super::layout::tests::doc(&w));
+    let amounts: Vec<String> =
+        inv.line_items.iter().filter_map(|l| l.amount.map(|a| a.to_string())).collect();
+    assert_eq!(amounts, ["6000", "8000"], "{:?}", inv.line_items);
+}
