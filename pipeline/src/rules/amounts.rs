@@ -330,7 +330,15 @@ fn vat_lines(cx: &Ctx, table_lines: &[bool]) -> Vec<RateRow> {
             [p] => (p.value, p.end),
             [] => match bare_rate(cx, li) {
                 Some(r) => r,
-                None => continue,
+                None => {
+                    if let Some(row) = rate_between(cx, li) {
+                        let rate = row.line.rate;
+                        if by_rate.get(&rate).is_none_or(|(_, old)| *old < 0.8) {
+                            by_rate.insert(rate, (row, 0.8));
+                        }
+                    }
+                    continue;
+                }
             },
             _ => continue,
         };
@@ -391,20 +399,58 @@ fn vat_lines(cx: &Ctx, table_lines: &[bool]) -> Vec<RateRow> {
 /// VAT caption with a `%` within the four lines above: the rate and the end
 /// of its words. Only the standard rates of the EU and the Nordics count.
 fn bare_rate(cx: &Ctx, li: usize) -> Option<(Decimal, usize)> {
-    let l = cx.layout;
-    let line = &l.lines[li];
+    let line = &cx.layout.lines[li];
     let a = cx.scan.amounts.iter().find(|a| a.start == line.start)?;
+    (standard_rate(a.value) && rate_captioned(cx, li)).then_some((a.value, a.end))
+}
+
+/// A VAT rate printed without its sign between its base and its VAT
+/// ("210,12 | 10 | 21,01" under "Base imponible | % | IVA"), under a VAT
+/// caption with a `%` within the four lines above: the row.
+fn rate_between(cx: &Ctx, li: usize) -> Option<RateRow> {
+    let line = &cx.layout.lines[li];
+    let on_line: Vec<_> =
+        cx.scan.amounts.iter().filter(|a| a.start >= line.start && a.start < line.end).collect();
+    let row = on_line.windows(3).find_map(|w| {
+        let (base, rate, vat) = (w[0], w[1], w[2]);
+        let fits = base.decimals
+            && !rate.decimals
+            && vat.decimals
+            && !vat.value.is_zero()
+            && standard_rate(rate.value)
+            && vat_matches_rate(base.value, rate.value, vat.value);
+        fits.then(|| RateRow {
+            line: VatLine {
+                rate: rate.value,
+                base: Some(base.value),
+                amount: vat.value,
+                category: None,
+                exemption_reason: None,
+            },
+            vat_tok: vat.start,
+            base_tok: Some(base.start),
+        })
+    })?;
+    rate_captioned(cx, li).then_some(row)
+}
+
+/// Whether `v` is a whole standard VAT rate of the EU and the Nordics.
+fn standard_rate(v: Decimal) -> bool {
     const STANDARD: [i64; 18] = [25, 24, 22, 21, 20, 19, 17, 16, 15, 14, 13, 12, 10, 9, 8, 7, 6, 5];
-    if !STANDARD.iter().any(|&r| a.value == Decimal::from(r)) {
-        return None;
-    }
-    let captioned = (li.saturating_sub(4)..li).filter(|&k| l.lines[k].page == line.page).any(|k| {
+    STANDARD.iter().any(|&r| v == Decimal::from(r))
+}
+
+/// Whether a VAT caption and a `%` share a line within the four lines
+/// above line `li`: a column of rates printed without their sign.
+fn rate_captioned(cx: &Ctx, li: usize) -> bool {
+    let l = cx.layout;
+    let page = l.lines[li].page;
+    (li.saturating_sub(4)..li).filter(|&k| l.lines[k].page == page).any(|k| {
         let ln = &l.lines[k];
         let vat = (ln.start..ln.end)
             .any(|t| cx.scan.label_of[t].is_some_and(|h| cx.scan.labels[h].has(Kind::Vat)));
         vat && (ln.start..ln.end).any(|t| l.toks[t].text == "%")
-    });
-    captioned.then_some((a.value, a.end))
+    })
 }
 
 /// Whether the document writes US dollars out: `USD`, `US$` or `U.S.

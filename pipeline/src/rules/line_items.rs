@@ -113,6 +113,14 @@ fn is_header(cols: &[Col]) -> bool {
     numeric && (cols.len() >= 3 || (cols.len() == 2 && has(Kind::ColDesc) && priced))
 }
 
+/// Whether line `li` captions a VAT summary ("Descuento | Base imponible |
+/// % | IVA | … | TOTAL"): a taxable-base caption makes it no item table.
+fn vat_summary(cx: &Ctx, li: usize) -> bool {
+    let line = &cx.layout.lines[li];
+    (line.start..line.end)
+        .any(|t| cx.scan.label_of[t].is_some_and(|h| cx.scan.labels[h].has(Kind::VatBase)))
+}
+
 /// Whether line `li` ends the table (a totals caption, a carried-over sum).
 fn ends_table(cx: &Ctx, li: usize) -> bool {
     let line = &cx.layout.lines[li];
@@ -232,7 +240,7 @@ pub fn line_items(cx: &Ctx) -> Table {
     let mut li = 0;
     while li < l.lines.len() {
         let mut cols = header_cols(cx, li);
-        if !is_header(&cols) {
+        if !is_header(&cols) || vat_summary(cx, li) {
             li += 1;
             continue;
         }

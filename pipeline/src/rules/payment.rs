@@ -33,6 +33,17 @@ fn bban_plausible(iban: &str) -> bool {
     !NUMERIC_BBAN.contains(&country) || rest.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// A word that may open an IBAN, as the IBAN's own characters: without a
+/// glued caption (`IBAN-IT16O…`, `IBAN:DE89…`) and in capitals
+/// (`it15o0617…` typed in lower case).
+fn iban_head(text: &str) -> String {
+    let upper = text.to_uppercase();
+    match upper.strip_prefix("IBAN") {
+        Some(rest) if rest.len() > 4 => rest.trim_start_matches([':', '-', '.']).to_string(),
+        _ => upper,
+    }
+}
+
 fn iban_start(text: &str) -> bool {
     let b = text.as_bytes();
     b.len() >= 4
@@ -48,7 +59,8 @@ pub fn find_ibans(layout: &Layout) -> Vec<IbanMention> {
     for ph in &layout.phrases {
         let mut t = ph.start;
         while t < ph.end {
-            if !iban_start(&layout.toks[t].text) {
+            let head = iban_head(&layout.toks[t].text);
+            if !iban_start(&head) {
                 t += 1;
                 continue;
             }
@@ -56,12 +68,12 @@ pub fn find_ibans(layout: &Layout) -> Vec<IbanMention> {
             let mut s = String::new();
             let mut best = None;
             for u in t..end {
-                let w = &layout.toks[u].text;
+                let w = if u == t { head.clone() } else { layout.toks[u].text.to_uppercase() };
                 // Groups after the first are short or hold digits.
                 if u > t && w.chars().count() > 5 && !w.bytes().any(|b| b.is_ascii_digit()) {
                     break;
                 }
-                s.push_str(w);
+                s.push_str(&w);
                 if let Some(v) = iban(&s).filter(|v| bban_plausible(v)) {
                     best = Some((v, u + 1));
                 }

@@ -435,3 +435,35 @@ fn listed_items_against_the_total_and_whole_number_amounts() {
         inv.line_items.iter().filter_map(|l| l.amount.map(|a| a.to_string())).collect();
     assert_eq!(amounts, ["6000", "8000"], "{:?}", inv.line_items);
 }
+
+/// A Spanish VAT summary: rates printed without their sign between base and
+/// VAT, under "Base imponible | % | IVA | … | TOTAL" — read as the VAT
+/// breakdown, not as line items; and an IBAN glued to its caption, one typed
+/// in lower case.
+#[test]
+fn vat_summary_with_bare_rates_and_glued_or_lower_case_ibans() {
+    let mut w = Vec::new();
+    w.extend(row(60.0, &[("FACTURA", 400.0)]));
+    w.extend(row(
+        600.0,
+        &[("Base", 100.0), ("Imponible", 130.0), ("%", 200.0), ("IVA", 230.0), ("TOTAL", 400.0)],
+    ));
+    w.extend(row(614.0, &[("210,12", 100.0), ("10", 200.0), ("21,01", 230.0)]));
+    w.extend(row(628.0, &[("15,65", 100.0), ("21", 200.0), ("3,29", 230.0), ("250,07", 400.0)]));
+    w.extend(row(700.0, &[("IBAN-IT16O0306909544100000060615", 50.0)]));
+    let inv = RulesExtractor::new().extract(&super::layout::tests::doc(&w));
+    assert!(inv.line_items.is_empty(), "{:?}", inv.line_items);
+    check(
+        &w,
+        &[
+            (NetAmount, "225.77"),
+            (VatAmount, "24.30"),
+            (TotalAmount, "250.07"),
+            (Iban, "IT16O0306909544100000060615"),
+        ],
+    );
+    check(
+        &[("iban:", 50.0, 700.0), ("it15o0617503266000000917080", 90.0, 700.0)],
+        &[(Iban, "IT15O0617503266000000917080")],
+    );
+}
