@@ -34,13 +34,17 @@ fn bban_plausible(iban: &str) -> bool {
 }
 
 /// A word that may open an IBAN, as the IBAN's own characters: without a
-/// glued caption (`IBAN-IT16O…`, `IBAN:DE89…`) and in capitals
-/// (`it15o0617…` typed in lower case).
+/// glued caption (`IBAN-IT16O…`, `IBAN:DE89…`, `Cta.ES78…`) and in
+/// capitals (`it15o0617…` typed in lower case).
 fn iban_head(text: &str) -> String {
     let upper = text.to_uppercase();
-    match upper.strip_prefix("IBAN") {
-        Some(rest) if rest.len() > 4 => rest.trim_start_matches([':', '-', '.']).to_string(),
-        _ => upper,
+    let glued = upper.rfind([':', '-', '.']).filter(|&i| {
+        let (caption, rest) = (&upper[..i], &upper[i + 1..]);
+        !caption.is_empty() && caption.chars().all(char::is_alphabetic) && iban_start(rest)
+    });
+    match glued {
+        Some(i) => upper[i + 1..].to_string(),
+        None => upper.strip_prefix("IBAN").filter(|r| iban_start(r)).unwrap_or(&upper).to_string(),
     }
 }
 
