@@ -21,6 +21,17 @@ fn main() -> ExitCode {
     invex_pipeline::ocr::limit_openmp_threads(); // Tesseract: OMP_THREAD_LIMIT=1, set before libgomp loads
     let cli = cli::Cli::parse();
     let service = matches!(cli.command, cli::Command::Serve(_) | cli::Command::Worker(_));
+    if !service {
+        // `invex eval … | head`: a reader that stops early ends the command
+        // quietly, as for any Unix filter, instead of a panic in `println!`
+        // (Rust ignores SIGPIPE by default). The service keeps ignoring it:
+        // a client that hangs up is an error on its socket, not a signal.
+        // SAFETY: resetting a signal's disposition to the default at start-up,
+        // before any thread is spawned.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     let json = cli.log_format.as_deref().map_or(service, |f| f == "json");
     // The service logs each request and job; ONNX Runtime's own info lines are noise there.
     let log = if service && cli.log == "warn" { "info,ort=warn" } else { cli.log.as_str() };

@@ -99,3 +99,35 @@ fn words_prints_swedish_text_from_a_generated_pdf() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("# page 1"), "{text}");
 }
+
+/// A reader that stops early (`invex eval … | head -1`) ends the command
+/// quietly, as for any Unix filter: no panic from a broken pipe.
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let dir = tempdir();
+    let data = dir.path().join("data");
+    generate(&data, 3, 5);
+    let pred = dir.path().join("pred.jsonl");
+    assert!(extract(&[&data], &pred).status.success());
+    let mut child = invex()
+        .args(["eval", "--gold"])
+        .arg(data.join("groundtruth.jsonl"))
+        .arg("--pred")
+        .arg(&pred)
+        .arg("--calibration")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn invex eval");
+    // Read nothing and hang up: every later write hits a closed pipe.
+    drop(child.stdout.take());
+    let mut err = String::new();
+    child.stderr.take().expect("stderr").read_to_string(&mut err).expect("read stderr");
+    let status = child.wait().expect("wait");
+    assert!(!err.contains("panicked"), "{err}");
+    // Killed by SIGPIPE, or done before its first write reached the pipe.
+    use std::os::unix::process::ExitStatusExt;
+    assert!(status.success() || status.signal() == Some(13), "{status:?}: {err}");
+}

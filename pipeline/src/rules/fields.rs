@@ -91,11 +91,15 @@ pub fn extract_fields(cx: &mut Ctx) -> Invoice {
 fn totals(cx: &Ctx, inv: &mut Invoice, table_lines: &[bool]) {
     let roles = amounts::roles(cx, table_lines);
     let probe = roles.total.best();
-    // The supplier's country: its VAT number, else the first IBAN.
+    // The supplier's country: its VAT number's prefix, else the first IBAN's
+    // (a national tax id such as a Spanish NIF `B36281087` names none).
+    fn prefix(v: &str) -> Option<&str> {
+        v.get(..2).filter(|p| p.bytes().all(|b| b.is_ascii_uppercase()))
+    }
     let country = inv
         .text(FieldName::SupplierVat)
-        .or(cx.ibans.first().map(|m| m.value.as_str()))
-        .and_then(|v| v.get(..2))
+        .and_then(prefix)
+        .or(cx.ibans.first().and_then(|m| prefix(&m.value)))
         .map(str::to_string);
     let swedish = inv.get(FieldName::Bankgiro).is_some() || inv.get(FieldName::Plusgiro).is_some();
     let total_tok = probe.as_ref().and_then(|c| c.toks.map(|t| t.0));

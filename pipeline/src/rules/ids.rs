@@ -107,9 +107,11 @@ pub fn invoice_number(cx: &Ctx) -> Option<Cand> {
     pool.best()
 }
 
-/// `FACTURE` with `nº 2023-6013` (or `N°F-2024-10`) on one of the three
-/// lines under it, overlapping it, or after it on its line (past a bracketed
-/// type code): the title's number behind a number sign.
+/// `FACTURE` with `nº 2023-6013` (or `N°F-2024-10`) on one of the five
+/// lines under it (a column beside it interleaves its lines), overlapping
+/// it, or after it on its line (past a bracketed type code): the title's
+/// number behind a number sign, after a bare number caption ("Número: |
+/// 0454/25"), or alone when its letters abbreviate the title.
 fn signed_under_title(cx: &Ctx, pool: &mut Pool) {
     const SIGNS: [&str; 6] = ["n°", "nº", "no.", "nr.", "no", "#"];
     let l = cx.layout;
@@ -132,7 +134,7 @@ fn signed_under_title(cx: &Ctx, pool: &mut Pool) {
         {
             pool.push(Cand::at(cx.layout, t + 1, t + 2, Value::Text(v), 0.55, 0.75));
         }
-        for line in first.line + 1..(first.line + 4).min(l.lines.len()) {
+        for line in first.line + 1..(first.line + 6).min(l.lines.len()) {
             if l.lines[line].page != first.page {
                 break;
             }
@@ -147,6 +149,18 @@ fn signed_under_title(cx: &Ctx, pool: &mut Pool) {
                 if ph.end - ph.start == 1 && abbreviates(&title, &lead) {
                     if let Some(v) = id_like(cx, ph.start) {
                         pool.push(Cand::at(cx.layout, ph.start, ph.end, Value::Text(v), 0.5, 0.7));
+                    }
+                    continue;
+                }
+                // A bare number caption ("Número:", "Nummer:", "No.:") alone
+                // in its phrase: the number is the next phrase on the line.
+                if ph.end - ph.start == 1 && l.toks[ph.start].key == "nr" {
+                    let next = ph.end;
+                    if next < l.lines[line].end
+                        && l.toks[next].line == line
+                        && let Some(v) = id_like(cx, next)
+                    {
+                        pool.push(Cand::at(cx.layout, next, next + 1, Value::Text(v), 0.5, 0.7));
                     }
                     continue;
                 }
@@ -320,9 +334,12 @@ pub fn vat_numbers(cx: &Ctx, supplier_org: Option<&str>) -> (Option<Cand>, Optio
             // An EU VAT number in its national form; else, beside a sure
             // caption (GST Reg No, GSTIN), a tax id of a country outside the
             // EU forms, less sure.
+            // A sure caption: opening its phrase, or ending in a colon inside
+            // one ("PORVAZ, S.L. - C.I.F.: B36281087").
+            let colon = cx.scan.labels[slot.label].colon && slot.place == Place::Inline;
             let (found, sure) = match longest_valid(cx, t, slot.run.end, 6, vat_number) {
                 Some(found) => (found, true),
-                None if slot.weight >= 0.9 => {
+                None if slot.weight >= 0.9 || (colon && slot.weight >= 0.65) => {
                     match longest_valid(cx, t, slot.run.end, 1, other_tax_id) {
                         Some(found) => (found, false),
                         None => continue,

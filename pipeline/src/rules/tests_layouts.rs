@@ -468,3 +468,49 @@ fn vat_summary_with_bare_rates_and_glued_or_lower_case_ibans() {
     );
     check(&[("Cta.ES7820850871670330099948", 50.0, 700.0)], &[(Iban, "ES7820850871670330099948")]);
 }
+
+/// A Spanish invoice: "Número: | 0454/25" under the title with a column
+/// beside it, the seller's C.I.F. behind a colon inside the footer's
+/// sentence, and the currency from the IBAN's country (a NIF names none).
+#[test]
+fn bare_number_caption_under_the_title_and_a_footer_tax_id() {
+    let mut w = Vec::new();
+    w.extend(row(114.0, &[("FACTURA", 85.0), ("Cliente:", 326.0)]));
+    w.extend(row(128.0, &[("TASCA", 326.0), ("BAREA", 360.0), ("S.L", 394.0)]));
+    w.extend(row(136.0, &[("Fecha:", 85.0), ("08-10-2025", 151.0)]));
+    w.extend(row(141.0, &[("RODAS", 326.0), ("2", 364.0)]));
+    w.extend(row(150.0, &[("Número:", 85.0), ("0454/25", 151.0)]));
+    w.extend(row(
+        624.0,
+        &[
+            ("TRANSF.30D", 85.0),
+            ("ES63", 151.0),
+            ("0049", 180.0),
+            ("5368", 206.0),
+            ("0625", 232.0),
+            ("1628", 258.0),
+            ("3321", 284.0),
+        ],
+    ));
+    w.extend(row(
+        785.0,
+        &[
+            ("PORVAZ", 85.0),
+            ("VILAGARCÍA,", 127.0),
+            ("S.L.", 199.0),
+            ("-", 227.0),
+            ("C.I.F.:", 237.0),
+            ("B36281087", 279.0),
+        ],
+    ));
+    w.extend(row(540.0, &[("Total", 300.0), ("Factura:", 332.0), ("401,94", 400.0)]));
+    check(
+        &w,
+        &[
+            (InvoiceNumber, "0454/25"),
+            (SupplierVat, "B36281087"),
+            (Iban, "ES6300495368062516283321"),
+            (Currency, "EUR"),
+        ],
+    );
+}
