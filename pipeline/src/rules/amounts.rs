@@ -419,7 +419,7 @@ fn rate_between(cx: &Ctx, li: usize) -> Option<RateRow> {
             && !vat.value.is_zero()
             && standard_rate(rate.value)
             && vat_matches_rate(base.value, rate.value, vat.value);
-        fits.then(|| RateRow {
+        fits.then_some(RateRow {
             line: VatLine {
                 rate: rate.value,
                 base: Some(base.value),
