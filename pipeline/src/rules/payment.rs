@@ -21,18 +21,6 @@ pub struct IbanMention {
     pub value: String,
 }
 
-/// Countries whose account part (BBAN) is digits only: a letter there
-/// means a word of the text around the IBAN was glued on.
-const NUMERIC_BBAN: &[&str] = &[
-    "SE", "DE", "FI", "DK", "NO", "AT", "BE", "EE", "LT", "PL", "ES", "CZ", "SK", "SI", "HR", "HU",
-    "PT", "RS", "IS",
-];
-
-fn bban_plausible(iban: &str) -> bool {
-    let (country, rest) = iban.split_at(2.min(iban.len()));
-    !NUMERIC_BBAN.contains(&country) || rest.bytes().all(|b| b.is_ascii_digit())
-}
-
 /// A word that may open an IBAN, as the IBAN's own characters: without a
 /// glued caption (`IBAN-IT16O…`, `IBAN:DE89…`, `Cta.ES78…`) and in
 /// capitals (`it15o0617…` typed in lower case).
@@ -78,7 +66,7 @@ pub fn find_ibans(layout: &Layout) -> Vec<IbanMention> {
                     break;
                 }
                 s.push_str(&w);
-                if let Some(v) = iban(&s).filter(|v| bban_plausible(v)) {
+                if let Some(v) = iban(&s) {
                     best = Some((v, u + 1));
                 }
             }
@@ -111,7 +99,7 @@ fn continued_on_next_line(layout: &Layout, start: usize, head: &str) -> Option<(
     let ph = &layout.phrases[layout.toks[first].phrase];
     for u in first..ph.end.min(first + 8) {
         s.push_str(&layout.toks[u].text);
-        if let Some(v) = iban(&s).filter(|v| bban_plausible(v)) {
+        if let Some(v) = iban(&s) {
             return Some((v, usize::MAX));
         }
     }
