@@ -351,7 +351,7 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
         let mut score = bonus + layout_score(cx, run, top_y) + if captioned { 0.6 } else { 0.0 };
         let legal = below.is_some() || words.iter().any(|w| is_legal_form(w));
         if legal {
-            score += 0.3;
+            score += 0.4;
         }
         if recipient_marked(cx, run) {
             buy.push(Cand::at(cx.layout, run.start, run.end, text.clone(), 0.7, 0.7));
