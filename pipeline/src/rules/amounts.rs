@@ -110,6 +110,11 @@ pub fn roles(cx: &Ctx, table_lines: &[bool]) -> Roles {
     {
         r.total.push(Cand::at(cx.layout, s.start, s.end, Value::Amount(a), 0.5, 0.8));
     }
+    // Money has at most two decimals here: "6,417" is an OCR misreading (or
+    // a quantity), never a total.
+    for role in [&mut r.net, &mut r.vat, &mut r.total] {
+        role.retain(|c| !matches!(c.value, Value::Amount(a) if a.normalize().scale() > 2));
+    }
     rounded_total(cx, &mut r);
     grand_total(&mut r);
     r.breakdown = breakdown;

@@ -91,6 +91,11 @@ impl Pool {
         }
     }
 
+    /// Keeps the candidates for which `keep` holds.
+    pub fn retain(&mut self, keep: impl FnMut(&Cand) -> bool) {
+        self.cands.retain(keep);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.cands.is_empty()
     }

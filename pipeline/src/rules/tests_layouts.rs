@@ -514,3 +514,20 @@ fn bare_number_caption_under_the_title_and_a_footer_tax_id() {
         ],
     );
 }
+
+/// Money has at most two decimals: an OCR'd "6,417" beside SUMME is no
+/// total (absent rather than wrong).
+#[test]
+fn a_three_decimal_amount_is_no_total() {
+    // Comma decimals on this receipt ("2,99"), so "6,417" is 6.417.
+    check(
+        &[
+            ("KAROTTENSALAT", 50.0, 80.0),
+            ("2,99", 190.0, 80.0),
+            ("SUMME", 50.0, 100.0),
+            ("EUR", 150.0, 100.0),
+            ("6,417", 190.0, 100.0),
+        ],
+        &[(TotalAmount, "<none>")],
+    );
+}
