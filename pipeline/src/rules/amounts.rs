@@ -12,7 +12,7 @@ use super::Ctx;
 use super::candidates::AmountMention;
 use super::confidence::{Cand, Pool};
 use super::labels::Kind;
-use super::layout::Place;
+use super::layout::{Place, Run};
 
 /// Candidates per role, before reconciliation.
 #[derive(Debug, Default)]
@@ -30,6 +30,23 @@ pub struct RateRow {
     pub line: VatLine,
     pub vat_tok: usize,
     pub base_tok: Option<usize>,
+}
+
+impl RateRow {
+    /// The row of `rate` with its VAT amount and, when printed, its base.
+    fn new(rate: Decimal, base: Option<&AmountMention>, vat: &AmountMention) -> RateRow {
+        RateRow {
+            line: VatLine {
+                rate,
+                base: base.map(|b| b.value),
+                amount: vat.value,
+                category: None,
+                exemption_reason: None,
+            },
+            vat_tok: vat.start,
+            base_tok: base.map(|b| b.start),
+        }
+    }
 }
 
 /// Caption kinds and the role/weight they give an amount.
@@ -319,80 +336,15 @@ fn line_has_percent(cx: &Ctx, line: usize) -> bool {
 /// ("Moms 25 %  250,00") or arithmetically consistent ("25 %  1 000,00  250,00").
 fn vat_lines(cx: &Ctx, table_lines: &[bool]) -> Vec<RateRow> {
     let mut by_rate: HashMap<Decimal, (RateRow, f32)> = HashMap::new();
-    for (li, line) in cx.layout.lines.iter().enumerate() {
+    for li in 0..cx.layout.lines.len() {
         if table_lines.get(li).copied().unwrap_or(false) {
             continue;
         }
-        let pcts: Vec<_> = cx
-            .scan
-            .percents
-            .iter()
-            .filter(|p| p.start >= line.start && p.start < line.end)
-            .collect();
-        // The rate with its sign, or bare under a caption with one
-        // ("Umsatzsteuer % …" over "19,00 | 33.61 | 6.39").
-        let (rate, rate_end) = match pcts.as_slice() {
-            [p] => (p.value, p.end),
-            [] => match bare_rate(cx, li) {
-                Some(r) => r,
-                None => {
-                    if let Some(row) = rate_between(cx, li) {
-                        let rate = row.line.rate;
-                        if by_rate.get(&rate).is_none_or(|(_, old)| *old < 0.8) {
-                            by_rate.insert(rate, (row, 0.8));
-                        }
-                    }
-                    continue;
-                }
-            },
-            _ => continue,
-        };
-        // A bare rate is an amount itself: the pairs come after it.
-        let from = if pcts.is_empty() { rate_end } else { line.start };
-        let amounts: Vec<_> = cx
-            .scan
-            .amounts
-            .iter()
-            .filter(|a| a.start >= from && a.start < line.end && a.decimals)
-            .collect();
-        let vat_caption = (line.start..line.end)
-            .any(|t| cx.scan.label_of[t].is_some_and(|h| cx.scan.labels[h].has(Kind::Vat)));
-        let mut found: Option<(RateRow, f32)> = None;
-        for (i, base) in amounts.iter().enumerate() {
-            for vat in &amounts[i + 1..] {
-                if !vat.value.is_zero() && vat_matches_rate(base.value, rate, vat.value) {
-                    let v = VatLine {
-                        rate,
-                        base: Some(base.value),
-                        amount: vat.value,
-                        category: None,
-                        exemption_reason: None,
-                    };
-                    let row = RateRow { line: v, vat_tok: vat.start, base_tok: Some(base.start) };
-                    found = Some((row, if vat_caption { 1.0 } else { 0.8 }));
-                }
-            }
-        }
-        if found.is_none() && vat_caption && !amounts.is_empty() {
-            let last = amounts[amounts.len() - 1];
-            if !pcts.is_empty() && last.start >= rate_end {
-                let v = VatLine {
-                    rate,
-                    base: None,
-                    amount: last.value,
-                    category: None,
-                    exemption_reason: None,
-                };
-                found = Some((RateRow { line: v, vat_tok: last.start, base_tok: None }, 0.6));
-            }
-        }
-        if let Some((row, s)) = found {
-            match by_rate.get(&rate) {
-                Some((_, old)) if *old >= s => {}
-                _ => {
-                    by_rate.insert(rate, (row, s));
-                }
-            }
+        let Some((row, s)) = rate_row(cx, li) else { continue };
+        // The surest row of each rate.
+        let rate = row.line.rate;
+        if by_rate.get(&rate).is_none_or(|(_, old)| *old < s) {
+            by_rate.insert(rate, (row, s));
         }
     }
     let mut out: Vec<RateRow> = by_rate.into_values().map(|(row, _)| row).collect();
@@ -400,23 +352,72 @@ fn vat_lines(cx: &Ctx, table_lines: &[bool]) -> Vec<RateRow> {
     out
 }
 
+/// Line `li` as one rate's row of the breakdown, and how sure it is.
+fn rate_row(cx: &Ctx, li: usize) -> Option<(RateRow, f32)> {
+    let line = &cx.layout.lines[li];
+    let run = Run { start: line.start, end: line.end };
+    let pcts: Vec<_> =
+        cx.scan.percents.iter().filter(|p| p.start >= line.start && p.start < line.end).collect();
+    // The rate with its sign, or bare under a caption with one
+    // ("Umsatzsteuer % …" over "19,00 | 33.61 | 6.39", or between base and
+    // VAT: "210,12 | 10 | 21,01").
+    let (rate, rate_end) = match pcts.as_slice() {
+        [p] => (p.value, p.end),
+        [] => match bare_rate(cx, li) {
+            Some(r) => r,
+            None => return rate_between(cx, li).map(|row| (row, 0.8)),
+        },
+        _ => return None,
+    };
+    // A bare rate is an amount itself: the pairs come after it.
+    let from = if pcts.is_empty() { rate_end } else { line.start };
+    let amounts: Vec<_> = cx
+        .scan
+        .amounts
+        .iter()
+        .filter(|a| a.start >= from && a.start < line.end && a.decimals)
+        .collect();
+    let vat_caption = cx.scan.captions(run, Kind::Vat);
+    let mut found: Option<(RateRow, f32)> = None;
+    for (i, base) in amounts.iter().enumerate() {
+        for vat in &amounts[i + 1..] {
+            if !vat.value.is_zero() && vat_matches_rate(base.value, rate, vat.value) {
+                found = Some((
+                    RateRow::new(rate, Some(base), vat),
+                    if vat_caption { 1.0 } else { 0.8 },
+                ));
+            }
+        }
+    }
+    if found.is_none() && vat_caption && !pcts.is_empty() {
+        let last = amounts.last().filter(|last| last.start >= rate_end)?;
+        found = Some((RateRow::new(rate, None, last), 0.6));
+    }
+    found
+}
+
 /// A VAT rate printed without its sign at the start of line `li`, under a
 /// VAT caption with a `%` within the four lines above: the rate and the end
 /// of its words. Only the standard rates of the EU and the Nordics count.
 fn bare_rate(cx: &Ctx, li: usize) -> Option<(Decimal, usize)> {
-    let line = &cx.layout.lines[li];
-    let a = cx.scan.amounts.iter().find(|a| a.start == line.start)?;
-    (standard_rate(a.value) && rate_captioned(cx, li)).then_some((a.value, a.end))
+    let start = cx.layout.lines[li].start;
+    let a = cx.scan.amount_of.get(start).copied().flatten().and_then(|a| cx.scan.amounts.get(a))?;
+    (a.start == start && standard_rate(a.value) && rate_captioned(cx, li))
+        .then_some((a.value, a.end))
 }
 
 /// A VAT rate printed without its sign between its base and its VAT
 /// ("210,12 | 10 | 21,01" under "Base imponible | % | IVA"), under a VAT
 /// caption with a `%` within the four lines above: the row.
 fn rate_between(cx: &Ctx, li: usize) -> Option<RateRow> {
+    // The caption first: most lines are under none.
+    if !rate_captioned(cx, li) {
+        return None;
+    }
     let line = &cx.layout.lines[li];
     let on_line: Vec<_> =
         cx.scan.amounts.iter().filter(|a| a.start >= line.start && a.start < line.end).collect();
-    let row = on_line.windows(3).find_map(|w| {
+    on_line.windows(3).find_map(|w| {
         let (base, rate, vat) = (w[0], w[1], w[2]);
         let fits = base.decimals
             && !rate.decimals
@@ -424,19 +425,8 @@ fn rate_between(cx: &Ctx, li: usize) -> Option<RateRow> {
             && !vat.value.is_zero()
             && standard_rate(rate.value)
             && vat_matches_rate(base.value, rate.value, vat.value);
-        fits.then_some(RateRow {
-            line: VatLine {
-                rate: rate.value,
-                base: Some(base.value),
-                amount: vat.value,
-                category: None,
-                exemption_reason: None,
-            },
-            vat_tok: vat.start,
-            base_tok: Some(base.start),
-        })
-    })?;
-    rate_captioned(cx, li).then_some(row)
+        fits.then(|| RateRow::new(rate.value, Some(base), vat))
+    })
 }
 
 /// Whether `v` is a whole standard VAT rate of the EU and the Nordics.
@@ -452,9 +442,8 @@ fn rate_captioned(cx: &Ctx, li: usize) -> bool {
     let page = l.lines[li].page;
     (li.saturating_sub(4)..li).filter(|&k| l.lines[k].page == page).any(|k| {
         let ln = &l.lines[k];
-        let vat = (ln.start..ln.end)
-            .any(|t| cx.scan.label_of[t].is_some_and(|h| cx.scan.labels[h].has(Kind::Vat)));
-        vat && (ln.start..ln.end).any(|t| l.toks[t].text == "%")
+        cx.scan.captions(Run { start: ln.start, end: ln.end }, Kind::Vat)
+            && (ln.start..ln.end).any(|t| l.toks[t].text == "%")
     })
 }
 

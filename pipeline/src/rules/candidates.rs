@@ -237,6 +237,11 @@ impl Scan {
         })
     }
 
+    /// Whether a caption of `kind` starts inside `run` (a line, a phrase).
+    pub fn captions(&self, run: Run, kind: Kind) -> bool {
+        (run.start..run.end).any(|t| self.label_of[t].is_some_and(|h| self.labels[h].has(kind)))
+    }
+
     /// The first date in `run`.
     pub fn date_in(&self, run: Run) -> Option<&DateMention> {
         (run.start..run.end).find_map(|t| self.date_of[t].and_then(|d| self.dates.get(d)))

@@ -12,6 +12,7 @@ use rust_decimal::Decimal;
 
 use super::Ctx;
 use super::labels::Kind;
+use super::layout::Run;
 use super::text::has_digit;
 
 const COLS: [Kind; 10] = [
@@ -117,8 +118,7 @@ fn is_header(cols: &[Col]) -> bool {
 /// % | IVA | … | TOTAL"): a taxable-base caption makes it no item table.
 fn vat_summary(cx: &Ctx, li: usize) -> bool {
     let line = &cx.layout.lines[li];
-    (line.start..line.end)
-        .any(|t| cx.scan.label_of[t].is_some_and(|h| cx.scan.labels[h].has(Kind::VatBase)))
+    cx.scan.captions(Run { start: line.start, end: line.end }, Kind::VatBase)
 }
 
 /// Whether line `li` ends the table (a totals caption, a carried-over sum).

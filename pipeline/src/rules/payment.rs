@@ -23,17 +23,23 @@ pub struct IbanMention {
 
 /// A word that may open an IBAN, as the IBAN's own characters: without a
 /// glued caption (`IBAN-IT16O…`, `IBAN:DE89…`, `Cta.ES78…`) and in
-/// capitals (`it15o0617…` typed in lower case).
-fn iban_head(text: &str) -> String {
+/// capitals (`it15o0617…` typed in lower case). `None` when it cannot open
+/// one; called on every word, so words without two digits are turned away
+/// before anything is allocated.
+fn iban_head(text: &str) -> Option<String> {
+    if text.bytes().filter(u8::is_ascii_digit).count() < 2 {
+        return None;
+    }
     let upper = text.to_uppercase();
     let glued = upper.rfind([':', '-', '.']).filter(|&i| {
         let (caption, rest) = (&upper[..i], &upper[i + 1..]);
         !caption.is_empty() && caption.chars().all(char::is_alphabetic) && iban_start(rest)
     });
-    match glued {
-        Some(i) => upper[i + 1..].to_string(),
-        None => upper.strip_prefix("IBAN").filter(|r| iban_start(r)).unwrap_or(&upper).to_string(),
-    }
+    let head = match glued {
+        Some(i) => &upper[i + 1..],
+        None => upper.strip_prefix("IBAN").filter(|r| iban_start(r)).unwrap_or(&upper),
+    };
+    iban_start(head).then(|| head.to_string())
 }
 
 fn iban_start(text: &str) -> bool {
@@ -51,11 +57,10 @@ pub fn find_ibans(layout: &Layout) -> Vec<IbanMention> {
     for ph in &layout.phrases {
         let mut t = ph.start;
         while t < ph.end {
-            let head = iban_head(&layout.toks[t].text);
-            if !iban_start(&head) {
+            let Some(head) = iban_head(&layout.toks[t].text) else {
                 t += 1;
                 continue;
-            }
+            };
             let end = (t + 10).min(ph.end);
             let mut s = String::new();
             let mut best = None;

@@ -5,6 +5,11 @@ use invex_domain::{Extractor, FieldName};
 use super::RulesExtractor;
 use super::layout::tests::doc;
 
+/// The amounts of the line items read, as text.
+pub(super) fn item_amounts(inv: &invex_domain::Invoice) -> Vec<String> {
+    inv.line_items.iter().filter_map(|i| i.amount.map(|a| a.to_string())).collect()
+}
+
 /// Extracts from words at (x, y) and compares the named fields' values.
 pub(super) fn check(words: &[(&str, f32, f32)], expected: &[(FieldName, &str)]) {
     let inv = RulesExtractor::new().extract(&doc(words));
@@ -406,9 +411,7 @@ fn a_copy_of_a_page_repeats_no_items() {
     copy.number = 2;
     d.pages.push(copy);
     let inv = RulesExtractor::new().extract(&d);
-    let amounts: Vec<String> =
-        inv.line_items.iter().filter_map(|i| i.amount.map(|a| a.to_string())).collect();
-    assert_eq!(amounts, ["420.00"]);
+    assert_eq!(item_amounts(&inv), ["420.00"]);
 }
 
 #[test]
@@ -543,9 +546,13 @@ fn items_without_an_amount_column_a_header_or_a_clean_end() {
             w.extend(row(*y, words));
         }
         let inv = RulesExtractor::new().extract(&doc(&w));
-        let got: Vec<String> =
-            inv.line_items.iter().filter_map(|i| i.amount.map(|a| a.to_string())).collect();
-        assert_eq!(got, amounts, "{name}: {:?} net {:?}", inv.line_items, inv.get(NetAmount));
+        assert_eq!(
+            item_amounts(&inv),
+            amounts,
+            "{name}: {:?} net {:?}",
+            inv.line_items,
+            inv.get(NetAmount)
+        );
         let got: Vec<&str> =
             inv.line_items.iter().map(|i| i.description.as_deref().unwrap_or("")).collect();
         assert_eq!(got, descriptions, "{name}");

@@ -5,7 +5,8 @@
 use invex_domain::FieldName::*;
 
 use super::RulesExtractor;
-use super::tests::{check, row};
+use super::layout::tests::doc;
+use super::tests::{check, item_amounts, row};
 use invex_domain::Extractor;
 
 #[test]
@@ -416,10 +417,13 @@ fn listed_items_against_the_total_and_whole_number_amounts() {
     }
     w.extend(row(142.0, &[("Materiaal", 50.0), ("281.71", 400.0)]));
     w.extend(row(180.0, &[("Totaal:", 300.0), ("703.15", 400.0)]));
-    let inv = RulesExtractor::new().extract(&super::layout::tests::doc(&w));
-    let amounts: Vec<String> =
-        inv.line_items.iter().filter_map(|l| l.amount.map(|a| a.to_string())).collect();
-    assert_eq!(amounts, ["140.48", "140.48", "140.48", "281.71"], "{:?}", inv.line_items);
+    let inv = RulesExtractor::new().extract(&doc(&w));
+    assert_eq!(
+        item_amounts(&inv),
+        ["140.48", "140.48", "140.48", "281.71"],
+        "{:?}",
+        inv.line_items
+    );
 
     let mut w = Vec::new();
     w.extend(row(60.0, &[("FATTURA", 50.0)]));
@@ -430,10 +434,8 @@ fn listed_items_against_the_total_and_whole_number_amounts() {
     w.extend(row(114.0, &[("1883XS", 50.0), ("Cemento", 120.0), ("6000", 300.0), ("6000", 400.0)]));
     w.extend(row(128.0, &[("1884XS", 50.0), ("Mattoni", 120.0), ("8000", 300.0), ("8000", 400.0)]));
     w.extend(row(160.0, &[("TOTALE", 300.0), ("14.000", 400.0)]));
-    let inv = RulesExtractor::new().extract(&super::layout::tests::doc(&w));
-    let amounts: Vec<String> =
-        inv.line_items.iter().filter_map(|l| l.amount.map(|a| a.to_string())).collect();
-    assert_eq!(amounts, ["6000", "8000"], "{:?}", inv.line_items);
+    let inv = RulesExtractor::new().extract(&doc(&w));
+    assert_eq!(item_amounts(&inv), ["6000", "8000"], "{:?}", inv.line_items);
 }
 
 /// A Spanish VAT summary: rates printed without their sign between base and
@@ -451,7 +453,7 @@ fn vat_summary_with_bare_rates_and_glued_or_lower_case_ibans() {
     w.extend(row(614.0, &[("210,12", 100.0), ("10", 200.0), ("21,01", 230.0)]));
     w.extend(row(628.0, &[("15,65", 100.0), ("21", 200.0), ("3,29", 230.0), ("250,07", 400.0)]));
     w.extend(row(700.0, &[("IBAN-IT16O0306909544100000060615", 50.0)]));
-    let inv = RulesExtractor::new().extract(&super::layout::tests::doc(&w));
+    let inv = RulesExtractor::new().extract(&doc(&w));
     assert!(inv.line_items.is_empty(), "{:?}", inv.line_items);
     check(
         &w,
