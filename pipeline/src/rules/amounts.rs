@@ -13,6 +13,7 @@ use super::candidates::AmountMention;
 use super::confidence::{Cand, Pool};
 use super::labels::Kind;
 use super::layout::{Place, Run};
+use super::reconcile::STANDARD_RATES;
 
 /// Candidates per role, before reconciliation.
 #[derive(Debug, Default)]
@@ -429,10 +430,9 @@ fn rate_between(cx: &Ctx, li: usize) -> Option<RateRow> {
     })
 }
 
-/// Whether `v` is a whole standard VAT rate of the EU and the Nordics.
+/// Whether `v` is a whole VAT rate of the EU and the Nordics.
 fn standard_rate(v: Decimal) -> bool {
-    const STANDARD: [i64; 18] = [25, 24, 22, 21, 20, 19, 17, 16, 15, 14, 13, 12, 10, 9, 8, 7, 6, 5];
-    STANDARD.iter().any(|&r| v == Decimal::from(r))
+    STANDARD_RATES.iter().any(|&r| v == Decimal::from(r))
 }
 
 /// Whether a VAT caption and a `%` share a line within the four lines

@@ -50,6 +50,10 @@ fn plausible_rate(net: Decimal, vat: Decimal, sek: bool) -> bool {
     r > Decimal::ZERO && r <= hi
 }
 
+/// The whole VAT rates of the EU and the Nordics, standard and reduced (%).
+pub(super) const STANDARD_RATES: [i64; 19] =
+    [25, 12, 6, 19, 7, 20, 10, 21, 5, 24, 14, 15, 16, 8, 9, 13, 17, 22, 23];
+
 /// Whether the rate is (close to) one standard rate, a sign the three
 /// amounts belong together.
 fn standard_rate(net: Decimal, vat: Decimal) -> bool {
@@ -57,9 +61,7 @@ fn standard_rate(net: Decimal, vat: Decimal) -> bool {
         return false;
     }
     let r = (vat / net) * Decimal::ONE_HUNDRED;
-    [25, 12, 6, 19, 7, 20, 10, 21, 5, 24, 14, 15, 16, 8, 9, 13, 17, 22, 23]
-        .iter()
-        .any(|&s| (r - Decimal::from(s)).abs() < Decimal::new(15, 2))
+    STANDARD_RATES.iter().any(|&s| (r - Decimal::from(s)).abs() < Decimal::new(15, 2))
 }
 
 /// The score from which an amount counts as read beside its own caption.

@@ -533,3 +533,14 @@ fn a_three_decimal_amount_is_no_total() {
         &[(TotalAmount, "<none>")],
     );
 }
+
+/// A bare rate of 23 % (Ireland, Poland, Portugal) under a "VAT %" caption:
+/// the row gives the net and the VAT.
+#[test]
+fn a_bare_rate_of_23_percent() {
+    let mut w = Vec::new();
+    w.extend(row(600.0, &[("VAT", 100.0), ("%", 130.0)]));
+    w.extend(row(614.0, &[("23", 100.0), ("100,00", 200.0), ("23,00", 300.0)]));
+    w.extend(row(640.0, &[("Total", 100.0), ("123,00", 300.0)]));
+    check(&w, &[(NetAmount, "100.00"), (VatAmount, "23.00"), (TotalAmount, "123.00")]);
+}
