@@ -83,6 +83,61 @@ pub struct ExtractArgs {
     pub extractor: ExtractorArgs,
     #[command(flatten)]
     pub donut: DonutArgs,
+    #[command(flatten)]
+    pub llm: LlmArgs,
+}
+
+/// The language-model fallback (the cascade's fourth stage): an
+/// OpenAI-compatible endpoint asked about the invoices the local stages are
+/// unsure of. Off unless `--llm-when` says otherwise. The key comes from
+/// `INVEX_LLM_API_KEY` or `OPENAI_API_KEY` only (never a flag, so it stays
+/// out of shell history and process lists) and is never printed.
+#[derive(Debug, Clone, Args)]
+pub struct LlmArgs {
+    /// `unsure`: when a required field is missing, a check fails, or a booked
+    /// field's confidence is below --llm-below; `always`; `never`.
+    #[arg(long, env = "INVEX_LLM_WHEN", value_enum, default_value_t = LlmWhen::Never)]
+    pub llm_when: LlmWhen,
+    /// The endpoint's base URL: OpenAI, Azure OpenAI's v1 API
+    /// (`https://RESOURCE.openai.azure.com/openai/v1`), or a local server
+    /// (vLLM, llama.cpp server, Ollama: `http://127.0.0.1:PORT/v1`).
+    #[arg(long, env = "INVEX_LLM_BASE_URL", default_value = "https://api.openai.com/v1")]
+    pub llm_base_url: String,
+    /// The model (on Azure: the deployment name).
+    #[arg(long, env = "INVEX_LLM_MODEL", default_value = "gpt-4o-mini")]
+    pub llm_model: String,
+    /// The field confidence below which `unsure` asks.
+    #[arg(long, env = "INVEX_LLM_BELOW", default_value_t = 0.5)]
+    pub llm_below: f32,
+    /// Requests in flight at once.
+    #[arg(long, env = "INVEX_LLM_CONCURRENCY", default_value_t = 8)]
+    pub llm_concurrency: usize,
+    /// One request's time limit, in seconds.
+    #[arg(long, env = "INVEX_LLM_TIMEOUT", default_value_t = 60)]
+    pub llm_timeout: u64,
+    /// Retries of a 429 or 5xx answer (honouring Retry-After) before giving up.
+    #[arg(long, env = "INVEX_LLM_MAX_RETRIES", default_value_t = 6)]
+    pub llm_max_retries: usize,
+    /// A price, `MODEL=IN/OUT` in US dollars per million prompt and completion
+    /// tokens; repeat for more models. gpt-4o-mini (0.15/0.60) and gpt-4o
+    /// (2.50/10.00) are built in.
+    #[arg(long, env = "INVEX_LLM_PRICE", value_delimiter = ',')]
+    pub llm_price: Vec<String>,
+    /// A monthly budget in US dollars (per tenant; a batch counts as the
+    /// tenant `cli`); once spent, invoices go to review instead.
+    #[arg(long, env = "INVEX_LLM_BUDGET_USD")]
+    pub llm_budget_usd: Option<f64>,
+    /// Where answers are cached and spending counted: `sqlite://PATH` or
+    /// `postgres://...` (default: `invex-llm.db` beside the output file).
+    #[arg(long, env = "INVEX_LLM_CACHE")]
+    pub llm_cache: Option<crate::cli_service::DatabaseUrl>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LlmWhen {
+    Never,
+    Unsure,
+    Always,
 }
 
 /// An OCR-free Donut model beside the words-based extractor.

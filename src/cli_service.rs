@@ -104,6 +104,8 @@ pub struct WorkerArgs {
     pub extractor: ExtractorArgs,
     #[command(flatten)]
     pub donut: crate::cli::DonutArgs,
+    #[command(flatten)]
+    pub llm: crate::cli::LlmArgs,
 }
 
 #[derive(Debug, Args)]
@@ -261,6 +263,21 @@ pub enum TenantsCommand {
     },
     /// List tenants.
     List {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// A tenant's language-model fallback: on or off (nothing of its
+    /// invoices is sent), and its own monthly budget in US dollars. Without
+    /// options, prints the settings and this month's spending.
+    Llm {
+        /// The tenant's name.
+        name: String,
+        /// `on` or `off`.
+        #[arg(long, value_parser = ["on", "off"])]
+        fallback: Option<String>,
+        /// The tenant's monthly budget in US dollars (instead of --llm-budget-usd).
+        #[arg(long)]
+        budget_usd: Option<f64>,
         #[command(flatten)]
         store: StoreArgs,
     },

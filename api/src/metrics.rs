@@ -26,6 +26,15 @@ pub struct Metrics {
     pub webhook_deliveries: IntCounterVec,
     /// Model swaps by the workers of this process, by outcome.
     pub model_swaps: IntCounterVec,
+    /// Invoices the language-model fallback was asked about, by outcome
+    /// (answered, cached, gave_up, skipped).
+    pub llm_invoices: IntCounterVec,
+    /// The fallback's values, by verdict (accepted, refused).
+    pub llm_values: IntCounterVec,
+    /// Its tokens, by kind (prompt, completion).
+    pub llm_tokens: IntCounterVec,
+    /// What it cost, in US dollars, from the configured prices.
+    pub llm_cost_usd: prometheus::Counter,
     queue: IntGaugeVec,
     invoices: IntGaugeVec,
     corrections: IntGaugeVec,
@@ -40,6 +49,16 @@ impl Default for Metrics {
 }
 
 impl Metrics {
+    /// Counts one invoice's fallback outcome.
+    pub fn record_llm(&self, info: &invex_domain::fallback::FallbackInfo) {
+        self.llm_invoices.with_label_values(&[info.outcome.as_str()]).inc();
+        self.llm_values.with_label_values(&["accepted"]).inc_by(info.accepted.len() as u64);
+        self.llm_values.with_label_values(&["refused"]).inc_by(info.refused.len() as u64);
+        self.llm_tokens.with_label_values(&["prompt"]).inc_by(info.usage.prompt_tokens);
+        self.llm_tokens.with_label_values(&["completion"]).inc_by(info.usage.completion_tokens);
+        self.llm_cost_usd.inc_by(info.usage.cost_usd.max(0.0));
+    }
+
     pub fn new() -> Self {
         let registry = Registry::new();
         let counter = |name: &str, help: &str, labels: &[&str]| {
@@ -77,6 +96,26 @@ impl Metrics {
                 "Time to process one job",
                 &["outcome"],
             ),
+            llm_invoices: counter(
+                "invex_llm_invoices_total",
+                "Invoices the language-model fallback was asked about",
+                &["outcome"],
+            ),
+            llm_values: counter(
+                "invex_llm_values_total",
+                "Values the language model returned, accepted or refused",
+                &["verdict"],
+            ),
+            llm_tokens: counter("invex_llm_tokens_total", "Language model tokens", &["kind"]),
+            llm_cost_usd: {
+                let c = prometheus::Counter::new(
+                    "invex_llm_cost_usd_total",
+                    "Language model cost in US dollars",
+                )
+                .expect("valid metric");
+                registry.register(Box::new(c.clone())).expect("unique metric");
+                c
+            },
             webhook_deliveries: counter(
                 "invex_webhook_deliveries_total",
                 "Webhook delivery attempts",

@@ -15,6 +15,11 @@
 //!   status is decided. The page's words are stored with the result, with
 //!   or without a memory, for the memory to learn from when the invoice is
 //!   reviewed and for `invex learn export`.
+//! - With a language-model fallback, an invoice its policy finds unsure is
+//!   sent after the memory (cascade stage 4), with the tenant as the payer
+//!   (its settings and budget apply); its checked answer joins through the
+//!   processor's merge, the lease is renewed while waiting, and the
+//!   outcome is counted on `/metrics`.
 //! - With a [`ModelSwap`], each job runs on the model version active when
 //!   it was claimed, and its result records that version; a promotion or a
 //!   rollback is picked up between jobs (`model_swap`).
@@ -25,6 +30,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use invex_domain::fallback::{Fallback, FallbackJob, FallbackOutcome};
 use invex_domain::memory::{MemoryStage, supplier_keys};
 use invex_domain::service::review::{status_after_extraction, summarize};
 use invex_domain::service::{
@@ -32,6 +38,7 @@ use invex_domain::service::{
 };
 use invex_domain::{Document, InvoiceProcessor, Prediction, Status};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 use tokio::sync::{Notify, Semaphore, watch};
 use tokio::task::JoinSet;
 use tracing::{Instrument, info, info_span, warn};
@@ -78,6 +85,9 @@ pub struct Worker {
     pub processor: Arc<dyn InvoiceProcessor>,
     /// The supplier memory stage; `None` turns it off.
     pub memory: Option<Arc<dyn MemoryStage>>,
+    /// The language-model fallback (cascade stage 4), asked after the
+    /// memory; `None` turns it off.
+    pub fallback: Option<Arc<dyn Fallback>>,
     /// Hot swap of the layout model; `None` runs `processor` always (the
     /// rules alone, say) and records no model version.
     pub models: Option<Arc<ModelSwap>>,
@@ -173,8 +183,10 @@ impl Worker {
         };
         let extractor_name = processor.extractor_name();
         let file_name = job.file_name.clone();
+        let content_hash = crate::routes::upload::hex(&Sha256::digest(&bytes));
+        let reader = processor.clone();
         let mut handle =
-            tokio::task::spawn_blocking(move || processor.process_with_words(file_name, &bytes));
+            tokio::task::spawn_blocking(move || reader.process_with_words(file_name, &bytes));
         let renew_every = self.options.lease / 3;
         let outcome = loop {
             tokio::select! {
@@ -203,6 +215,12 @@ impl Worker {
             Err(e) => return self.retry_or_dead(&job, &format!("the pipeline crashed: {e}")).await,
         };
         let (prediction, document) = self.recall(&job, prediction, document).await;
+        let Some(prediction) = self
+            .ask_fallback(&job, content_hash, processor.as_ref(), prediction, document.as_ref())
+            .await
+        else {
+            return; // the lease is lost: the job is another worker's now
+        };
         let mut result = processed_result(&prediction, extractor_name, &job.file_name);
         result.model_version = model_version;
         result.words = document.and_then(|d| serde_json::to_string(&d).ok());
@@ -280,6 +298,71 @@ impl Worker {
                 (prediction, None)
             }
         }
+    }
+
+    /// The prediction with the language-model fallback's answer joined in,
+    /// when there is a fallback, words, and a reason to ask. The lease is
+    /// renewed while waiting; `None` when it is lost or the worker must stop.
+    async fn ask_fallback(
+        &self,
+        job: &Job,
+        content_hash: String,
+        processor: &dyn InvoiceProcessor,
+        prediction: Prediction,
+        document: Option<&Document>,
+    ) -> Option<Prediction> {
+        let (Some(fallback), Some(document)) = (self.fallback.clone(), document) else {
+            return Some(prediction);
+        };
+        if prediction.status != Status::Ok {
+            return Some(prediction);
+        }
+        let reasons = fallback.policy().reasons(&prediction.invoice);
+        if reasons.is_empty() {
+            return Some(prediction);
+        }
+        let ask = FallbackJob {
+            content_hash,
+            file: job.file_name.clone(),
+            document: document.clone(),
+            invoice: prediction.invoice.clone(),
+            reasons: reasons.clone(),
+            tenant: Some(job.tenant_id.clone()),
+        };
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        // `submit` may block while the fallback is full.
+        let submitted = tokio::task::spawn_blocking(move || {
+            fallback.submit(ask, Box::new(move |outcome| drop(tx.send(outcome))))
+        });
+        let answer = async {
+            match (submitted.await, rx.await) {
+                (Ok(()), Ok(outcome)) => outcome,
+                _ => {
+                    FallbackOutcome::GaveUp { reason: "the language model fallback crashed".into() }
+                }
+            }
+        };
+        tokio::pin!(answer);
+        let renew_every = self.options.lease / 3;
+        let outcome = loop {
+            tokio::select! {
+                outcome = &mut answer => break outcome,
+                _ = tokio::time::sleep(renew_every) => {
+                    let until = Utc::now() + chrono::Duration::from_std(self.options.lease).unwrap_or_default();
+                    if !matches!(self.repo.extend_lease(job, until).await, Ok(true)) {
+                        warn!("lost the lease while asking the language model");
+                        return None;
+                    }
+                }
+            }
+        };
+        let joined = processor.join_fallback(prediction, reasons, outcome);
+        if let Some(info) = &joined.invoice.fallback {
+            self.metrics.record_llm(info);
+            info!(outcome = %info.outcome, accepted = info.accepted.len(), refused = info.refused.len(),
+                "language model fallback");
+        }
+        Some(joined)
     }
 
     async fn release(&self, job: &Job) {

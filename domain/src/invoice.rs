@@ -292,6 +292,9 @@ pub struct Invoice {
     /// Set when the invoice came with e-invoice XML (read, or tried and refused).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub e_invoice: Option<EInvoiceInfo>,
+    /// Set when the language-model fallback was asked about the invoice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<Box<crate::fallback::FallbackInfo>>,
 }
 
 /// What the e-invoice stage found besides the fields: which syntax and

@@ -14,6 +14,9 @@
 //!   ([`service::Repository`], [`service::BlobStore`]) and review rules.
 //! - [`memory`]: supplier memory's records, its [`memory::MemoryStage`] trait
 //!   and how a supplier is recognised ([`memory::supplier_keys`]).
+//! - [`fallback`]: the language-model fallback's contract ([`fallback::Fallback`],
+//!   [`fallback::LlmStore`]) and when it is asked.
+//! - [`locate`]: where a value another stage read is printed on the page.
 //! - [`calibration`]: raw field scores mapped to probabilities (isotonic, per field).
 //! - [`prediction`]: one line of `invex extract` output; [`read`] parses it back.
 //!
@@ -22,8 +25,10 @@
 
 pub mod calibration;
 pub mod error;
+pub mod fallback;
 pub mod geometry;
 pub mod invoice;
+pub mod locate;
 pub mod memory;
 pub mod parse;
 pub mod prediction;

@@ -125,6 +125,9 @@ impl Prediction {
             }
             out.insert("e_invoice".into(), info);
         }
+        if let Some(f) = &self.invoice.fallback {
+            out.insert("llm".into(), serde_json::to_value(f).unwrap_or(Json::Null));
+        }
         out.insert("fields".into(), Json::Object(fields));
         out.insert("vat_breakdown".into(), Json::Array(vat_breakdown));
         out.insert("line_items".into(), Json::Array(line_items));

@@ -68,6 +68,11 @@ impl Prediction {
                 .map_err(|e| bad(format!("{file}: e_invoice: {e}")))?;
             invoice.e_invoice = Some(info);
         }
+        if let Some(info) = obj.get("llm").filter(|v| !v.is_null()) {
+            let info = serde_json::from_value(info.clone())
+                .map_err(|e| bad(format!("{file}: llm: {e}")))?;
+            invoice.fallback = Some(Box::new(info));
+        }
         let pages = obj.get("pages").and_then(Json::as_u64).unwrap_or(0) as usize;
         Ok(Prediction {
             file,

@@ -68,6 +68,15 @@ pub trait InvoiceProcessor: Send + Sync {
     ) -> (Prediction, Option<Document>) {
         (self.process(file_name, bytes), None)
     }
+    /// `prediction` with a language-model fallback's `outcome` joined in,
+    /// by the processor's own merge rules (the service asks the fallback
+    /// after the supplier memory, then hands the answer back here).
+    fn join_fallback(
+        &self,
+        prediction: Prediction,
+        reasons: Vec<String>,
+        outcome: crate::fallback::FallbackOutcome,
+    ) -> Prediction;
 }
 
 /// Reads an invoice straight from a file's page images, without words: an

@@ -63,20 +63,53 @@ pub const RULES_UNSURE: f32 = 0.5;
 /// add a field the rules did not find.
 pub const MODEL_SURE: f32 = 0.9;
 
+/// How a second reading overrules the page's rules.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MergePolicy {
+    /// Below this confidence a rules value is overruled by a sure other one.
+    pub overrule_below: f32,
+    /// When the merged net, VAT and total do not add up and both sources'
+    /// do, the other source's are kept (else the rules').
+    pub prefer_other_amounts: bool,
+}
+
+impl MergePolicy {
+    /// A learned layout model or an image model: the rules keep what they
+    /// are fairly sure of ([`RULES_UNSURE`]).
+    pub const MODEL: MergePolicy =
+        MergePolicy { overrule_below: RULES_UNSURE, prefer_other_amounts: false };
+    /// The language-model fallback, whose every value has passed its
+    /// validator and been found printed on the page: it overrules whatever
+    /// the rules are not sure of ([`MODEL_SURE`]), and its net, VAT and total
+    /// are kept together when they add up. The disagreement still lowers the
+    /// winner's confidence, so such an invoice goes to a person.
+    pub const CHECKED_LLM: MergePolicy =
+        MergePolicy { overrule_below: MODEL_SURE, prefer_other_amounts: true };
+}
+
 /// Merges the rules' invoice with a learned extractor's.
 pub fn merge(rules: Invoice, model: Invoice) -> Invoice {
-    let amounts = [Amounts::of(&rules), Amounts::of(&model)];
+    merge_with(rules, model, MergePolicy::MODEL)
+}
+
+/// Merges the rules' invoice with another reading's, by `policy`.
+pub fn merge_with(rules: Invoice, model: Invoice, policy: MergePolicy) -> Invoice {
+    let mut amounts = [Amounts::of(&rules), Amounts::of(&model)];
+    if policy.prefer_other_amounts {
+        amounts.reverse();
+    }
     let model_lines = rules.line_items.is_empty() && !model.line_items.is_empty();
     let mut out = Invoice {
         vat_breakdown: rules.vat_breakdown,
         line_items: if model_lines { model.line_items } else { rules.line_items },
         fields: Default::default(),
         e_invoice: rules.e_invoice,
+        fallback: rules.fallback,
     };
     let mut model_fields = model.fields;
     for (name, r) in rules.fields {
         let chosen = match model_fields.remove(&name) {
-            Some(m) => choose(name, r, m),
+            Some(m) => choose(name, r, m, policy.overrule_below),
             None => r,
         };
         out.fields.insert(name, chosen);
@@ -98,7 +131,7 @@ pub fn merge(rules: Invoice, model: Invoice) -> Invoice {
     out
 }
 
-fn choose(name: FieldName, rules: Field, model: Field) -> Field {
+fn choose(name: FieldName, rules: Field, model: Field, overrule_below: f32) -> Field {
     if rules.value == model.value {
         let confidence = 1.0 - (1.0 - rules.confidence) * (1.0 - model.confidence);
         let mut winner = if rules.confidence >= model.confidence { rules } else { model };
@@ -109,7 +142,7 @@ fn choose(name: FieldName, rules: Field, model: Field) -> Field {
         match (field_passes_check(name, &rules.value), field_passes_check(name, &model.value)) {
             (true, false) => (rules, model),
             (false, true) => (model, rules),
-            _ if rules.confidence < RULES_UNSURE && model.confidence >= MODEL_SURE => {
+            _ if rules.confidence < overrule_below && model.confidence >= MODEL_SURE => {
                 (model, rules)
             }
             _ => (rules, model),

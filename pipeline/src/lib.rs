@@ -15,6 +15,9 @@
 //! - [`e_invoice`]: the cascade's first stage: a PDF's embedded e-invoice
 //!   XML (pdfium's attachments) read by an `EInvoiceReader`, checked
 //!   against the page; XML files read directly.
+//! - [`fallback`]: the language-model fallback's place in the pipeline: which
+//!   files are handed to an `invex_domain::fallback::Fallback`, and how its
+//!   checked answer joins the page's reading.
 //! - [`isolated`]: [`isolated::IsolatedReader`] reads each file in a helper
 //!   process (`invex reader`) under memory, CPU and wall-clock limits, so a
 //!   native crash or hang fails that file alone.
@@ -27,6 +30,7 @@ pub mod calibrated;
 pub mod combine;
 pub mod e_invoice;
 mod error;
+pub mod fallback;
 pub mod isolated;
 pub mod ocr;
 pub mod pdf;

@@ -5,8 +5,9 @@
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 
+use invex_domain::fallback::Fallback;
 use invex_domain::sniff::{is_xml, not_a_pdf};
 use invex_domain::{Document, DocumentError, DocumentReader, Extractor, Invoice, Prediction};
 use rayon::prelude::*;
@@ -33,6 +34,7 @@ pub struct Pipeline {
     batch_size: usize,
     second: Option<SecondOpinion>,
     e_invoice: Option<EInvoiceStage>,
+    fallback: Option<Arc<dyn Fallback>>,
 }
 
 impl Pipeline {
@@ -41,7 +43,15 @@ impl Pipeline {
         extractor: Box<dyn Extractor>,
         max_bytes: u64,
     ) -> Self {
-        Pipeline { reader, extractor, max_bytes, batch_size: 1, second: None, e_invoice: None }
+        Pipeline {
+            reader,
+            extractor,
+            max_bytes,
+            batch_size: 1,
+            second: None,
+            e_invoice: None,
+            fallback: None,
+        }
     }
 
     /// How many documents [`Pipeline::run_batch`] hands the extractor at once
@@ -61,6 +71,14 @@ impl Pipeline {
     /// PDF's embedded XML is read and checked against its page.
     pub fn with_e_invoice(mut self, stage: EInvoiceStage) -> Self {
         self.e_invoice = Some(stage);
+        self
+    }
+
+    /// Adds the language-model fallback: files its policy finds unsure are
+    /// handed to it, and its checked answer joins the page's reading
+    /// ([`crate::fallback`]).
+    pub fn with_fallback(mut self, fallback: Arc<dyn Fallback>) -> Self {
+        self.fallback = Some(fallback);
         self
     }
 
@@ -299,6 +317,15 @@ impl Pipeline {
         let batch = self.batch_size;
         std::thread::scope(|scope| {
             scope.spawn(move || {
+                if let Some(fallback) = &self.fallback {
+                    // One file at a time (the fallback needs each file's bytes
+                    // and words); results come back out of order, from the
+                    // fallback's threads, and are put in order below.
+                    files.par_iter().enumerate().for_each_with(tx, |tx, (i, path)| {
+                        self.process_with_fallback(fallback.as_ref(), i, path, tx)
+                    });
+                    return;
+                }
                 files.par_chunks(batch).enumerate().for_each_with(tx, |tx, (n, chunk)| {
                     for (k, prediction) in self.process_files(chunk).into_iter().enumerate() {
                         // The receiver only goes away if the sink panicked; nothing to do then.
@@ -316,6 +343,45 @@ impl Pipeline {
                 }
             }
         });
+    }
+}
+
+impl Pipeline {
+    /// Reads one file and sends its prediction to `tx`, through `fallback`
+    /// when its policy wants the file asked about.
+    fn process_with_fallback(
+        &self,
+        fallback: &dyn Fallback,
+        index: usize,
+        path: &Path,
+        tx: &mpsc::SyncSender<(usize, Prediction)>,
+    ) {
+        let name = path.display().to_string();
+        let _span = info_span!("file", file = %name).entered();
+        let bytes = match read_limited(path, self.max_bytes) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                let _ = tx.send((index, Prediction::failed(name, e.code(), e.to_string())));
+                return;
+            }
+        };
+        let (prediction, document) = self.process_bytes_with_words(name, &bytes);
+        let Some(job) =
+            crate::fallback::job_for(fallback.policy(), &prediction, document, &bytes, None)
+        else {
+            let _ = tx.send((index, prediction));
+            return;
+        };
+        let tx = tx.clone();
+        let reasons = job.reasons.clone();
+        fallback.submit(
+            job,
+            Box::new(move |outcome| {
+                let joined = crate::fallback::join(prediction, reasons, outcome);
+                // The receiver only goes away if the sink panicked.
+                let _ = tx.send((index, joined));
+            }),
+        );
     }
 }
 
@@ -356,5 +422,13 @@ impl invex_domain::InvoiceProcessor for Pipeline {
         bytes: &[u8],
     ) -> (Prediction, Option<Document>) {
         self.process_bytes_with_words(file_name, bytes)
+    }
+    fn join_fallback(
+        &self,
+        prediction: Prediction,
+        reasons: Vec<String>,
+        outcome: invex_domain::fallback::FallbackOutcome,
+    ) -> Prediction {
+        crate::fallback::join(prediction, reasons, outcome)
     }
 }

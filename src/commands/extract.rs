@@ -43,6 +43,10 @@ pub fn run(args: ExtractArgs) -> Result<ExitCode> {
     if let Some(stage) = super::extractor::e_invoice_stage(&args.extractor)? {
         pipeline = pipeline.with_e_invoice(stage);
     }
+    let llm = super::llm::fallback(&args.llm, &args.output)?;
+    if let Some(llm) = &llm {
+        pipeline = pipeline.with_fallback(llm.clone());
+    }
 
     let progress = progress_bar(files.len() as u64, args.no_progress);
     let started = Instant::now();
@@ -72,6 +76,9 @@ pub fn run(args: ExtractArgs) -> Result<ExitCode> {
     }
     output.finish(&args.output)?;
     summary.print(started.elapsed().as_secs_f64(), &args.output);
+    if let Some(llm) = &llm {
+        eprintln!("{}", super::llm::summary(&llm.stats()));
+    }
     Ok(if summary.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 

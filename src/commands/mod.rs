@@ -13,6 +13,7 @@ mod extract;
 mod extract_s3;
 pub mod extractor;
 mod learn;
+mod llm;
 mod model_gate;
 mod model_versions;
 mod models;

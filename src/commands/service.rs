@@ -206,6 +206,7 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
                 models: model_swap(&args.worker, processor.clone()),
                 processor,
                 memory,
+                fallback: super::llm::service_fallback(&args.worker.llm, &repo)?,
                 metrics: state.metrics.clone(),
                 new_jobs: state.new_jobs.clone(),
                 options: worker_options(&args.worker),
@@ -275,6 +276,7 @@ pub fn worker(args: WorkerOnlyArgs) -> Result<ExitCode> {
             models: model_swap(&args.worker, processor.clone()),
             processor,
             memory,
+            fallback: super::llm::service_fallback(&args.worker.llm, &repo)?,
             metrics: metrics.clone(),
             new_jobs: Arc::new(tokio::sync::Notify::new()),
             options: WorkerOptions {

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
 use invex_api::generate_key;
+use invex_domain::fallback::TenantLlm;
 use invex_domain::service::{AuditEntry, Repository, Role, Tenant};
 use serde_json::json;
 use uuid::Uuid;
@@ -32,6 +33,33 @@ pub fn tenants(command: TenantsCommand) -> Result<ExitCode> {
                     make_key(repo.as_ref(), &tenant.id, Role::Admin, "first admin key").await?;
                 println!("tenant {name} created (id {})", tenant.id);
                 println!("admin key (shown once; store it now): {key}");
+                Ok(ExitCode::SUCCESS)
+            }
+            TenantsCommand::Llm { name, fallback, budget_usd, store } => {
+                let (repo, _) = open_stores(&store).await?;
+                let tenant = find_tenant(repo.as_ref(), &name).await?;
+                if let Some(b) = budget_usd.filter(|b| !b.is_finite() || *b < 0.0) {
+                    bail!("--budget-usd must be a non-negative amount, not {b}");
+                }
+                let current = repo.tenant_llm(&tenant.id).await?;
+                let mut settings = current.unwrap_or(TenantLlm { enabled: true, monthly_budget_usd: None });
+                if let Some(f) = &fallback {
+                    settings.enabled = f == "on";
+                }
+                if budget_usd.is_some() {
+                    settings.monthly_budget_usd = budget_usd;
+                }
+                if fallback.is_some() || budget_usd.is_some() {
+                    repo.set_tenant_llm(&tenant.id, &settings).await?;
+                }
+                let month = Utc::now().format("%Y-%m").to_string();
+                let (spent, calls) = repo.spent(&tenant.id, &month).await?;
+                let budget = settings.monthly_budget_usd.map_or("the configured one".into(), |b| format!("${b:.2}"));
+                println!(
+                    "{}: language model fallback {}, monthly budget {budget}; {month}: {calls} calls, ${spent:.4}",
+                    tenant.name,
+                    if settings.enabled { "on" } else { "off" },
+                );
                 Ok(ExitCode::SUCCESS)
             }
             TenantsCommand::List { store } => {

@@ -10,6 +10,7 @@ mod export_remote;
 mod extract_s3;
 mod hostile;
 mod layout;
+mod llm;
 mod models;
 mod ocr;
 mod real;

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use crate::*;
 
 /// Redistributable corpus files (both splits) and their gold lines.
-fn corpus() -> (Vec<PathBuf>, Vec<Value>) {
+pub(crate) fn corpus() -> (Vec<PathBuf>, Vec<Value>) {
     let root = repo().join("datasets/real");
     let manifest = read_jsonl(&root.join("manifest.jsonl"));
     let mut gold: HashMap<String, Value> = HashMap::new();

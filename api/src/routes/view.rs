@@ -72,6 +72,9 @@ pub fn invoice_view(record: &InvoiceRecord, corrections: &[Correction]) -> Resul
     out.insert("vat_breakdown".into(), body["vat_breakdown"].take());
     out.insert("line_items".into(), body["line_items"].take());
     out.insert("e_invoice".into(), body.get_mut("e_invoice").map_or(Json::Null, Json::take));
+    // What the language-model fallback did: why it was asked, the outcome,
+    // the values it refused and the tokens and cost of the invoice.
+    out.insert("llm".into(), body.get_mut("llm").map_or(Json::Null, Json::take));
     let checks =
         if record.result.is_some() { failed_checks(&corrected.invoice) } else { Vec::new() };
     out.insert("checks_failed".into(), json!(checks));

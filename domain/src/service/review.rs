@@ -123,6 +123,9 @@ pub fn failed_checks(invoice: &Invoice) -> Vec<String> {
     {
         failed.push(format!("net {net} + VAT {vat} does not equal total {total}"));
     }
+    if let Some(note) = invoice.fallback.as_ref().and_then(|f| f.note.as_ref()) {
+        failed.push(note.clone());
+    }
     if let Some(why) = lines_mismatch(invoice) {
         failed.push(why);
     }

@@ -234,7 +234,14 @@ pub trait ModelStore: Send + Sync {
 /// Everything the service keeps in its database.
 #[async_trait]
 pub trait Repository:
-    TenantStore + InvoiceStore + JobQueue + WebhookStore + AuditLog + SupplierStore + ModelStore
+    TenantStore
+    + InvoiceStore
+    + JobQueue
+    + WebhookStore
+    + AuditLog
+    + SupplierStore
+    + ModelStore
+    + crate::fallback::LlmStore
 {
     /// "sqlite" or "postgres".
     fn backend(&self) -> &'static str;

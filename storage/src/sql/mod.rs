@@ -19,6 +19,7 @@
 mod filter;
 mod invoices;
 mod jobs;
+mod llm;
 mod models;
 mod rows;
 mod suppliers;
@@ -59,12 +60,14 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "rate windows", include_str!("../../migrations/sqlite/0002_rate_windows.sql")),
     (3, "supplier memory", include_str!("../../migrations/sqlite/0003_supplier_memory.sql")),
     (4, "model versions", include_str!("../../migrations/sqlite/0004_model_versions.sql")),
+    (5, "llm fallback", include_str!("../../migrations/sqlite/0005_llm.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "schema", include_str!("../../migrations/postgres/0001_schema.sql")),
     (2, "rate windows", include_str!("../../migrations/postgres/0002_rate_windows.sql")),
     (3, "supplier memory", include_str!("../../migrations/postgres/0003_supplier_memory.sql")),
     (4, "model versions", include_str!("../../migrations/postgres/0004_model_versions.sql")),
+    (5, "llm fallback", include_str!("../../migrations/postgres/0005_llm.sql")),
 ];
 
 /// How long an SQLite connection waits for another writer before failing.

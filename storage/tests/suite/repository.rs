@@ -9,6 +9,7 @@
 mod invoices;
 mod jobs;
 mod listing;
+mod llm;
 mod models;
 mod suppliers;
 mod tenants;

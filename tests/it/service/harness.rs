@@ -15,6 +15,7 @@ use invex_api::{
     generate_key,
 };
 use invex_domain::InvoiceProcessor;
+use invex_domain::fallback::Fallback;
 use invex_domain::service::{Repository, Role, Tenant};
 use invex_pipeline::{Pipeline, RulesExtractor};
 use invex_storage::test_database::TestDatabase;
@@ -46,6 +47,9 @@ macro_rules! both_backends {
 
 /// Makes a worker's model swap from a folder and the base processor.
 pub type MakeSwap = Box<dyn FnOnce(&std::path::Path, Arc<dyn InvoiceProcessor>) -> ModelSwap>;
+
+/// Makes the worker's language-model fallback from the service's database.
+pub type MakeFallback = Box<dyn FnOnce(Arc<dyn Repository>) -> Arc<dyn Fallback>>;
 
 pub struct Harness {
     pub state: SharedState,
@@ -93,13 +97,18 @@ impl Harness {
         options: ServiceOptions,
         pipeline: Pipeline,
     ) -> Harness {
-        Self::build(backend, options, pipeline, None).await
+        Self::build(backend, options, pipeline, None, None).await
+    }
+
+    /// With a language-model fallback made from the service's database.
+    pub async fn with_fallback(backend: Backend, fallback: MakeFallback) -> Harness {
+        Self::build(backend, ServiceOptions::default(), pipeline(), None, Some(fallback)).await
     }
 
     /// With hot swap of the layout model: `models` makes the worker's
     /// [`ModelSwap`] from the harness's folder and the base processor.
     pub async fn with_models(backend: Backend, models: MakeSwap) -> Harness {
-        Self::build(backend, ServiceOptions::default(), pipeline(), Some(models)).await
+        Self::build(backend, ServiceOptions::default(), pipeline(), Some(models), None).await
     }
 
     async fn build(
@@ -107,6 +116,7 @@ impl Harness {
         options: ServiceOptions,
         pipeline: Pipeline,
         models: Option<MakeSwap>,
+        fallback: Option<MakeFallback>,
     ) -> Harness {
         let dir = crate::tempdir();
         let database = match backend {
@@ -137,6 +147,7 @@ impl Harness {
             processor,
             models,
             memory: Some(memory),
+            fallback: fallback.map(|make| make(repo.clone())),
             metrics: state.metrics.clone(),
             new_jobs: state.new_jobs.clone(),
             options: WorkerOptions {

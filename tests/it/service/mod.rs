@@ -5,6 +5,7 @@
 mod auth;
 mod flow;
 pub mod harness;
+mod llm;
 mod memory;
 mod models;
 mod ops;
