@@ -21,7 +21,8 @@
 # Prints rules alone beside rules + fallback (accuracy, key fields, documents
 # with every field right, auto-booked share and precision), then the share
 # sent, requests, tokens per invoice and cost per 1,000 invoices at
-# gpt-4o-mini and gpt-4o prices, and a second run's requests (the cache).
+# gpt-4o-mini and gpt-4o prices, a second run's requests (the cache), and
+# the Batch API path (--llm-batch) beside the live one.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REAL="$ROOT/datasets/real"
@@ -102,6 +103,9 @@ LLM=(--llm-when unsure --llm-below "$BELOW" --llm-base-url "$URL" --llm-model gp
 run rules
 run fallback "${LLM[@]}"
 run rerun "${LLM[@]}"
+# The Batch API path, with a cache of its own: the same answers at half the price.
+run batch --llm-when unsure --llm-below "$BELOW" --llm-base-url "$URL" --llm-model gpt-4o-mini \
+  --llm-cache "sqlite://$TMP/llm-batch.db" --llm-batch --llm-batch-poll 1
 exec 8>&-
 wait "$SERVER_PID" || true
 
@@ -118,12 +122,13 @@ def frac(x):
 head = ["run", "overall", "invoice_number", "invoice_date", "total_amount", "currency",
         "docs all right", "auto-booked", "auto precision", "seconds"]
 rows = []
-for name in ["rules", "fallback"]:
+for name in ["rules", "fallback", "batch"]:
     r = ev(name)
     f = r.get("fields", {})
     right = r.get("documents_all_right") or {}
     auto = r.get("automation") or {}
-    rows.append([name if name == "rules" else "rules + llm", frac(r.get("overall"))]
+    label = {"rules": "rules", "fallback": "rules + llm", "batch": "rules + llm (Batch API)"}[name]
+    rows.append([label, frac(r.get("overall"))]
                 + [frac((f.get(k) or {}).get("accuracy")) for k in head[2:6]]
                 + [f"{right.get('right')}/{right.get('docs')}", frac(auto.get("rate")),
                    frac(auto.get("precision")), open(os.path.join(tmp, f"{name}.seconds")).read().strip()])
@@ -155,5 +160,10 @@ for model, (pin, pout) in {"gpt-4o-mini": (0.15, 0.60), "gpt-4o": (2.50, 10.00)}
     print(f"cost per 1,000 invoices at {model} prices (${pin}/${pout} per 1M tokens): ${cost / docs * 1000:.2f}")
 r = stats("rerun")
 print(f"second run (cache): {r[1] if r else '?'} requests, {r[2] if r else '?'} answered from the cache")
+b = open(os.path.join(tmp, "batch.log")).read()
+m = re.search(r"completion tokens, \$([0-9.]+)", b)
+live = re.search(r"completion tokens, \$([0-9.]+)", open(os.path.join(tmp, "fallback.log")).read())
+if m and live:
+    print(f"Batch API run: ${float(m.group(1)):.4f} against ${float(live.group(1)):.4f} live (gpt-4o-mini prices)")
 print(open(os.path.join(tmp, "server.err")).read().strip())
 PY

@@ -131,6 +131,19 @@ pub struct LlmArgs {
     /// `postgres://...` (default: `invex-llm.db` beside the output file).
     #[arg(long, env = "INVEX_LLM_CACHE")]
     pub llm_cache: Option<crate::cli_service::DatabaseUrl>,
+    /// Ask through the OpenAI Batch API (half the price, answers within 24
+    /// hours): the run's unsure invoices go in one batch at its end, and the
+    /// run waits for it (see --llm-batch-wait). `invex extract` only.
+    #[arg(long, env = "INVEX_LLM_BATCH")]
+    pub llm_batch: bool,
+    /// Seconds between polls of the batch.
+    #[arg(long, env = "INVEX_LLM_BATCH_POLL", default_value_t = 30)]
+    pub llm_batch_poll: u64,
+    /// Minutes to wait for the batch; when they are over, the invoices are
+    /// written without its answers, and running the same command again
+    /// picks the batch up (it is remembered in OUTPUT.llm-batch.json).
+    #[arg(long, env = "INVEX_LLM_BATCH_WAIT", default_value_t = 1440)]
+    pub llm_batch_wait: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

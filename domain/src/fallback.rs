@@ -176,6 +176,9 @@ pub trait Fallback: Send + Sync {
     /// from another thread, possibly before this returns. Blocks while too
     /// many jobs are in flight.
     fn submit(&self, job: FallbackJob, done: Box<dyn FnOnce(FallbackOutcome) + Send>);
+    /// Called once after a batch's last `submit`: a fallback that gathers
+    /// jobs (the Batch API) asks about them now and calls their `done`s.
+    fn finish(&self) {}
 }
 
 /// A cached answer: the model's raw JSON content and what it cost when it

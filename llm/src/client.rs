@@ -11,10 +11,14 @@ use async_openai::config::OpenAIConfig;
 use async_openai::error::OpenAIError;
 use async_openai::middleware::ReqwestService;
 use async_openai::middleware::retry::OpenAIRetryLayer;
+use async_openai::types::InputSource;
+use async_openai::types::batches::Batch;
 use async_openai::types::chat::{
     ChatCompletionRequestSystemMessage, ChatCompletionRequestUserMessage,
-    CreateChatCompletionRequest, FinishReason, ResponseFormat, ResponseFormatJsonSchema,
+    CreateChatCompletionRequest, CreateChatCompletionResponse, FinishReason, ResponseFormat,
+    ResponseFormatJsonSchema,
 };
+use async_openai::types::files::{CreateFileRequest, FileInput, FilePurpose};
 use serde_json::Value as Json;
 
 use crate::LlmError;
@@ -118,24 +122,68 @@ impl LlmClient {
             OpenAIError::ApiError(api) => CallError::Api(api.to_string()),
             other => CallError::Transport(other.to_string()),
         })?;
-        let usage = response.usage.as_ref();
-        let choice = response.choices.into_iter().next();
-        let (content, refusal, truncated) = match choice {
-            Some(c) => (
-                c.message.content,
-                c.message.refusal,
-                c.finish_reason == Some(FinishReason::Length),
-            ),
-            None => (None, None, false),
-        };
-        Ok(RawAnswer {
-            content,
-            refusal,
-            truncated,
-            prompt_tokens: usage.map_or(0, |u| u.prompt_tokens as u64),
-            completion_tokens: usage.map_or(0, |u| u.completion_tokens as u64),
-        })
+        Ok(raw_answer(response))
     }
+
+    /// The Batch API's first two steps: uploads `jsonl` (purpose `batch`)
+    /// and creates a batch of chat completions from it, in the 24-hour
+    /// window. The batch's id and the input file's.
+    pub async fn start_batch(&self, jsonl: Vec<u8>) -> Result<(String, String), String> {
+        let file = self
+            .client
+            .files()
+            .create(CreateFileRequest {
+                file: FileInput {
+                    source: InputSource::VecU8 { filename: "invex-batch.jsonl".into(), vec: jsonl },
+                },
+                purpose: FilePurpose::Batch,
+                expires_after: None,
+            })
+            .await
+            .map_err(|e| format!("uploading the batch file: {e}"))?;
+        // Our own JSON, not async-openai's `BatchRequest`: that one writes
+        // `output_expires_after: null`, which the published schema does not
+        // allow (the test server refuses it).
+        let request = serde_json::json!({
+            "input_file_id": file.id,
+            "endpoint": "/v1/chat/completions",
+            "completion_window": "24h",
+            "metadata": {"invex_prompt": crate::prompt::PROMPT_VERSION},
+        });
+        let batch: Batch = self
+            .client
+            .batches()
+            .create_byot(request)
+            .await
+            .map_err(|e| format!("creating the batch: {e}"))?;
+        Ok((batch.id, file.id))
+    }
+
+    /// A batch as it stands.
+    pub async fn batch(&self, id: &str) -> Result<Batch, String> {
+        self.client.batches().retrieve(id).await.map_err(|e| format!("reading the batch {id}: {e}"))
+    }
+
+    /// A file's content (a batch's output or error file).
+    pub async fn file_content(&self, id: &str) -> Result<Vec<u8>, String> {
+        let bytes = self.client.files().content(id).await;
+        bytes.map(|b| b.to_vec()).map_err(|e| format!("downloading the file {id}: {e}"))
+    }
+}
+
+/// A chat completion's first choice, its refusal and its token counts.
+pub(crate) fn raw_answer(response: CreateChatCompletionResponse) -> RawAnswer {
+    let usage = response.usage.as_ref();
+    let (prompt_tokens, completion_tokens) =
+        usage.map_or((0, 0), |u| (u.prompt_tokens as u64, u.completion_tokens as u64));
+    let choice = response.choices.into_iter().next();
+    let (content, refusal, truncated) = match choice {
+        Some(c) => {
+            (c.message.content, c.message.refusal, c.finish_reason == Some(FinishReason::Length))
+        }
+        None => (None, None, false),
+    };
+    RawAnswer { content, refusal, truncated, prompt_tokens, completion_tokens }
 }
 
 /// Opens after `limit` consecutive failed calls; while open, calls fail at

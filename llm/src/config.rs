@@ -113,6 +113,8 @@ pub struct LlmConfig {
     pub prices: PriceTable,
     /// Per tenant and calendar month (UTC), in US dollars; `None` is no limit.
     pub monthly_budget_usd: Option<f64>,
+    /// Ask through the Batch API: jobs are held until the run's end.
+    pub batch: Option<crate::batch::BatchOptions>,
 }
 
 impl LlmConfig {
@@ -130,6 +132,7 @@ impl LlmConfig {
             breaker_cooldown: Duration::from_secs(30),
             prices: PriceTable::default(),
             monthly_budget_usd: None,
+            batch: None,
         }
     }
 }

@@ -14,6 +14,8 @@
 //!   and the service: cache by (content hash, model, prompt version), one
 //!   retry of a refusal or malformed answer, usage and cost per call and per
 //!   tenant, a monthly budget per tenant, counters for `/metrics`.
+//! - [`batch`]: the OpenAI Batch API path: a run's unsure invoices in one
+//!   batch (upload, create, poll, download), resumable from a state file.
 //! - `test_server` (feature `test-server`): a local OpenAI-compatible server
 //!   that validates requests against OpenAI's published OpenAPI description
 //!   and answers from a fixture, with faults on demand.
@@ -22,6 +24,7 @@
 //! words of the first and last page with their positions, and the file's
 //! sha256; nothing else (no file, no image, no tenant name).
 
+pub mod batch;
 pub mod check;
 pub mod client;
 pub mod config;
@@ -30,6 +33,7 @@ mod stage;
 #[cfg(feature = "test-server")]
 pub mod test_server;
 
+pub use batch::BatchOptions;
 pub use client::{CallError, LlmClient, RawAnswer};
 pub use config::{ApiKey, LlmConfig, Price, PriceTable};
 pub use stage::{LlmFallback, LlmStats, StatsSnapshot};

@@ -4,10 +4,18 @@
 //! is waiting on the network), so a synchronous batch on rayon can hand jobs
 //! over and go on reading files. [`Fallback::submit`] blocks while
 //! `4 × concurrency` jobs are in flight: the batch's back-pressure.
+//!
+//! With the Batch API (`LlmConfig::batch`), `submit` holds the jobs and
+//! [`Fallback::finish`] sends them all in one batch ([`crate::batch`]).
+//!
+//! Per job: the tenant's switch, the cache and the budget first
+//! ([`Inner::admit`]), then the request, then [`Inner::settle`]: usage
+//! recorded, the answer checked, an unusable one asked again once, live.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
+use async_openai::types::chat::CreateChatCompletionRequest;
 use invex_domain::fallback::{
     CachedAnswer, Fallback, FallbackJob, FallbackOutcome, FallbackPolicy, LlmStore, Usage,
 };
@@ -15,15 +23,15 @@ use tracing::{info, warn};
 
 use crate::LlmError;
 use crate::check::{BadAnswer, check_answer};
-use crate::client::LlmClient;
+use crate::client::{LlmClient, RawAnswer};
 use crate::config::LlmConfig;
 use crate::prompt::{PROMPT_VERSION, SYSTEM_PROMPT, answer_schema, user_message};
 
 /// Counters since start, for `/metrics` and the batch summary.
 #[derive(Debug, Default)]
 pub struct LlmStats {
-    asked: AtomicU64,
-    requests: AtomicU64,
+    pub(crate) asked: AtomicU64,
+    pub(crate) requests: AtomicU64,
     cached: AtomicU64,
     answered: AtomicU64,
     gave_up: AtomicU64,
@@ -60,7 +68,7 @@ pub struct StatsSnapshot {
 }
 
 impl LlmStats {
-    fn add(counter: &AtomicU64, n: u64) {
+    pub(crate) fn add(counter: &AtomicU64, n: u64) {
         counter.fetch_add(n, Ordering::Relaxed);
     }
 
@@ -89,21 +97,26 @@ impl LlmStats {
     }
 }
 
+/// A job held for the Batch API, and whom to tell.
+type Pending = (FallbackJob, Box<dyn FnOnce(FallbackOutcome) + Send>);
+
 /// The language-model fallback. See the module documentation.
 pub struct LlmFallback {
     inner: Arc<Inner>,
     gate: Arc<Gate>,
+    /// With the Batch API: the jobs of the run, sent by [`Fallback::finish`].
+    pending: Mutex<Vec<Pending>>,
     /// Where requests run: the fallback's own runtime, or the service's.
     handle: tokio::runtime::Handle,
     /// The runtime, when the fallback owns it.
     runtime: Option<tokio::runtime::Runtime>,
 }
 
-struct Inner {
-    client: LlmClient,
+pub(crate) struct Inner {
+    pub(crate) client: LlmClient,
     store: Arc<dyn LlmStore>,
-    config: LlmConfig,
-    stats: LlmStats,
+    pub(crate) config: LlmConfig,
+    pub(crate) stats: LlmStats,
     /// The estimated cost of the calls in flight, per tenant and month, so
     /// that concurrent calls cannot together cross the budget. Held across
     /// the budget check (an async lock: the check reads the database).
@@ -161,7 +174,7 @@ impl LlmFallback {
             stats: LlmStats::default(),
             reserved: Default::default(),
         });
-        Ok(LlmFallback { inner, gate, handle, runtime: None })
+        Ok(LlmFallback { inner, gate, pending: Mutex::default(), handle, runtime: None })
     }
 
     pub fn stats(&self) -> StatsSnapshot {
@@ -191,7 +204,15 @@ impl Fallback for LlmFallback {
         self.inner.config.policy
     }
 
+    fn finish(&self) {
+        self.send_batch();
+    }
+
     fn submit(&self, job: FallbackJob, done: Box<dyn FnOnce(FallbackOutcome) + Send>) {
+        if self.inner.config.batch.is_some() {
+            self.pending.lock().unwrap_or_else(|p| p.into_inner()).push((job, done));
+            return;
+        }
         self.gate.enter();
         let (inner, gate) = (Arc::clone(&self.inner), Arc::clone(&self.gate));
         self.handle.spawn(async move {
@@ -202,11 +223,56 @@ impl Fallback for LlmFallback {
     }
 }
 
+/// A job the tenant's switch, the cache and the budget have let through:
+/// what asking needs, and the budget it holds until its usage is recorded.
+pub(crate) struct Ticket {
+    tenant: String,
+    month: String,
+    /// The cache key: content hash | model | prompt version.
+    key: String,
+    /// The user message.
+    user: String,
+    /// The reserved estimate and its `tenant|month` key.
+    reservation: Option<(String, f64)>,
+}
+
+impl LlmFallback {
+    /// The Batch API path's end of a run: every held job is asked in one
+    /// batch and its `done` called. Blocks until the batch is done (or
+    /// `--llm-batch-wait` is over: the batch is kept for the next run).
+    fn send_batch(&self) {
+        let Some(options) = self.inner.config.batch.clone() else { return };
+        let pending = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|p| p.into_inner()));
+        if pending.is_empty() {
+            return;
+        }
+        let (jobs, dones): (Vec<_>, Vec<_>) = pending.into_iter().unzip();
+        let inner = Arc::clone(&self.inner);
+        let outcomes = self.handle.block_on(async move { inner.ask_batch(&jobs, &options).await });
+        for (done, outcome) in dones.into_iter().zip(outcomes) {
+            done(outcome);
+        }
+    }
+}
+
 impl Inner {
     async fn ask(&self, job: FallbackJob) -> FallbackOutcome {
         LlmStats::add(&self.stats.asked, 1);
-        let outcome = self.ask_inner(&job).await;
-        let counter = match &outcome {
+        let outcome = match self.admit(&job, 1.0).await {
+            Err(settled) => settled,
+            Ok(ticket) => {
+                let outcome = self.call(&job, &ticket).await;
+                self.release(ticket).await;
+                outcome
+            }
+        };
+        self.count(&job, &outcome);
+        outcome
+    }
+
+    /// Counts and logs one job's outcome.
+    pub(crate) fn count(&self, job: &FallbackJob, outcome: &FallbackOutcome) {
+        let counter = match outcome {
             FallbackOutcome::Answered { invoice, refused, .. } => {
                 LlmStats::add(&self.stats.accepted_values, invoice.fields.len() as u64);
                 LlmStats::add(&self.stats.refused_values, refused.len() as u64);
@@ -226,23 +292,23 @@ impl Inner {
             }
         };
         LlmStats::add(counter, 1);
-        outcome
     }
 
-    async fn ask_inner(&self, job: &FallbackJob) -> FallbackOutcome {
-        let tenant = job.tenant.as_deref().unwrap_or("cli");
-        let settings = match self.store.tenant_llm(tenant).await {
-            Ok(settings) => settings,
-            Err(e) => {
-                return FallbackOutcome::Skipped {
-                    reason: format!("the tenant's language model settings could not be read: {e}"),
-                };
-            }
-        };
+    /// The tenant's switch, the cache and the budget: `Err` with the outcome
+    /// when no request is needed or allowed, else the ticket to ask with.
+    /// `price_factor` scales the estimate (the Batch API costs half).
+    pub(crate) async fn admit(
+        &self,
+        job: &FallbackJob,
+        price_factor: f64,
+    ) -> Result<Ticket, FallbackOutcome> {
+        let tenant = job.tenant.as_deref().unwrap_or("cli").to_string();
+        let skipped = |reason: String| FallbackOutcome::Skipped { reason };
+        let settings = self.store.tenant_llm(&tenant).await.map_err(|e| {
+            skipped(format!("the tenant's language model settings could not be read: {e}"))
+        })?;
         if settings.is_some_and(|s| !s.enabled) {
-            return FallbackOutcome::Skipped {
-                reason: "the tenant has turned the language model fallback off".into(),
-            };
+            return Err(skipped("the tenant has turned the language model fallback off".into()));
         }
         let budget = settings.and_then(|s| s.monthly_budget_usd).or(self.config.monthly_budget_usd);
         let month = chrono::Utc::now().format("%Y-%m").to_string();
@@ -253,88 +319,102 @@ impl Inner {
                 if let Ok((invoice, refused)) = check_answer(&cached.content, &job.document) {
                     LlmStats::add(&self.stats.cached, 1);
                     let usage = Usage { cost_usd: 0.0, ..cached.usage };
-                    return FallbackOutcome::Answered {
+                    return Err(FallbackOutcome::Answered {
                         invoice: Box::new(invoice),
                         refused,
                         usage,
                         cached: true,
-                    };
+                    });
                 }
             }
             Ok(None) => {}
             Err(e) => warn!(error = %e, "language model cache unreadable; asking"),
         }
         let user = user_message(&job.content_hash, &job.document);
-        let budget_key = format!("{tenant}|{month}");
-        let estimate = self
-            .config
-            .prices
-            .usage(
-                self.client.model(),
-                ((SYSTEM_PROMPT.len() + user.len()) as u64).div_ceil(4),
-                ESTIMATED_COMPLETION_TOKENS,
-            )
-            .cost_usd;
-        if let Some(budget) = budget {
-            let mut reserved = self.reserved.lock().await;
-            let spent = match self.store.spent(tenant, &month).await {
-                Ok((spent, _)) => spent,
-                Err(e) => {
-                    return FallbackOutcome::Skipped {
-                        reason: format!("the language model budget could not be checked: {e}"),
-                    };
-                }
-            };
-            let in_flight = reserved.get(&budget_key).copied().unwrap_or(0.0);
-            if spent + in_flight + estimate > budget {
-                return FallbackOutcome::Skipped {
-                    reason: format!(
-                        "the monthly language model budget (${budget:.2}) is spent \
-                         (${spent:.4} in {month}, ${in_flight:.4} in flight)"
-                    ),
-                };
+        let mut ticket = Ticket { tenant, month, key, user, reservation: None };
+        let Some(budget) = budget else { return Ok(ticket) };
+        let estimate = price_factor
+            * self
+                .config
+                .prices
+                .usage(
+                    self.client.model(),
+                    ((SYSTEM_PROMPT.len() + ticket.user.len()) as u64).div_ceil(4),
+                    ESTIMATED_COMPLETION_TOKENS,
+                )
+                .cost_usd;
+        let budget_key = format!("{}|{}", ticket.tenant, ticket.month);
+        let mut reserved = self.reserved.lock().await;
+        let spent = match self.store.spent(&ticket.tenant, &ticket.month).await {
+            Ok((spent, _)) => spent,
+            Err(e) => {
+                return Err(skipped(format!(
+                    "the language model budget could not be checked: {e}"
+                )));
             }
-            *reserved.entry(budget_key.clone()).or_default() += estimate;
+        };
+        let in_flight = reserved.get(&budget_key).copied().unwrap_or(0.0);
+        if spent + in_flight + estimate > budget {
+            return Err(skipped(format!(
+                "the monthly language model budget (${budget:.2}) is spent \
+                 (${spent:.4} in {}, ${in_flight:.4} in flight)",
+                ticket.month
+            )));
         }
-        let outcome = self.call(job, tenant, &month, &key, user).await;
-        if budget.is_some() {
-            // The usage is recorded by now, so the reservation can go.
+        *reserved.entry(budget_key.clone()).or_default() += estimate;
+        ticket.reservation = Some((budget_key, estimate));
+        Ok(ticket)
+    }
+
+    /// Gives back a ticket's reserved budget (its usage is recorded by now).
+    pub(crate) async fn release(&self, ticket: Ticket) {
+        if let Some((budget_key, estimate)) = ticket.reservation {
             let mut reserved = self.reserved.lock().await;
             if let Some(r) = reserved.get_mut(&budget_key) {
                 *r = (*r - estimate).max(0.0);
             }
         }
-        outcome
     }
 
-    /// Asks (twice at most) and checks the answer; caches a usable one.
-    async fn call(
+    /// The request for a ticket.
+    pub(crate) fn request(&self, ticket: &Ticket) -> CreateChatCompletionRequest {
+        self.client.request(SYSTEM_PROMPT, ticket.user.clone(), answer_schema())
+    }
+
+    /// Asks live and settles the answer.
+    async fn call(&self, job: &FallbackJob, ticket: &Ticket) -> FallbackOutcome {
+        LlmStats::add(&self.stats.requests, 1);
+        match self.client.complete(self.request(ticket)).await {
+            Ok(raw) => self.settle(job, ticket, raw, 1.0).await,
+            Err(e) => FallbackOutcome::GaveUp { reason: e.to_string() },
+        }
+    }
+
+    /// Records an answer's usage (at `price_factor` of the live price) and
+    /// checks it; a usable one is cached, an unusable one is asked again
+    /// once, live.
+    pub(crate) async fn settle(
         &self,
         job: &FallbackJob,
-        tenant: &str,
-        month: &str,
-        key: &str,
-        user: String,
+        ticket: &Ticket,
+        first: RawAnswer,
+        price_factor: f64,
     ) -> FallbackOutcome {
-        let request = self.client.request(SYSTEM_PROMPT, user, answer_schema());
         let mut total = Usage::default();
         let mut last: Option<BadAnswer> = None;
-        for _attempt in 0..2 {
-            LlmStats::add(&self.stats.requests, 1);
-            let raw = match self.client.complete(request.clone()).await {
-                Ok(raw) => raw,
-                Err(e) => return FallbackOutcome::GaveUp { reason: e.to_string() },
-            };
-            let usage = self.config.prices.usage(
+        let (mut raw, mut factor) = (first, price_factor);
+        for attempt in 0..2 {
+            let mut usage = self.config.prices.usage(
                 self.client.model(),
                 raw.prompt_tokens,
                 raw.completion_tokens,
             );
+            usage.cost_usd *= factor;
             self.stats.usage(&usage);
             total.prompt_tokens += usage.prompt_tokens;
             total.completion_tokens += usage.completion_tokens;
             total.cost_usd += usage.cost_usd;
-            if let Err(e) = self.store.record_usage(tenant, month, &usage).await {
+            if let Err(e) = self.store.record_usage(&ticket.tenant, &ticket.month, &usage).await {
                 warn!(error = %e, "language model usage not recorded");
             }
             let checked = match (&raw.refusal, raw.truncated, &raw.content) {
@@ -347,7 +427,7 @@ impl Inner {
                 Ok((invoice, refused)) => {
                     let content = raw.content.unwrap_or_default();
                     let cached = CachedAnswer { content, usage };
-                    if let Err(e) = self.store.store_answer(key, &cached).await {
+                    if let Err(e) = self.store.store_answer(&ticket.key, &cached).await {
                         warn!(error = %e, "language model answer not cached");
                     }
                     return FallbackOutcome::Answered {
@@ -362,6 +442,14 @@ impl Inner {
                     warn!(file = %job.file, error = %bad, "unusable language model answer");
                     last = Some(bad);
                 }
+            }
+            if attempt == 0 {
+                LlmStats::add(&self.stats.requests, 1);
+                raw = match self.client.complete(self.request(ticket)).await {
+                    Ok(raw) => raw,
+                    Err(e) => return FallbackOutcome::GaveUp { reason: e.to_string() },
+                };
+                factor = 1.0;
             }
         }
         let why = last.map_or_else(String::new, |b| b.to_string());

@@ -13,7 +13,7 @@ use invex_domain::fallback::{
 };
 use invex_domain::{BBox, Document, FieldName, Invoice, Page, Source, Value, Word};
 use invex_llm::test_server::{Faults, Fixture, ServerOptions, TestServer};
-use invex_llm::{ApiKey, LlmConfig, LlmFallback};
+use invex_llm::{ApiKey, BatchOptions, LlmConfig, LlmFallback};
 use invex_storage::SqlRepository;
 use serde_json::{Map, Value as Json, json};
 
@@ -38,12 +38,17 @@ fn page(lines: &[&str]) -> Document {
 
 /// Three invoices: their hashes, pages and true values.
 fn corpus() -> Vec<(String, Document, Map<String, Json>)> {
+    corpus_of(3)
+}
+
+/// `n` invoices: their hashes, pages and true values.
+fn corpus_of(n: usize) -> Vec<(String, Document, Map<String, Json>)> {
     let invoice = |n: usize| {
         let number = format!("INV-{}", 1000 + n);
         let lines = [
             "Nordic Paper Supplies AB".to_string(),
             format!("Invoice number: {number}"),
-            "Invoice date: 2026-03-0N".replace('N', &(n + 1).to_string()),
+            format!("Invoice date: 2026-03-{:02}", 1 + n % 28),
             format!("Net: {},00", 1000 + n * 100),
             format!("VAT 25%: {},00", 250 + n * 25),
             format!("Total: {},00 EUR", 1250 + n * 125),
@@ -52,7 +57,7 @@ fn corpus() -> Vec<(String, Document, Map<String, Json>)> {
         let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
         let truth = json!({
             "invoice_number": number,
-            "invoice_date": format!("2026-03-0{}", n + 1),
+            "invoice_date": format!("2026-03-{:02}", 1 + n % 28),
             "currency": "EUR",
             "net_amount": 1000 + n * 100,
             "vat_amount": 250 + n * 25,
@@ -62,7 +67,7 @@ fn corpus() -> Vec<(String, Document, Map<String, Json>)> {
         });
         (format!("{:064x}", n + 1), page(&lines), truth.as_object().unwrap().clone())
     };
-    (0..3).map(invoice).collect()
+    (0..n).map(invoice).collect()
 }
 
 struct Setup {
@@ -73,7 +78,11 @@ struct Setup {
 }
 
 fn setup(faults: Faults, tune: impl FnOnce(&mut LlmConfig)) -> Setup {
-    let fixture: Fixture = corpus().into_iter().map(|(hash, _, truth)| (hash, truth)).collect();
+    setup_n(3, faults, tune)
+}
+
+fn setup_n(n: usize, faults: Faults, tune: impl FnOnce(&mut LlmConfig)) -> Setup {
+    let fixture: Fixture = corpus_of(n).into_iter().map(|(hash, _, truth)| (hash, truth)).collect();
     let server =
         TestServer::start(fixture, ServerOptions { faults, ..Default::default() }).unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -92,8 +101,14 @@ fn setup(faults: Faults, tune: impl FnOnce(&mut LlmConfig)) -> Setup {
 
 /// Asks about every invoice of the corpus at once; the outcomes in order.
 fn ask_all(fallback: &LlmFallback) -> Vec<FallbackOutcome> {
+    ask_n(fallback, 3)
+}
+
+/// Asks about `n` invoices, then ends the run (`finish`: the Batch API
+/// sends then); the outcomes in order.
+fn ask_n(fallback: &LlmFallback, n: usize) -> Vec<FallbackOutcome> {
     let (tx, rx) = mpsc::channel();
-    for (i, (hash, document, _)) in corpus().into_iter().enumerate() {
+    for (i, (hash, document, _)) in corpus_of(n).into_iter().enumerate() {
         let job = FallbackJob {
             content_hash: hash,
             file: format!("invoice-{i}.pdf"),
@@ -106,9 +121,10 @@ fn ask_all(fallback: &LlmFallback) -> Vec<FallbackOutcome> {
         fallback.submit(job, Box::new(move |outcome| tx.send((i, outcome)).unwrap()));
     }
     drop(tx);
+    fallback.finish();
     let mut outcomes: Vec<_> = rx.iter().collect();
     outcomes.sort_by_key(|(i, _)| *i);
-    assert_eq!(outcomes.len(), 3, "every job is answered exactly once");
+    assert_eq!(outcomes.len(), n, "every job is answered exactly once");
     outcomes.into_iter().map(|(_, o)| o).collect()
 }
 
@@ -321,4 +337,70 @@ fn the_key_never_shows_in_debug_output() {
     config.api_key = Some(ApiKey::new("sk-very-secret"));
     let printed = format!("{config:?}");
     assert!(!printed.contains("sk-very-secret") && printed.contains("***"), "{printed}");
+}
+
+fn batch_options(dir: &std::path::Path, max_wait: Duration) -> BatchOptions {
+    BatchOptions { state: dir.join("batch.json"), poll: Duration::from_millis(5), max_wait }
+}
+
+#[test]
+fn a_200_invoice_run_completes_through_the_batch_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = batch_options(dir.path(), Duration::from_secs(60));
+    let s = setup_n(200, Faults { invent_every: 5, ..Default::default() }, |c| {
+        c.batch = Some(options.clone())
+    });
+    let outcomes = ask_n(&s.fallback, 200);
+    assert_eq!(s.server.batches_created(), 1, "one batch for the run");
+    assert_eq!(s.server.chat_requests(), 200, "one request per invoice, in the batch");
+    let invented = s.server.invented();
+    assert_eq!(invented.len(), 40);
+    for (outcome, (hash, _, truth)) in outcomes.iter().zip(corpus_of(200)) {
+        let invoice = answered(outcome);
+        let made_up = invented.iter().find(|i| i.content_hash == hash);
+        let expected = truth.len() - usize::from(made_up.is_some());
+        assert_eq!(invoice.fields.len(), expected, "{hash}");
+        if let Some(made_up) = made_up {
+            assert!(invoice.fields.keys().all(|f| f.as_str() != made_up.field), "{made_up:?} kept");
+        }
+    }
+    let stats = s.fallback.stats();
+    assert_eq!((stats.asked, stats.answered, stats.refused_values), (200, 200, 40));
+    // Half the live price: at gpt-4o-mini's, the batch's tokens cost half.
+    let live = (stats.prompt_tokens as f64 * 0.15 + stats.completion_tokens as f64 * 0.60) / 1e6;
+    // (each call's cost is counted in whole micro-dollars)
+    assert!(
+        (stats.cost_usd - live / 2.0).abs() < 200.0 * 1e-6,
+        "{} vs {}",
+        stats.cost_usd,
+        live / 2.0
+    );
+    assert!(!options.state.exists(), "the finished batch is forgotten");
+    assert_eq!(s.server.violations(), Vec::<String>::new());
+    // The answers are cached: the same run again sends nothing.
+    ask_n(&s.fallback, 200)
+        .iter()
+        .for_each(|o| assert!(matches!(o, FallbackOutcome::Answered { cached: true, .. })));
+    assert_eq!(s.server.batches_created(), 1);
+}
+
+#[test]
+fn a_batch_still_in_progress_is_picked_up_by_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    // The first run does not wait: the batch is left in progress.
+    let s = setup(Faults::default(), |c| c.batch = Some(batch_options(dir.path(), Duration::ZERO)));
+    for outcome in ask_all(&s.fallback) {
+        assert!(gave_up(&outcome).contains("run again to pick it up"), "{outcome:?}");
+    }
+    assert!(dir.path().join("batch.json").exists());
+    // The next run (same server, cache and state) waits, and takes that batch.
+    let runtime = LlmFallback::runtime().unwrap();
+    let mut config = s.fallback.config().clone();
+    config.batch = Some(batch_options(dir.path(), Duration::from_secs(60)));
+    let again = LlmFallback::new(config, Arc::new(s.store.clone()), runtime).unwrap();
+    for outcome in ask_all(&again) {
+        assert!(!answered(&outcome).fields.is_empty());
+    }
+    assert_eq!(s.server.batches_created(), 1, "no second batch");
+    assert!(!dir.path().join("batch.json").exists());
 }

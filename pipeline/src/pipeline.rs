@@ -324,6 +324,8 @@ impl Pipeline {
                     files.par_iter().enumerate().for_each_with(tx, |tx, (i, path)| {
                         self.process_with_fallback(fallback.as_ref(), i, path, tx)
                     });
+                    // A fallback that gathers its jobs (the Batch API) sends them now.
+                    fallback.finish();
                     return;
                 }
                 files.par_chunks(batch).enumerate().for_each_with(tx, |tx, (n, chunk)| {

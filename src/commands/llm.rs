@@ -24,7 +24,16 @@ fn api_key() -> Option<ApiKey> {
 /// The fallback `args` ask for, or `None` with `--llm-when never`.
 /// `output` is the batch's output file (the default cache sits beside it).
 pub fn fallback(args: &LlmArgs, output: &Path) -> Result<Option<Arc<LlmFallback>>> {
-    let Some(config) = config(args)? else { return Ok(None) };
+    let Some(mut config) = config(args)? else { return Ok(None) };
+    if args.llm_batch {
+        let mut state = output.as_os_str().to_owned();
+        state.push(".llm-batch.json");
+        config.batch = Some(invex_llm::BatchOptions {
+            state: state.into(),
+            poll: Duration::from_secs(args.llm_batch_poll.max(1)),
+            max_wait: Duration::from_secs(args.llm_batch_wait.saturating_mul(60)),
+        });
+    }
     let url = match &args.llm_cache {
         Some(url) => url.0.clone(),
         None => {
@@ -78,6 +87,9 @@ pub fn service_fallback(
     args: &LlmArgs,
     repo: &Arc<dyn invex_domain::service::Repository>,
 ) -> Result<Option<Arc<dyn invex_domain::fallback::Fallback>>> {
+    if args.llm_batch {
+        bail!("--llm-batch is for invex extract; the service asks live, invoice by invoice");
+    }
     let Some(config) = config(args)? else { return Ok(None) };
     let store: Arc<dyn invex_domain::fallback::LlmStore> = repo.clone();
     let fallback = LlmFallback::on_runtime(config, store, tokio::runtime::Handle::current())?;

@@ -163,3 +163,39 @@ fn the_fallback_is_off_by_default_and_its_options_are_checked() {
         assert!(stderr(&out).contains(expected), "{args:?}: {}", stderr(&out));
     }
 }
+
+#[test]
+fn the_batch_api_path_reads_as_the_live_one() {
+    let (files, gold) = crate::real::corpus();
+    let dir = tempdir();
+    let inputs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let server = TestServer::start(fixture(&files, &gold), ServerOptions::default()).unwrap();
+    let live = dir.path().join("live.jsonl");
+    let out = extract_asking(&server, &inputs, &live, &dir.path().join("live.db"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let sent = server.chat_requests();
+
+    let batched = dir.path().join("batch.jsonl");
+    let mut cmd = invex();
+    cmd.arg("extract")
+        .args(&inputs)
+        .args(["--no-progress", "--llm-when", "unsure", "--llm-batch", "--llm-batch-poll", "1"])
+        .args(["--llm-base-url", &server.base_url()])
+        .arg("--llm-cache")
+        .arg(format!("sqlite://{}", dir.path().join("batch.db").display()))
+        .arg("--output")
+        .arg(&batched)
+        .env("INVEX_LLM_API_KEY", server.api_key());
+    let out = run(&mut cmd);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(server.batches_created(), 1, "one batch for the run");
+    assert_eq!(server.chat_requests(), 2 * sent, "the same invoices, in the batch");
+    let fields =
+        |path: &Path| read_jsonl(path).into_iter().map(|p| p["fields"].clone()).collect::<Vec<_>>();
+    assert_eq!(fields(&live), fields(&batched));
+    assert!(
+        !dir.path().join("batch.jsonl.llm-batch.json").exists(),
+        "the finished batch is forgotten"
+    );
+    assert_eq!(server.violations(), Vec::<String>::new());
+}

@@ -16,7 +16,13 @@
 //! `Retry-After`, 500s, slow answers, truncated or malformed JSON content,
 //! refusals, and invented values that are not on the page (recorded in
 //! [`TestServer::invented`], so a test can prove none reached a result).
+//!
+//! The Batch API ([`batch`]): files upload (purpose `batch`, every line's
+//! request held to the same contract), batch creation, polling (validating,
+//! in progress, finalizing, completed: one step per poll) and the output and
+//! error files, every object validated against `OpenAIFile` and `Batch`.
 
+mod batch;
 pub mod spec;
 
 use std::collections::HashMap;
@@ -97,6 +103,11 @@ struct Shared {
     request_schema: spec::SchemaCheck,
     response_schema: spec::SchemaCheck,
     error_schema: spec::SchemaCheck,
+    file_schema: spec::SchemaCheck,
+    create_batch_schema: spec::SchemaCheck,
+    batch_schema: spec::SchemaCheck,
+    /// The Batch API's files and batches.
+    batches: Mutex<batch::Store>,
 }
 
 /// A running server; it stops when dropped.
@@ -115,10 +126,19 @@ impl TestServer {
             log: Mutex::default(),
             request_schema: spec::check("CreateChatCompletionRequest"),
             response_schema: spec::check("CreateChatCompletionResponse"),
+            file_schema: spec::check("OpenAIFile"),
+            create_batch_schema: spec::check("CreateBatchRequest"),
+            batch_schema: spec::check("Batch"),
+            batches: Mutex::default(),
             error_schema: spec::check("ErrorResponse"),
         });
-        let router =
-            Router::new().route("/v1/chat/completions", post(chat)).with_state(Arc::clone(&shared));
+        let router = Router::new()
+            .route("/v1/chat/completions", post(chat))
+            .route("/v1/files", post(batch::upload))
+            .route("/v1/files/{id}/content", axum::routing::get(batch::content))
+            .route("/v1/batches", post(batch::create))
+            .route("/v1/batches/{id}", axum::routing::get(batch::retrieve))
+            .with_state(Arc::clone(&shared));
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         std::thread::spawn(move || {
@@ -155,7 +175,12 @@ impl TestServer {
         &self.shared.options.api_key
     }
 
-    /// Chat requests received (faults included).
+    /// Batches created.
+    pub fn batches_created(&self) -> usize {
+        self.shared.batches.lock().unwrap_or_else(|p| p.into_inner()).batches.len()
+    }
+
+    /// Chat requests received (faults included; a batch's lines count).
     pub fn chat_requests(&self) -> u32 {
         self.log().chat_requests
     }
@@ -183,77 +208,98 @@ fn every(n: u32, count: u32) -> bool {
     n > 0 && count.is_multiple_of(n)
 }
 
+/// The 401 OpenAI answers a request without the right bearer key.
+fn unauthorised(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if bearer == Some(shared.options.api_key.as_str()) {
+        return None;
+    }
+    Some(error(
+        shared,
+        StatusCode::UNAUTHORIZED,
+        "invalid_request_error",
+        "invalid_api_key",
+        "Incorrect API key provided.",
+        None,
+    ))
+}
+
 async fn chat(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: String) -> Response {
+    if let Some(denied) = unauthorised(&shared, &headers) {
+        return denied;
+    }
+    let request: Json = match serde_json::from_str(&body) {
+        Ok(j) => j,
+        Err(e) => return violation(&shared, format!("request body is not JSON: {e}")),
+    };
+    match answer(&shared, &request).await {
+        Ok(response) => (StatusCode::OK, axum::Json(response)).into_response(),
+        Err(refused) => refused,
+    }
+}
+
+/// The published contract of a chat completion request: the schema, a
+/// model the server has, and a strict JSON schema as `response_format`.
+fn contract(shared: &Shared, request: &Json) -> Option<Response> {
+    let errors = shared.request_schema.errors(request);
+    if !errors.is_empty() {
+        let why = format!("request breaks CreateChatCompletionRequest: {}", errors.join("; "));
+        return Some(violation(shared, why));
+    }
+    let model = request["model"].as_str().unwrap_or_default();
+    if !shared.options.models.iter().any(|m| m == model) {
+        return Some(error(
+            shared,
+            StatusCode::NOT_FOUND,
+            "invalid_request_error",
+            "model_not_found",
+            &format!("The model `{model}` does not exist or you do not have access to it."),
+            None,
+        ));
+    }
+    let format = &request["response_format"];
+    if format["type"] != "json_schema" || format["json_schema"]["strict"] != true {
+        return Some(violation(shared, "response_format must be a strict json_schema".into()));
+    }
+    spec::strict_violation(&format["json_schema"]["schema"], "schema")
+        .map(|why| violation(shared, format!("invalid schema for response_format: {why}")))
+}
+
+/// The answer to one chat completion request, live or in a batch: the
+/// response body, or the error response (contract violations recorded).
+async fn answer(shared: &Shared, request: &Json) -> Result<Json, Response> {
     let count = {
         let mut log = shared.log.lock().unwrap_or_else(|p| p.into_inner());
         log.chat_requests += 1;
         log.chat_requests
     };
     let faults = &shared.options.faults;
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    if bearer != Some(shared.options.api_key.as_str()) {
-        return error(
-            &shared,
-            StatusCode::UNAUTHORIZED,
-            "invalid_request_error",
-            "invalid_api_key",
-            "Incorrect API key provided.",
-            None,
-        );
-    }
-    let request: Json = match serde_json::from_str(&body) {
-        Ok(j) => j,
-        Err(e) => {
-            return violation(&shared, format!("request body is not JSON: {e}"));
-        }
-    };
-    let errors = shared.request_schema.errors(&request);
-    if !errors.is_empty() {
-        return violation(
-            &shared,
-            format!("request breaks CreateChatCompletionRequest: {}", errors.join("; ")),
-        );
+    if let Some(refused) = contract(shared, request) {
+        return Err(refused);
     }
     let model = request["model"].as_str().unwrap_or_default().to_string();
-    if !shared.options.models.contains(&model) {
-        return error(
-            &shared,
-            StatusCode::NOT_FOUND,
-            "invalid_request_error",
-            "model_not_found",
-            &format!("The model `{model}` does not exist or you do not have access to it."),
-            None,
-        );
-    }
-    let format = &request["response_format"];
-    if format["type"] != "json_schema" || format["json_schema"]["strict"] != true {
-        return violation(&shared, "response_format must be a strict json_schema".into());
-    }
-    if let Some(why) = spec::strict_violation(&format["json_schema"]["schema"], "schema") {
-        return violation(&shared, format!("invalid schema for response_format: {why}"));
-    }
     if count <= faults.storm {
-        return error(
-            &shared,
+        return Err(error(
+            shared,
             StatusCode::TOO_MANY_REQUESTS,
             "requests",
             "rate_limit_exceeded",
             "Rate limit reached for requests.",
             Some(1),
-        );
+        ));
     }
     if every(faults.server_error_every, count) {
-        return error(
-            &shared,
+        return Err(error(
+            shared,
             StatusCode::INTERNAL_SERVER_ERROR,
             "server_error",
             "server_error",
             "The server had an error while processing your request.",
             None,
-        );
+        ));
     }
     if !faults.delay.is_zero() {
         tokio::time::sleep(faults.delay).await;
@@ -265,7 +311,7 @@ async fn chat(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Strin
     let first_try = shared.log.lock().unwrap_or_else(|p| p.into_inner()).seen.insert(hash.clone());
     let mut answer = truthful(shared.fixture.get(&hash));
     if every(faults.invent_every, count) {
-        invent(&shared, &hash, &mut answer, count);
+        invent(shared, &hash, &mut answer);
     }
     let mut content = Some(Json::Object(answer).to_string());
     let mut refusal = None;
@@ -311,7 +357,7 @@ async fn chat(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Strin
             .push(format!("response breaks CreateChatCompletionResponse: {}", errors.join("; ")));
     }
     log.answered += 1;
-    (StatusCode::OK, axum::Json(response)).into_response()
+    Ok(response)
 }
 
 /// Roughly OpenAI's tokenisation of European text: four characters a token.
@@ -336,9 +382,10 @@ fn truthful(truth: Option<&Map<String, Json>>) -> Map<String, Json> {
 
 /// Replaces one field with a value that is not printed on any invoice the
 /// tests use (and records it).
-fn invent(shared: &Shared, hash: &str, answer: &mut Map<String, Json>, count: u32) {
+fn invent(shared: &Shared, hash: &str, answer: &mut Map<String, Json>) {
+    let count = shared.log.lock().unwrap_or_else(|p| p.into_inner()).invented.len() as u32;
     let inventions = [
-        ("invoice_number", format!("HALLUCINATED-{count}")),
+        ("invoice_number", format!("HALLUCINATED-{}", count + 1)),
         ("total_amount", "98765.43".to_string()),
         ("invoice_date", "1999-12-31".to_string()),
         ("supplier_name", "Hallucinated Holdings Ltd".to_string()),
