@@ -3,7 +3,8 @@
 //! The answer must be a JSON object with exactly the schema's keys (else it
 //! is malformed and asked again once). Each non-null value is parsed by our
 //! parsers for its field's kind and must pass the field's validator (Luhn,
-//! mod 97, VAT form, ISO 4217), and must be printed on the page: found among
+//! mod 97, VAT form (or, for the supplier's tax id, a national form the
+//! rules read too), ISO 4217), and must be printed on the page: found among
 //! the page's words in any usual printed form, which also gives its page and
 //! box. A value that fails either is refused with the reason; the others
 //! are accepted with source `llm`.
@@ -12,6 +13,7 @@ use invex_domain::fallback::Refusal;
 use invex_domain::locate::find_on_page;
 use invex_domain::parse::{glued_currency, normalize_currency};
 use invex_domain::service::review::parse_correction;
+use invex_domain::validate::national_tax_id;
 use invex_domain::{BBox, Document, Field, FieldName, Invoice, Source, Value};
 use serde_json::Value as Json;
 
@@ -82,7 +84,16 @@ pub fn check_answer(
 
 /// One value: parsed, validated and found on the page, or why not.
 fn accept(name: FieldName, value: &Json, document: &Document) -> Result<Field, String> {
-    let parsed = parse_correction(name, value)?;
+    let parsed = match parse_correction(name, value) {
+        Ok(parsed) => parsed,
+        // A tax id of a national form outside the EU VAT forms (a Spanish
+        // CIF, an Italian partita IVA, an Indian GSTIN), as the rules read
+        // it; the VAT check still flags it, so a person confirms it.
+        Err(why) if name == FieldName::SupplierVat => {
+            value.as_str().and_then(national_tax_id).map(Value::Text).ok_or(why)?
+        }
+        Err(why) => return Err(why),
+    };
     let (page, bbox) = printed(name, &parsed, document).ok_or("not found on the page")?;
     Ok(Field {
         value: parsed,

@@ -84,6 +84,33 @@ pub fn vat_number(s: &str) -> Option<String> {
     forms.iter().any(|f| matches_form(f, rest)).then_some(c)
 }
 
+/// A tax id outside the EU VAT forms, as printed beside a sure caption:
+/// 9 to 15 digits (Malaysian GST, Italian partita IVA, other registers), an
+/// Indian GSTIN (`27AAPFU0939F1ZV`), a Spanish NIF/CIF without its `ES`
+/// (`12345678Z`, `B12345678`), a Swiss UID (`CHE-123.456.789 MWST`) or a
+/// Norwegian `999999999MVA`. EU-prefixed values must pass the EU forms.
+pub fn national_tax_id(s: &str) -> Option<String> {
+    let c: String = s.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    let b = c.as_bytes();
+    let digits = |r: &[u8]| r.iter().all(u8::is_ascii_digit);
+    let upper = |r: &[u8]| r.iter().all(u8::is_ascii_uppercase);
+    let plain = (9..=15).contains(&c.len()) && digits(b);
+    let gstin = c.len() == 15
+        && digits(&b[..2])
+        && upper(&b[2..7])
+        && digits(&b[7..11])
+        && b[11].is_ascii_uppercase();
+    let nif = c.len() == 9
+        && ((digits(&b[..8]) && b[8].is_ascii_uppercase())
+            || (b[0].is_ascii_uppercase() && digits(&b[1..8]) && b[8].is_ascii_alphanumeric()));
+    let swiss = c.len() >= 12 && c.starts_with("CHE") && digits(&b[3..12]);
+    let norwegian = c.len() == 12 && digits(&b[..9]) && c.ends_with("MVA");
+    if swiss {
+        return Some(c[..12].to_string());
+    }
+    (plain || gstin || nif || norwegian).then_some(c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! reference persons, organisation numbers and VAT numbers.
 
 use invex_domain::Value;
+use invex_domain::validate::national_tax_id;
 use invex_domain::validate::{org_nr, vat_number};
 
 use super::Ctx;
@@ -290,33 +291,6 @@ pub fn org_numbers(cx: &Ctx) -> (Option<Cand>, Option<Cand>) {
 }
 
 /// Supplier and buyer VAT numbers (any EU form, checked).
-/// A tax id outside the EU VAT forms, as printed beside a sure caption:
-/// 9 to 15 digits (Malaysian GST, Italian partita IVA, other registers), an
-/// Indian GSTIN (`27AAPFU0939F1ZV`), a Spanish NIF/CIF without its `ES`
-/// (`12345678Z`, `B12345678`), a Swiss UID (`CHE-123.456.789 MWST`) or a
-/// Norwegian `999999999MVA`. EU-prefixed values must pass the EU forms.
-fn other_tax_id(s: &str) -> Option<String> {
-    let c: String = s.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-    let b = c.as_bytes();
-    let digits = |r: &[u8]| r.iter().all(u8::is_ascii_digit);
-    let upper = |r: &[u8]| r.iter().all(u8::is_ascii_uppercase);
-    let plain = (9..=15).contains(&c.len()) && digits(b);
-    let gstin = c.len() == 15
-        && digits(&b[..2])
-        && upper(&b[2..7])
-        && digits(&b[7..11])
-        && b[11].is_ascii_uppercase();
-    let nif = c.len() == 9
-        && ((digits(&b[..8]) && b[8].is_ascii_uppercase())
-            || (b[0].is_ascii_uppercase() && digits(&b[1..8]) && b[8].is_ascii_alphanumeric()));
-    let swiss = c.len() >= 12 && c.starts_with("CHE") && digits(&b[3..12]);
-    let norwegian = c.len() == 12 && digits(&b[..9]) && c.ends_with("MVA");
-    if swiss {
-        return Some(c[..12].to_string());
-    }
-    (plain || gstin || nif || norwegian).then_some(c)
-}
-
 pub fn vat_numbers(cx: &Ctx, supplier_org: Option<&str>) -> (Option<Cand>, Option<Cand>) {
     let mut sup = Pool::new();
     let mut buy = Pool::new();
@@ -340,7 +314,7 @@ pub fn vat_numbers(cx: &Ctx, supplier_org: Option<&str>) -> (Option<Cand>, Optio
             let (found, sure) = match longest_valid(cx, t, slot.run.end, 6, vat_number) {
                 Some(found) => (found, true),
                 None if slot.weight >= 0.9 || (colon && slot.weight >= 0.65) => {
-                    match longest_valid(cx, t, slot.run.end, 1, other_tax_id) {
+                    match longest_valid(cx, t, slot.run.end, 1, national_tax_id) {
                         Some(found) => (found, false),
                         None => continue,
                     }
@@ -388,7 +362,8 @@ pub fn vat_numbers(cx: &Ctx, supplier_org: Option<&str>) -> (Option<Cand>, Optio
 
 #[cfg(test)]
 mod tests {
-    use super::{abbreviates, other_tax_id};
+    use super::abbreviates;
+    use invex_domain::validate::national_tax_id;
 
     #[test]
     fn numbers_that_abbreviate_the_title() {
@@ -422,7 +397,7 @@ mod tests {
             ("hello", None),
         ];
         for &(input, want) in cases {
-            assert_eq!(other_tax_id(input).as_deref(), want, "{input}");
+            assert_eq!(national_tax_id(input).as_deref(), want, "{input}");
         }
     }
 }
