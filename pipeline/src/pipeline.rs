@@ -138,6 +138,37 @@ impl Pipeline {
         }
     }
 
+    /// As [`Pipeline::process_file`], through the language-model fallback
+    /// when there is one: it waits for the answer (the S3 path of `invex
+    /// extract`, which reads objects a chunk at a time). Not for a fallback
+    /// that gathers its jobs (the Batch API): that one answers only at
+    /// [`Fallback::finish`].
+    pub fn process_file_asking(&self, path: &Path) -> Prediction {
+        let name = path.display().to_string();
+        match read_limited(path, self.max_bytes) {
+            Ok(bytes) => self.process_bytes_asking(name, &bytes),
+            Err(e) => Prediction::failed(name, e.code(), e.to_string()),
+        }
+    }
+
+    /// As [`Pipeline::process_bytes`], through the fallback when there is
+    /// one; see [`Pipeline::process_file_asking`].
+    pub fn process_bytes_asking(&self, name: String, bytes: &[u8]) -> Prediction {
+        let (prediction, document) = self.process_bytes_with_words(name, bytes);
+        let Some(fallback) = &self.fallback else { return prediction };
+        let policy = fallback.policy();
+        let Some(job) = crate::fallback::job_for(policy, &prediction, document, bytes, None) else {
+            return prediction;
+        };
+        let reasons = job.reasons.clone();
+        let (tx, rx) = mpsc::channel();
+        fallback.submit(job, Box::new(move |outcome| drop(tx.send(outcome))));
+        let outcome = rx.recv().unwrap_or(invex_domain::fallback::FallbackOutcome::GaveUp {
+            reason: "the fallback dropped the job".into(),
+        });
+        crate::fallback::join(prediction, reasons, outcome)
+    }
+
     /// The cascade's first stage: an XML file is read as an e-invoice; a
     /// PDF with an e-invoice attachment is read from the XML and, unless
     /// the stage trusts the XML, checked against the page.

@@ -43,6 +43,11 @@ pub fn run(args: ExtractArgs) -> Result<ExitCode> {
     if let Some(stage) = super::extractor::e_invoice_stage(&args.extractor)? {
         pipeline = pipeline.with_e_invoice(stage);
     }
+    if args.llm.llm_batch && args.inputs.iter().any(|i| i.to_string_lossy().starts_with("s3://")) {
+        bail!(
+            "--llm-batch reads local files only; S3 inputs are asked live (leave out --llm-batch)"
+        );
+    }
     let llm = super::llm::fallback(&args.llm, &args.output)?;
     if let Some(llm) = &llm {
         pipeline = pipeline.with_fallback(llm.clone());

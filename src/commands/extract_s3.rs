@@ -228,8 +228,8 @@ async fn fetch(items: &[Item], max_bytes: u64) -> Vec<Fetched> {
 
 fn process(pipeline: &Pipeline, item: Fetched) -> Prediction {
     match item {
-        Fetched::File(path) => pipeline.process_file(&path),
-        Fetched::Bytes(name, bytes) => pipeline.process_bytes(name, &bytes),
+        Fetched::File(path) => pipeline.process_file_asking(&path),
+        Fetched::Bytes(name, bytes) => pipeline.process_bytes_asking(name, &bytes),
         Fetched::Failed(name, e) => Prediction::failed(name, e.code(), e.to_string()),
     }
 }

@@ -114,3 +114,61 @@ fn a_missing_bucket_names_the_url() {
     assert!(!no_keys.status.success());
     assert!(err.contains("s3://invoices/in") && err.contains("AWS_ACCESS_KEY_ID"), "{err}");
 }
+
+#[test]
+fn s3_objects_are_sent_to_the_language_model_fallback_too() {
+    use invex_llm::test_server::{Fixture, ServerOptions, TestServer};
+    let moto = MotoServer::start();
+    let (files, gold) = crate::real::corpus();
+    let picked: Vec<usize> = (0..files.len()).step_by(files.len() / 4).take(4).collect();
+    let mut fixture = Fixture::new();
+    block_on(async {
+        let store = moto.bucket("llm", "in").await;
+        for &i in &picked {
+            let bytes = fs::read(&files[i]).unwrap();
+            let name = files[i].file_name().unwrap().to_str().unwrap().to_string();
+            store.put(&name, &bytes).await.unwrap();
+            let hash: String =
+                sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(&bytes))
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+            let mut answer = gold[i].as_object().unwrap().clone();
+            answer.remove("file");
+            fixture.insert(hash, answer);
+        }
+    });
+    let server = TestServer::start(fixture, ServerOptions::default()).unwrap();
+    let dir = tempdir();
+    let out = dir.path().join("out.jsonl");
+    let result = run(invex()
+        .envs(moto.env())
+        .args(["extract", "s3://llm/in", "--no-progress", "--llm-when", "always"])
+        .args(["--llm-base-url", &server.base_url()])
+        .arg("--llm-cache")
+        .arg(format!("sqlite://{}", dir.path().join("llm.db").display()))
+        .arg("--output")
+        .arg(&out)
+        .env("INVEX_LLM_API_KEY", server.api_key()));
+    assert!(result.status.success(), "{}", stderr(&result));
+    let rows = read_jsonl(&out);
+    assert_eq!(rows.len(), picked.len());
+    let asked: Vec<&Value> = rows.iter().filter(|r| r.get("llm").is_some()).collect();
+    assert!(!asked.is_empty(), "no object was sent");
+    for row in &asked {
+        assert_eq!(row["llm"]["outcome"], "answered", "{row}");
+    }
+    assert_eq!(server.chat_requests() as usize, asked.len());
+    assert_eq!(server.violations(), Vec::<String>::new());
+    // The Batch API path reads local files only, and says so.
+    let refused = run(invex()
+        .envs(moto.env())
+        .args(["extract", "s3://llm/in", "--llm-when", "always", "--llm-batch", "--output"])
+        .arg(dir.path().join("b.jsonl")));
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("--llm-batch reads local files only"),
+        "{}",
+        stderr(&refused)
+    );
+}
