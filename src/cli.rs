@@ -125,7 +125,7 @@ pub struct LlmArgs {
     pub llm_price: Vec<String>,
     /// A monthly budget in US dollars (per tenant; a batch counts as the
     /// tenant `cli`); once spent, invoices go to review instead.
-    #[arg(long, env = "INVEX_LLM_BUDGET_USD")]
+    #[arg(long, env = "INVEX_LLM_BUDGET_USD", value_parser = usd_amount)]
     pub llm_budget_usd: Option<f64>,
     /// Where answers are cached and spending counted: `sqlite://PATH` or
     /// `postgres://...` (default: `invex-llm.db` beside the output file).
@@ -144,6 +144,15 @@ pub struct LlmArgs {
     /// picks the batch up (it is remembered in OUTPUT.llm-batch.json).
     #[arg(long, env = "INVEX_LLM_BATCH_WAIT", default_value_t = 1440)]
     pub llm_batch_wait: u64,
+}
+
+/// A budget in US dollars: a finite amount, zero or more.
+pub fn usd_amount(s: &str) -> Result<f64, String> {
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|b| b.is_finite() && *b >= 0.0)
+        .ok_or_else(|| format!("must be a non-negative amount in US dollars, not {s:?}"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -276,7 +276,7 @@ pub enum TenantsCommand {
         #[arg(long, value_parser = ["on", "off"])]
         fallback: Option<String>,
         /// The tenant's monthly budget in US dollars (instead of --llm-budget-usd).
-        #[arg(long)]
+        #[arg(long, value_parser = crate::cli::usd_amount)]
         budget_usd: Option<f64>,
         #[command(flatten)]
         store: StoreArgs,

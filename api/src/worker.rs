@@ -183,7 +183,9 @@ impl Worker {
         };
         let extractor_name = processor.extractor_name();
         let file_name = job.file_name.clone();
-        let content_hash = crate::routes::upload::hex(&Sha256::digest(&bytes));
+        // The fallback's cache key; only a worker with a fallback hashes the file.
+        let content_hash =
+            self.fallback.as_ref().map(|_| crate::routes::upload::hex(&Sha256::digest(&bytes)));
         let reader = processor.clone();
         let mut handle =
             tokio::task::spawn_blocking(move || reader.process_with_words(file_name, &bytes));
@@ -306,29 +308,21 @@ impl Worker {
     async fn ask_fallback(
         &self,
         job: &Job,
-        content_hash: String,
+        content_hash: Option<String>,
         processor: &dyn InvoiceProcessor,
         prediction: Prediction,
         document: Option<&Document>,
     ) -> Option<Prediction> {
-        let (Some(fallback), Some(document)) = (self.fallback.clone(), document) else {
+        let (Some(fallback), Some(content_hash)) = (self.fallback.clone(), content_hash) else {
             return Some(prediction);
         };
-        if prediction.status != Status::Ok {
+        let tenant = Some(job.tenant_id.clone());
+        let policy = fallback.policy();
+        let Some(ask) = FallbackJob::wanted(policy, &prediction, document, || content_hash, tenant)
+        else {
             return Some(prediction);
-        }
-        let reasons = fallback.policy().reasons(&prediction.invoice);
-        if reasons.is_empty() {
-            return Some(prediction);
-        }
-        let ask = FallbackJob {
-            content_hash,
-            file: job.file_name.clone(),
-            document: document.clone(),
-            invoice: prediction.invoice.clone(),
-            reasons: reasons.clone(),
-            tenant: Some(job.tenant_id.clone()),
         };
+        let reasons = ask.reasons.clone();
         let (tx, rx) = tokio::sync::oneshot::channel();
         // `submit` may block while the fallback is full.
         let submitted = tokio::task::spawn_blocking(move || {

@@ -23,8 +23,9 @@ use async_trait::async_trait;
 
 use crate::geometry::Document;
 use crate::invoice::{FieldName, Invoice, Source};
+use crate::prediction::{Prediction, Status};
 use crate::service::StoreResult;
-use crate::service::review::{REQUIRED_FIELDS, failed_checks};
+use crate::service::review::failed_checks;
 
 /// When to ask (`--llm-when`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -52,12 +53,8 @@ impl FallbackPolicy {
             FallbackPolicy::Always => return vec!["asked for every invoice".into()],
             FallbackPolicy::Unsure { below } => below,
         };
-        let mut why: Vec<String> = REQUIRED_FIELDS
-            .iter()
-            .filter(|&&f| invoice.get(f).is_none())
-            .map(|f| format!("{} is missing", f.as_str()))
-            .collect();
-        why.extend(failed_checks(invoice));
+        // The failed checks name the missing required fields too.
+        let mut why = failed_checks(invoice);
         why.extend(
             crate::service::review::BOOKED_FIELDS
                 .iter()
@@ -86,6 +83,34 @@ pub struct FallbackJob {
     pub reasons: Vec<String>,
     /// The tenant whose budget pays, in the service; `None` in a batch.
     pub tenant: Option<String>,
+}
+
+impl FallbackJob {
+    /// The job for a prediction read from its page, when `policy` gives a
+    /// reason to ask: a failed prediction, or one without words (an
+    /// e-invoice, an image model's reading), is never asked about.
+    /// `content_hash` is called only then (it hashes the file).
+    pub fn wanted(
+        policy: FallbackPolicy,
+        prediction: &Prediction,
+        document: Option<&Document>,
+        content_hash: impl FnOnce() -> String,
+        tenant: Option<String>,
+    ) -> Option<FallbackJob> {
+        let document = document.filter(|d| d.pages.iter().any(|p| !p.words.is_empty()))?;
+        if prediction.status != Status::Ok {
+            return None;
+        }
+        let reasons = policy.reasons(&prediction.invoice);
+        (!reasons.is_empty()).then(|| FallbackJob {
+            content_hash: content_hash(),
+            file: prediction.file.clone(),
+            document: document.clone(),
+            invoice: prediction.invoice.clone(),
+            reasons,
+            tenant,
+        })
+    }
 }
 
 /// Tokens one answer cost.

@@ -4,7 +4,7 @@
 //!
 //! A file is handed over only when it was read from its page (there are
 //! words to check the answer against) and the fallback's policy gives a
-//! reason. The accepted values join through [`merge_with`], the layout
+//! reason (`FallbackJob::wanted`). The accepted values join through [`merge_with`], the layout
 //! model's merge with [`MergePolicy::CHECKED_LLM`]: agreement raises
 //! confidence, a validator decides a disagreement, then the model's value
 //! (confidence 0.9, found on the page and validated) overrules a rules value
@@ -15,8 +15,8 @@
 //! that gave up or was not asked leaves a failed check, so the invoice goes
 //! to review with the reason.
 
-use invex_domain::fallback::{FallbackInfo, FallbackJob, FallbackOutcome, FallbackPolicy};
-use invex_domain::{Document, Prediction, Status};
+use invex_domain::Prediction;
+use invex_domain::fallback::{FallbackInfo, FallbackOutcome};
 use sha2::{Digest, Sha256};
 
 use crate::combine::{MergePolicy, merge_with};
@@ -26,27 +26,32 @@ pub fn content_hash(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The job for a read file, when `policy` wants it asked about.
-pub fn job_for(
-    policy: FallbackPolicy,
-    prediction: &Prediction,
-    document: Option<Document>,
-    bytes: &[u8],
-    tenant: Option<String>,
-) -> Option<FallbackJob> {
-    let document = document.filter(|d| d.pages.iter().any(|p| !p.words.is_empty()))?;
-    if prediction.status != Status::Ok {
-        return None;
+/// Where a prediction goes once the fallback has answered: `give` joins
+/// the answer in and delivers it. A job the fallback drops without
+/// answering (a crashed task) is delivered as given up, so no file is lost.
+pub struct Answer<F: FnOnce(Prediction)> {
+    waiting: Option<(Prediction, Vec<String>, F)>,
+}
+
+impl<F: FnOnce(Prediction)> Answer<F> {
+    pub fn new(prediction: Prediction, reasons: Vec<String>, deliver: F) -> Self {
+        Answer { waiting: Some((prediction, reasons, deliver)) }
     }
-    let reasons = policy.reasons(&prediction.invoice);
-    (!reasons.is_empty()).then(|| FallbackJob {
-        content_hash: content_hash(bytes),
-        file: prediction.file.clone(),
-        document,
-        invoice: prediction.invoice.clone(),
-        reasons,
-        tenant,
-    })
+
+    pub fn give(mut self, outcome: FallbackOutcome) {
+        if let Some((prediction, reasons, deliver)) = self.waiting.take() {
+            deliver(join(prediction, reasons, outcome));
+        }
+    }
+}
+
+impl<F: FnOnce(Prediction)> Drop for Answer<F> {
+    fn drop(&mut self) {
+        if let Some((prediction, reasons, deliver)) = self.waiting.take() {
+            let reason = "the fallback dropped the job".to_string();
+            deliver(join(prediction, reasons, FallbackOutcome::GaveUp { reason }));
+        }
+    }
 }
 
 /// `prediction` with the fallback's `outcome` joined in.
@@ -66,9 +71,9 @@ pub fn join(
 
 #[cfg(test)]
 mod tests {
-    use invex_domain::fallback::{Refusal, Usage};
+    use invex_domain::fallback::{FallbackJob, FallbackPolicy, Refusal, Usage};
     use invex_domain::service::review::failed_checks;
-    use invex_domain::{Field, FieldName, Invoice, Source, Value};
+    use invex_domain::{Document, Field, FieldName, Invoice, Source, Value};
 
     use super::*;
 
@@ -189,7 +194,8 @@ mod tests {
             (FallbackPolicy::Always, &empty, Some(Document::default()), false),
         ];
         for (policy, prediction, document, wanted) in cases {
-            let job = job_for(policy, prediction, document, b"%PDF", None);
+            let hash = || content_hash(b"%PDF");
+            let job = FallbackJob::wanted(policy, prediction, document.as_ref(), hash, None);
             assert_eq!(job.is_some(), wanted, "{policy:?} {:?}", prediction.status);
             if let Some(job) = job {
                 assert_eq!(job.content_hash.len(), 64);

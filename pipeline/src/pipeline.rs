@@ -7,7 +7,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, mpsc};
 
-use invex_domain::fallback::Fallback;
+use invex_domain::fallback::{Fallback, FallbackJob};
 use invex_domain::sniff::{is_xml, not_a_pdf};
 use invex_domain::{Document, DocumentError, DocumentReader, Extractor, Invoice, Prediction};
 use rayon::prelude::*;
@@ -154,19 +154,34 @@ impl Pipeline {
     /// As [`Pipeline::process_bytes`], through the fallback when there is
     /// one; see [`Pipeline::process_file_asking`].
     pub fn process_bytes_asking(&self, name: String, bytes: &[u8]) -> Prediction {
-        let (prediction, document) = self.process_bytes_with_words(name, bytes);
-        let Some(fallback) = &self.fallback else { return prediction };
-        let policy = fallback.policy();
-        let Some(job) = crate::fallback::job_for(policy, &prediction, document, bytes, None) else {
-            return prediction;
-        };
-        let reasons = job.reasons.clone();
+        let Some(fallback) = &self.fallback else { return self.process_bytes(name, bytes) };
         let (tx, rx) = mpsc::channel();
-        fallback.submit(job, Box::new(move |outcome| drop(tx.send(outcome))));
-        let outcome = rx.recv().unwrap_or(invex_domain::fallback::FallbackOutcome::GaveUp {
-            reason: "the fallback dropped the job".into(),
-        });
-        crate::fallback::join(prediction, reasons, outcome)
+        self.read_and_ask(fallback.as_ref(), name.clone(), bytes, move |p| drop(tx.send(p)));
+        // `read_and_ask` always delivers (a dropped job gives up); this is defence only.
+        rx.recv().unwrap_or_else(|_| {
+            Prediction::failed(name, "internal", "the language model fallback lost the file".into())
+        })
+    }
+
+    /// Reads a file in memory and hands its prediction to `deliver`, after
+    /// `fallback` has answered when its policy wants the file asked about
+    /// (possibly later, from the fallback's thread).
+    fn read_and_ask(
+        &self,
+        fallback: &dyn Fallback,
+        name: String,
+        bytes: &[u8],
+        deliver: impl FnOnce(Prediction) + Send + 'static,
+    ) {
+        let (prediction, document) = self.process_bytes_with_words(name, bytes);
+        let hash = || crate::fallback::content_hash(bytes);
+        let policy = fallback.policy();
+        let Some(job) = FallbackJob::wanted(policy, &prediction, document.as_ref(), hash, None)
+        else {
+            return deliver(prediction);
+        };
+        let answer = crate::fallback::Answer::new(prediction, job.reasons.clone(), deliver);
+        fallback.submit(job, Box::new(move |outcome| answer.give(outcome)));
     }
 
     /// The cascade's first stage: an XML file is read as an e-invoice; a
@@ -398,23 +413,9 @@ impl Pipeline {
                 return;
             }
         };
-        let (prediction, document) = self.process_bytes_with_words(name, &bytes);
-        let Some(job) =
-            crate::fallback::job_for(fallback.policy(), &prediction, document, &bytes, None)
-        else {
-            let _ = tx.send((index, prediction));
-            return;
-        };
         let tx = tx.clone();
-        let reasons = job.reasons.clone();
-        fallback.submit(
-            job,
-            Box::new(move |outcome| {
-                let joined = crate::fallback::join(prediction, reasons, outcome);
-                // The receiver only goes away if the sink panicked.
-                let _ = tx.send((index, joined));
-            }),
-        );
+        // The receiver only goes away if the sink panicked.
+        self.read_and_ask(fallback, name, &bytes, move |p| drop(tx.send((index, p))));
     }
 }
 

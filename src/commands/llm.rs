@@ -65,9 +65,6 @@ fn config(args: &LlmArgs) -> Result<Option<LlmConfig>> {
         let (model, price) = PriceTable::parse_entry(entry).map_err(anyhow::Error::msg)?;
         prices.set(model, price);
     }
-    if let Some(b) = args.llm_budget_usd.filter(|b| !b.is_finite() || *b < 0.0) {
-        bail!("--llm-budget-usd must be a non-negative amount, not {b}");
-    }
     let mut config = LlmConfig::new(&args.llm_base_url, &args.llm_model);
     config.api_key = api_key();
     config.policy = policy;

@@ -38,9 +38,6 @@ pub fn tenants(command: TenantsCommand) -> Result<ExitCode> {
             TenantsCommand::Llm { name, fallback, budget_usd, store } => {
                 let (repo, _) = open_stores(&store).await?;
                 let tenant = find_tenant(repo.as_ref(), &name).await?;
-                if let Some(b) = budget_usd.filter(|b| !b.is_finite() || *b < 0.0) {
-                    bail!("--budget-usd must be a non-negative amount, not {b}");
-                }
                 let current = repo.tenant_llm(&tenant.id).await?;
                 let mut settings = current.unwrap_or(TenantLlm { enabled: true, monthly_budget_usd: None });
                 if let Some(f) = &fallback {

@@ -7,13 +7,11 @@
 use std::collections::HashMap;
 
 use invex_llm::test_server::{Faults, Fixture, ServerOptions, TestServer};
-use sha2::{Digest, Sha256};
 
 use crate::*;
 
 fn sha256(path: &Path) -> String {
-    let bytes = std::fs::read(path).expect("read");
-    Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect()
+    invex_pipeline::fallback::content_hash(&std::fs::read(path).expect("read"))
 }
 
 /// The truthful fixture: each file's gold values by its sha256.

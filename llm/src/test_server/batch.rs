@@ -30,6 +30,14 @@ fn object(shared: &Shared, body: Json, check: &super::spec::SchemaCheck, what: &
     (StatusCode::OK, axum::Json(body)).into_response()
 }
 
+/// OpenAI's 404 for an unknown file or batch (`what`: `file` or `batch`).
+fn not_found(shared: &Shared, what: &str, id: &str) -> Response {
+    let object = if what == "file" { "File" } else { "Batch" };
+    let message = format!("No such {object} object: {id}");
+    let code = format!("{what}_not_found");
+    error(shared, StatusCode::NOT_FOUND, "invalid_request_error", &code, &message, None)
+}
+
 fn file_object(id: &str, name: &str, bytes: usize, purpose: &str) -> Json {
     json!({"id": id, "object": "file", "bytes": bytes, "created_at": CREATED,
         "filename": name, "purpose": purpose, "status": "processed"})
@@ -109,14 +117,7 @@ pub(super) async fn content(
         Some((_, bytes)) => (StatusCode::OK, bytes.clone()).into_response(),
         None => {
             drop(store);
-            error(
-                &shared,
-                StatusCode::NOT_FOUND,
-                "invalid_request_error",
-                "file_not_found",
-                &format!("No such File object: {id}"),
-                None,
-            )
+            not_found(&shared, "file", &id)
         }
     }
 }
@@ -149,14 +150,7 @@ pub(super) async fn create(
     let mut store = shared.batches.lock().unwrap_or_else(|p| p.into_inner());
     if !store.files.contains_key(&input) {
         drop(store);
-        return error(
-            &shared,
-            StatusCode::NOT_FOUND,
-            "invalid_request_error",
-            "file_not_found",
-            &format!("No such File object: {input}"),
-            None,
-        );
+        return not_found(&shared, "file", &input);
     }
     let id = format!("batch_{}", store.batches.len() + 1);
     let mut batch = json!({"id": id, "object": "batch", "endpoint": "/v1/chat/completions",
@@ -185,14 +179,7 @@ pub(super) async fn retrieve(
     let current =
         shared.batches.lock().unwrap_or_else(|p| p.into_inner()).batches.get(&id).cloned();
     let Some(mut batch) = current else {
-        return error(
-            &shared,
-            StatusCode::NOT_FOUND,
-            "invalid_request_error",
-            "batch_not_found",
-            &format!("No such Batch object: {id}"),
-            None,
-        );
+        return not_found(&shared, "batch", &id);
     };
     let status = batch["status"].as_str().unwrap_or_default().to_string();
     let next = match status.as_str() {

@@ -9,7 +9,6 @@ use invex_domain::fallback::{Fallback, FallbackPolicy, LlmStore, TenantLlm};
 use invex_llm::test_server::{Fixture, ServerOptions, TestServer};
 use invex_llm::{ApiKey, LlmConfig, LlmFallback};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use super::harness::{Backend, Harness};
 
@@ -25,7 +24,7 @@ fn invoice() -> (Vec<u8>, Value) {
 
 async fn the_worker_asks_for_the_tenant_and_respects_its_switch(backend: Backend) {
     let (bytes, truth) = invoice();
-    let hash: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    let hash = invex_pipeline::fallback::content_hash(&bytes);
     let mut answer = truth.as_object().unwrap().clone();
     answer.remove("file");
     let fixture: Fixture = [(hash, answer)].into_iter().collect();
