@@ -295,6 +295,13 @@ pub struct Invoice {
     /// Set when the language-model fallback was asked about the invoice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fallback: Option<Box<crate::fallback::FallbackInfo>>,
+    /// What the invoice says about its VAT beside the amounts (reverse
+    /// charge, intra-community supply, exemption), when it says something.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat_statement: Option<crate::tax::VatStatement>,
+    /// The invoice a credit note credits (BT-25), as printed or in the XML.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credited_invoice: Option<Field>,
 }
 
 /// What the e-invoice stage found besides the fields: which syntax and

@@ -35,6 +35,7 @@ pub mod prediction;
 pub mod read;
 pub mod service;
 pub mod sniff;
+pub mod tax;
 pub mod traits;
 pub mod validate;
 

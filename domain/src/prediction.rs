@@ -44,20 +44,7 @@ impl Prediction {
     pub fn to_json(&self) -> Json {
         let mut fields = Map::new();
         for (name, field) in &self.invoice.fields {
-            let mut f = Map::new();
-            f.insert("value".into(), field.value.to_json());
-            f.insert("confidence".into(), json!(round3(field.confidence)));
-            if let Some(page) = field.page {
-                f.insert("page".into(), json!(page));
-            }
-            if let Some(bbox) = field.bbox {
-                f.insert("bbox".into(), json!(bbox.to_array()));
-            }
-            f.insert("source".into(), serde_json::to_value(field.source).unwrap_or(Json::Null));
-            if let Some(path) = &field.xml_path {
-                f.insert("xml_path".into(), json!(path));
-            }
-            fields.insert(name.as_str().to_string(), Json::Object(f));
+            fields.insert(name.as_str().to_string(), field_json(field));
         }
         let line_items: Vec<Json> = self
             .invoice
@@ -128,11 +115,40 @@ impl Prediction {
         if let Some(f) = &self.invoice.fallback {
             out.insert("llm".into(), serde_json::to_value(f).unwrap_or(Json::Null));
         }
+        if let Some(statement) = &self.invoice.vat_statement {
+            let mut v = serde_json::to_value(statement).unwrap_or(Json::Null);
+            v["confidence"] = json!(round3(statement.confidence));
+            if let Some(bbox) = statement.bbox {
+                v["bbox"] = json!(bbox.to_array());
+            }
+            out.insert("vat_statement".into(), v);
+        }
+        if let Some(credited) = &self.invoice.credited_invoice {
+            out.insert("credited_invoice".into(), field_json(credited));
+        }
         out.insert("fields".into(), Json::Object(fields));
         out.insert("vat_breakdown".into(), Json::Array(vat_breakdown));
         out.insert("line_items".into(), Json::Array(line_items));
         Json::Object(out)
     }
+}
+
+/// `{"value", "confidence", "page"?, "bbox"?, "source", "xml_path"?}`.
+fn field_json(field: &crate::invoice::Field) -> Json {
+    let mut f = Map::new();
+    f.insert("value".into(), field.value.to_json());
+    f.insert("confidence".into(), json!(round3(field.confidence)));
+    if let Some(page) = field.page {
+        f.insert("page".into(), json!(page));
+    }
+    if let Some(bbox) = field.bbox {
+        f.insert("bbox".into(), json!(bbox.to_array()));
+    }
+    f.insert("source".into(), serde_json::to_value(field.source).unwrap_or(Json::Null));
+    if let Some(path) = &field.xml_path {
+        f.insert("xml_path".into(), json!(path));
+    }
+    Json::Object(f)
 }
 
 fn round3(v: f32) -> f64 {

@@ -73,6 +73,22 @@ impl Prediction {
                 .map_err(|e| bad(format!("{file}: llm: {e}")))?;
             invoice.fallback = Some(Box::new(info));
         }
+        if let Some(v) = obj.get("vat_statement").filter(|v| !v.is_null()) {
+            let mut v = v.clone();
+            // The box is written as an array, as the fields' boxes are.
+            let bbox = v.get("bbox").and_then(|b| bbox(Some(b)));
+            if let Some(map) = v.as_object_mut() {
+                map.remove("bbox");
+            }
+            let mut statement: crate::tax::VatStatement = serde_json::from_value(v)
+                .map_err(|e| bad(format!("{file}: vat_statement: {e}")))?;
+            statement.bbox = bbox;
+            invoice.vat_statement = Some(statement);
+        }
+        if let Some(f) = obj.get("credited_invoice").filter(|v| !v.is_null()) {
+            let credited = field_as("credited_invoice", ValueKind::Text, f).map_err(at)?;
+            invoice.credited_invoice = Some(credited);
+        }
         let pages = obj.get("pages").and_then(Json::as_u64).unwrap_or(0) as usize;
         Ok(Prediction {
             file,
@@ -116,12 +132,18 @@ fn decimal(v: Option<&Json>, what: &str) -> Result<Option<Decimal>, MalformedPre
 }
 
 fn field(name: FieldName, f: &Json) -> Result<Field, MalformedPrediction> {
+    field_as(name.as_str(), name.kind(), f)
+}
+
+/// A `{"value", "confidence", "page", "bbox", "source"}` object whose value
+/// is of `kind`; `name` names it in errors.
+fn field_as(name: &str, kind: ValueKind, f: &Json) -> Result<Field, MalformedPrediction> {
     let value = f.get("value").unwrap_or(&Json::Null);
-    let wrong = || bad(format!("{name} value {value} is not a {:?}", name.kind()));
-    let value = match name.kind() {
+    let wrong = || bad(format!("{name} value {value} is not a {kind:?}"));
+    let value = match kind {
         ValueKind::Text => Value::Text(value.as_str().ok_or_else(wrong)?.to_string()),
         ValueKind::Bool => Value::Bool(value.as_bool().ok_or_else(wrong)?),
-        ValueKind::Amount => Value::Amount(decimal(Some(value), name.as_str())?.ok_or_else(wrong)?),
+        ValueKind::Amount => Value::Amount(decimal(Some(value), name)?.ok_or_else(wrong)?),
         ValueKind::Date => {
             let s = value.as_str().ok_or_else(wrong)?;
             Value::Date(NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| wrong())?)

@@ -95,6 +95,7 @@ impl XmlInvoiceReader {
                 )));
             }
         };
+        statements(&mut invoice);
         let mut warnings = rules::check(&invoice);
         if let Some(validator) = &self.validator {
             let syntax =
@@ -106,6 +107,33 @@ impl XmlInvoiceReader {
         }
         Ok(invoice)
     }
+}
+
+/// What the XML states beside the amounts, in the form a page reading
+/// gives it: the VAT statement of the first breakdown line with a reverse
+/// charge, intra-community or exempt category (its exemption reason as the
+/// text), and the first preceding invoice as the credited one.
+fn statements(invoice: &mut Invoice) {
+    use invex_domain::tax::{VatNote, VatStatement};
+    use invex_domain::{Field, Source, Value};
+    invoice.vat_statement = invoice.vat_breakdown.iter().find_map(|line| {
+        let note = VatNote::from_category(line.category.as_deref()?)?;
+        let text = line
+            .exemption_reason
+            .clone()
+            .unwrap_or_else(|| format!("VAT category {}", note.category()));
+        Some(VatStatement {
+            note,
+            text,
+            confidence: 1.0,
+            page: None,
+            bbox: None,
+            source: Source::EInvoice,
+        })
+    });
+    let preceding = invoice.e_invoice.as_ref().and_then(|i| i.preceding_invoices.first()).cloned();
+    invoice.credited_invoice =
+        preceding.map(|id| Field::new(Value::Text(id), 1.0, Source::EInvoice));
 }
 
 impl EInvoiceReader for XmlInvoiceReader {

@@ -12,12 +12,25 @@
 //! org_nr = "556036-0793"
 //! vat_nr = "SE556036079301"
 //! fiscal_year_start = "01-01"     # MM-DD
+//! buyer_reference = "4711"        # PEPPOL BuyerReference when an invoice prints none
 //!
 //! [accounts]
 //! default_cost = 4010             # Inköp material och varor
 //! payable = 2440                  # Leverantörsskulder
 //! rounding = 3740                 # Öres- och kronutjämning
 //! vat = { "25" = 2641, "12" = 2641, "6" = 2641 }   # Debiterad ingående moms
+//!
+//! [accounts.reverse_charge]       # purchases where the buyer accounts for the VAT
+//! rate = "25"                     # the Swedish rate the fictive VAT is computed at
+//! eu_goods = 4515                 # Inköp av varor från annat EU-land, 25 %
+//! eu_services = 4535              # Inköp av tjänster från annat EU-land, 25 %
+//! import_services = 4531          # Inköp av tjänster från ett land utanför EU, 25 %
+//! domestic = 4425                 # Inköpta tjänster i Sverige, omvänd skattskyldighet, 25 %
+//! offset = 4598                   # Justering, omvänd moms
+//! output_foreign = 2614           # Utgående moms omvänd skattskyldighet, 25 %
+//! output_domestic = 2617          # Utgående moms omvänd skattskyldighet varor och tjänster i Sverige, 25 %
+//! input_foreign = 2645            # Beräknad ingående moms på förvärv från utlandet
+//! input_domestic = 2647           # Ingående moms omvänd skattskyldighet varor och tjänster i Sverige
 //!
 //! [account_names]                 # SIE #KONTO texts beyond the built-in BAS names
 //! 6212 = "Mobiltelefon"
@@ -28,12 +41,22 @@
 //! [suppliers."556677-8899"]       # by org nr, any printed form
 //! number = "1042"                 # supplier number in the accounting system
 //! cost_account = 5460
+//! payment_days = 20               # due date when none is printed (default: payment_days below)
 //!
 //! [[categories]]                  # first match on supplier name or line text
 //! name = "telecom"
 //! keywords = ["telia", "tele2", "mobilabonnemang"]
 //! cost_account = 6212
+//!
+//! [[categories]]
+//! name = "representation"
+//! keywords = ["restaurang", "lunch"]
+//! cost_account = 6071
+//! vat_deductible = "0.5"          # share of the input VAT that may be deducted (also per supplier)
 //! ```
+//!
+//! `payment_days = 30` (top level) gives the due date of an invoice that
+//! prints none.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -63,6 +86,9 @@ pub struct TenantConfig {
     pub suppliers: BTreeMap<String, SupplierConfig>,
     /// Cost-account rules tried in order when the supplier has no own account.
     pub categories: Vec<Category>,
+    /// Days from the invoice date to the due date when an invoice prints
+    /// neither a due date nor terms (a supplier's own `payment_days` wins).
+    pub payment_days: u32,
 }
 
 /// The buying company (the tenant).
@@ -74,6 +100,8 @@ pub struct Company {
     pub vat_nr: Option<String>,
     /// First day of the fiscal year, `MM-DD`.
     pub fiscal_year_start: String,
+    /// The PEPPOL buyer reference (BT-10) of invoices that print none.
+    pub buyer_reference: Option<String>,
 }
 
 /// The accounts of the booking rows.
@@ -87,6 +115,61 @@ pub struct Accounts {
     pub vat: BTreeMap<String, Account>,
     /// Input-VAT account for a rate missing from `vat`.
     pub vat_default: Account,
+    pub reverse_charge: ReverseChargeAccounts,
+}
+
+/// Where a purchase whose VAT the buyer accounts for is booked (see
+/// [`invex_domain::tax`] for which purchases): the base on the account the
+/// momsdeklaration reads it from (boxes 20, 21, 22, 24) with its offset on
+/// `offset`, the fictive output VAT (box 30) and the input VAT (box 48). The
+/// defaults are BAS 2024's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReverseChargeAccounts {
+    /// The Swedish VAT rate (percent) the fictive VAT is computed at.
+    pub rate: Decimal,
+    pub eu_goods: Account,
+    pub eu_services: Account,
+    pub import_services: Account,
+    pub domestic: Account,
+    pub offset: Account,
+    pub output_foreign: Account,
+    pub output_domestic: Account,
+    pub input_foreign: Account,
+    pub input_domestic: Account,
+}
+
+impl Default for ReverseChargeAccounts {
+    fn default() -> Self {
+        ReverseChargeAccounts {
+            rate: Decimal::from(25),
+            eu_goods: 4515,
+            eu_services: 4535,
+            import_services: 4531,
+            domestic: 4425,
+            offset: 4598,
+            output_foreign: 2614,
+            output_domestic: 2617,
+            input_foreign: 2645,
+            input_domestic: 2647,
+        }
+    }
+}
+
+impl ReverseChargeAccounts {
+    fn all(&self) -> [Account; 9] {
+        [
+            self.eu_goods,
+            self.eu_services,
+            self.import_services,
+            self.domestic,
+            self.offset,
+            self.output_foreign,
+            self.output_domestic,
+            self.input_foreign,
+            self.input_domestic,
+        ]
+    }
 }
 
 /// What the tenant knows about one supplier.
@@ -96,6 +179,10 @@ pub struct SupplierConfig {
     /// The supplier's number in the accounting system.
     pub number: Option<String>,
     pub cost_account: Option<Account>,
+    /// The share (0 to 1) of input VAT that may be deducted; the rest is cost.
+    pub vat_deductible: Option<Decimal>,
+    /// Days to the due date when the invoice prints none.
+    pub payment_days: Option<u32>,
 }
 
 /// A cost category: invoices whose supplier name or line descriptions contain
@@ -106,6 +193,10 @@ pub struct Category {
     pub name: String,
     pub keywords: Vec<String>,
     pub cost_account: Account,
+    /// The share (0 to 1) of input VAT that may be deducted (representation:
+    /// only part of it); the rest is cost.
+    #[serde(default)]
+    pub vat_deductible: Option<Decimal>,
 }
 
 impl Default for TenantConfig {
@@ -118,6 +209,7 @@ impl Default for TenantConfig {
             exchange_rates: BTreeMap::new(),
             suppliers: BTreeMap::new(),
             categories: Vec::new(),
+            payment_days: 30,
         }
     }
 }
@@ -129,6 +221,7 @@ impl Default for Company {
             org_nr: None,
             vat_nr: None,
             fiscal_year_start: "01-01".into(),
+            buyer_reference: None,
         }
     }
 }
@@ -136,7 +229,14 @@ impl Default for Company {
 impl Default for Accounts {
     fn default() -> Self {
         let vat = ["25", "12", "6"].into_iter().map(|r| (r.to_string(), 2641)).collect();
-        Accounts { default_cost: 4010, payable: 2440, rounding: 3740, vat, vat_default: 2641 }
+        Accounts {
+            default_cost: 4010,
+            payable: 2440,
+            rounding: 3740,
+            vat,
+            vat_default: 2641,
+            reverse_charge: ReverseChargeAccounts::default(),
+        }
     }
 }
 
@@ -164,11 +264,22 @@ impl TenantConfig {
             .chain([self.accounts.vat_default])
             .chain(self.accounts.vat.values().copied())
             .chain(self.suppliers.values().filter_map(|s| s.cost_account))
-            .chain(self.categories.iter().map(|c| c.cost_account));
+            .chain(self.categories.iter().map(|c| c.cost_account))
+            .chain(self.accounts.reverse_charge.all());
         for account in accounts {
             if !(1000..=9999).contains(&account) {
                 return Err(format!("account {account} is not a four-digit BAS account"));
             }
+        }
+        let shares = self.suppliers.values().filter_map(|s| s.vat_deductible);
+        for share in shares.chain(self.categories.iter().filter_map(|c| c.vat_deductible)) {
+            if share < Decimal::ZERO || share > Decimal::ONE {
+                return Err(format!("vat_deductible {share} is not a share between 0 and 1"));
+            }
+        }
+        let rate = self.accounts.reverse_charge.rate;
+        if rate <= Decimal::ZERO || rate >= Decimal::from(100) {
+            return Err(format!("reverse_charge rate {rate} is not a percentage"));
         }
         for rate in self.accounts.vat.keys() {
             rate.parse::<Decimal>().map_err(|_| format!("VAT rate {rate:?} is not a number"))?;
@@ -254,7 +365,15 @@ pub fn bas_account_name(account: Account) -> Option<&'static str> {
     Some(match account {
         2440 => "Leverantörsskulder",
         2641 => "Debiterad ingående mervärdesskatt",
+        2614 => "Utgående moms omvänd skattskyldighet, 25 %",
+        2617 => "Utgående moms omvänd skattskyldighet varor och tjänster i Sverige, 25 %",
         2645 => "Beräknad ingående mervärdesskatt på förvärv från utlandet",
+        2647 => "Ingående moms omvänd skattskyldighet varor och tjänster i Sverige",
+        4425 => "Inköpta tjänster i Sverige, omvänd skattskyldighet, 25 %",
+        4515 => "Inköp av varor från annat EU-land, 25 %",
+        4531 => "Inköp av tjänster från ett land utanför EU, 25 %",
+        4535 => "Inköp av tjänster från annat EU-land, 25 %",
+        4598 => "Justering, omvänd moms",
         3740 => "Öres- och kronutjämning",
         4010 => "Inköp material och varor",
         5010 => "Lokalhyra",
@@ -263,6 +382,7 @@ pub fn bas_account_name(account: Account) -> Option<&'static str> {
         5611 => "Drivmedel för personbilar",
         5800 => "Resekostnader",
         6071 => "Representation, avdragsgill",
+        6072 => "Representation, ej avdragsgill",
         6110 => "Kontorsmateriel",
         6212 => "Mobiltelefon",
         6230 => "Datakommunikation",

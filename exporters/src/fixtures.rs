@@ -1,8 +1,12 @@
-//! Test invoices shared by the format tests: the five cases every format is
-//! snapshot-tested on (single rate, mixed rates, credit note, EUR, no OCR),
-//! and a tenant config with a company, a supplier mapping and a EUR rate.
+//! Test invoices shared by the format tests: the nine cases every format is
+//! snapshot-tested on (single rate, mixed rates, a credit note referencing
+//! the invoice it credits, EUR, no OCR, an EU service with reverse charge, a
+//! construction service with Swedish reverse charge, an EU goods purchase,
+//! representation with half the VAT deductible), and a tenant config with a
+//! company, a supplier mapping, a representation category and a EUR rate.
 
 use chrono::NaiveDate;
+use invex_domain::tax::{VatNote, VatStatement};
 use invex_domain::{Field, FieldName, Invoice, LineItem, Source, Value, VatLine};
 use rust_decimal::Decimal;
 
@@ -28,6 +32,11 @@ pub fn config() -> TenantConfig {
         [suppliers."556036-0793"]
         number = "1042"
         cost_account = 5460
+        [[categories]]
+        name = "representation"
+        keywords = ["restaurang"]
+        cost_account = 6071
+        vat_deductible = "0.5"
         "#,
         "fixtures",
     )
@@ -125,6 +134,7 @@ pub fn invoices() -> Vec<(&'static str, Invoice)> {
 
     let mut credit = base("K-77", 9, "Åkerö Bygg & Färg AB", "556036-0793");
     set(&mut credit, FieldName::IsCreditNote, Value::Bool(true));
+    credit.credited_invoice = Some(Field::new(Value::Text("F-1001".into()), 0.85, Source::Rules));
     amount(&mut credit, FieldName::TotalAmount, "-312.50");
     amount(&mut credit, FieldName::NetAmount, "-250.00");
     amount(&mut credit, FieldName::VatAmount, "-62.50");
@@ -146,13 +156,88 @@ pub fn invoices() -> Vec<(&'static str, Invoice)> {
     text(&mut no_ocr, FieldName::Bankgiro, "5050-1055");
     no_ocr.fields.remove(&FieldName::SupplierFSkatt);
 
+    // A German SaaS supplier's invoice to a Swedish company: no VAT, the
+    // German wording of Article 196 (BAS: 4535/4598, 2614/2645).
+    let mut eu_service = foreign("RE-2026-0310", 13, "Nordlicht Software GmbH", "DE123456789");
+    text(&mut eu_service, FieldName::Iban, "DE89370400440532013000");
+    text(&mut eu_service, FieldName::Bic, "COBADEFFXXX");
+    amount(&mut eu_service, FieldName::TotalAmount, "1200.00");
+    amount(&mut eu_service, FieldName::NetAmount, "1200.00");
+    amount(&mut eu_service, FieldName::VatAmount, "0.00");
+    eu_service.vat_statement =
+        Some(statement(VatNote::ReverseCharge, "Steuerschuldnerschaft des Leistungsempfängers"));
+    eu_service.line_items = vec![line("Cloud-Abonnement März", "1", "1200", "0", "1200")];
+
+    // A Swedish builder's invoice under the construction reverse charge
+    // (ML 16 kap. 13 §; BAS: 4425/4598, 2617/2647).
+    let mut construction = base("B-2026-77", 17, "Mälardalens Bygg & Rör AB", "556412-3452");
+    amount(&mut construction, FieldName::TotalAmount, "40000.00");
+    amount(&mut construction, FieldName::NetAmount, "40000.00");
+    amount(&mut construction, FieldName::VatAmount, "0.00");
+    text(&mut construction, FieldName::Bankgiro, "5050-1055");
+    construction.vat_statement =
+        Some(statement(VatNote::ReverseCharge, "Omvänd skattskyldighet för byggtjänster gäller"));
+    construction.line_items = vec![line("Badrumsrenovering, arbete", "80", "500", "0", "40000")];
+
+    // Goods from Austria, an intra-community supply (BAS: 4515/4598, 2614/2645).
+    let mut eu_goods = foreign("AT-55102", 19, "Alpenholz Handels GmbH", "ATU12345678");
+    text(&mut eu_goods, FieldName::Iban, "AT611904300234573201");
+    amount(&mut eu_goods, FieldName::TotalAmount, "3000.00");
+    amount(&mut eu_goods, FieldName::NetAmount, "3000.00");
+    amount(&mut eu_goods, FieldName::VatAmount, "0.00");
+    eu_goods.vat_statement = Some(statement(
+        VatNote::IntraCommunityGoods,
+        "Steuerfreie innergemeinschaftliche Lieferung",
+    ));
+    eu_goods.line_items = vec![line("Eichenparkett, m²", "100", "30", "0", "3000")];
+
+    // A business dinner: 12 % VAT, half of it deductible by the tenant's
+    // representation category (BAS 6071, 2641).
+    let mut dinner = base("R-4410", 20, "Restaurang Gyllene Gåsen AB", "559876-5435");
+    amount(&mut dinner, FieldName::TotalAmount, "2240.00");
+    amount(&mut dinner, FieldName::NetAmount, "2000.00");
+    amount(&mut dinner, FieldName::VatAmount, "240.00");
+    text(&mut dinner, FieldName::Bankgiro, "5050-1055");
+    dinner.line_items = vec![line("Middag 4 personer", "4", "500", "12", "2000")];
+
     vec![
         ("single_rate.pdf", single),
         ("mixed_rates.pdf", mixed),
         ("credit_note.pdf", credit),
         ("eur.pdf", eur),
         ("no_ocr.pdf", no_ocr),
+        ("eu_service_reverse_charge.pdf", eu_service),
+        ("construction_reverse_charge.pdf", construction),
+        ("eu_goods.pdf", eu_goods),
+        ("representation.pdf", dinner),
     ]
+}
+
+/// A supplier in another EU country invoicing in EUR, with its VAT number
+/// and no Swedish identifiers.
+fn foreign(number: &str, day: u32, supplier: &str, vat_nr: &str) -> Invoice {
+    let mut inv = Invoice::default();
+    text(&mut inv, FieldName::InvoiceNumber, number);
+    set(&mut inv, FieldName::InvoiceDate, Value::Date(date(2026, 3, day)));
+    set(&mut inv, FieldName::DueDate, Value::Date(date(2026, 4, day)));
+    text(&mut inv, FieldName::Currency, "EUR");
+    text(&mut inv, FieldName::SupplierName, supplier);
+    text(&mut inv, FieldName::SupplierVat, vat_nr);
+    text(&mut inv, FieldName::SupplierAddress, "Hauptstraße 5, 10115 Berlin");
+    text(&mut inv, FieldName::BuyerName, "Köpare & Söner AB");
+    text(&mut inv, FieldName::BuyerReference, "Åsa Öberg");
+    inv
+}
+
+fn statement(note: VatNote, text: &str) -> VatStatement {
+    VatStatement {
+        note,
+        text: text.into(),
+        confidence: 0.9,
+        page: Some(1),
+        bbox: None,
+        source: Source::Rules,
+    }
 }
 
 /// The five cases booked with [`config`].

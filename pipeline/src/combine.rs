@@ -105,6 +105,8 @@ pub fn merge_with(rules: Invoice, model: Invoice, policy: MergePolicy) -> Invoic
         fields: Default::default(),
         e_invoice: rules.e_invoice,
         fallback: rules.fallback,
+        vat_statement: rules.vat_statement.or(model.vat_statement),
+        credited_invoice: rules.credited_invoice.or(model.credited_invoice),
     };
     let mut model_fields = model.fields;
     for (name, r) in rules.fields {

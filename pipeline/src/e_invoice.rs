@@ -155,6 +155,12 @@ pub fn cross_check(mut xml: Invoice, page: Invoice, document: Option<&Document>)
     if xml.vat_breakdown.is_empty() {
         xml.vat_breakdown = page.vat_breakdown;
     }
+    if xml.vat_statement.is_none() {
+        xml.vat_statement = page.vat_statement;
+    }
+    if xml.credited_invoice.is_none() {
+        xml.credited_invoice = page.credited_invoice;
+    }
     let info = xml.e_invoice.get_or_insert_with(EInvoiceInfo::default);
     info.page_checked = true;
     if document.is_none() {

@@ -41,11 +41,6 @@ pub fn run(args: ExportArgs) -> Result<ExitCode> {
             return export_remote::run(remote, &args.remote, bookings, &skipped, read);
         }
         ExportTarget::Sie => {
-            if args.config.is_none() {
-                eprintln!(
-                    "note: no tenant config (--config): BAS default accounts, and no company name or org nr in the file"
-                );
-            }
             let generated = chrono::Local::now().date_naive();
             let program = ("invex", env!("CARGO_PKG_VERSION"));
             let sie = SieExporter { config: &config, generated, program };

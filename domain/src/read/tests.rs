@@ -71,6 +71,15 @@ fn invoice() -> Invoice {
         },
         LineItem::default(),
     ];
+    inv.vat_statement = Some(crate::tax::VatStatement {
+        note: crate::tax::VatNote::ReverseCharge,
+        text: "Omvänd skattskyldighet".into(),
+        confidence: 0.9,
+        page: Some(1),
+        bbox: Some(BBox::new(40.0, 700.0, 180.5, 712.0)),
+        source: Source::Rules,
+    });
+    inv.credited_invoice = Some(field(Value::Text("F-0999".into())));
     inv
 }
 

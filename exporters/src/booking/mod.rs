@@ -24,6 +24,7 @@ mod vat;
 mod tests;
 
 use chrono::NaiveDate;
+use invex_domain::tax::VatTreatment;
 use invex_domain::{FieldName, Invoice, validate};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -55,6 +56,21 @@ pub struct Supplier {
     pub number: Option<String>,
 }
 
+impl Supplier {
+    /// The supplier's country (ISO 3166): its VAT number's (`EL` is `GR`),
+    /// else its IBAN's, else Sweden's when it has an org nr or a giro number.
+    pub fn country(&self) -> Option<String> {
+        let prefix = |id: &Option<String>| {
+            id.as_deref().and_then(invex_domain::tax::country_prefix).map(str::to_string)
+        };
+        let swedish = self.org_nr.is_some() || self.bankgiro.is_some() || self.plusgiro.is_some();
+        prefix(&self.vat_nr)
+            .map(|c| if c == "EL" { "GR".to_string() } else { c })
+            .or_else(|| prefix(&self.iban))
+            .or_else(|| swedish.then(|| "SE".to_string()))
+    }
+}
+
 /// One line item, in document amounts (see the module docs).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Line {
@@ -80,12 +96,25 @@ pub struct Booking {
     pub buyer_org_nr: Option<String>,
     pub invoice_number: String,
     pub invoice_date: NaiveDate,
+    /// As printed (or derived from printed terms by extraction).
     pub due_date: Option<NaiveDate>,
+    /// `due_date`, else the invoice date plus the supplier's or the tenant's
+    /// `payment_days`: what a target that needs a due date gets.
+    pub pay_by: NaiveDate,
     /// ISO 4217, upper case.
     pub currency: String,
     /// SEK per unit of `currency` (1 for SEK).
     pub currency_rate: Decimal,
     pub credit_note: bool,
+    /// The invoice a credit note credits, when printed or in the XML.
+    pub credited_invoice: Option<String>,
+    /// How the VAT is accounted for ([`VatTreatment::of`]), and why when it
+    /// is not standard.
+    pub vat_treatment: VatTreatment,
+    pub vat_treatment_reason: Option<String>,
+    /// The share (0 to 1) of the input VAT that may be deducted; the rest
+    /// is booked as cost (representation). 1 unless configured.
+    pub vat_deductible: Decimal,
     /// Amount payable, document amount.
     pub total: Decimal,
     /// Sum of the VAT parts' bases.
@@ -162,10 +191,25 @@ impl Booking {
                 amount: li.amount.map(|a| a * sign),
             })
             .collect();
-        let split = vat::split(invoice, sign, &lines, &label)?;
+        let mut split = vat::split(invoice, sign, &lines, &label)?;
+        let (vat_treatment, vat_treatment_reason) = VatTreatment::of(invoice);
+        vat::categorise(&mut split.parts, vat_treatment, invoice);
         let payment_reference = text(FieldName::PaymentReference).map(str::to_string);
         let supplier = supplier(invoice, config);
-        let cost_account = cost_account(config, &supplier, &lines);
+        let rule = cost_rule(config, &supplier, &lines);
+        let supplier_config = supplier.org_nr.as_deref().and_then(|o| config.supplier(o));
+        let due_date = invoice.date(FieldName::DueDate);
+        let days = supplier_config.and_then(|s| s.payment_days).unwrap_or(config.payment_days);
+        let pay_by = due_date.unwrap_or_else(|| {
+            invoice_date
+                .checked_add_days(chrono::Days::new(u64::from(days)))
+                .unwrap_or(invoice_date)
+        });
+        let credited_invoice = invoice
+            .credited_invoice
+            .as_ref()
+            .map(|f| f.value.to_string().trim().to_string())
+            .filter(|c| credit_note && !c.is_empty());
         let mut booking = Booking {
             source: source.to_string(),
             supplier,
@@ -173,10 +217,15 @@ impl Booking {
             buyer_org_nr: text(FieldName::BuyerOrgNr).and_then(validate::org_nr),
             invoice_number: invoice_number.to_string(),
             invoice_date,
-            due_date: invoice.date(FieldName::DueDate),
+            due_date,
+            pay_by,
             currency,
             currency_rate,
             credit_note,
+            credited_invoice,
+            vat_treatment,
+            vat_treatment_reason,
+            vat_deductible: rule.vat_deductible,
             total: split.total,
             net: split.net(),
             vat_total: split.vat_total(),
@@ -188,7 +237,7 @@ impl Booking {
             supplier_reference: text(FieldName::SupplierReference).map(str::to_string),
             order_number: text(FieldName::OrderNumber).map(str::to_string),
             lines,
-            cost_account,
+            cost_account: rule.account,
             rows: Vec::new(),
         };
         booking.rows = rows::build(&booking, config);
@@ -203,10 +252,26 @@ impl Booking {
         self.supplier.vat_nr.as_deref().is_none_or(|v| v.starts_with("SE"))
     }
 
-    /// The VAT to book as Swedish input VAT: all of it, or none for a
-    /// foreign supplier ([`Booking::vat_deductible`]).
+    /// The input VAT of one VAT part that may be deducted: its share
+    /// ([`Booking::vat_deductible`] and the configured share), in document
+    /// amounts. The rest of the part's VAT is cost.
+    pub fn deductible_part(&self, vat: Decimal) -> Decimal {
+        if self.vat_deductible() { round2(vat * self.vat_deductible) } else { Decimal::ZERO }
+    }
+
+    /// The VAT to book as Swedish input VAT, in document amounts: the
+    /// deductible share of each part, none for a foreign supplier.
     pub fn input_vat(&self) -> Decimal {
-        if self.vat_deductible() { self.vat_total } else { Decimal::ZERO }
+        self.vat.iter().map(|p| self.deductible_part(p.amount)).sum()
+    }
+
+    /// The fictive VAT of a reverse-charge purchase, in document amounts:
+    /// the configured Swedish rate on the net; zero otherwise.
+    pub fn reverse_charge_vat(&self, config: &TenantConfig) -> Decimal {
+        if !self.vat_treatment.is_reverse_charge() {
+            return Decimal::ZERO;
+        }
+        round2(self.net * config.accounts.reverse_charge.rate / Decimal::from(100))
     }
 
     /// How errors and reports name this invoice: `file (invoice N)`.
@@ -219,10 +284,15 @@ impl Booking {
         if self.credit_note && !amount.is_zero() { -amount } else { amount }
     }
 
-    /// The voucher text: supplier and invoice number.
+    /// The voucher text: supplier and invoice number, and the invoice a
+    /// credit note credits.
     pub fn text(&self) -> String {
         let kind = if self.credit_note { "Kreditfaktura" } else { "Faktura" };
-        format!("{} {} {}", self.supplier.name, kind, self.invoice_number).trim().to_string()
+        let mut text = format!("{} {} {}", self.supplier.name, kind, self.invoice_number);
+        if let Some(credited) = &self.credited_invoice {
+            text.push_str(&format!(" avser faktura {credited}"));
+        }
+        text.trim().to_string()
     }
 }
 
@@ -247,21 +317,32 @@ fn supplier(invoice: &Invoice, config: &TenantConfig) -> Supplier {
     }
 }
 
-/// The supplier's own account, else the first matching category, else the default.
-fn cost_account(config: &TenantConfig, supplier: &Supplier, lines: &[Line]) -> Account {
-    if let Some(account) =
-        supplier.org_nr.as_deref().and_then(|o| config.supplier(o)).and_then(|s| s.cost_account)
-    {
-        return account;
-    }
+/// Where the cost goes and how much of the VAT may be deducted.
+struct CostRule {
+    account: Account,
+    vat_deductible: Decimal,
+}
+
+/// The supplier's own account and share, else the first matching
+/// category's, else the default account with all VAT deductible.
+fn cost_rule(config: &TenantConfig, supplier: &Supplier, lines: &[Line]) -> CostRule {
+    let own = supplier.org_nr.as_deref().and_then(|o| config.supplier(o));
     let mut haystack = supplier.name.to_lowercase();
     for line in lines {
         haystack.push('\n');
         haystack.push_str(&line.description.as_deref().unwrap_or_default().to_lowercase());
     }
-    config
+    let category = config
         .categories
         .iter()
-        .find(|c| c.keywords.iter().any(|k| !k.is_empty() && haystack.contains(&k.to_lowercase())))
-        .map_or(config.accounts.default_cost, |c| c.cost_account)
+        .find(|c| c.keywords.iter().any(|k| !k.is_empty() && haystack.contains(&k.to_lowercase())));
+    let account = own
+        .and_then(|s| s.cost_account)
+        .or(category.map(|c| c.cost_account))
+        .unwrap_or(config.accounts.default_cost);
+    let vat_deductible = own
+        .and_then(|s| s.vat_deductible)
+        .or(category.and_then(|c| c.vat_deductible))
+        .unwrap_or(Decimal::ONE);
+    CostRule { account, vat_deductible }
 }

@@ -1,10 +1,17 @@
 //! The ledger rows of a booking: cost per VAT rate, input VAT per rate (a
 //! foreign supplier's VAT is not deductible in Sweden and is booked as part of
-//! the cost), the payable, and an öresavrundning row when the total is rounded or the
-//! conversion to SEK leaves öre over. Both amount columns sum to exactly zero.
+//! the cost, as is the share a tenant may not deduct), the payable, and an
+//! öresavrundning row when the total is rounded or the conversion to SEK
+//! leaves öre over. A purchase whose VAT the buyer accounts for (reverse
+//! charge, intra-community goods) adds four rows: its base on the account the
+//! momsdeklaration reads (4515/4535/4531/4425) and the same amount back on
+//! 4598, the fictive output VAT (2614/2617) and the input VAT (2645/2647).
+//! Both amount columns sum to exactly zero.
 
 use rust_decimal::Decimal;
 use serde::Serialize;
+
+use invex_domain::tax::VatTreatment;
 
 use super::Booking;
 use super::vat::round2;
@@ -22,6 +29,28 @@ pub enum RowKind {
     Payable,
     /// Öresavrundning and SEK conversion differences.
     Rounding,
+    /// The taxable value of a reverse-charge purchase, for the VAT return
+    /// (debit 4515/4535/4531/4425).
+    ReverseBase,
+    /// Its counter-entry (credit 4598), so it is not cost twice.
+    ReverseOffset,
+    /// The fictive output VAT the buyer owes (credit 2614/2617).
+    ReverseOutputVat,
+    /// The fictive VAT the buyer deducts (debit 2645/2647).
+    ReverseInputVat,
+}
+
+impl RowKind {
+    /// Whether the row is one of a reverse charge's four.
+    pub fn is_reverse_charge(self) -> bool {
+        matches!(
+            self,
+            RowKind::ReverseBase
+                | RowKind::ReverseOffset
+                | RowKind::ReverseOutputVat
+                | RowKind::ReverseInputVat
+        )
+    }
 }
 
 /// One ledger row: debit positive, credit negative.
@@ -49,17 +78,43 @@ pub(super) fn build(b: &Booking, config: &TenantConfig) -> Vec<Row> {
         }
     };
     let mut rows = Vec::new();
-    // Another country's VAT is not Swedish input VAT: it is part of the cost.
-    let deductible = b.vat_deductible();
-    for part in b.vat.iter() {
-        let cost = if deductible { part.base } else { part.base + part.amount };
+    // VAT that may not be deducted (another country's, or the share a
+    // tenant may not deduct) is part of the cost.
+    let reverse = b.reverse_charge_vat(config);
+    let reverse_deductible = round2(reverse * b.vat_deductible);
+    for (i, part) in b.vat.iter().enumerate() {
+        let mut cost = part.base + part.amount - b.deductible_part(part.amount);
+        if i == 0 {
+            cost += reverse - reverse_deductible; // the fictive VAT not deducted
+        }
         if !cost.is_zero() {
             rows.push(row(b.cost_account, RowKind::Cost, Some(part.rate), cost));
         }
     }
-    for part in b.vat.iter().filter(|p| deductible && !p.amount.is_zero()) {
-        let account = config.vat_account(part.rate);
-        rows.push(row(account, RowKind::InputVat, Some(part.rate), part.amount));
+    for part in b.vat.iter() {
+        let input = b.deductible_part(part.amount);
+        if !input.is_zero() {
+            let account = config.vat_account(part.rate);
+            rows.push(row(account, RowKind::InputVat, Some(part.rate), input));
+        }
+    }
+    if !reverse.is_zero() {
+        let a = &config.accounts.reverse_charge;
+        let rate = Some(a.rate);
+        let (base, output, input) = match b.vat_treatment {
+            VatTreatment::DomesticReverseCharge => {
+                (a.domestic, a.output_domestic, a.input_domestic)
+            }
+            VatTreatment::EuGoods => (a.eu_goods, a.output_foreign, a.input_foreign),
+            VatTreatment::ImportServices => (a.import_services, a.output_foreign, a.input_foreign),
+            _ => (a.eu_services, a.output_foreign, a.input_foreign),
+        };
+        rows.push(row(base, RowKind::ReverseBase, rate, b.net));
+        rows.push(row(a.offset, RowKind::ReverseOffset, rate, -b.net));
+        rows.push(row(output, RowKind::ReverseOutputVat, rate, -reverse));
+        if !reverse_deductible.is_zero() {
+            rows.push(row(input, RowKind::ReverseInputVat, rate, reverse_deductible));
+        }
     }
     rows.push(row(config.accounts.payable, RowKind::Payable, None, -b.total));
     let left: Decimal = -rows.iter().map(|r| r.amount).sum::<Decimal>();

@@ -2,6 +2,7 @@
 //! line items with rates, else from net, VAT and total with the rates of the
 //! supplier's country (its VAT number's prefix; Sweden's without one).
 
+use invex_domain::tax::VatTreatment;
 use invex_domain::{FieldName, Invoice, validate};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
@@ -44,6 +45,26 @@ impl Split {
     }
     pub fn vat_total(&self) -> Decimal {
         self.parts.iter().map(|p| p.amount).sum()
+    }
+}
+
+/// States the VAT treatment on the 0 % parts that carry no category of
+/// their own (an e-invoice's categories are kept): `AE` for a reverse
+/// charge, `K` for an intra-community supply of goods, `E` for an
+/// exemption, each with its reason (BR-AE-10, BR-IC-10, BR-E-10).
+pub(super) fn categorise(parts: &mut [VatPart], treatment: VatTreatment, invoice: &Invoice) {
+    let said = invoice.vat_statement.as_ref().map(|s| s.text.clone());
+    let (category, reason) = match treatment {
+        VatTreatment::Standard => return,
+        VatTreatment::DomesticReverseCharge
+        | VatTreatment::EuServices
+        | VatTreatment::ImportServices => ("AE", "Reverse charge".to_string()),
+        VatTreatment::EuGoods => ("K", "Intra-community supply".to_string()),
+        VatTreatment::Exempt => ("E", said.unwrap_or_else(|| "Exempt from VAT".into())),
+    };
+    for part in parts.iter_mut().filter(|p| p.rate.is_zero() && p.category.is_none()) {
+        part.category = Some(category.to_string());
+        part.exemption_reason = Some(reason.clone());
     }
 }
 

@@ -147,41 +147,68 @@ impl FortnoxClient {
         })
     }
 
-    /// The `GivenNumber` of a (not cancelled) supplier invoice with this
-    /// supplier and invoice number, if Fortnox has one.
+    /// The `GivenNumber` of a supplier invoice of `supplier` with `number`
+    /// that is not cancelled, if Fortnox has one.
+    ///
+    /// The list is narrowed the documented ways: the invoice date
+    /// (`fromdate`/`todate`, when known) and every page followed (`limit`,
+    /// `page`, `MetaInformation.@TotalPages`: Fortnox's "Parameters" and
+    /// "Pagination" guides; the OpenAPI description declares only `filter`).
+    /// A cancelled invoice (`Cancel: true` in the list) does not count.
     pub async fn find_invoice(
         &self,
-        booking: &Booking,
+        what: &str,
         supplier: &str,
+        number: &str,
+        date: Option<chrono::NaiveDate>,
     ) -> Result<Option<String>, Error> {
-        let path = format!(
-            "/3/supplierinvoices?suppliernumber={}&invoicenumber={}",
-            http::encode(supplier),
-            http::encode(booking.invoice_number.trim())
-        );
-        let list = self.transport.send_ok(&booking.label(), &Request::get(path)).await?;
-        Ok(list["SupplierInvoices"].as_array().and_then(|invoices| {
-            invoices
-                .iter()
-                .filter(|i| !i["Cancelled"].as_bool().unwrap_or(false))
-                .find(|i| {
-                    text(&i["SupplierNumber"]).as_deref() == Some(supplier)
-                        && i["InvoiceNumber"].as_str().map(str::trim)
-                            == Some(booking.invoice_number.trim())
-                })
-                .and_then(|i| text(&i["GivenNumber"]))
-        }))
+        let dates = date.map_or(String::new(), |d| format!("&fromdate={d}&todate={d}"));
+        let mut page = 1u64;
+        loop {
+            let path = format!("/3/supplierinvoices?limit={PAGE_SIZE}&page={page}{dates}");
+            let list = self.transport.send_ok(what, &Request::get(path)).await?;
+            let found = list["SupplierInvoices"].as_array().and_then(|invoices| {
+                invoices
+                    .iter()
+                    .filter(|i| !i["Cancel"].as_bool().unwrap_or(false))
+                    .find(|i| {
+                        text(&i["SupplierNumber"]).as_deref() == Some(supplier)
+                            && i["InvoiceNumber"].as_str().map(str::trim) == Some(number.trim())
+                    })
+                    .and_then(|i| text(&i["GivenNumber"]))
+            });
+            if found.is_some() {
+                return Ok(found);
+            }
+            let pages = list["MetaInformation"]["@TotalPages"].as_u64().unwrap_or(1);
+            if page >= pages {
+                return Ok(None);
+            }
+            page += 1;
+        }
+    }
+
+    /// The invoice a credit invoice credits, when Fortnox has it (any date).
+    async fn credited(&self, booking: &Booking, supplier: &str) -> Result<Option<String>, Error> {
+        match &booking.credited_invoice {
+            Some(number) => self.find_invoice(&booking.label(), supplier, number, None).await,
+            None => Ok(None),
+        }
     }
 
     /// Creates the invoice unless Fortnox has it. A create that fails
     /// without a clear answer (5xx, lost connection, a duplicate refused) is
     /// looked up again before it is retried, so it is never made twice.
     async fn create(&self, booking: &Booking, supplier: &str) -> Result<(String, bool), Error> {
-        let body = map::supplier_invoice(booking, supplier)?;
+        let credits = self.credited(booking, supplier).await?;
+        let body = map::supplier_invoice(booking, supplier, credits.as_deref())?;
         let request = Request::post("/3/supplierinvoices", body);
+        let (what, number) = (booking.label(), booking.invoice_number.as_str());
         let mut last = None;
         for _ in 0..3 {
-            if let Some(given) = self.find_invoice(booking, supplier).await? {
+            let existing =
+                self.find_invoice(&what, supplier, number, Some(booking.invoice_date)).await?;
+            if let Some(given) = existing {
                 return Ok((given, false));
             }
             let reply = match self.transport.send(&booking.label(), &request).await {
@@ -225,7 +252,7 @@ impl FortnoxClient {
             pdf.file_name().map_or("invoice.pdf".into(), |n| n.to_string_lossy().into_owned());
         let upload = Request {
             method: reqwest::Method::POST,
-            path: "/3/inbox?folderid=inbox_s".into(),
+            path: "/3/inbox?folderId=inbox_s".into(),
             body: Body::File { name, mime: "application/pdf", bytes: Arc::new(bytes) },
             idempotent: false,
         };
@@ -253,7 +280,7 @@ impl RemoteExporter for FortnoxClient {
 
     async fn export(&self, job: &ExportJob) -> Result<Exported, Error> {
         let booking = &job.booking;
-        map::supplier_invoice(booking, "0")?; // refuse unmappable invoices before any request
+        map::supplier_invoice(booking, "0", None)?; // refuse unmappable invoices before any request
         let supplier = self.supplier_number(booking).await?;
         let (given, created) = self.create(booking, &supplier).await?;
         let attachment_error = match (&job.pdf, created) {
@@ -265,6 +292,9 @@ impl RemoteExporter for FortnoxClient {
         Ok(Exported { target_id: given, supplier_id: supplier, created, attachment_error })
     }
 }
+
+/// Supplier invoices per list page (Fortnox's maximum `limit`).
+const PAGE_SIZE: u32 = 500;
 
 /// Fortnox's answer to a supplier invoice it already has.
 fn is_duplicate(body: &Value) -> bool {

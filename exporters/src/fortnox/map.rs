@@ -1,20 +1,29 @@
 //! Pure mapping from a [`Booking`] to Fortnox API v3 JSON: the supplier
 //! invoice (`POST /3/supplierinvoices`) and the supplier (`POST /3/suppliers`).
-//! No I/O; [`super::client`] sends what this builds.
+//! No I/O; [`super::client`] sends what this builds. Types and lengths follow
+//! Fortnox's published OpenAPI description (`exporters/openapi/`), which the
+//! test server enforces:
 //!
-//! - `Total` and `VAT` are document amounts in the invoice currency, negative
-//!   on a credit invoice (`Credit: true`), as Fortnox shows credit invoices.
+//! - `Total`, `VAT` and `CurrencyRate` are strings there; `Total` and `VAT`
+//!   are document amounts in the invoice currency, negative on a credit
+//!   invoice (`Credit: true`), as Fortnox shows credit invoices.
 //! - `SupplierInvoiceRows` are the booking's ledger rows: `Debit`/`Credit` in
 //!   SEK (non-negative), with `DebitCurrency`/`CreditCurrency` for foreign
-//!   currency. The payable row has code `TOT`, input VAT rows `VAT`; cost and
-//!   rounding rows have none. They balance.
+//!   currency. The payable row has code `TOT`, input VAT rows `VAT`, the
+//!   öresavrundning `ROV`; cost rows and a reverse charge's four rows (base,
+//!   offset, fictive output and input VAT) have none. They balance.
+//! - `DueDate` is always set: printed, else from the payment terms.
 //! - The invoice's "Er referens" (the buyer's person) is Fortnox's
 //!   `OurReference`, its "Vår referens" (the supplier's) is `YourReference`:
 //!   the supplier invoice is seen from the buyer's side.
-//! - `VATType` is `EUINTERNAL` for a supplier with a VAT number from another
-//!   EU country on an invoice without VAT (Fortnox then adds the fictive VAT
-//!   rows itself), else `NORMAL`.
+//! - `VATType` (`NORMAL`, `EUINTERNAL`, `REVERSE`) follows the booking's
+//!   [`VatTreatment`]: `EUINTERNAL` for goods and services from another EU
+//!   country, `REVERSE` for a Swedish reverse charge and services from
+//!   outside the EU (the buyer accounts for the VAT in both), else `NORMAL`.
+//! - A credit invoice names the invoice it credits in `Comments`, and links
+//!   it by `CreditReference` when Fortnox has it (the client looks it up).
 
+use invex_domain::tax::VatTreatment;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
 
@@ -23,38 +32,42 @@ use crate::booking::{Booking, RowKind};
 
 pub const TARGET: &str = "Fortnox";
 
-/// Field lengths Fortnox accepts, in characters.
+/// Field lengths, in characters, from Fortnox's published OpenAPI
+/// description (`maxLength`); a test checks them against it.
 pub mod limits {
-    pub const INVOICE_NUMBER: usize = 30;
-    pub const OCR: usize = 30;
-    pub const COMMENTS: usize = 1024;
+    /// `SupplierInvoice.InvoiceNumber`.
+    pub const INVOICE_NUMBER: usize = 64;
+    /// `SupplierInvoice.Comments`.
+    pub const COMMENTS: usize = 1000;
+    /// `SupplierInvoice.YourReference` and `OurReference`.
     pub const REFERENCE: usize = 50;
+    /// `Supplier.Name`.
     pub const SUPPLIER_NAME: usize = 1024;
-    pub const ORGANISATION_NUMBER: usize = 30;
-    pub const CURRENCY: usize = 3;
-    pub const ADDRESS: usize = 1024;
-    pub const ZIP_CODE: usize = 10;
+    /// `Supplier.City`.
     pub const CITY: usize = 1024;
+    /// `Supplier.CountryCode`.
+    pub const COUNTRY_CODE: usize = 2;
+    /// `SupplierInvoiceRow.TransactionInformation`.
+    pub const TRANSACTION_INFORMATION: usize = 100;
 }
 
-const EU: [&str; 27] = [
-    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE", "IT",
-    "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
-];
-
-/// `NORMAL` or `EUINTERNAL` (see the module docs).
+/// `NORMAL`, `EUINTERNAL` or `REVERSE` (see the module docs).
 pub fn vat_type(booking: &Booking) -> &'static str {
-    let eu_foreign = booking
-        .supplier
-        .vat_nr
-        .as_deref()
-        .and_then(|v| v.get(..2))
-        .is_some_and(|cc| cc != "SE" && EU.contains(&cc));
-    if eu_foreign && booking.vat_total.is_zero() { "EUINTERNAL" } else { "NORMAL" }
+    match booking.vat_treatment {
+        VatTreatment::EuGoods | VatTreatment::EuServices => "EUINTERNAL",
+        VatTreatment::DomesticReverseCharge | VatTreatment::ImportServices => "REVERSE",
+        VatTreatment::Standard | VatTreatment::Exempt => "NORMAL",
+    }
 }
 
-/// The body of `POST /3/supplierinvoices` for `booking` on supplier `supplier_number`.
-pub fn supplier_invoice(booking: &Booking, supplier_number: &str) -> Result<Value, Error> {
+/// The body of `POST /3/supplierinvoices` for `booking` on supplier
+/// `supplier_number`; `credits` is the `GivenNumber` of the invoice a credit
+/// invoice credits, when Fortnox has it.
+pub fn supplier_invoice(
+    booking: &Booking,
+    supplier_number: &str,
+    credits: Option<&str>,
+) -> Result<Value, Error> {
     let refuse =
         |detail: String| Error::Refused { target: TARGET, invoice: booking.label(), detail };
     let number = booking.invoice_number.trim();
@@ -64,7 +77,7 @@ pub fn supplier_invoice(booking: &Booking, supplier_number: &str) -> Result<Valu
             limits::INVOICE_NUMBER
         )));
     }
-    if booking.currency.chars().count() != limits::CURRENCY {
+    if booking.currency.chars().count() != 3 {
         return Err(refuse(format!("currency {:?} is not an ISO 4217 code", booking.currency)));
     }
     let foreign = booking.currency != "SEK";
@@ -75,7 +88,8 @@ pub fn supplier_invoice(booking: &Booking, supplier_number: &str) -> Result<Valu
         match row.kind {
             RowKind::Payable => r.insert("Code".into(), json!("TOT")),
             RowKind::InputVat => r.insert("Code".into(), json!("VAT")),
-            RowKind::Cost | RowKind::Rounding => None,
+            RowKind::Rounding => r.insert("Code".into(), json!("ROV")),
+            _ => None,
         };
         let (debit, credit) = sides(row.amount);
         r.insert("Debit".into(), json!(debit));
@@ -91,6 +105,9 @@ pub fn supplier_invoice(booking: &Booking, supplier_number: &str) -> Result<Valu
     if let Some(order) = &booking.order_number {
         comments.push_str(&format!(", order {order}"));
     }
+    if let Some(reason) = &booking.vat_treatment_reason {
+        comments.push_str(&format!(". Moms: {reason}"));
+    }
     let mut invoice = Map::new();
     let mut put = |key: &str, value: Value| {
         invoice.insert(key.to_string(), value);
@@ -98,20 +115,21 @@ pub fn supplier_invoice(booking: &Booking, supplier_number: &str) -> Result<Valu
     put("SupplierNumber", json!(supplier_number));
     put("InvoiceNumber", json!(number));
     put("InvoiceDate", json!(booking.invoice_date.to_string()));
-    if let Some(due) = booking.due_date {
-        put("DueDate", json!(due.to_string()));
-    }
-    if let Some(ocr) = booking.ocr.as_deref().filter(|o| o.len() <= limits::OCR) {
+    put("DueDate", json!(booking.pay_by.to_string()));
+    if let Some(ocr) = booking.ocr.as_deref() {
         put("OCR", json!(ocr));
     }
     put("Currency", json!(booking.currency));
-    put("CurrencyRate", json!(booking.currency_rate));
+    put("CurrencyRate", json!(booking.currency_rate.normalize().to_string()));
     put("CurrencyUnit", json!(1));
-    put("Total", json!(booking.signed(booking.total)));
-    // A foreign supplier's VAT is in the cost rows, not input VAT.
-    put("VAT", json!(booking.signed(booking.input_vat())));
+    put("Total", json!(amount(booking.signed(booking.total))));
+    // A foreign supplier's VAT and the share not deducted are in the cost rows.
+    put("VAT", json!(amount(booking.signed(booking.input_vat()))));
     put("VATType", json!(vat_type(booking)));
     put("Credit", json!(booking.credit_note));
+    if let Some(given) = credits.and_then(|g| g.parse::<i32>().ok()) {
+        put("CreditReference", json!(given));
+    }
     if let Some(ours) = &booking.buyer_reference {
         put("OurReference", json!(clip(ours, limits::REFERENCE)));
     }
@@ -121,6 +139,11 @@ pub fn supplier_invoice(booking: &Booking, supplier_number: &str) -> Result<Valu
     put("Comments", json!(clip(&comments, limits::COMMENTS)));
     put("SupplierInvoiceRows", Value::Array(rows));
     Ok(json!({ "SupplierInvoice": invoice }))
+}
+
+/// An amount as the description's string: two decimals.
+fn amount(a: Decimal) -> String {
+    format!("{:.2}", a)
 }
 
 /// The body of `POST /3/suppliers` for the booking's supplier.
@@ -146,12 +169,17 @@ pub fn supplier(booking: &Booking) -> Value {
             supplier.insert(key.into(), json!(v));
         }
     }
+    if let Some(country) = s.country().filter(|c| c.len() == limits::COUNTRY_CODE) {
+        supplier.insert("CountryCode".into(), json!(country));
+    }
     let (street, zip, city) = crate::peppol::lines::address(s.address.as_deref());
-    let address = [("Address1", street, limits::ADDRESS), ("ZipCode", zip, limits::ZIP_CODE)];
-    for (key, value, max) in address.into_iter().chain([("City", city, limits::CITY)]) {
+    for (key, value) in [("Address1", street), ("ZipCode", zip)] {
         if let Some(v) = value {
-            supplier.insert(key.into(), json!(clip(&v, max)));
+            supplier.insert(key.into(), json!(v));
         }
+    }
+    if let Some(city) = city {
+        supplier.insert("City".into(), json!(clip(&city, limits::CITY)));
     }
     json!({ "Supplier": supplier })
 }

@@ -19,10 +19,13 @@
 //!
 //! [`rules`] checks the Swedish national rules SE-R-001..013 and the
 //! EN 16931 rules on totals on the written XML; tests also validate every
-//! document against the UBL 2.1 XSD with `xmllint`.
+//! document against the UBL 2.1 XSD with `xmllint` and OpenPEPPOL's CEN and
+//! PEPPOL BIS 3 schematrons with Saxon-HE (`schematron`).
 
 pub(crate) mod lines;
 pub mod rules;
+#[cfg(test)]
+mod schematron;
 mod write;
 mod xml;
 pub mod xsd;
@@ -101,9 +104,17 @@ impl DocumentExporter for PeppolExporter<'_> {
             f_skatt: false,
             org_nr: Some(buyer_org),
         };
+        // PEPPOL-EN16931-R003: a buyer reference or an order reference; the
+        // seller's own invoice number is neither.
+        let buyer_reference = b.buyer_reference.as_deref().or(company.buyer_reference.as_deref());
+        if buyer_reference.is_none() && b.order_number.is_none() {
+            return Err(refuse(
+                "PEPPOL needs the buyer's reference or an order number (PEPPOL-EN16931-R003) and the invoice prints neither: set [company] buyer_reference in the tenant config for a default",
+            ));
+        }
         let io = |cause| Error::Write { format: "PEPPOL", cause };
         let mut x = xml::Xml::new(out).map_err(io)?;
-        write::document(b, &seller, &buyer, &mut x).map_err(io)?;
+        write::document(b, &seller, &buyer, buyer_reference, &mut x).map_err(io)?;
         x.finish().map_err(io)
     }
 }
@@ -172,14 +183,14 @@ fn foreign_seller<'a>(
 }
 
 /// Refuses VAT categories the document cannot state correctly. Standard
-/// (`S`) and zero rates (`Z`) are written; exempt (`E`), export (`G`) and
-/// reverse charge (`AE`, which also needs the buyer's VAT number, BR-AE-02)
-/// only with the exemption reason an e-invoice states (BR-E-10, BR-G-10,
-/// BR-AE-10). A foreign seller's 0 % without a stated category is a reverse
-/// charge, an intra-community supply or an export that the page alone does
-/// not tell apart. Intra-community supply (`K`) needs the delivery date and
-/// country (BR-IC-11/12), and `O`, `L`, `M` have rules of their own: not
-/// written yet.
+/// (`S`) and zero rates (`Z`) are written; exempt (`E`), export (`G`),
+/// reverse charge (`AE`) and intra-community supply (`K`) only with an
+/// exemption reason (BR-E-10, BR-G-10, BR-AE-10, BR-IC-10): the one an
+/// e-invoice states, or the booking's VAT treatment's; `AE` and `K` also
+/// need the buyer's VAT number (BR-AE-02, BR-IC-02). A foreign seller's 0 %
+/// without a category is a reverse charge, an intra-community supply or an
+/// export that the invoice does not tell apart. `O`, `L` and `M` have rules
+/// of their own: not written yet.
 fn writable_categories(
     b: &Booking,
     foreign_seller: bool,
@@ -196,19 +207,20 @@ fn writable_categories(
             }
             None | Some("S" | "Z") => {}
             Some("E" | "G") if reason => {}
-            Some("AE") if reason && buyer_vat.is_some() => {}
-            Some("AE") if reason => {
-                return Err(
-                    "reverse charge (AE) needs the buyer's VAT number: set [company] vat_nr in the tenant config (BR-AE-02)"
-                        .into(),
-                );
+            Some("AE" | "K") if reason && buyer_vat.is_some() => {}
+            Some(c @ ("AE" | "K")) if reason => {
+                let rule = if c == "AE" { "BR-AE-02" } else { "BR-IC-02" };
+                return Err(format!(
+                    "VAT category {c} needs the buyer's VAT number: set [company] vat_nr in the tenant config ({rule})"
+                ));
             }
-            Some(c @ ("E" | "G" | "AE")) => {
-                return Err(format!("VAT category {c} without an exemption reason (BR-{c}-10)"));
+            Some(c @ ("E" | "G" | "AE" | "K")) => {
+                let rule = if c == "K" { "BR-IC-10".to_string() } else { format!("BR-{c}-10") };
+                return Err(format!("VAT category {c} without an exemption reason ({rule})"));
             }
             Some(c) => {
                 return Err(format!(
-                    "VAT category {c} is not written yet (K needs the delivery date and country; O, L and M have rules of their own)"
+                    "VAT category {c} is not written yet (O, L and M have rules of their own)"
                 ));
             }
         }

@@ -3,7 +3,7 @@
 //! schematron states them, and the EN 16931 rules an extraction can break:
 //! mandatory elements (BR-01..BR-16), totals (BR-CO-10..16), allowance and
 //! charge reasons (BR-33/38), VAT per category (BR-S-02/08/09, BR-Z-02/08,
-//! BR-E/AE/G-08/09/10) and the electronic addresses PEPPOL
+//! BR-E/AE/IC/G-08/09/10) and the electronic addresses PEPPOL
 //! requires (PEPPOL-EN16931-R003/R010/R020).
 
 use std::collections::BTreeMap;
@@ -267,11 +267,12 @@ pub fn check_xml(xml: &str) -> Vec<Violation> {
             "Z" => ("BR-Z-08", None),
             "E" => ("BR-E-08", None),
             "AE" => ("BR-AE-08", None),
+            "K" => ("BR-IC-08", None),
             "G" => ("BR-G-08", None),
             _ => continue,
         };
-        // BR-E-10, BR-AE-10, BR-G-10: an exemption reason (text or code);
-        // BR-x-09 for these: no VAT.
+        // BR-E-10, BR-AE-10, BR-IC-10, BR-G-10: an exemption reason (text or
+        // code); BR-x-09 for these: no VAT.
         if id != "S" && id != "Z" {
             let why = cat.is_some_and(|c| {
                 text(c, "TaxExemptionReason").is_some()
@@ -280,12 +281,14 @@ pub fn check_xml(xml: &str) -> Vec<Violation> {
             let reason_rule = match id {
                 "E" => "BR-E-10",
                 "AE" => "BR-AE-10",
+                "K" => "BR-IC-10",
                 _ => "BR-G-10",
             };
             checks.fail(reason_rule, fatal, why, format!("{id}: no exemption reason"));
             let no_vat = match id {
                 "E" => "BR-E-09",
                 "AE" => "BR-AE-09",
+                "K" => "BR-IC-09",
                 _ => "BR-G-09",
             };
             checks.fail(no_vat, fatal, vat.is_zero(), format!("{id}: VAT {vat}, must be 0"));

@@ -4,7 +4,7 @@ use crate::DocumentExporter;
 use crate::fixtures::{bookings, config};
 
 #[test]
-fn snapshots_of_the_five_cases() {
+fn snapshots_of_the_nine_cases() {
     let config = config();
     let exporter = PeppolExporter { config: &config };
     for b in bookings() {
@@ -32,6 +32,69 @@ fn documents_are_valid_ubl_and_follow_the_rules() {
         let root = if b.credit_note { "<CreditNote " } else { "<Invoice " };
         assert!(xml.contains(root), "{}: {root}", b.label());
     }
+}
+
+/// Every case passes OpenPEPPOL's own validation, the CEN EN 16931 and the
+/// PEPPOL BIS 3 schematrons, with no fatal finding: the credit note's
+/// `BillingReference`, the reverse charges' `AE`, the EU goods' `K` with its
+/// delivery, representation's 12 %.
+#[test]
+fn every_case_passes_the_official_schematron() {
+    let config = config();
+    let exporter = PeppolExporter { config: &config };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let all = bookings();
+    for b in &all {
+        let xml = exporter.render(b).expect("renders");
+        std::fs::write(dir.path().join(exporter.file_name(b)), xml).expect("write");
+    }
+    let findings = super::schematron::validate_dir(dir.path());
+    let fatal: Vec<_> = findings.iter().filter(|f| f.flag == "fatal").collect();
+    assert!(fatal.is_empty(), "{fatal:#?}");
+    // The stated categories are those the cases call for.
+    let categories = [
+        ("credit_note", "S", Some("<cbc:ID>F-1001</cbc:ID>")),
+        ("eu_service_reverse_charge", "AE", None),
+        ("construction_reverse_charge", "AE", None),
+        ("eu_goods", "K", Some("<cbc:ActualDeliveryDate>2026-03-19</cbc:ActualDeliveryDate>")),
+        ("representation", "S", None),
+    ];
+    for (case, category, also) in categories {
+        let b = all.iter().find(|b| b.source.starts_with(case)).expect(case);
+        let xml = exporter.render(b).expect("renders");
+        let id = format!("<cac:TaxCategory><cbc:ID>{category}</cbc:ID>");
+        assert!(xml.replace(['\n', ' '], "").contains(&id.replace(' ', "")), "{case}: {id}");
+        if let Some(also) = also {
+            assert!(xml.contains(also), "{case}: {also}");
+        }
+    }
+}
+
+/// The schematron run catches what the rules forbid: a total that does not
+/// add up (BR-CO-15) and a document with neither buyer reference nor order
+/// (PEPPOL-EN16931-R003).
+#[test]
+fn the_schematron_refuses_a_broken_document() {
+    let config = config();
+    let exporter = PeppolExporter { config: &config };
+    let xml = exporter.render(&bookings()[0]).expect("renders");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wrong_total = xml.replacen(
+        "<cbc:TaxInclusiveAmount currencyID=\"SEK\">1250.00</cbc:TaxInclusiveAmount>",
+        "<cbc:TaxInclusiveAmount currencyID=\"SEK\">9999.00</cbc:TaxInclusiveAmount>",
+        1,
+    );
+    assert_ne!(wrong_total, xml, "the fixture's TaxInclusiveAmount");
+    std::fs::write(dir.path().join("total.xml"), wrong_total).expect("write");
+    let no_reference = xml.replacen("<cbc:BuyerReference>Åsa Öberg</cbc:BuyerReference>", "", 1);
+    assert_ne!(no_reference, xml, "the fixture's BuyerReference");
+    std::fs::write(dir.path().join("reference.xml"), no_reference).expect("write");
+    let findings = super::schematron::validate_dir(dir.path());
+    let fatal = |file: &str, id: &str| {
+        findings.iter().any(|f| f.file.starts_with(file) && f.id == id && f.flag == "fatal")
+    };
+    assert!(fatal("total", "BR-CO-15"), "{findings:#?}");
+    assert!(fatal("reference", "PEPPOL-EN16931-R003"), "{findings:#?}");
 }
 
 /// The schema check catches what the schema forbids (elements out of order).
@@ -338,13 +401,15 @@ fn stated_vat_categories_are_written_or_refused() {
     };
     let why = "Exonération de TVA selon article 262 I du Code général des impôts";
     // (category, reason, tenant config, refusal or None when written)
-    let cases: [(&str, Option<&str>, &crate::TenantConfig, Option<&str>); 6] = [
+    let cases: [(&str, Option<&str>, &crate::TenantConfig, Option<&str>); 8] = [
         ("G", Some(why), &config, None),
         ("E", Some("Umsatzsteuerbefreit nach §19 UStG"), &config, None),
         ("AE", Some("Reverse charge"), &config, None),
         ("AE", Some("Reverse charge"), &no_buyer_vat, Some("set [company] vat_nr")),
         ("E", None, &config, Some("VAT category E without an exemption reason (BR-E-10)")),
-        ("K", Some(why), &config, Some("VAT category K is not written yet")),
+        ("K", Some(why), &config, None),
+        ("K", Some(why), &no_buyer_vat, Some("(BR-IC-02)")),
+        ("L", Some(why), &config, Some("VAT category L is not written yet")),
     ];
     let dir = tempfile::tempdir().expect("tempdir");
     for (category, reason, config, refusal) in cases {
@@ -370,7 +435,8 @@ fn stated_vat_categories_are_written_or_refused() {
                 // The rules catch a missing reason.
                 let got: Vec<&str> =
                     check_xml(&xml.replacen(&reason, "", 1)).iter().map(|v| v.rule).collect();
-                assert_eq!(got, [format!("BR-{category}-10").as_str()], "{category}");
+                let rule = if category == "K" { "IC" } else { category };
+                assert_eq!(got, [format!("BR-{rule}-10").as_str()], "{category}");
             }
         }
     }

@@ -28,7 +28,13 @@ pub struct Party<'a> {
     pub org_nr: Option<String>,
 }
 
-pub fn document(b: &Booking, seller: &Party, buyer: &Party, x: &mut Xml) -> io::Result<()> {
+pub fn document(
+    b: &Booking,
+    seller: &Party,
+    buyer: &Party,
+    buyer_reference: Option<&str>,
+    x: &mut Xml,
+) -> io::Result<()> {
     let (root, line_tag, qty_tag) = if b.credit_note {
         ("CreditNote", "cac:CreditNoteLine", "cbc:CreditedQuantity")
     } else {
@@ -53,20 +59,37 @@ pub fn document(b: &Booking, seller: &Party, buyer: &Party, x: &mut Xml) -> io::
     if foreign {
         x.text("cbc:TaxCurrencyCode", "SEK")?;
     }
-    // PEPPOL-EN16931-R003: a buyer reference or an order reference.
-    let buyer_reference = b.buyer_reference.as_deref().or(if b.order_number.is_none() {
-        Some(b.invoice_number.as_str())
-    } else {
-        None
-    });
     x.opt("cbc:BuyerReference", buyer_reference)?;
     if let Some(order) = &b.order_number {
         x.open("cac:OrderReference", &[])?;
         x.text("cbc:ID", order)?;
         x.close("cac:OrderReference")?;
     }
+    // BT-25: the invoice a credit note credits.
+    if let Some(credited) = &b.credited_invoice {
+        x.open("cac:BillingReference", &[])?;
+        x.open("cac:InvoiceDocumentReference", &[])?;
+        x.text("cbc:ID", credited)?;
+        x.close("cac:InvoiceDocumentReference")?;
+        x.close("cac:BillingReference")?;
+    }
     party(x, "cac:AccountingSupplierParty", seller)?;
     party(x, "cac:AccountingCustomerParty", buyer)?;
+    // An intra-community supply needs its delivery date and the country
+    // delivered to (BR-IC-11/12): the invoice date, which is the supply's
+    // tax point when the invoice prints no other, and the buyer's country.
+    if b.vat.iter().any(|p| p.category.as_deref() == Some("K")) {
+        x.open("cac:Delivery", &[])?;
+        x.text("cbc:ActualDeliveryDate", &b.invoice_date.to_string())?;
+        x.open("cac:DeliveryLocation", &[])?;
+        x.open("cac:Address", &[])?;
+        x.open("cac:Country", &[])?;
+        x.text("cbc:IdentificationCode", &buyer.country)?;
+        x.close("cac:Country")?;
+        x.close("cac:Address")?;
+        x.close("cac:DeliveryLocation")?;
+        x.close("cac:Delivery")?;
+    }
     payment_means(b, x)?;
     let cur = b.currency.as_str();
     let doc_lines = lines(b);

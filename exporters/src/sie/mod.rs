@@ -54,7 +54,15 @@ impl FileExporter for SieExporter<'_> {
         "SIE 4I"
     }
 
+    /// Refuses a tenant config without the company's name: `#FNAMN` is
+    /// mandatory in SIE 4 (section 8.3 of the 4B description).
     fn write(&self, bookings: &[Booking], out: &mut dyn Write) -> Result<(), Error> {
+        if self.config.company.name.trim().is_empty() {
+            return Err(Error::Config {
+                path: "(tenant config)".into(),
+                detail: "SIE needs the company's name for #FNAMN, which is mandatory: set [company] name (--config)".into(),
+            });
+        }
         let text = self.render(bookings);
         out.write_all(&cp437::encode(&text))
             .map_err(|cause| Error::Write { format: "SIE 4I", cause })
@@ -135,6 +143,10 @@ fn row_text(b: &Booking, kind: RowKind, rate: Option<Decimal>) -> String {
         }
         RowKind::InputVat => format!("Ingående moms{rate}"),
         RowKind::Rounding => "Öresavrundning".into(),
+        RowKind::ReverseBase => format!("Omvänd skattskyldighet, underlag{rate}"),
+        RowKind::ReverseOffset => "Justering, omvänd moms".into(),
+        RowKind::ReverseOutputVat => format!("Utgående moms, omvänd skattskyldighet{rate}"),
+        RowKind::ReverseInputVat => format!("Ingående moms, omvänd skattskyldighet{rate}"),
     }
 }
 
@@ -142,16 +154,17 @@ fn date(d: NaiveDate) -> String {
     d.format("%Y%m%d").to_string()
 }
 
-/// A SIE text field: quoted, `\` and `"` escaped, control characters blanked.
+/// A SIE text field: quoted, `"` escaped by a backslash (the one escape the
+/// SIE 4B description defines, section 5.7), control characters blanked. A
+/// backslash in the text is written as `/`: the description gives it no
+/// escape, and `\"` at the end of a text would read as an escaped quote.
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
         match c {
-            '"' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
+            '"' => out.push_str("\\\""),
+            '\\' => out.push('/'),
             c if c.is_control() => out.push(' '),
             c => out.push(c),
         }

@@ -74,7 +74,8 @@ fn texts_survive_quoting_and_cp437() {
         ("Åhléns AB", "\"Åhléns AB\"", "Åhléns AB"),
         ("", "\"\"", ""),
         ("Bygg \"Nya\" AB", "\"Bygg \\\"Nya\\\" AB\"", "Bygg \"Nya\" AB"),
-        ("C:\\temp", "\"C:\\\\temp\"", "C:\\temp"),
+        // The 4B description defines no escape for `\`: it is written `/`.
+        ("C:\\temp", "\"C:/temp\"", "C:/temp"),
         ("tab\there", "\"tab here\"", "tab here"),
         ("ÄÖÜ äöü éÉ", "\"ÄÖÜ äöü éÉ\"", "ÄÖÜ äöü éÉ"),
         ("A – B ’x’", "\"A – B ’x’\"", "A - B 'x'"),

@@ -76,6 +76,10 @@ pub struct Core {
     storm_until: Mutex<Option<Instant>>,
     counter: AtomicU64,
     log: Mutex<Vec<Recorded>>,
+    /// Token refreshes still to be answered too late (after rotating).
+    lost_token_replies: AtomicU64,
+    /// Token requests received, answered or not.
+    token_requests: AtomicU64,
 }
 
 #[derive(Debug, Default)]
@@ -84,6 +88,9 @@ struct Tokens {
     refresh: Option<String>,
     issued: u64,
 }
+
+/// How late a lost token reply comes ([`Core::lose_token_replies`]).
+pub const LOST_REPLY_DELAY: Duration = Duration::from_secs(5);
 
 /// A refusal: status, body, `Retry-After`, 429 reason.
 pub type Refusal = (StatusCode, Value, Option<Duration>, Option<&'static str>);
@@ -98,6 +105,8 @@ impl Core {
             storm_until: Mutex::new(None),
             counter: AtomicU64::new(0),
             log: Mutex::new(Vec::new()),
+            lost_token_replies: AtomicU64::new(0),
+            token_requests: AtomicU64::new(0),
         }
     }
 
@@ -108,6 +117,7 @@ impl Core {
         headers: &HeaderMap,
         form: &HashMap<String, String>,
     ) -> (StatusCode, Value) {
+        self.token_requests.fetch_add(1, Ordering::SeqCst);
         let expected = base64::engine::general_purpose::STANDARD
             .encode(format!("{}:{}", self.options.client_id, self.options.client_secret));
         let basic = headers.get("authorization").and_then(|v| v.to_str().ok());
@@ -221,6 +231,37 @@ impl Core {
         self.tokens.lock().unwrap().refresh.clone()
     }
 
+    /// The next `n` token refreshes rotate the refresh token as usual but
+    /// answer only after [`LOST_REPLY_DELAY`]: a reply lost on the way, as
+    /// the client's timeout sees it.
+    pub fn lose_token_replies(&self, n: u64) {
+        self.lost_token_replies.store(n, Ordering::SeqCst);
+    }
+
+    /// Token requests received so far, answered or not (a lost reply's
+    /// request is counted, though its log entry never comes: the client
+    /// hung up first).
+    pub fn token_requests(&self) -> u64 {
+        self.token_requests.load(Ordering::SeqCst)
+    }
+
+    /// Whether this token reply is one to lose (counts it down).
+    pub fn take_lost_token_reply(&self) -> bool {
+        self.lost_token_replies
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+    }
+
+    /// The user authorises the integration again: a new refresh token
+    /// replaces whatever the server held, and is returned.
+    pub fn authorise_again(&self) -> String {
+        let mut tokens = self.tokens.lock().unwrap();
+        tokens.issued += 1;
+        let refresh = format!("reauthorised-{}", tokens.issued);
+        tokens.refresh = Some(refresh.clone());
+        refresh
+    }
+
     /// Every API request is answered 429 for `duration` from now.
     pub fn storm_for(&self, duration: Duration) {
         *self.storm_until.lock().unwrap() = Some(Instant::now() + duration);
@@ -277,9 +318,13 @@ pub fn serve_in_thread(router: axum::Router) -> std::io::Result<Running> {
     Ok(Running { addr, _shutdown: Some(stop_tx) })
 }
 
-/// A JSON number as an exact decimal.
+/// A JSON number, or a string holding one (Fortnox types amounts as
+/// strings), as an exact decimal.
 pub fn decimal(value: &Value) -> Option<rust_decimal::Decimal> {
-    let text = value.as_number()?.to_string();
+    let text = match value {
+        Value::String(s) => s.clone(),
+        other => other.as_number()?.to_string(),
+    };
     text.parse().ok().or_else(|| rust_decimal::Decimal::from_scientific(&text).ok())
 }
 

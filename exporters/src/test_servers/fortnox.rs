@@ -1,10 +1,15 @@
 //! A Fortnox API v3 stand-in: `/oauth-v1/token`, `/3/suppliers`,
 //! `/3/supplierinvoices`, `/3/inbox` and `/3/supplierinvoicefileconnections`,
-//! with Fortnox's error body `{"ErrorInformation": {"error": 1, "message",
-//! "code"}}`. Supplier invoices are checked field by field (names, types,
-//! lengths, the OCR check digit), for balanced rows whose `TOT` row is the
-//! total and whose `VAT` rows are the VAT, for a known supplier, and for a
-//! duplicate supplier and invoice number, which is refused.
+//! with Fortnox's error body `{"ErrorInformation": {"Error", "Message",
+//! "Code"}}`. Every query, request body and response is checked against
+//! Fortnox's published OpenAPI description ([`super::spec`]); a request
+//! that breaks it is refused with 400, a response of the stand-in's own that
+//! breaks it is a 500 naming the rule, so a test cannot pass on it.
+//! Supplier invoices must also balance ([`super::fortnox_rules`]), name a
+//! known supplier, and not repeat a supplier's invoice number. Lists are
+//! paginated (`limit`, `page`, `MetaInformation`) and narrowed by
+//! `fromdate`/`todate`, as Fortnox's guides document; cancelled invoices
+//! are listed with `Cancel: true`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -16,6 +21,7 @@ use serde_json::{Map, Value, json};
 
 use super::core::{Core, Recorded, Running, ServerOptions, query_pairs, serve, serve_in_thread};
 use super::fortnox_rules::check_invoice;
+use super::spec::{FORTNOX_DOCUMENTED, fortnox};
 use crate::http::RateLimit;
 
 /// Stored data.
@@ -82,11 +88,21 @@ impl FortnoxServer {
     pub fn suppliers(&self) -> Vec<Value> {
         self.data.lock().unwrap().suppliers.clone()
     }
+
+    /// Cancels a supplier invoice, as a user can in Fortnox.
+    pub fn cancel(&self, given_number: &str) {
+        let mut data = self.data.lock().unwrap();
+        for invoice in data.invoices.iter_mut() {
+            if invoice["GivenNumber"].as_str() == Some(given_number) {
+                invoice["Cancelled"] = json!(true);
+            }
+        }
+    }
 }
 
-/// Fortnox's error body.
+/// Fortnox's error body, as its description types it.
 pub fn error(status: StatusCode, code: u32, message: &str) -> (StatusCode, Value) {
-    (status, json!({"ErrorInformation": {"error": 1, "message": message, "code": code}}))
+    (status, json!({"ErrorInformation": {"Error": 1, "Message": message, "Code": code}}))
 }
 
 async fn dispatch(State((core, data)): State<Shared>, request: Request) -> Response {
@@ -94,7 +110,8 @@ async fn dispatch(State((core, data)): State<Shared>, request: Request) -> Respo
     let path = request.uri().path().to_string();
     let query = request.uri().query().unwrap_or_default().to_string();
     let headers = request.headers().clone();
-    let params: HashMap<String, String> = query_pairs(&query).into_iter().collect();
+    let pairs = query_pairs(&query);
+    let params: HashMap<String, String> = pairs.iter().cloned().collect();
     let mut record = Recorded {
         method: method.to_string(),
         path: path.clone(),
@@ -108,33 +125,68 @@ async fn dispatch(State((core, data)): State<Shared>, request: Request) -> Respo
         let bytes = axum::body::to_bytes(request.into_body(), 1 << 20).await.unwrap_or_default();
         let form: HashMap<String, String> =
             query_pairs(&String::from_utf8_lossy(&bytes)).into_iter().collect();
-        core.token(&headers, &form)
+        let lost = core.take_lost_token_reply();
+        let reply = core.token(&headers, &form);
+        if lost {
+            tokio::time::sleep(super::core::LOST_REPLY_DELAY).await;
+        }
+        reply
     } else {
         match core.admit(&headers, "api") {
             Err((status, body, wait, reason)) => {
                 retry_after = wait;
                 record.reason = reason;
-                if status == StatusCode::UNAUTHORIZED {
-                    error(status, 2000311, "Invalid or expired access token")
+                let message = if status == StatusCode::UNAUTHORIZED {
+                    "Invalid or expired access token".to_string()
                 } else {
-                    (status, body)
-                }
-            }
-            Ok(_) if path == "/3/inbox" && method == Method::POST => {
-                let multipart = Multipart::from_request(request, &()).await;
-                let (status, body, seen) = upload(&data, &params, multipart.ok()).await;
-                record.body = seen;
-                (status, body)
+                    body["message"].as_str().unwrap_or("Too many requests").to_string()
+                };
+                error(status, 2000311, &message)
             }
             Ok(_) => {
-                let bytes =
-                    axum::body::to_bytes(request.into_body(), 1 << 20).await.unwrap_or_default();
-                let json: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-                record.body = json.clone();
-                let mut data = data.lock().unwrap();
-                route(&mut data, &method, &path, &params, json)
+                let query_problems =
+                    fortnox().query(method.as_str(), &path, &pairs, &FORTNOX_DOCUMENTED);
+                if !query_problems.is_empty() {
+                    error(StatusCode::BAD_REQUEST, 2000588, &query_problems.join("; "))
+                } else if path == "/3/inbox" && method == Method::POST {
+                    let multipart = Multipart::from_request(request, &()).await;
+                    let (status, body, seen) = upload(&data, &params, multipart.ok()).await;
+                    record.body = seen;
+                    (status, body)
+                } else {
+                    let bytes = axum::body::to_bytes(request.into_body(), 1 << 20)
+                        .await
+                        .unwrap_or_default();
+                    let json: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+                    record.body = json.clone();
+                    let body_problems = if method == Method::POST {
+                        fortnox().request(method.as_str(), &path, &json)
+                    } else {
+                        Vec::new()
+                    };
+                    if body_problems.is_empty() {
+                        let mut data = data.lock().unwrap();
+                        route(&mut data, &method, &path, &params, json)
+                    } else {
+                        let message = format!("Ogiltigt fält: {}", body_problems.join("; "));
+                        error(StatusCode::BAD_REQUEST, 2000311, &message)
+                    }
+                }
             }
         }
+    };
+    // The stand-in's own answers keep to the description too.
+    let (status, body) = if path != "/oauth-v1/token" && fortnox().has(method.as_str(), &path) {
+        let broken = fortnox().response(method.as_str(), &path, status.as_u16(), &body);
+        if broken.is_empty() {
+            (status, body)
+        } else {
+            let message = format!("the stand-in's answer breaks Fortnox's description: {broken:?}");
+            eprintln!("{method} {path}: {message}");
+            error(StatusCode::INTERNAL_SERVER_ERROR, 0, &message)
+        }
+    } else {
+        (status, body)
     };
     record.status = status.as_u16();
     core.record(record);
@@ -172,24 +224,26 @@ fn route(
                 })
                 .cloned()
                 .collect();
-            (StatusCode::OK, list("Suppliers", hits))
+            (StatusCode::OK, page(params, "Suppliers", hits))
         }
         ("POST", "/3/suppliers") => create_supplier(data, body),
         ("GET", "/3/supplierinvoices") => {
+            let on = |key: &str, i: &Value| match params.get(key) {
+                None => true,
+                Some(d) => {
+                    let date = i["InvoiceDate"].as_str().unwrap_or_default();
+                    if key == "fromdate" { date >= d.as_str() } else { date <= d.as_str() }
+                }
+            };
+            let cancelled = params.get("filter").map(String::as_str) == Some("cancelled");
             let hits: Vec<Value> = data
                 .invoices
                 .iter()
-                .filter(|i| {
-                    params
-                        .get("suppliernumber")
-                        .is_none_or(|n| i["SupplierNumber"].as_str() == Some(n))
-                        && params
-                            .get("invoicenumber")
-                            .is_none_or(|n| i["InvoiceNumber"].as_str() == Some(n))
-                })
-                .cloned()
+                .filter(|i| on("fromdate", i) && on("todate", i))
+                .filter(|i| !cancelled || i["Cancelled"] == json!(true))
+                .map(list_item)
                 .collect();
-            (StatusCode::OK, list("SupplierInvoices", hits))
+            (StatusCode::OK, page(params, "SupplierInvoices", hits))
         }
         ("POST", "/3/supplierinvoices") => create_invoice(data, body),
         ("POST", "/3/supplierinvoicefileconnections") => connect(data, body),
@@ -197,9 +251,42 @@ fn route(
     }
 }
 
-fn list(key: &str, items: Vec<Value>) -> Value {
-    let meta = json!({"@TotalResources": items.len(), "@TotalPages": 1, "@CurrentPage": 1});
-    json!({ key: items, "MetaInformation": meta })
+/// One page of a list (`limit`, default 100, at most 500; `page` from 1)
+/// with its `MetaInformation`, as Fortnox's pagination guide describes.
+fn page(params: &HashMap<String, String>, key: &str, items: Vec<Value>) -> Value {
+    let limit = params.get("limit").and_then(|l| l.parse::<usize>().ok()).unwrap_or(100);
+    let limit = limit.clamp(1, 500);
+    let page = params.get("page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1).max(1);
+    let total = items.len();
+    let pages = total.div_ceil(limit).max(1);
+    let shown: Vec<Value> = items.into_iter().skip((page - 1) * limit).take(limit).collect();
+    let meta = json!({"@TotalResources": total, "@TotalPages": pages, "@CurrentPage": page});
+    json!({ key: shown, "MetaInformation": meta })
+}
+
+/// A stored supplier invoice as the list shows it (`fortnox_SupplierInvoiceListItem`):
+/// fewer fields, and `Cancel` where the invoice itself says `Cancelled`.
+fn list_item(invoice: &Value) -> Value {
+    const LISTED: [&str; 10] = [
+        "Booked",
+        "Credit",
+        "Currency",
+        "CurrencyRate",
+        "DueDate",
+        "GivenNumber",
+        "InvoiceDate",
+        "InvoiceNumber",
+        "SupplierNumber",
+        "Total",
+    ];
+    let mut item = Map::new();
+    for key in LISTED {
+        if let Some(v) = invoice.get(key) {
+            item.insert(key.into(), v.clone());
+        }
+    }
+    item.insert("Cancel".into(), invoice.get("Cancelled").cloned().unwrap_or(json!(false)));
+    Value::Object(item)
 }
 
 fn create_supplier(data: &mut Data, body: Value) -> (StatusCode, Value) {
@@ -246,7 +333,8 @@ fn create_invoice(data: &mut Data, body: Value) -> (StatusCode, Value) {
     }
     let number = invoice.get("InvoiceNumber").and_then(Value::as_str).unwrap_or_default();
     let duplicate = data.invoices.iter().any(|i| {
-        i["SupplierNumber"].as_str() == Some(supplier)
+        i["Cancelled"] != json!(true)
+            && i["SupplierNumber"].as_str() == Some(supplier)
             && i["InvoiceNumber"].as_str() == Some(number)
     });
     if duplicate && !number.is_empty() {
@@ -267,9 +355,9 @@ async fn upload(
     params: &HashMap<String, String>,
     multipart: Option<Multipart>,
 ) -> (StatusCode, Value, Value) {
-    if params.get("folderid").map(String::as_str) != Some("inbox_s") {
+    if params.get("folderId").map(String::as_str) != Some("inbox_s") {
         let (s, b) =
-            error(StatusCode::BAD_REQUEST, 2000588, "folderid must be inbox_s (supplier invoices)");
+            error(StatusCode::BAD_REQUEST, 2000588, "folderId must be inbox_s (supplier invoices)");
         return (s, b, Value::Null);
     }
     let mut file = None;

@@ -11,6 +11,7 @@
 pub mod core;
 pub mod fortnox;
 pub(crate) mod fortnox_rules;
+pub mod spec;
 pub mod visma;
 pub(crate) mod visma_rules;
 

@@ -1,10 +1,13 @@
 //! A Visma eEkonomi (eAccounting API v2) stand-in: `/connect/token`,
-//! `/v2/vatcodes`, `/v2/termsofpayment`, `/v2/suppliers`,
+//! `/v2/vatcodes`, `/v2/termsofpayments`, `/v2/suppliers`,
 //! `/v2/supplierinvoicedrafts`, `/v2/supplierinvoices`, `/v2/attachments`
 //! and `/v2/attachmentlinks`, with eEkonomi's error body `{"ErrorCode",
 //! "DeveloperErrorMessage", "ErrorId"}` and its 429 (`ErrorCode` 4010).
-//! Lists answer `{"Meta": ..., "Data": [...]}` and take a small OData
-//! `$filter` (`Field eq 'text'` joined by `and`).
+//! Every query, request body and 2xx/400 response is checked against Visma's
+//! published OpenAPI description ([`super::spec`]); a request that breaks it
+//! is refused with 400, a response of the stand-in's own that breaks it is
+//! a 500. Lists answer `{"Meta": ..., "Data": [...]}` and take a small OData
+//! `$filter` (`Field eq 'text'` terms joined by `and` or `or`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -16,6 +19,7 @@ use base64::Engine;
 use serde_json::{Value, json};
 
 use super::core::{Core, Recorded, Running, ServerOptions, query_pairs, serve, serve_in_thread};
+use super::spec::{VISMA_DOCUMENTED, visma};
 use super::visma_rules::{check_draft, check_supplier};
 use crate::http::RateLimit;
 
@@ -115,7 +119,10 @@ async fn dispatch(State((core, data)): State<Shared>, request: Request) -> Respo
     let path = request.uri().path().to_string();
     let query = request.uri().query().unwrap_or_default().to_string();
     let headers = request.headers().clone();
-    let params: HashMap<String, String> = query_pairs(&query).into_iter().collect();
+    let pairs = query_pairs(&query);
+    let params: HashMap<String, String> = pairs.iter().cloned().collect();
+    // The description's server URL ends in `/v2/`: its paths lack the prefix.
+    let spec_path = path.strip_prefix("/v2").unwrap_or(&path).to_string();
     let bytes = axum::body::to_bytes(request.into_body(), 32 << 20).await.unwrap_or_default();
     let mut record = Recorded {
         method: method.to_string(),
@@ -153,10 +160,33 @@ async fn dispatch(State((core, data)): State<Shared>, request: Request) -> Respo
                     Some(d) => json!({"file": json["FileName"], "size": d.len() * 3 / 4}),
                     None => json.clone(),
                 };
-                let mut data = data.lock().unwrap();
-                route(&mut data, &method, &path, &params, json)
+                let mut problems =
+                    visma().query(method.as_str(), &spec_path, &pairs, &VISMA_DOCUMENTED);
+                if method == Method::POST {
+                    problems.extend(visma().request(method.as_str(), &spec_path, &json));
+                }
+                if problems.is_empty() {
+                    let mut data = data.lock().unwrap();
+                    route(&mut data, &method, &path, &params, json)
+                } else {
+                    error(StatusCode::BAD_REQUEST, 4000, &problems.join("; "))
+                }
             }
         }
+    };
+    // The stand-in's own answers keep to the description too.
+    let checked = status.is_success() || status == StatusCode::BAD_REQUEST;
+    let (status, body) = if checked && visma().has(method.as_str(), &spec_path) {
+        let broken = visma().response(method.as_str(), &spec_path, status.as_u16(), &body);
+        if broken.is_empty() {
+            (status, body)
+        } else {
+            let message = format!("the stand-in's answer breaks Visma's description: {broken:?}");
+            eprintln!("{method} {path}: {message}");
+            error(StatusCode::INTERNAL_SERVER_ERROR, 5000, &message)
+        }
+    } else {
+        (status, body)
     };
     record.status = status.as_u16();
     core.record(record);
@@ -182,7 +212,7 @@ fn route(
             });
             (StatusCode::OK, page(codes.collect()))
         }
-        ("GET", "/v2/termsofpayment") => {
+        ("GET", "/v2/termsofpayments") => {
             let terms = TERMS.iter().map(|(id, days)| {
                 json!({"Id": id, "Name": format!("{days} dagar"), "NumberOfDays": days, "TermsOfPaymentTypeId": 1})
             });
@@ -218,12 +248,25 @@ fn route(
 }
 
 fn page(items: Vec<Value>) -> Value {
-    let meta = json!({"CurrentPage": 1, "PageSize": 50, "TotalNumberOfPages": 1, "TotalNumberOfResults": items.len()});
+    let meta = json!({"CurrentPage": 1, "PageSize": 50, "TotalNumberOfPages": 1,
+                      "TotalNumberOfResults": items.len(), "ServerTimeUtc": "2026-03-01T12:00:00Z"});
     json!({"Meta": meta, "Data": items})
 }
 
-/// Items matching an OData `$filter` of `Field eq value` terms joined by `and`.
+/// Items matching an OData `$filter` of `Field eq value` terms joined by
+/// `or` (any of them), each of terms joined by `and` (all of them).
 fn filtered(items: &[Value], filter: &str) -> Result<Vec<Value>, String> {
+    if filter.contains(" or ") {
+        let mut hits: Vec<Value> = Vec::new();
+        for alternative in filter.split(" or ") {
+            for hit in filtered(items, alternative)? {
+                if !hits.contains(&hit) {
+                    hits.push(hit);
+                }
+            }
+        }
+        return Ok(hits);
+    }
     let mut terms = Vec::new();
     for term in filter.split(" and ").filter(|t| !t.trim().is_empty()) {
         let (field, value) =

@@ -1,5 +1,6 @@
-//! The Visma eEkonomi transport: suppliers looked up by organisationsnummer
-//! (created when missing, with the company's 30-day terms of payment),
+//! The Visma eEkonomi transport: suppliers looked up by organisationsnummer,
+//! stored with or without its hyphen (created when missing, with the
+//! company's 30-day terms of payment, its IBAN, BIC and country),
 //! drafts and supplier invoices looked up by supplier and invoice number
 //! before a draft is created, the PDF uploaded (`/v2/attachments`, base64)
 //! and linked to the draft (`/v2/attachmentlinks`).
@@ -9,7 +10,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine;
-use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use tokio::sync::OnceCell;
 
@@ -68,7 +68,6 @@ fn error_text(body: &Value) -> Option<String> {
 pub struct VismaClient {
     transport: Transport,
     suppliers: Mutex<HashMap<String, Arc<OnceCell<String>>>>,
-    vat_codes: OnceCell<Vec<(Decimal, String)>>,
     terms: OnceCell<String>,
 }
 
@@ -94,46 +93,7 @@ impl VismaClient {
             error_text,
             store,
         )?;
-        Ok(VismaClient {
-            transport,
-            suppliers: Mutex::new(HashMap::new()),
-            vat_codes: OnceCell::new(),
-            terms: OnceCell::new(),
-        })
-    }
-
-    /// Purchase VAT codes by rate: codes whose `Code` starts with `MP`
-    /// (moms på inköp) win over others with the same rate.
-    async fn vat_codes(&self, what: &str) -> Result<&[(Decimal, String)], Error> {
-        let codes = self
-            .vat_codes
-            .get_or_try_init(|| async {
-                let list = self.transport.send_ok(what, &Request::get("/v2/vatcodes")).await?;
-                let mut codes: Vec<(bool, Decimal, String)> = data(&list)
-                    .iter()
-                    .filter_map(|c| {
-                        let rate =
-                            Decimal::try_from(c["VatRate"].as_f64()?).ok()? * Decimal::from(100);
-                        let purchase =
-                            c["Code"].as_str().is_some_and(|code| code.starts_with("MP"));
-                        Some((
-                            purchase,
-                            rate.round_dp(2).normalize(),
-                            c["Id"].as_str()?.to_string(),
-                        ))
-                    })
-                    .collect();
-                codes.sort_by_key(|(purchase, _, _)| !purchase);
-                let mut by_rate: Vec<(Decimal, String)> = Vec::new();
-                for (_, rate, id) in codes {
-                    if !by_rate.iter().any(|(r, _)| *r == rate) {
-                        by_rate.push((rate, id));
-                    }
-                }
-                Ok::<_, Error>(by_rate)
-            })
-            .await?;
-        Ok(codes)
+        Ok(VismaClient { transport, suppliers: Mutex::new(HashMap::new()), terms: OnceCell::new() })
     }
 
     /// The terms of payment new suppliers get: 30 days, else the first listed.
@@ -142,7 +102,7 @@ impl VismaClient {
             .terms
             .get_or_try_init(|| async {
                 let list =
-                    self.transport.send_ok(what, &Request::get("/v2/termsofpayment")).await?;
+                    self.transport.send_ok(what, &Request::get("/v2/termsofpayments")).await?;
                 let terms = data(&list);
                 terms
                     .iter()
@@ -175,8 +135,16 @@ impl VismaClient {
     async fn find_or_create_supplier(&self, booking: &Booking) -> Result<String, Error> {
         let what = booking.label();
         let s = &booking.supplier;
+        // eEkonomi stores the org nr as typed: with or without the hyphen.
         let filter = match &s.org_nr {
-            Some(org) => format!("CorporateIdentityNumber eq {}", literal(org)),
+            Some(org) => {
+                let bare: String = org.chars().filter(char::is_ascii_digit).collect();
+                format!(
+                    "CorporateIdentityNumber eq {} or CorporateIdentityNumber eq {}",
+                    literal(org),
+                    literal(&bare)
+                )
+            }
             None => format!("Name eq {}", literal(s.name.trim())),
         };
         let path = format!("/v2/suppliers?$filter={}", http::encode(&filter));
@@ -223,9 +191,10 @@ impl VismaClient {
     /// Creates the draft unless eEkonomi has the invoice; a create without a
     /// clear answer is looked up again before it is retried.
     async fn create(&self, booking: &Booking, supplier_id: &str) -> Result<(String, bool), Error> {
-        let codes = self.vat_codes(&booking.label()).await?;
-        let body = map::supplier_invoice_draft(booking, supplier_id, codes)?;
-        let request = Request::post("/v2/supplierinvoicedrafts", body);
+        let body = map::supplier_invoice_draft(booking, supplier_id)?;
+        // eEkonomi derives each row's VAT code from its account.
+        let request =
+            Request::post("/v2/supplierinvoicedrafts?calculateVatOnCostAccounts=true", body);
         let mut last = None;
         for _ in 0..3 {
             if let Some(id) = self.find_invoice(booking, supplier_id).await? {
@@ -297,7 +266,7 @@ impl RemoteExporter for VismaClient {
 
     async fn export(&self, job: &ExportJob) -> Result<Exported, Error> {
         let booking = &job.booking;
-        map::supplier_invoice_draft(booking, "", &[])?; // refuse unmappable invoices first
+        map::supplier_invoice_draft(booking, "")?; // refuse unmappable invoices first
         let supplier = self.supplier_id(booking).await?;
         let (id, created) = self.create(booking, &supplier).await?;
         let attachment_error = match (&job.pdf, created) {

@@ -1,14 +1,23 @@
 //! Pure mapping from a [`Booking`] to Visma eEkonomi API v2 JSON: the
-//! supplier invoice draft (`POST /v2/supplierinvoicedrafts`) and the supplier
-//! (`POST /v2/suppliers`). No I/O; [`super::client`] sends what this builds.
+//! supplier invoice draft (`POST /v2/supplierinvoicedrafts`, sent with
+//! `calculateVatOnCostAccounts=true`) and the supplier (`POST /v2/suppliers`).
+//! No I/O; [`super::client`] sends what this builds. Types and lengths follow
+//! Visma's published OpenAPI description (`exporters/openapi/`), which the
+//! test server enforces.
 //!
 //! - Amounts are in the invoice currency with at most two decimals:
 //!   `TotalAmount` and `Vat` (split into `VatHigh`/`VatMedium`/`VatLow` for
 //!   25/12/6 %), negative on a credit invoice (`IsCreditInvoice: true`).
-//! - `Rows` are the cost rows (and any öresavrundning) with `AccountNumber`,
-//!   `DebitAmount`/`CreditAmount` and, for cost rows, the purchase
-//!   `VatCodeId` of their rate; eEkonomi books the input VAT and the payable
-//!   from the header. The rows sum to `TotalAmount - Vat`.
+//! - `Rows` are the cost rows (and any öresavrundning) with `AccountNumber`
+//!   and `DebitAmount`/`CreditAmount`; eEkonomi books the input VAT and the
+//!   payable from the header. The rows sum to `TotalAmount - Vat`.
+//! - No `VatCodeId`: eEkonomi derives the VAT code from the account. So the
+//!   VAT treatment is chosen by account: a purchase whose VAT the buyer
+//!   accounts for is booked on the reverse-charge account of its kind
+//!   (4515/4535/4531/4425 by default, whose VAT codes make eEkonomi book the
+//!   fictive VAT), not on the category's cost account.
+//! - Dates are `date-time`s, as the description types them.
+//! - A credit invoice names the invoice it credits in `Message`.
 
 use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
@@ -18,29 +27,45 @@ use crate::booking::{Booking, RowKind};
 
 pub const TARGET: &str = "Visma eEkonomi";
 
-/// Field lengths eEkonomi accepts, in characters.
+/// Field lengths, in characters, from Visma's published OpenAPI
+/// description (`maxLength`); a test checks them against it.
 pub mod limits {
+    /// `SupplierInvoiceDraftApi.InvoiceNumber`.
     pub const INVOICE_NUMBER: usize = 50;
+    /// `SupplierInvoiceDraftApi.OcrNumber`.
     pub const OCR_NUMBER: usize = 25;
+    /// `SupplierInvoiceDraftApi.Message`.
     pub const MESSAGE: usize = 25;
-    pub const CURRENCY_CODE: usize = 3;
+    /// `SupplierInvoiceDraftRowApi.TransactionText`.
+    pub const TRANSACTION_TEXT: usize = 100;
+    /// `SupplierApi.Name`.
     pub const SUPPLIER_NAME: usize = 50;
+    /// `SupplierApi.CorporateIdentityNumber`.
     pub const CORPORATE_IDENTITY_NUMBER: usize = 20;
+    /// `SupplierApi.BankgiroNumber` and `PlusgiroNumber`.
     pub const GIRO_NUMBER: usize = 10;
-    /// `Address1` and `City`.
+    /// `SupplierApi.Address1` and `City`.
     pub const ADDRESS: usize = 50;
+    /// `SupplierApi.PostalCode`.
     pub const POSTAL_CODE: usize = 10;
+    /// `SupplierApi.BankIban` and `BankBic`.
+    pub const BANK_ID: usize = 50;
 }
 
-/// The purchase VAT code id per rate (percent), from `GET /v2/vatcodes`.
-pub type VatCodes = [(Decimal, String)];
+/// The account a purchase's cost rows go on: a reverse charge's base
+/// account (the booking's `ReverseBase` row), else the booking's own.
+fn cost_account(booking: &Booking, account: u32) -> u32 {
+    let reverse = booking.rows.iter().find(|r| r.kind == RowKind::ReverseBase);
+    reverse.map_or(account, |r| r.account)
+}
+
+/// A date as the `date-time` the description asks for.
+fn date_time(d: chrono::NaiveDate) -> String {
+    format!("{d}T00:00:00Z")
+}
 
 /// The body of `POST /v2/supplierinvoicedrafts`.
-pub fn supplier_invoice_draft(
-    booking: &Booking,
-    supplier_id: &str,
-    vat_codes: &VatCodes,
-) -> Result<Value, Error> {
+pub fn supplier_invoice_draft(booking: &Booking, supplier_id: &str) -> Result<Value, Error> {
     let refuse =
         |detail: String| Error::Refused { target: TARGET, invoice: booking.label(), detail };
     let number = booking.invoice_number.trim();
@@ -50,14 +75,16 @@ pub fn supplier_invoice_draft(
             limits::INVOICE_NUMBER
         )));
     }
-    if booking.currency.chars().count() != limits::CURRENCY_CODE {
+    if booking.currency.chars().count() != 3 {
         return Err(refuse(format!("currency {:?} is not an ISO 4217 code", booking.currency)));
     }
-    // A foreign supplier's VAT is in the cost rows, with no purchase VAT code.
-    let deductible = booking.vat_deductible();
     let vat_at = |rate: i64| -> Decimal {
         let rate = Decimal::from(rate);
-        let sum = booking.vat.iter().filter(|p| deductible && p.rate == rate).map(|p| p.amount);
+        let sum = booking
+            .vat
+            .iter()
+            .filter(|p| p.rate == rate)
+            .map(|p| booking.deductible_part(p.amount));
         booking.signed(sum.sum())
     };
     let mut rows = Vec::new();
@@ -66,16 +93,15 @@ pub fn supplier_invoice_draft(
             continue;
         }
         let amount = row.amount_currency.round_dp(2);
+        let account = match row.kind {
+            RowKind::Cost => cost_account(booking, row.account),
+            _ => row.account,
+        };
         let mut r = Map::new();
-        r.insert("AccountNumber".into(), json!(row.account));
+        r.insert("AccountNumber".into(), json!(account));
         r.insert("DebitAmount".into(), json!(amount.max(Decimal::ZERO)));
         r.insert("CreditAmount".into(), json!((-amount).max(Decimal::ZERO)));
-        if let Some(rate) = row.vat_rate.filter(|_| deductible && row.kind == RowKind::Cost)
-            && let Some((_, id)) = vat_codes.iter().find(|(r, _)| *r == rate)
-        {
-            r.insert("VatCodeId".into(), json!(id));
-        }
-        r.insert("TransactionText".into(), json!(clip(&booking.text(), 60)));
+        r.insert("TransactionText".into(), json!(clip(&booking.text(), limits::TRANSACTION_TEXT)));
         rows.push(Value::Object(r));
     }
     let mut draft = Map::new();
@@ -84,10 +110,8 @@ pub fn supplier_invoice_draft(
     };
     put("SupplierId", json!(supplier_id));
     put("InvoiceNumber", json!(number));
-    put("InvoiceDate", json!(booking.invoice_date.to_string()));
-    if let Some(due) = booking.due_date {
-        put("DueDate", json!(due.to_string()));
-    }
+    put("InvoiceDate", json!(date_time(booking.invoice_date)));
+    put("DueDate", json!(date_time(booking.pay_by)));
     put("CurrencyCode", json!(booking.currency));
     if booking.currency != "SEK" {
         put("CurrencyRate", json!(booking.currency_rate));
@@ -101,8 +125,12 @@ pub fn supplier_invoice_draft(
     if let Some(ocr) = booking.ocr.as_deref().filter(|o| o.len() <= limits::OCR_NUMBER) {
         put("OcrNumber", json!(ocr));
     }
-    let message = booking.supplier_reference.as_deref().unwrap_or(&booking.invoice_number);
-    put("Message", json!(clip(message, limits::MESSAGE)));
+    let message = match (&booking.credited_invoice, &booking.supplier_reference) {
+        (Some(credited), _) => format!("Avser faktura {credited}"),
+        (None, Some(reference)) => reference.clone(),
+        (None, None) => booking.invoice_number.clone(),
+    };
+    put("Message", json!(clip(&message, limits::MESSAGE)));
     put("Rows", Value::Array(rows));
     Ok(Value::Object(draft))
 }
@@ -127,6 +155,17 @@ pub fn supplier(booking: &Booking, terms_of_payment_id: &str) -> Value {
         if let Some(v) = value.as_deref().filter(|v| v.len() <= limits::GIRO_NUMBER) {
             supplier.insert(key.into(), json!(v));
         }
+    }
+    for (key, value) in [("BankIban", &s.iban), ("BankBic", &s.bic)] {
+        if let Some(v) = value.as_deref().filter(|v| v.len() <= limits::BANK_ID) {
+            supplier.insert(key.into(), json!(v));
+        }
+    }
+    if let Some(country) = s.country() {
+        supplier.insert("CountryCode".into(), json!(country));
+    }
+    if let Some(bank_country) = s.iban.as_deref().and_then(|i| i.get(..2)) {
+        supplier.insert("BankCountryCode".into(), json!(bank_country));
     }
     let (street, postal_code, city) = crate::peppol::lines::address(s.address.as_deref());
     let address = [("Address1", street), ("PostalCode", postal_code), ("City", city)];

@@ -58,8 +58,13 @@ fn cases() -> Vec<(&'static str, invex_exporters::Booking)> {
     ]
 }
 
+/// A number, or a string holding one (Fortnox's amounts are strings).
 fn num(v: &Value) -> Decimal {
-    v.as_f64().and_then(|f| Decimal::try_from(f).ok()).map(|d| d.normalize()).unwrap_or_default()
+    let parsed = match v {
+        Value::String(s) => s.parse().ok(),
+        _ => v.as_f64().and_then(|f| Decimal::try_from(f).ok()),
+    };
+    parsed.map(|d: Decimal| d.normalize()).unwrap_or_default()
 }
 
 /// Fortnox rows as `account[ code] D|C amount` in SEK.
@@ -104,11 +109,13 @@ fn fortnox_supplier_invoices() {
         cases().into_iter().zip(expected)
     {
         assert_eq!(name, case);
-        let body = fortnox::supplier_invoice(&booking, "42").expect(name);
+        let body = fortnox::supplier_invoice(&booking, "42", None).expect(name);
         let inv = &body["SupplierInvoice"];
         assert_eq!(inv["SupplierNumber"], "42", "{name}");
         assert_eq!(inv["InvoiceNumber"], "F-1001", "{name}");
         assert_eq!(inv["InvoiceDate"], "2026-03-02", "{name}");
+        // No due date printed: the tenant's default terms, 30 days.
+        assert_eq!(inv["DueDate"], "2026-04-01", "{name}: DueDate from the terms");
         assert_eq!(num(&inv["Total"]), dec(total), "{name}: Total");
         assert_eq!(num(&inv["VAT"]), dec(vat), "{name}: VAT");
         assert_eq!(inv["Credit"], credit, "{name}: Credit");
@@ -130,20 +137,20 @@ fn fortnox_supplier_invoices() {
 
 #[test]
 fn visma_supplier_invoice_drafts() {
-    let codes = [(dec("25"), "mp1".to_string()), (dec("12"), "mp2".to_string())];
-    // (case, TotalAmount, Vat, VatHigh, VatMedium, IsCreditInvoice, rows as account:debit-credit:code)
+    // (case, TotalAmount, Vat, VatHigh, VatMedium, IsCreditInvoice, rows as account:debit-credit)
+    // No VatCodeId: eEkonomi derives it from the account.
     let expected = [
-        ("single rate", "1250", "250", "250", "0", false, "4010:1000:mp1"),
-        ("mixed rates", "1224", "224", "200", "24", false, "4010:800:mp1, 4010:200:mp2"),
-        ("credit note", "-1250", "-250", "-250", "0", true, "4010:-1000:mp1"),
-        ("EUR", "100", "20", "20", "0", false, "4010:80:mp1"),
-        ("no OCR", "125", "25", "25", "0", false, "4010:100:mp1"),
+        ("single rate", "1250", "250", "250", "0", false, "4010:1000:-"),
+        ("mixed rates", "1224", "224", "200", "24", false, "4010:800:-, 4010:200:-"),
+        ("credit note", "-1250", "-250", "-250", "0", true, "4010:-1000:-"),
+        ("EUR", "100", "20", "20", "0", false, "4010:80:-"),
+        ("no OCR", "125", "25", "25", "0", false, "4010:100:-"),
     ];
     for ((name, booking), (case, total, vat, high, medium, credit, rows)) in
         cases().into_iter().zip(expected)
     {
         assert_eq!(name, case);
-        let draft = visma::supplier_invoice_draft(&booking, "sup-id", &codes).expect(name);
+        let draft = visma::supplier_invoice_draft(&booking, "sup-id").expect(name);
         assert_eq!(draft["SupplierId"], "sup-id");
         assert_eq!(num(&draft["TotalAmount"]), dec(total), "{name}: TotalAmount");
         assert_eq!(num(&draft["Vat"]), dec(vat), "{name}: Vat");
@@ -173,7 +180,7 @@ fn visma_supplier_invoice_drafts() {
 
 #[test]
 fn targets_refuse_what_they_cannot_store_and_name_the_invoice() {
-    let long = "F".repeat(31);
+    let long = "F".repeat(65);
     let amounts = [("net_amount", "100"), ("vat_amount", "25"), ("total_amount", "125")];
     let with = |number: &str| {
         let mut fields = vec![("invoice_number", number)];
@@ -181,43 +188,62 @@ fn targets_refuse_what_they_cannot_store_and_name_the_invoice() {
         invoice(&fields)
     };
     let booking = book("long.pdf", &with(&long));
-    let err = fortnox::supplier_invoice(&booking, "1").expect_err("31 characters").to_string();
+    let err =
+        fortnox::supplier_invoice(&booking, "1", None).expect_err("65 characters").to_string();
     assert!(
-        err.contains("long.pdf") && err.contains("30 characters") && err.contains("Fortnox"),
+        err.contains("long.pdf") && err.contains("64 characters") && err.contains("Fortnox"),
         "{err}"
     );
-    // eEkonomi takes 50 characters, so the same invoice maps there.
-    assert!(visma::supplier_invoice_draft(&booking, "s", &[]).is_ok());
+    // Fortnox takes 64 characters (its description's maxLength), eEkonomi 50.
+    let fits = book("fits.pdf", &with(&"F".repeat(64)));
+    assert!(fortnox::supplier_invoice(&fits, "1", None).is_ok());
+    assert!(visma::supplier_invoice_draft(&book("v.pdf", &with(&"V".repeat(50))), "s").is_ok());
     let too_long = book("longer.pdf", &with(&"V".repeat(51)));
-    let err = visma::supplier_invoice_draft(&too_long, "s", &[]).expect_err("51").to_string();
+    let err = visma::supplier_invoice_draft(&too_long, "s").expect_err("51").to_string();
     assert!(err.contains("longer.pdf") && err.contains("50 characters"), "{err}");
 }
 
 #[test]
-fn an_eu_supplier_without_vat_is_eu_internal() {
+fn the_vat_treatment_decides_the_fortnox_vat_type() {
+    use invex_domain::Source;
+    use invex_domain::tax::{VatNote, VatStatement};
+    // (supplier VAT number, VAT, what the invoice says, VATType)
     let table = [
-        ("DE123456789", "0", "EUINTERNAL"),
-        ("DE123456789", "19", "NORMAL"),
-        ("SE556036079301", "0", "NORMAL"),
+        ("DE123456789", "0", Some(VatNote::ReverseCharge), "EUINTERNAL"),
+        ("DE123456789", "0", Some(VatNote::IntraCommunityGoods), "EUINTERNAL"),
+        ("SE556036079301", "0", Some(VatNote::ReverseCharge), "REVERSE"),
+        ("GB123456789", "0", Some(VatNote::ReverseCharge), "REVERSE"),
+        // Nothing said: no reverse charge is booked on a guess.
+        ("DE123456789", "0", None, "NORMAL"),
+        ("DE123456789", "19", Some(VatNote::ReverseCharge), "NORMAL"),
+        ("SE556036079301", "25", None, "NORMAL"),
     ];
-    for (vat_nr, vat, expected) in table {
+    for (vat_nr, vat, note, expected) in table {
         let net = "100";
         let total = (dec(net) + dec(vat)).to_string();
-        let inv = invoice(&[
+        let mut inv = invoice(&[
             ("invoice_number", "E-1"),
             ("supplier_vat", vat_nr),
             ("net_amount", net),
             ("vat_amount", vat),
             ("total_amount", &total),
         ]);
+        inv.vat_statement = note.map(|note| VatStatement {
+            note,
+            text: "Reverse charge".into(),
+            confidence: 0.9,
+            page: Some(1),
+            bbox: None,
+            source: Source::Rules,
+        });
         let booking = book("eu.pdf", &inv);
-        assert_eq!(fortnox::vat_type(&booking), expected, "{vat_nr} with VAT {vat}");
-        // German VAT is not Swedish input VAT: both bodies book it as cost.
+        let what = format!("{vat_nr} with VAT {vat} and {note:?}");
+        assert_eq!(fortnox::vat_type(&booking), expected, "{what}");
+        // Another country's VAT is not Swedish input VAT: both bodies book it as cost.
         let input_vat = if vat_nr.starts_with("SE") { dec(vat) } else { Decimal::ZERO };
-        let body = fortnox::supplier_invoice(&booking, "1").expect("fortnox body");
-        assert_eq!(num(&body["SupplierInvoice"]["VAT"]), input_vat, "{vat_nr}");
-        let codes = [(dec("25"), "mp1".to_string())];
-        let draft = visma::supplier_invoice_draft(&booking, "s", &codes).expect("visma draft");
-        assert_eq!(num(&draft["Vat"]), input_vat, "{vat_nr}");
+        let body = fortnox::supplier_invoice(&booking, "1", None).expect("fortnox body");
+        assert_eq!(num(&body["SupplierInvoice"]["VAT"]), input_vat, "{what}");
+        let draft = visma::supplier_invoice_draft(&booking, "s").expect("visma draft");
+        assert_eq!(num(&draft["Vat"]), input_vat, "{what}");
     }
 }

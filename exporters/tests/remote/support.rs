@@ -127,17 +127,29 @@ pub fn fortnox_client(
     limit: RateLimit,
     store: Option<Arc<dyn TokenStore>>,
 ) -> FortnoxClient {
+    let refresh = server.core.options.refresh_token.clone();
+    fortnox_client_with(server, limit, store, &refresh, Duration::from_secs(10))
+}
+
+/// A Fortnox client configured with `refresh_token` and `timeout`.
+pub fn fortnox_client_with(
+    server: &FortnoxServer,
+    limit: RateLimit,
+    store: Option<Arc<dyn TokenStore>>,
+    refresh_token: &str,
+    timeout: Duration,
+) -> FortnoxClient {
     let o = &server.core.options;
     let mut config = FortnoxConfig::new(
         o.client_id.clone(),
         Secret::new(o.client_secret.clone()),
-        Secret::new(o.refresh_token.clone()),
+        Secret::new(refresh_token),
     );
     config.base_url = server.base_url();
     config.token_url = server.token_url();
     config.rate_limit = limit;
     config.retry = fast_retry();
-    config.timeout = Duration::from_secs(10);
+    config.timeout = timeout;
     FortnoxClient::new(config, store).expect("client")
 }
 

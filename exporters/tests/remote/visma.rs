@@ -1,4 +1,5 @@
-//! The Visma eEkonomi client against its stand-in: drafts with VAT codes,
+//! The Visma eEkonomi client against its stand-in: drafts whose VAT codes
+//! follow the accounts,
 //! suppliers with terms of payment, credit invoices, attachments, refusals.
 
 use std::time::Duration;
@@ -14,7 +15,7 @@ use crate::support::{
 };
 
 #[tokio::test]
-async fn drafts_carry_purchase_vat_codes_and_new_suppliers_get_30_days() {
+async fn drafts_leave_vat_codes_to_the_accounts_and_new_suppliers_get_30_days() {
     let server = VismaServer::start(server_options(None)).await.unwrap();
     let client = visma_client(&server, CLIENT_LIMIT);
     let exported = client.export(&ExportJob { booking: numbered(1, 3), pdf: None }).await.unwrap();
@@ -24,10 +25,14 @@ async fn drafts_carry_purchase_vat_codes_and_new_suppliers_get_30_days() {
     let draft = &drafts[0];
     assert_eq!(draft["Id"].as_str(), Some(exported.target_id.as_str()));
     assert_eq!(draft["InvoiceNumber"], "F-00001");
-    assert_eq!(
-        draft["Rows"][0]["VatCodeId"], "b1000000-0000-4000-8000-000000000025",
-        "MP1, not the sales code MU1"
-    );
+    // eEkonomi derives the VAT code from the account: none is sent, and it is asked to.
+    assert!(draft["Rows"][0].get("VatCodeId").is_none(), "{draft}");
+    let post = server
+        .core
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "POST" && r.path == "/v2/supplierinvoicedrafts");
+    assert_eq!(post.unwrap().query, "calculateVatOnCostAccounts=true");
     let suppliers = server.suppliers();
     assert_eq!(suppliers.len(), 1);
     assert_eq!(suppliers[0]["TermsOfPaymentId"], TERMS[1].0);

@@ -21,7 +21,7 @@ pub(super) struct Store {
 
 const CREATED: u64 = 1_765_000_000;
 
-fn object(shared: &Shared, body: Json, check: &super::spec::SchemaCheck, what: &str) -> Response {
+fn object(shared: &Shared, body: Json, check: &invex_testkit::SchemaCheck, what: &str) -> Response {
     let errors = check.errors(&body);
     if !errors.is_empty() {
         let mut log = shared.log.lock().unwrap_or_else(|p| p.into_inner());

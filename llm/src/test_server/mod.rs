@@ -100,12 +100,12 @@ struct Shared {
     fixture: Fixture,
     options: ServerOptions,
     log: Mutex<Log>,
-    request_schema: spec::SchemaCheck,
-    response_schema: spec::SchemaCheck,
-    error_schema: spec::SchemaCheck,
-    file_schema: spec::SchemaCheck,
-    create_batch_schema: spec::SchemaCheck,
-    batch_schema: spec::SchemaCheck,
+    request_schema: std::sync::Arc<invex_testkit::SchemaCheck>,
+    response_schema: std::sync::Arc<invex_testkit::SchemaCheck>,
+    error_schema: std::sync::Arc<invex_testkit::SchemaCheck>,
+    file_schema: std::sync::Arc<invex_testkit::SchemaCheck>,
+    create_batch_schema: std::sync::Arc<invex_testkit::SchemaCheck>,
+    batch_schema: std::sync::Arc<invex_testkit::SchemaCheck>,
     /// The Batch API's files and batches.
     batches: Mutex<batch::Store>,
 }

@@ -3,82 +3,25 @@
 //! `openai/openai-openapi` repository) as JSON Schema validators.
 //!
 //! The description is OpenAPI 3.1 with some 3.0 habits: `nullable: true`
-//! beside a `type`. JSON Schema ignores `nullable`, so [`json_schema`]
-//! rewrites it the standard way (`type: [T, "null"]`, or `anyOf` with null),
-//! and nothing else.
+//! beside a `type`, which `invex_testkit` rewrites the standard way.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
-use serde_json::{Map, Value as Json, json};
+use invex_testkit::{OpenApi, SchemaCheck};
+use serde_json::{Value as Json, json};
 
 /// The vendored description.
 pub const SUBSET: &str = include_str!("../../openapi/openai-subset.json");
 
-/// A validator for `components.schemas[name]`, or why it cannot be built.
-pub struct SchemaCheck {
-    validator: jsonschema::Validator,
-}
-
-impl SchemaCheck {
-    /// Validates `instance`; the errors as `path: message` lines.
-    pub fn errors(&self, instance: &Json) -> Vec<String> {
-        self.validator
-            .iter_errors(instance)
-            .map(|e| format!("{}: {}", e.instance_path(), e))
-            .take(10)
-            .collect()
-    }
-}
-
-/// The components of the description, with `nullable` rewritten.
-fn components() -> &'static Json {
-    static COMPONENTS: OnceLock<Json> = OnceLock::new();
-    COMPONENTS.get_or_init(|| {
-        let spec: Json = serde_json::from_str(SUBSET).expect("the vendored description is JSON");
-        json_schema(spec["components"].clone())
-    })
+fn openai() -> &'static OpenApi {
+    static API: OnceLock<OpenApi> = OnceLock::new();
+    API.get_or_init(|| OpenApi::new("OpenAI", SUBSET))
 }
 
 /// A validator for the schema named `name` (for example
-/// `CreateChatCompletionRequest`).
-pub fn check(name: &str) -> SchemaCheck {
-    let root = json!({
-        "$ref": format!("#/components/schemas/{name}"),
-        "components": components(),
-    });
-    let validator = jsonschema::validator_for(&root)
-        .unwrap_or_else(|e| panic!("the vendored schema {name} does not compile: {e}"));
-    SchemaCheck { validator }
-}
-
-/// OpenAPI's `nullable: true` as JSON Schema.
-pub fn json_schema(node: Json) -> Json {
-    match node {
-        Json::Object(map) => {
-            let mut map: Map<String, Json> =
-                map.into_iter().map(|(k, v)| (k, json_schema(v))).collect();
-            if map.remove("nullable") != Some(Json::Bool(true)) {
-                return Json::Object(map);
-            }
-            if let Some(Json::Array(values)) = map.get_mut("enum") {
-                values.push(Json::Null);
-            }
-            match map.get("type").cloned() {
-                Some(Json::String(t)) => {
-                    map.insert("type".into(), json!([t, "null"]));
-                    Json::Object(map)
-                }
-                Some(Json::Array(mut types)) => {
-                    types.push(json!("null"));
-                    map.insert("type".into(), Json::Array(types));
-                    Json::Object(map)
-                }
-                _ => json!({"anyOf": [Json::Object(map), {"type": "null"}]}),
-            }
-        }
-        Json::Array(items) => Json::Array(items.into_iter().map(json_schema).collect()),
-        other => other,
-    }
+/// `CreateChatCompletionRequest`), compiled once per process.
+pub fn check(name: &str) -> Arc<SchemaCheck> {
+    openai().schema(name)
 }
 
 /// Whether `schema` is one OpenAI's structured outputs accept with
@@ -115,25 +58,6 @@ pub fn strict_violation(schema: &Json, path: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn nullable_becomes_a_null_type() {
-        let cases = [
-            (json!({"type": "integer", "nullable": true}), json!({"type": ["integer", "null"]})),
-            (
-                json!({"type": "string", "enum": ["a"], "nullable": true}),
-                json!({"type": ["string", "null"], "enum": ["a", null]}),
-            ),
-            (
-                json!({"$ref": "#/x", "nullable": true}),
-                json!({"anyOf": [{"$ref": "#/x"}, {"type": "null"}]}),
-            ),
-            (json!({"type": "string", "nullable": false}), json!({"type": "string"})),
-        ];
-        for (input, want) in cases {
-            assert_eq!(json_schema(input), want);
-        }
-    }
 
     #[test]
     fn the_vendored_schemas_compile_and_judge() {

@@ -6,7 +6,9 @@ use rust_decimal::Decimal;
 
 use super::confidence::Cand;
 use super::labels::Kind;
-use super::{Ctx, address, amounts, dates, ids, line_items, names, parties, payment, reconcile};
+use super::{
+    Ctx, address, amounts, dates, ids, line_items, names, parties, payment, reconcile, vat_note,
+};
 
 fn put(inv: &mut Invoice, cx: &Ctx, name: FieldName, cand: Option<Cand>) {
     if let Some(c) = cand {
@@ -54,7 +56,7 @@ pub fn extract_fields(cx: &mut Ctx) -> Invoice {
 
     let (org, buyer_org) = ids::org_numbers(cx);
     let org_text = org.as_ref().map(|c| c.value.to_string());
-    let (vat_no, _) = ids::vat_numbers(cx, org_text.as_deref());
+    let (vat_no, buyer_vat) = ids::vat_numbers(cx, org_text.as_deref());
     put(&mut inv, cx, FieldName::SupplierOrgNr, org);
     put(&mut inv, cx, FieldName::BuyerOrgNr, buyer_org);
     put(&mut inv, cx, FieldName::SupplierVat, vat_no);
@@ -73,6 +75,15 @@ pub fn extract_fields(cx: &mut Ctx) -> Invoice {
     put(&mut inv, cx, FieldName::PaymentReference, payref);
 
     totals(cx, &mut inv, &table.lines);
+    inv.vat_statement = vat_note::statement(cx).or_else(|| {
+        let buyer_vat = buyer_vat.filter(|_| charges_no_vat(&inv) && foreign_eu(&inv))?;
+        Some(vat_note::by_buyer_vat(cx, buyer_vat))
+    });
+    if matches!(inv.get(FieldName::IsCreditNote).map(|f| &f.value), Some(Value::Bool(true))) {
+        let own = inv.text(FieldName::InvoiceNumber).map(str::to_string);
+        inv.credited_invoice = vat_note::credited_invoice(cx, own.as_deref())
+            .map(|c| c.into_field(cx.layout, Source::Rules));
+    }
     inv.line_items = table.items;
     // No table: items listed without a header, when they add up to the net
     // (or, with no net read, to the total: a VAT-free invoice's lines).
@@ -85,6 +96,23 @@ pub fn extract_fields(cx: &mut Ctx) -> Invoice {
     // Lines that do not add up are unsure, with the reason on each.
     invex_domain::service::review::mark_unsure_lines(&mut inv);
     inv
+}
+
+/// A total with no VAT: the VAT read as zero, or no VAT and a net equal to the total.
+fn charges_no_vat(inv: &Invoice) -> bool {
+    match (inv.amount(FieldName::VatAmount), inv.amount(FieldName::TotalAmount)) {
+        (Some(vat), Some(_)) => vat.is_zero(),
+        (None, Some(total)) => inv.amount(FieldName::NetAmount) == Some(total),
+        _ => false,
+    }
+}
+
+/// A supplier whose VAT number is from another EU country than Sweden.
+fn foreign_eu(inv: &Invoice) -> bool {
+    use invex_domain::tax::{EU, country_prefix};
+    inv.text(FieldName::SupplierVat)
+        .and_then(country_prefix)
+        .is_some_and(|c| c != "SE" && EU.contains(&c))
 }
 
 /// Currency, the three totals, the credit-note flag and the VAT breakdown.

@@ -44,6 +44,7 @@ mod tests;
 #[cfg(test)]
 mod tests_layouts;
 mod text;
+mod vat_note;
 mod zones;
 
 use invex_domain::{Document, Extractor, Invoice};
