@@ -286,6 +286,11 @@ pub struct ExportArgs {
     /// csv/parquet: one row per line item instead of one per invoice.
     #[arg(long)]
     pub lines: bool,
+    /// Also export invoices that still need review (a failed check, or too
+    /// unsure to book without a person); by default they are skipped with
+    /// the reason.
+    #[arg(long, env = "INVEX_INCLUDE_UNREVIEWED")]
+    pub include_unreviewed: bool,
     /// fortnox/visma: credentials, ledger, concurrency.
     #[command(flatten)]
     pub remote: crate::commands::export_remote::RemoteArgs,

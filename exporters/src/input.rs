@@ -63,9 +63,26 @@ fn not_json(e: &serde_json::Error) -> String {
     format!("not valid JSON ({message}, column {})", e.column())
 }
 
-/// Books every successful prediction; failed predictions and invoices that
-/// cannot be booked are skipped with their cause.
-pub fn book_all(predictions: &[Prediction], config: &TenantConfig) -> (Vec<Booking>, Vec<Skipped>) {
+/// Which invoices an export takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewGate {
+    /// Only invoices a person would not need to look at: nothing failed and
+    /// the document is confident enough to book
+    /// ([`invex_domain::service::review::status_after_extraction`] is `done`).
+    ReviewedOnly,
+    /// Every bookable invoice (`--include-unreviewed`).
+    IncludeUnreviewed,
+}
+
+/// Books every successful prediction; failed predictions, invoices that
+/// still need review (unless `gate` includes them) and invoices that cannot
+/// be booked are skipped with their cause.
+pub fn book_all(
+    predictions: &[Prediction],
+    config: &TenantConfig,
+    gate: ReviewGate,
+) -> (Vec<Booking>, Vec<Skipped>) {
+    use invex_domain::service::review;
     let mut bookings = Vec::new();
     let mut skipped = Vec::new();
     for p in predictions {
@@ -74,6 +91,23 @@ pub fn book_all(predictions: &[Prediction], config: &TenantConfig) -> (Vec<Booki
             skipped.push(Skipped {
                 source: p.file.clone(),
                 reason: format!("extraction failed: {cause}"),
+            });
+            continue;
+        }
+        let unreviewed = review::status_after_extraction(&p.invoice)
+            == invex_domain::service::InvoiceStatus::NeedsReview;
+        if gate == ReviewGate::ReviewedOnly && unreviewed {
+            let mut why = review::failed_checks(&p.invoice);
+            if why.is_empty() {
+                let confidence = review::document_confidence(&p.invoice);
+                why.push(format!("confidence {confidence:.2} is below the booking threshold"));
+            }
+            skipped.push(Skipped {
+                source: p.file.clone(),
+                reason: format!(
+                    "needs review ({}): review it, or pass --include-unreviewed",
+                    why.join("; ")
+                ),
             });
             continue;
         }

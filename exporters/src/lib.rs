@@ -43,5 +43,5 @@ pub use booking::{Booking, Line, Row, RowKind, Supplier, VatPart};
 pub use config::{Account, TenantConfig};
 pub use error::Error;
 pub use exporter::{DocumentExporter, FileExporter};
-pub use input::{Skipped, book_all, read_predictions};
+pub use input::{ReviewGate, Skipped, book_all, read_predictions};
 pub use table::{TableFormat, predictions_frame, write_table};

@@ -66,7 +66,7 @@ pub enum Embedded {
     /// No e-invoice attachment.
     None,
     /// The invoice read from the named attachment.
-    Read(Invoice),
+    Read(Box<Invoice>),
     /// A standard-named attachment that could not be read; the page is read instead.
     Broken { attachment: String, reason: DocumentError },
 }
@@ -82,7 +82,7 @@ impl EInvoiceStage {
                     if let Some(info) = invoice.e_invoice.as_mut() {
                         info.attachment = Some(attachment.name);
                     }
-                    return Embedded::Read(invoice);
+                    return Embedded::Read(Box::new(invoice));
                 }
                 Err(reason) if is_standard => {
                     return Embedded::Broken { attachment: attachment.name, reason };

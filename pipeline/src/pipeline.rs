@@ -228,10 +228,10 @@ impl Pipeline {
                 let (page, pages, document) = self.read_page(name, bytes)?;
                 Ok((with_broken_xml(page, attachment, &reason), pages, document))
             }
-            Embedded::Read(xml) if stage.trust_xml => Ok((xml, 0, None)),
+            Embedded::Read(xml) if stage.trust_xml => Ok((*xml, 0, None)),
             Embedded::Read(mut xml) => match self.read_page(name, bytes) {
                 Ok((page, pages, document)) => {
-                    Ok((cross_check(xml, page, document.as_ref()), pages, document))
+                    Ok((cross_check(*xml, page, document.as_ref()), pages, document))
                 }
                 Err(e) => {
                     if let Some(info) = xml.e_invoice.as_mut() {
@@ -240,7 +240,7 @@ impl Pipeline {
                             e.code()
                         ));
                     }
-                    Ok((xml, 0, None))
+                    Ok((*xml, 0, None))
                 }
             },
         }

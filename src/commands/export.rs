@@ -1,8 +1,9 @@
 //! `invex export`: reads `invex extract` output, books every invoice with the
 //! tenant config, and writes the bookings in the target format. Lines that
-//! cannot be exported (failed extraction, an invoice that cannot be booked, a
-//! PEPPOL document that breaks a fatal rule) are skipped with one message
-//! each and counted; the exit code is 1 when anything was skipped.
+//! cannot be exported (failed extraction, an invoice that still needs review
+//! unless `--include-unreviewed`, an invoice that cannot be booked, a PEPPOL
+//! document that breaks a fatal rule) are skipped with one message each and
+//! counted; the exit code is 1 when anything was skipped.
 
 use std::io::Write;
 use std::path::Path;
@@ -12,8 +13,8 @@ use anyhow::{Context, Result, bail};
 use invex_exporters::peppol::{Flag, PeppolExporter, check_xml};
 use invex_exporters::sie::SieExporter;
 use invex_exporters::{
-    Booking, DocumentExporter, FileExporter, Skipped, TableFormat, TenantConfig, atomic, book_all,
-    booking_table, read_predictions,
+    Booking, DocumentExporter, FileExporter, ReviewGate, Skipped, TableFormat, TenantConfig,
+    atomic, book_all, booking_table, read_predictions,
 };
 
 use crate::cli::{ExportArgs, ExportTarget};
@@ -26,7 +27,12 @@ pub fn run(args: ExportArgs) -> Result<ExitCode> {
     };
     let (predictions, mut skipped) =
         read_predictions(&args.input).context("cannot read the predictions")?;
-    let (bookings, unbookable) = book_all(&predictions, &config);
+    let gate = if args.include_unreviewed {
+        ReviewGate::IncludeUnreviewed
+    } else {
+        ReviewGate::ReviewedOnly
+    };
+    let (bookings, unbookable) = book_all(&predictions, &config, gate);
     skipped.extend(unbookable);
     let read = predictions.len() + skipped.iter().filter(|s| s.source.starts_with("line ")).count();
     let output = || {

@@ -15,6 +15,7 @@ const TENANT: &str = r#"
 [company]
 name = "Köpare & Söner AB"
 org_nr = "556677-8899"
+buyer_reference = "Ekonomi"
 [exchange_rates]
 EUR = "11.50"
 USD = "10.40"
@@ -75,7 +76,7 @@ fn sie_export_reads_back_balanced() {
     let dir = tempdir();
     let (results, tenant, lines) = predictions(dir.path());
     let path = dir.path().join("out.si");
-    let (exported, skipped) = export(&results, &tenant, "sie", &path, &[]);
+    let (exported, skipped) = export(&results, &tenant, "sie", &path, &["--include-unreviewed"]);
     assert_eq!(exported + skipped, lines);
     assert!(exported >= 10, "most generated invoices book: {exported}");
     let file = parse_bytes(&fs::read(&path).expect("sie written")).expect("parses");
@@ -98,7 +99,7 @@ fn peppol_export_is_valid_ubl() {
     let dir = tempdir();
     let (results, tenant, _) = predictions(dir.path());
     let out = dir.path().join("peppol");
-    let (exported, _) = export(&results, &tenant, "peppol", &out, &[]);
+    let (exported, _) = export(&results, &tenant, "peppol", &out, &["--include-unreviewed"]);
     let files: Vec<_> =
         fs::read_dir(&out).expect("folder").map(|e| e.expect("entry").path()).collect();
     assert_eq!(files.len(), exported);
@@ -128,4 +129,54 @@ fn csv_and_parquet_exports_have_a_row_per_invoice() {
     let parquet = dir.path().join("out.parquet");
     export(&results, &tenant, "parquet", &parquet, &[]);
     assert!(fs::read(&parquet).expect("parquet").starts_with(b"PAR1"));
+}
+
+/// An invoice that still needs review is not exported unless asked for:
+/// it is skipped with its reasons, and `--include-unreviewed` takes it.
+#[test]
+fn unreviewed_invoices_are_skipped_with_the_reason_unless_included() {
+    let dir = tempdir();
+    let (results, tenant, _) = predictions(dir.path());
+    // Make the first readable invoice unsure in every field.
+    let text = fs::read_to_string(&results).expect("results");
+    let mut unsure = None;
+    let lines: Vec<String> = text
+        .lines()
+        .map(|line| {
+            let Ok(mut json) = serde_json::from_str::<serde_json::Value>(line) else {
+                return line.to_string();
+            };
+            if unsure.is_none() && json["status"] == "ok" {
+                unsure = json["file"].as_str().map(str::to_string);
+                for field in json["fields"].as_object_mut().expect("fields").values_mut() {
+                    field["confidence"] = serde_json::json!(0.05);
+                }
+            }
+            json.to_string()
+        })
+        .collect();
+    fs::write(&results, lines.join("\n") + "\n").expect("write");
+    let unsure = unsure.expect("an invoice");
+    let sie = dir.path().join("out.se");
+    let out = run(invex()
+        .args(["export", "--to", "sie", "--config"])
+        .arg(&tenant)
+        .arg("--output")
+        .arg(&sie)
+        .arg(&results));
+    let err = stderr(&out);
+    let line = err.lines().find(|l| l.contains(&unsure)).unwrap_or_else(|| panic!("{err}"));
+    assert!(line.contains("needs review") && line.contains("--include-unreviewed"), "{line}");
+    let (with, _) = export(&results, &tenant, "sie", &sie, &["--include-unreviewed"]);
+    let without = parse_bytes(&fs::read(&sie).expect("sie")).expect("parses").vouchers.len();
+    assert_eq!(with, without, "the file holds what was exported");
+    assert!(
+        !stderr(&run(invex()
+            .args(["export", "--to", "sie", "--include-unreviewed", "--config"])
+            .arg(&tenant)
+            .arg("--output")
+            .arg(&sie)
+            .arg(&results)))
+        .contains(&format!("skipped {unsure}"))
+    );
 }

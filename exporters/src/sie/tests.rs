@@ -10,12 +10,80 @@ fn exporter(config: &crate::TenantConfig) -> SieExporter<'_> {
 }
 
 #[test]
-fn snapshot_of_the_five_cases() {
+fn snapshot_of_the_nine_cases() {
     let config = config();
     insta::assert_snapshot!(exporter(&config).render(&bookings()));
 }
 
-/// Writes the five cases as CP437 bytes, reads them back and compares every
+/// An independent reader agrees: the published `sie-parser` crate (MIT,
+/// not ours) reads the nine cases' file without an error, with the
+/// company's name and org nr, every `#KONTO`, and every voucher and row as
+/// written, each voucher balanced.
+#[test]
+fn an_independent_reader_reads_every_voucher() {
+    use sie_parser::{Severity, parse as read};
+    let config = config();
+    let bookings = bookings();
+    let mut bytes = Vec::new();
+    exporter(&config).write(&bookings, &mut bytes).expect("write");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("export.se");
+    std::fs::write(&path, &bytes).expect("write");
+    let text = sie_parser::read_file(&path).expect("sie-parser reads the file");
+    let theirs = read(&text);
+    let errors: Vec<_> =
+        theirs.diagnostics.iter().filter(|d| d.severity == Severity::Error).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let field = |item: &sie_parser::Item, i: usize| {
+        item.fields.get(i).and_then(|f| f.value.as_str()).map(str::to_string)
+    };
+    let ours = parse_bytes(&bytes).expect("our reader");
+    let label = |l: &'static str| theirs.items.iter().filter(move |i| i.label == l);
+    assert_eq!(label("#FNAMN").next().and_then(|i| field(i, 0)), ours.fnamn);
+    assert_eq!(label("#ORGNR").next().and_then(|i| field(i, 0)), ours.orgnr);
+    let kontos: Vec<(u32, String)> = label("#KONTO")
+        .map(|i| {
+            (field(i, 0).and_then(|a| a.parse().ok()).unwrap_or(0), field(i, 1).unwrap_or_default())
+        })
+        .collect();
+    assert_eq!(kontos, ours.konto.clone().into_iter().collect::<Vec<_>>());
+    let vouchers: Vec<_> = label("#VER").collect();
+    assert_eq!(vouchers.len(), bookings.len());
+    for ((ver, voucher), booking) in vouchers.iter().zip(&ours.vouchers).zip(&bookings) {
+        assert_eq!(field(ver, 3).as_deref(), Some(voucher.text.as_str()), "{}", booking.label());
+        let rows: Vec<(u32, Decimal, String)> = ver
+            .children
+            .iter()
+            .filter(|t| t.label == "#TRANS")
+            .map(|t| {
+                let account = field(t, 0).and_then(|a| a.parse().ok()).unwrap_or(0);
+                let amount = field(t, 2).and_then(|a| a.parse().ok()).unwrap_or_default();
+                (account, amount, field(t, 4).unwrap_or_default())
+            })
+            .collect();
+        let expected: Vec<(u32, Decimal, String)> = booking
+            .rows
+            .iter()
+            .zip(&voucher.transactions)
+            .map(|(r, t)| (r.account, r.amount, t.text.clone()))
+            .collect();
+        assert_eq!(rows, expected, "{}", booking.label());
+        let sum: Decimal = rows.iter().map(|r| r.1).sum();
+        assert_eq!(sum, Decimal::ZERO, "{} balances", booking.label());
+    }
+}
+
+/// A tenant config without the company's name is refused: `#FNAMN` is
+/// mandatory.
+#[test]
+fn a_file_without_the_company_name_is_refused() {
+    let mut config = config();
+    config.company.name = "  ".into();
+    let err = exporter(&config).write(&bookings(), &mut Vec::new()).expect_err("no name");
+    assert!(err.to_string().contains("[company] name"), "{err}");
+}
+
+/// Writes the cases as CP437 bytes, reads them back and compares every
 /// voucher and row with the bookings.
 #[test]
 fn output_reads_back_balanced_and_complete() {

@@ -202,7 +202,8 @@ pub fn statement(cx: &Ctx) -> Option<VatStatement> {
     for (note, phrases) in NOTES {
         for phrase in phrases {
             if let Some(&(start, end)) = find(cx, &words, &keys(phrase)).first() {
-                let text = trim_value(&cx.layout.text(start, end)).to_string();
+                let text = cx.layout.text(start, end);
+                let text = trim_value(&text).trim_end_matches('.').to_string();
                 let cand = Cand::at(cx.layout, start, end, Value::Text(text.clone()), 1.0, 0.9);
                 return Some(from_field(note, text, cand.into_field(cx.layout, Source::Rules)));
             }
@@ -296,7 +297,8 @@ mod tests {
     fn statements_in_ten_languages_and_none_invented() {
         use VatNote::*;
         // (lines, the note read, its words)
-        let cases: &[(&[&str], Option<(VatNote, &str)>)] = &[
+        type Case<'a> = (&'a [&'a str], Option<(VatNote, &'a str)>);
+        let cases: &[Case] = &[
             (
                 &["FAKTURA 1001", "Omvänd skattskyldighet för byggtjänster gäller"],
                 Some((ReverseCharge, "Omvänd skattskyldighet")),
