@@ -39,12 +39,15 @@ XSD_DIR="${INVEX_NATIVE_DIR:-$ROOT/.native}/ubl-2.1/maindoc"
 command -v xmllint >/dev/null || { echo "no xmllint: run scripts/setup.sh" >&2; exit 1; }
 
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/invex-peppol.XXXXXX")"
-trap 'rm -rf "$TMP"' EXIT
+trap '[[ -n ${INVEX_KEEP_TMP:-} ]] || rm -rf "$TMP"' EXIT   # INVEX_KEEP_TMP=1 keeps the files
 cat >"$TMP/tenant.toml" <<'TOML'
 [company]
 name = "Exempelkommunen"
 org_nr = "2120000142"
 vat_nr = "SE212000014201"
+# The reference a municipality gives its suppliers (PEPPOL-EN16931-R003), for
+# the invoices that print neither a buyer reference nor an order number.
+buyer_reference = "4711"
 [exchange_rates]
 EUR = "11.5"
 USD = "10.5"
@@ -62,8 +65,10 @@ mapfile -t FILES < <(cd "$REAL" && while read -r f; do [[ -n $f && -f $f ]] && e
 echo "split $SPLIT: ${#FILES[@]} files on disk ($(grep -c . "$REAL/$SPLIT/files.txt") listed)"
 (cd "$REAL" && "$BIN" extract --no-progress --output "$TMP/pred.jsonl" "${FILES[@]}") >"$TMP/extract.log" 2>&1 || true
 [[ -s $TMP/pred.jsonl ]] || { echo "extraction wrote nothing:" >&2; tail -5 "$TMP/extract.log" >&2; exit 1; }
-"$BIN" export "$TMP/pred.jsonl" --to peppol --config "$TMP/tenant.toml" --output "$TMP/xml" \
-  >"$TMP/export.out" 2>"$TMP/export.err" || true
+# --include-unreviewed: this measures what the exporter can write, not what
+# a clerk has approved (an export skips invoices that still need review).
+"$BIN" export "$TMP/pred.jsonl" --to peppol --include-unreviewed --config "$TMP/tenant.toml" \
+  --output "$TMP/xml" >"$TMP/export.out" 2>"$TMP/export.err" || true
 cat "$TMP/export.out"
 : >"$TMP/xsd.txt"
 for x in "$TMP"/xml/*.xml; do
@@ -75,6 +80,27 @@ for x in "$TMP"/xml/*.xml; do
     echo "invalid $(basename "$x") $(head -c 300 "$TMP/one.err" | tr '\n' ' ')" >>"$TMP/xsd.txt"
   fi
 done
+
+# OpenPEPPOL's schematrons (CEN EN 16931 and PEPPOL BIS 3, compiled to XSLT
+# in exporters/schemas/peppol-bis3), one Saxon run over the folder each.
+SCH="$ROOT/exporters/schemas/peppol-bis3"
+: >"$TMP/schematron.txt"
+if compgen -G "$TMP/xml/*.xml" >/dev/null; then
+  for sheet in CEN-EN16931-UBL PEPPOL-EN16931-UBL; do
+    mkdir -p "$TMP/svrl-$sheet"
+    java -cp /usr/share/java/Saxon-HE.jar net.sf.saxon.Transform -s:"$TMP/xml" \
+      -xsl:"$SCH/$sheet.xslt" -o:"$TMP/svrl-$sheet" 2>/dev/null \
+      || echo "saxon failed on $sheet" >>"$TMP/schematron.txt"
+    for r in "$TMP/svrl-$sheet"/*.xml; do
+      [[ -e $r ]] || continue
+      # failed assertions flagged fatal (fired rules carry a flag too)
+      n=$(python3 -c 'import re, sys
+t = open(sys.argv[1], encoding="utf-8").read()
+print(sum("flag=\"fatal\"" in m for m in re.findall(r"<svrl:failed-assert[^>]*>", t)))' "$r")
+      echo "$sheet $(basename "$r") $n" >>"$TMP/schematron.txt"
+    done
+  done
+fi
 
 python3 - "$TMP" "$REAL/$SPLIT/groundtruth_lines.jsonl" <<'PY'
 import collections, glob, json, os, re, sys
@@ -126,6 +152,15 @@ print(f"\ndocuments read {len(preds)}, written {len(written)}, refused {sum(reas
 for why, n in reasons.most_common():
     print(f"  {n:3d} × {why}")
 print(f"XSD (UBL 2.1): {xsd.count('ok')} of {len(xsd)} written documents valid")
+fatal = collections.defaultdict(int)
+for line in open(os.path.join(tmp, "schematron.txt"), encoding="utf-8"):
+    parts = line.split()
+    if len(parts) == 3:
+        fatal[parts[1]] += int(parts[2])
+    elif line.strip():
+        print(line.strip())
+clean = sum(1 for n in fatal.values() if n == 0)
+print(f"schematron (CEN + PEPPOL BIS 3): {clean} of {len(fatal)} written documents without a fatal finding")
 print(f"written with the extracted lines: {own_docs}; with one summary line per VAT rate: {summary_docs}")
 print(f"extracted item lines written: {items}; matching a printed line: {matched}; matching none (invented): {invented}")
 print(f"printed lines of those documents: {gold_lines}; allowances and charges written: {others}")

@@ -140,7 +140,10 @@ pub fn unit_code(unit: Option<&str>) -> &'static str {
 }
 
 /// A postal address split from the one-line form the extractor reads
-/// (`Storgatan 1, 111 22 Stockholm`): street, postal zone, city.
+/// (`Storgatan 1, 111 22 Stockholm`): street, postal zone, city. The zone
+/// opens the last part: five digits (`11122`, `10115`), Sweden's `111 22`,
+/// the Netherlands' `1015 CJ`, or four digits (Denmark, Norway, Austria,
+/// Belgium, Switzerland).
 pub fn address(text: Option<&str>) -> (Option<String>, Option<String>, Option<String>) {
     let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
         return (None, None, None);
@@ -148,15 +151,25 @@ pub fn address(text: Option<&str>) -> (Option<String>, Option<String>, Option<St
     let parts: Vec<&str> =
         text.split([',', '\n']).map(str::trim).filter(|p| !p.is_empty()).collect();
     let last = parts.last().copied().unwrap_or_default();
-    // "111 22 Stockholm" or "11122 Stockholm"
-    let digits: String = last.chars().take_while(|c| c.is_ascii_digit() || *c == ' ').collect();
-    let zone = digits.trim();
-    if zone.chars().filter(char::is_ascii_digit).count() == 5 {
-        let city = last[digits.len()..].trim();
-        let street = (parts.len() > 1).then(|| parts[..parts.len() - 1].join(", "));
-        let city = (!city.is_empty()).then(|| city.to_string());
-        (street, Some(zone.to_string()), city)
-    } else {
-        (Some(parts.join(", ")), None, None)
+    let words: Vec<&str> = last.split_whitespace().collect();
+    let digits = |w: &str, n: usize| w.len() == n && w.bytes().all(|b| b.is_ascii_digit());
+    let letters = |w: &str| w.len() == 2 && w.bytes().all(|b| b.is_ascii_uppercase());
+    // Four digits alone could be a street number ("1600 Amphitheatre
+    // Parkway"): a zone only after a street part.
+    let after_street = parts.len() > 1;
+    let taken = match words.as_slice() {
+        [a, ..] if digits(a, 5) => 1,
+        [a, b, ..] if digits(a, 3) && digits(b, 2) => 2,
+        [a, b, ..] if after_street && digits(a, 4) && letters(b) => 2,
+        [a, ..] if after_street && digits(a, 4) => 1,
+        _ => 0,
+    };
+    if taken == 0 {
+        return (Some(parts.join(", ")), None, None);
     }
+    let zone = words[..taken].join(" ");
+    let city = words[taken..].join(" ");
+    let street = (parts.len() > 1).then(|| parts[..parts.len() - 1].join(", "));
+    let city = (!city.is_empty()).then_some(city);
+    (street, Some(zone), city)
 }

@@ -79,6 +79,23 @@ impl DocumentExporter for PeppolExporter<'_> {
         }
         writable_categories(b, seller.country != "SE", self.config.company.vat_nr.as_deref())
             .map_err(|e| refuse(&e))?;
+        // GR-R-001/004: a Greek seller's document carries its myDATA MARK
+        // number and a six-part invoice id, which an invoice read from a
+        // page does not give.
+        if seller.country == "GR" {
+            return Err(refuse(
+                "a Greek supplier's PEPPOL invoice needs its myDATA MARK number and a six-part invoice id (GR-R-001, GR-R-004), which are not read",
+            ));
+        }
+        // NL-R-002: a Dutch seller's address has its street, city and post code.
+        if seller.country == "NL" {
+            let (street, zone, city) = lines::address(s.address.as_deref());
+            if street.is_none() || zone.is_none() || city.is_none() {
+                return Err(refuse(
+                    "a Dutch supplier's address needs its street, city and post code (NL-R-002), and they were not all read",
+                ));
+            }
+        }
         let company = &self.config.company;
         let buyer_org = company
             .org_nr
@@ -102,7 +119,7 @@ impl DocumentExporter for PeppolExporter<'_> {
             country: "SE".into(),
             vat_nr: company.vat_nr.as_deref(),
             f_skatt: false,
-            org_nr: Some(buyer_org),
+            legal_id: Some(("0007", buyer_org)),
         };
         // PEPPOL-EN16931-R003: a buyer reference or an order reference; the
         // seller's own invoice number is neither.
@@ -158,7 +175,7 @@ fn swedish_seller(b: &Booking) -> Result<write::Party<'_>, &'static str> {
         country: "SE".into(),
         vat_nr: s.vat_nr.as_deref(),
         f_skatt: s.f_skatt,
-        org_nr: Some(seller_org),
+        legal_id: Some(("0007", seller_org)),
     })
 }
 
@@ -178,7 +195,10 @@ fn foreign_seller<'a>(
         country: country.into(),
         vat_nr: s.vat_nr.as_deref(),
         f_skatt: false,
-        org_nr: None,
+        // DK-R-002: a Danish seller's legal entity is its CVR number, the
+        // eight digits of its VAT number.
+        legal_id: (country == "DK")
+            .then(|| ("0184", digits(s.vat_nr.as_deref().unwrap_or_default()))),
     }
 }
 
@@ -202,6 +222,14 @@ fn writable_categories(
             None if foreign_seller && p.rate.is_zero() && !p.base.is_zero() => {
                 return Err(
                     "the supplier is in another country and charges 0 % VAT without stating why: reverse charge (AE), intra-community supply (K) or export (G) cannot be told apart"
+                        .into(),
+                );
+            }
+            // BR-S-05: standard rated is more than 0 %; an e-invoice that
+            // says otherwise contradicts itself, and is not rewritten.
+            Some("S") if p.rate.is_zero() => {
+                return Err(
+                    "the invoice states VAT category S (standard rated) at 0 %, which EN 16931 forbids (BR-S-05)"
                         .into(),
                 );
             }

@@ -250,6 +250,12 @@ fn units_and_addresses_map_to_ubl() {
             (s("Box 12, Kungsgatan 2"), s("41119"), s("Göteborg")),
         ),
         ("Industrivägen 4", (s("Industrivägen 4"), None, None)),
+        (
+            "Keizersgracht 1, 1015 CJ Amsterdam",
+            (s("Keizersgracht 1"), s("1015 CJ"), s("Amsterdam")),
+        ),
+        ("Vesterbrogade 3, 1620 København V", (s("Vesterbrogade 3"), s("1620"), s("København V"))),
+        ("1600 Amphitheatre Parkway", (s("1600 Amphitheatre Parkway"), None, None)),
         ("", (None, None, None)),
     ];
     for (input, expected) in cases {
@@ -310,7 +316,6 @@ fn foreign_sellers_charging_vat_are_written() {
     let cases = [
         ("DE351765665", r#"<cbc:EndpointID schemeID="9930">DE351765665</cbc:EndpointID>"#),
         ("FR40303265045", r#"<cbc:EndpointID schemeID="9957">FR40303265045</cbc:EndpointID>"#),
-        ("ELA094019245", r#"<cbc:EndpointID schemeID="9933">ELA094019245</cbc:EndpointID>"#),
         ("DK13585628", r#"<cbc:EndpointID schemeID="0184">13585628</cbc:EndpointID>"#),
         ("NO923609016MVA", r#"<cbc:EndpointID schemeID="0192">923609016</cbc:EndpointID>"#),
     ];
@@ -325,6 +330,40 @@ fn foreign_sellers_charging_vat_are_written() {
         let path = dir.path().join(format!("{vat}.xml"));
         std::fs::write(&path, &xml).expect("write");
         xsd::validate(&path, &xsd::schema_dir()).unwrap_or_else(|e| panic!("{vat}: {e}"));
+        // DK-R-002: a Danish seller's legal entity is its CVR.
+        let cvr = r#"<cbc:CompanyID schemeID="0184">13585628</cbc:CompanyID>"#;
+        assert_eq!(xml.contains(cvr), vat.starts_with("DK"), "{vat}");
+    }
+    // A Greek seller's document needs what a page does not give (GR-R-001/004).
+    let mut greek = bookings().remove(3);
+    (greek.supplier.vat_nr, greek.supplier.org_nr) = (Some("ELA094019245".into()), None);
+    let err = exporter.render(&greek).expect_err("Greek").to_string();
+    assert!(err.contains("GR-R-004"), "{err}");
+    // The national rules of the sellers' countries hold (DK-R-002, …).
+    let fatal: Vec<_> = super::schematron::validate_dir(dir.path())
+        .into_iter()
+        .filter(|f| f.flag == "fatal")
+        .collect();
+    assert!(fatal.is_empty(), "{fatal:#?}");
+}
+
+/// A Dutch seller's address must have its street, city and post code
+/// (NL-R-002); one the extractor did not split is refused.
+#[test]
+fn a_dutch_address_is_complete_or_refused() {
+    let config = config();
+    let exporter = PeppolExporter { config: &config };
+    for (address, refused) in
+        [("Keizersgracht 1, 1015 CJ Amsterdam", false), ("Keizersgracht 1 Amsterdam", true)]
+    {
+        let mut b = bookings().remove(3);
+        (b.supplier.vat_nr, b.supplier.org_nr) = (Some("NL123456789B01".into()), None);
+        b.supplier.address = Some(address.into());
+        let got = exporter.render(&b);
+        assert_eq!(got.is_err(), refused, "{address}: {got:?}");
+        if refused {
+            assert!(got.unwrap_err().to_string().contains("NL-R-002"));
+        }
     }
 }
 
@@ -401,7 +440,7 @@ fn stated_vat_categories_are_written_or_refused() {
     };
     let why = "Exonération de TVA selon article 262 I du Code général des impôts";
     // (category, reason, tenant config, refusal or None when written)
-    let cases: [(&str, Option<&str>, &crate::TenantConfig, Option<&str>); 8] = [
+    let cases: [(&str, Option<&str>, &crate::TenantConfig, Option<&str>); 9] = [
         ("G", Some(why), &config, None),
         ("E", Some("Umsatzsteuerbefreit nach §19 UStG"), &config, None),
         ("AE", Some("Reverse charge"), &config, None),
@@ -409,6 +448,7 @@ fn stated_vat_categories_are_written_or_refused() {
         ("E", None, &config, Some("VAT category E without an exemption reason (BR-E-10)")),
         ("K", Some(why), &config, None),
         ("K", Some(why), &no_buyer_vat, Some("(BR-IC-02)")),
+        ("S", None, &config, Some("(BR-S-05)")),
         ("L", Some(why), &config, Some("VAT category L is not written yet")),
     ];
     let dir = tempfile::tempdir().expect("tempdir");

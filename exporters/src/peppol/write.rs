@@ -24,8 +24,9 @@ pub struct Party<'a> {
     pub country: String,
     pub vat_nr: Option<&'a str>,
     pub f_skatt: bool,
-    /// Ten digits.
-    pub org_nr: Option<String>,
+    /// The legal registration (BT-30/BT-47) as `(schemeID, id)`: a Swedish
+    /// org nr (`0007`, ten digits), a Danish CVR (`0184`, eight digits).
+    pub legal_id: Option<(&'static str, String)>,
 }
 
 pub fn document(
@@ -164,8 +165,8 @@ fn party(x: &mut Xml, tag: &str, p: &Party) -> io::Result<()> {
     }
     x.open("cac:PartyLegalEntity", &[])?;
     x.text("cbc:RegistrationName", p.name)?;
-    if let Some(org) = &p.org_nr {
-        x.leaf("cbc:CompanyID", &[("schemeID", "0007")], org)?;
+    if let Some((scheme, id)) = &p.legal_id {
+        x.leaf("cbc:CompanyID", &[("schemeID", scheme)], id)?;
     }
     x.close("cac:PartyLegalEntity")?;
     x.close("cac:Party")?;
