@@ -196,12 +196,28 @@ fn folded_words(cx: &Ctx) -> Vec<String> {
     cx.layout.toks.iter().map(|t| fold_word(&t.text)).collect()
 }
 
-/// The first VAT statement printed, most specific note first.
+/// Words that deny a statement right after it ("Reverse charge: No", a
+/// form's answer) or right before it ("not subject to reverse charge").
+const ANSWERED_NO: [&str; 8] = ["no", "nej", "nein", "non", "nee", "ei", "nei", "n"];
+const DENIED_BY: [&str; 9] = ["not", "no", "nicht", "kein", "keine", "ej", "inte", "ikke", "non"];
+
+/// Whether the phrase at `start..end` is denied on its own line.
+fn denied(cx: &Ctx, words: &[String], start: usize, end: usize) -> bool {
+    let toks = &cx.layout.toks;
+    let same_line = |t: usize, of: usize| toks.get(t).is_some_and(|x| x.line == toks[of].line);
+    let after = (end..end + 2).filter(|&t| same_line(t, end - 1)).find(|&t| !words[t].is_empty());
+    let before = (start.saturating_sub(3)..start).filter(|&t| same_line(t, start));
+    after.is_some_and(|t| ANSWERED_NO.contains(&words[t].as_str()))
+        || before.into_iter().any(|t| DENIED_BY.contains(&words[t].as_str()))
+}
+
+/// The first VAT statement printed and not denied, most specific note first.
 pub fn statement(cx: &Ctx) -> Option<VatStatement> {
     let words = folded_words(cx);
     for (note, phrases) in NOTES {
         for phrase in phrases {
-            if let Some(&(start, end)) = find(cx, &words, &keys(phrase)).first() {
+            let found = find(cx, &words, &keys(phrase));
+            if let Some(&(start, end)) = found.iter().find(|(s, e)| !denied(cx, &words, *s, *e)) {
                 let text = cx.layout.text(start, end);
                 let text = trim_value(&text).trim_end_matches('.').to_string();
                 let cand = Cand::at(cx.layout, start, end, Value::Text(text.clone()), 1.0, 0.9);
@@ -336,6 +352,10 @@ mod tests {
             (&["Fattura 13", "Operazione esente IVA art. 10"], Some((Exempt, "esente IVA"))),
             // Nothing said; the words far apart say nothing either.
             (&["FAKTURA 1002", "Moms 25 % 250,00"], None),
+            // Denied: a form's answer, or a negation before the phrase.
+            (&["Tax Invoice 7", "Whether tax is payable under reverse charge: No"], None),
+            (&["Invoice 8", "Not subject to reverse charge"], None),
+            (&["Invoice 9", "Reverse charge: Yes"], Some((ReverseCharge, "Reverse charge"))),
             (&["reverse", "", "", "charge"], None),
         ];
         for (lines, want) in cases {
