@@ -90,6 +90,16 @@ impl FileTokenStore {
         lines.iter().filter_map(|l| l.strip_prefix("used ")).map(str::to_string).collect()
     }
 
+    /// Holds `token` (marked `sent` or not); a different token held until
+    /// now joins the used ones.
+    fn hold(&self, token: &Secret, sent: bool) -> Result<(), Error> {
+        let mut used = self.used();
+        if let Some(old) = self.load().filter(|old| old.expose() != token.expose()) {
+            used.push(old.expose().to_string());
+        }
+        self.write(token.expose(), sent, &used)
+    }
+
     fn write(&self, token: &str, sent: bool, used: &[String]) -> Result<(), Error> {
         let mut text = format!("{token}\n{}\n", if sent { "sent" } else { "" });
         let keep = used.len().saturating_sub(20);
@@ -111,19 +121,11 @@ impl TokenStore for FileTokenStore {
     }
 
     fn save(&self, refresh_token: &Secret) -> Result<(), Error> {
-        let mut used = self.used();
-        if let Some(old) = self.load().filter(|old| old.expose() != refresh_token.expose()) {
-            used.push(old.expose().to_string());
-        }
-        self.write(refresh_token.expose(), false, &used)
+        self.hold(refresh_token, false)
     }
 
     fn sending(&self, refresh_token: &Secret) -> Result<(), Error> {
-        let mut used = self.used();
-        if let Some(old) = self.load().filter(|old| old.expose() != refresh_token.expose()) {
-            used.push(old.expose().to_string());
-        }
-        self.write(refresh_token.expose(), true, &used)
+        self.hold(refresh_token, true)
     }
 
     fn unanswered(&self) -> bool {

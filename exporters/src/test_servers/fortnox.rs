@@ -21,7 +21,7 @@ use serde_json::{Map, Value, json};
 
 use super::core::{Core, Recorded, Running, ServerOptions, query_pairs, serve, serve_in_thread};
 use super::fortnox_rules::check_invoice;
-use super::spec::{FORTNOX_DOCUMENTED, fortnox};
+use super::spec::{FORTNOX_DOCUMENTED, checked_answer, fortnox};
 use crate::http::RateLimit;
 
 /// Stored data.
@@ -176,18 +176,8 @@ async fn dispatch(State((core, data)): State<Shared>, request: Request) -> Respo
         }
     };
     // The stand-in's own answers keep to the description too.
-    let (status, body) = if path != "/oauth-v1/token" && fortnox().has(method.as_str(), &path) {
-        let broken = fortnox().response(method.as_str(), &path, status.as_u16(), &body);
-        if broken.is_empty() {
-            (status, body)
-        } else {
-            let message = format!("the stand-in's answer breaks Fortnox's description: {broken:?}");
-            eprintln!("{method} {path}: {message}");
-            error(StatusCode::INTERNAL_SERVER_ERROR, 0, &message)
-        }
-    } else {
-        (status, body)
-    };
+    let (status, body) =
+        checked_answer(fortnox(), &method, &path, (status, body), |s, m| error(s, 0, m));
     record.status = status.as_u16();
     core.record(record);
     let mut response = (status, axum::Json(body)).into_response();

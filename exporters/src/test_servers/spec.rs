@@ -7,7 +7,9 @@
 
 use std::sync::OnceLock;
 
+use axum::http::{Method, StatusCode};
 use invex_testkit::OpenApi;
+use serde_json::Value;
 
 /// Fortnox's API, closed: it refuses fields it does not know.
 pub fn fortnox() -> &'static OpenApi {
@@ -35,3 +37,25 @@ pub const FORTNOX_DOCUMENTED: [&str; 7] =
 /// Query parameters Visma documents on developer.vismaonline.com rather
 /// than in the description: OData's `$filter`, `$page` and `$pagesize`.
 pub const VISMA_DOCUMENTED: [&str; 3] = ["$filter", "$page", "$pagesize"];
+
+/// The stand-in's own answer, checked against `api`'s description of
+/// `method path` (when it describes it): unchanged when it fits, else the
+/// `error` answer (500) naming what it breaks, so no test passes on it.
+pub fn checked_answer(
+    api: &OpenApi,
+    method: &Method,
+    path: &str,
+    (status, body): (StatusCode, Value),
+    error: impl Fn(StatusCode, &str) -> (StatusCode, Value),
+) -> (StatusCode, Value) {
+    if !api.has(method.as_str(), path) {
+        return (status, body);
+    }
+    let broken = api.response(method.as_str(), path, status.as_u16(), &body);
+    if broken.is_empty() {
+        return (status, body);
+    }
+    let message = format!("the stand-in's answer breaks {}'s description: {broken:?}", api.name);
+    eprintln!("{method} {path}: {message}");
+    error(StatusCode::INTERNAL_SERVER_ERROR, &message)
+}

@@ -1,6 +1,7 @@
 //! The order of the field searches, and how their results enter the invoice.
 
 use invex_domain::parse::Language;
+use invex_domain::tax::{EU, country_prefix};
 use invex_domain::{FieldName, Invoice, Source, Value};
 use rust_decimal::Decimal;
 
@@ -75,13 +76,14 @@ pub fn extract_fields(cx: &mut Ctx) -> Invoice {
     put(&mut inv, cx, FieldName::PaymentReference, payref);
 
     totals(cx, &mut inv, &table.lines);
-    inv.vat_statement = vat_note::statement(cx).or_else(|| {
+    let words = vat_note::Words::of(cx);
+    inv.vat_statement = vat_note::statement(cx, &words).or_else(|| {
         let buyer_vat = buyer_vat.filter(|_| charges_no_vat(&inv) && foreign_eu(&inv))?;
         Some(vat_note::by_buyer_vat(cx, buyer_vat))
     });
     if matches!(inv.get(FieldName::IsCreditNote).map(|f| &f.value), Some(Value::Bool(true))) {
         let own = inv.text(FieldName::InvoiceNumber).map(str::to_string);
-        inv.credited_invoice = vat_note::credited_invoice(cx, own.as_deref())
+        inv.credited_invoice = vat_note::credited_invoice(cx, &words, own.as_deref())
             .map(|c| c.into_field(cx.layout, Source::Rules));
     }
     inv.line_items = table.items;
@@ -109,7 +111,6 @@ fn charges_no_vat(inv: &Invoice) -> bool {
 
 /// A supplier whose VAT number is from another EU country than Sweden.
 fn foreign_eu(inv: &Invoice) -> bool {
-    use invex_domain::tax::{EU, country_prefix};
     inv.text(FieldName::SupplierVat)
         .and_then(country_prefix)
         .is_some_and(|c| c != "SE" && EU.contains(&c))
@@ -121,13 +122,10 @@ fn totals(cx: &Ctx, inv: &mut Invoice, table_lines: &[bool]) {
     let probe = roles.total.best();
     // The supplier's country: its VAT number's prefix, else the first IBAN's
     // (a national tax id such as a Spanish NIF `B36281087` names none).
-    fn prefix(v: &str) -> Option<&str> {
-        v.get(..2).filter(|p| p.bytes().all(|b| b.is_ascii_uppercase()))
-    }
     let country = inv
         .text(FieldName::SupplierVat)
-        .and_then(prefix)
-        .or(cx.ibans.first().and_then(|m| prefix(&m.value)))
+        .and_then(country_prefix)
+        .or(cx.ibans.first().and_then(|m| country_prefix(&m.value)))
         .map(str::to_string);
     let swedish = inv.get(FieldName::Bankgiro).is_some() || inv.get(FieldName::Plusgiro).is_some();
     let total_tok = probe.as_ref().and_then(|c| c.toks.map(|t| t.0));

@@ -14,6 +14,8 @@
 //! verovelvollisuus"; plus the articles themselves (196, 138, 132, § 13b
 //! UStG, art. 283-2 CGI).
 
+use std::sync::LazyLock;
+
 use invex_domain::tax::{VatNote, VatStatement};
 use invex_domain::{Field, Source, Value};
 
@@ -164,6 +166,23 @@ fn keys(phrase: &str) -> Vec<String> {
     phrase.split_whitespace().map(fold_word).filter(|k| !k.is_empty()).collect()
 }
 
+/// [`NOTES`] and [`CREDITS`] as matching keys, compiled once per process
+/// (like the caption dictionaries).
+static NOTE_KEYS: LazyLock<Vec<(VatNote, Vec<Vec<String>>)>> = LazyLock::new(|| {
+    NOTES.iter().map(|(note, phrases)| (*note, phrases.iter().map(|p| keys(p)).collect())).collect()
+});
+static CREDIT_KEYS: LazyLock<Vec<Vec<String>>> =
+    LazyLock::new(|| CREDITS.iter().map(|p| keys(p)).collect());
+
+/// The document's tokens folded as phrases are: what both searches match.
+pub struct Words(Vec<String>);
+
+impl Words {
+    pub fn of(cx: &Ctx) -> Words {
+        Words(cx.layout.toks.iter().map(|t| fold_word(&t.text)).collect())
+    }
+}
+
 /// A printed word folded, with clinging punctuation dropped (`Rechnung:`).
 fn fold_word(word: &str) -> String {
     let folded = fold(word);
@@ -192,10 +211,6 @@ fn find(cx: &Ctx, words: &[String], phrase: &[String]) -> Vec<(usize, usize)> {
         .collect()
 }
 
-fn folded_words(cx: &Ctx) -> Vec<String> {
-    cx.layout.toks.iter().map(|t| fold_word(&t.text)).collect()
-}
-
 /// Words that deny a statement right after it ("Reverse charge: No", a
 /// form's answer) or right before it ("not subject to reverse charge").
 const ANSWERED_NO: [&str; 8] = ["no", "nej", "nein", "non", "nee", "ei", "nei", "n"];
@@ -212,12 +227,13 @@ fn denied(cx: &Ctx, words: &[String], start: usize, end: usize) -> bool {
 }
 
 /// The first VAT statement printed and not denied, most specific note first.
-pub fn statement(cx: &Ctx) -> Option<VatStatement> {
-    let words = folded_words(cx);
-    for (note, phrases) in NOTES {
+pub fn statement(cx: &Ctx, words: &Words) -> Option<VatStatement> {
+    let words = &words.0;
+    for (note, phrases) in NOTE_KEYS.iter() {
+        let note = *note;
         for phrase in phrases {
-            let found = find(cx, &words, &keys(phrase));
-            if let Some(&(start, end)) = found.iter().find(|(s, e)| !denied(cx, &words, *s, *e)) {
+            let found = find(cx, words, phrase);
+            if let Some(&(start, end)) = found.iter().find(|(s, e)| !denied(cx, words, *s, *e)) {
                 let text = cx.layout.text(start, end);
                 let text = trim_value(&text).trim_end_matches('.').to_string();
                 let cand = Cand::at(cx.layout, start, end, Value::Text(text.clone()), 1.0, 0.9);
@@ -251,10 +267,9 @@ fn from_field(note: VatNote, text: String, f: Field) -> VatStatement {
 
 /// The number of the invoice a credit note credits, printed after one of
 /// [`CREDITS`] (and a `Nr`, `No.` or `#`), on the same line or the next.
-pub fn credited_invoice(cx: &Ctx, own_number: Option<&str>) -> Option<Cand> {
-    let words = folded_words(cx);
-    for phrase in CREDITS {
-        for (_, end) in find(cx, &words, &keys(phrase)) {
+pub fn credited_invoice(cx: &Ctx, words: &Words, own_number: Option<&str>) -> Option<Cand> {
+    for phrase in CREDIT_KEYS.iter() {
+        for (_, end) in find(cx, &words.0, phrase) {
             let line = cx.layout.toks[end - 1].line;
             let mut t = end;
             // Skip a number caption or a colon: `Nr`, `No.`, `n°`, `#`, `:`.
