@@ -145,6 +145,25 @@ else
   say "Saxon-HE already installed"
 fi
 
+# Headless Chromium and its matching chromedriver (Debian chromium,
+# chromium-driver) for the browser tests (tests/it/browser.rs), which drive
+# the review UI over WebDriver and check it with the vendored axe-core.
+if [[ ! -x /usr/bin/chromium || ! -x /usr/bin/chromedriver ]]; then
+  SUDO=""
+  [[ $(id -u) != 0 ]] && command -v sudo >/dev/null 2>&1 && SUDO="sudo"
+  if [[ $(id -u) == 0 || -n $SUDO ]]; then
+    say "installing Chromium and chromedriver (chromium, chromium-driver) from Debian"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+      chromium chromium-driver >/dev/null \
+      || say "warning: could not install chromium and chromium-driver; the browser tests will fail"
+  else
+    say "warning: Chromium is missing; run as root: apt-get install -y --no-install-recommends chromium chromium-driver"
+  fi
+else
+  say "Chromium and chromedriver already installed"
+fi
+
 if [[ $BUILD == 1 ]]; then
   say "building invex (release)"
   (cd "$ROOT" && cargo build --release --locked --bin invex)

@@ -125,6 +125,13 @@ pub struct ServeArgs {
     /// Seconds between retention sweeps.
     #[arg(long, env = "INVEX_RETENTION_SWEEP_SECONDS", default_value_t = 3600)]
     pub retention_sweep_seconds: u64,
+    /// Hours a review-UI sign-in (`/ui`) lasts.
+    #[arg(long, env = "INVEX_UI_SESSION_HOURS", default_value_t = 8)]
+    pub ui_session_hours: u64,
+    /// Mark the UI's cookies Secure: set when browsers reach the service over
+    /// TLS (a proxy's `X-Forwarded-Proto: https` also does, per request).
+    #[arg(long, env = "INVEX_SECURE_COOKIES")]
+    pub secure_cookies: bool,
     #[command(flatten)]
     pub store: StoreArgs,
     #[command(flatten)]

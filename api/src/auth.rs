@@ -146,7 +146,7 @@ impl KeyCache {
 /// The per-key rate limit, shared by every process through the database: a
 /// sliding window over minutes (this minute's requests, plus the previous
 /// minute's weighted by the part of it still inside the last 60 s).
-async fn check_rate(state: &SharedState, key_id: &str) -> Result<(), ApiError> {
+pub(crate) async fn check_rate(state: &SharedState, key_id: &str) -> Result<(), ApiError> {
     let now_ms = Utc::now().timestamp_millis();
     let minute = now_ms.div_euclid(60_000);
     let (current, previous) = state.repo.count_request(key_id, minute).await?;

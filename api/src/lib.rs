@@ -13,6 +13,8 @@
 //! - [`model_swap`]: workers swap in the promoted layout model version
 //!   between jobs, and roll back the same way.
 //! - [`webhooks`]: signed, retried, logged deliveries. [`sweeper`]: retention.
+//! - [`ui`]: the review UI at `/ui` (server-rendered HTML, sessions from API
+//!   keys), through the same functions as the `/v1` routes.
 //!
 //! This crate knows storage and the pipeline only through the `invex_domain`
 //! traits; the binary wires in `invex-storage` and `invex-pipeline`.
@@ -27,6 +29,7 @@ pub mod openapi;
 pub mod routes;
 pub mod state;
 pub mod sweeper;
+pub mod ui;
 pub mod webhooks;
 pub mod worker;
 

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use invex_domain::PageRenderer;
 use invex_domain::memory::MemoryStage;
 use invex_domain::service::{BlobStore, Repository};
 use tokio::sync::{Notify, watch};
@@ -25,6 +26,11 @@ pub struct ServiceOptions {
     /// How long a verified key is trusted before it is checked again
     /// (a revocation made through another process takes effect within this).
     pub key_cache_ttl: Duration,
+    /// How long a review-UI sign-in lasts.
+    pub ui_session_ttl: Duration,
+    /// Mark the UI's cookies `Secure` (the service is reached over TLS).
+    /// Also set per request when a proxy says `X-Forwarded-Proto: https`.
+    pub secure_cookies: bool,
 }
 
 impl Default for ServiceOptions {
@@ -35,6 +41,8 @@ impl Default for ServiceOptions {
             rate_limit_per_minute: 600,
             cors_origins: Vec::new(),
             key_cache_ttl: Duration::from_secs(30),
+            ui_session_ttl: Duration::from_secs(8 * 3600),
+            secure_cookies: false,
         }
     }
 }
@@ -63,6 +71,8 @@ pub struct AppState {
     pub reads: ReadLog,
     /// The supplier memory stage, which reviews teach; `None` turns it off.
     pub memory: Option<Arc<dyn MemoryStage>>,
+    /// Draws page images for the review UI; `None`: the UI shows no page.
+    pub pages: Option<Arc<dyn PageRenderer>>,
 }
 
 #[cfg(test)]
@@ -129,6 +139,7 @@ impl AppState {
         options: ServiceOptions,
         model: ModelStatus,
         memory: Option<Arc<dyn MemoryStage>>,
+        pages: Option<Arc<dyn PageRenderer>>,
         shutdown: watch::Receiver<bool>,
     ) -> SharedState {
         let keys = KeyCache::new(options.key_cache_ttl);
@@ -143,6 +154,7 @@ impl AppState {
             shutdown,
             reads: ReadLog::default(),
             memory,
+            pages,
         })
     }
 }

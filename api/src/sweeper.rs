@@ -1,5 +1,6 @@
 //! The retention sweeper: erases invoices older than their tenant's
-//! retention period, with their blobs, and logs each erasure as `system`.
+//! retention period, with their blobs, and logs each erasure as `system`;
+//! and forgets the review UI's expired sessions.
 
 use std::time::Duration;
 
@@ -30,6 +31,11 @@ pub async fn sweep_once(state: &SharedState) -> usize {
     }
     if erased > 0 {
         info!(erased, "retention sweep");
+    }
+    match state.repo.delete_expired_sessions(Utc::now()).await {
+        Ok(0) => {}
+        Ok(n) => info!(sessions = n, "expired UI sessions deleted"),
+        Err(e) => warn!(error = %e, "could not delete expired UI sessions"),
     }
     erased
 }

@@ -49,4 +49,5 @@ pub use prediction::{Prediction, Status};
 pub use read::MalformedPrediction;
 pub use traits::{
     Attachment, DocumentReader, EInvoiceReader, Extractor, ImageExtractor, InvoiceProcessor,
+    PageRenderer,
 };

@@ -91,3 +91,11 @@ pub trait ImageExtractor: Send + Sync {
     /// The invoice on the file's pages, and how many pages it has.
     fn extract_file(&self, bytes: &[u8]) -> Result<(Invoice, usize), DocumentError>;
 }
+
+/// Draws one page of an uploaded file as a PNG, for the review UI's page
+/// view. Synchronous and CPU-bound (pdfium, image decoding): async callers
+/// run it on a blocking thread. `page` is 1-based; the image is `width`
+/// pixels wide (smaller pages are not enlarged beyond it).
+pub trait PageRenderer: Send + Sync {
+    fn render_png(&self, bytes: &[u8], page: u32, width: u32) -> Result<Vec<u8>, DocumentError>;
+}

@@ -187,15 +187,20 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
             max_upload_bytes: args.max_upload_mb.saturating_mul(1024 * 1024),
             rate_limit_per_minute: args.rate_limit_per_minute,
             cors_origins: args.cors_origin.clone(),
+            ui_session_ttl: Duration::from_secs(args.ui_session_hours.max(1) * 3600),
+            secure_cookies: args.secure_cookies,
             ..ServiceOptions::default()
         };
         let memory = supplier_memory(&args.worker);
+        // The review UI draws page images with pdfium, as the reader does.
+        let pages: Arc<dyn invex_domain::PageRenderer> = Arc::new(super::pdfium()?);
         let state = AppState::new(
             repo.clone(),
             blobs.clone(),
             options,
             model,
             memory.clone(),
+            Some(pages),
             shutdown.clone(),
         );
         let mut background = Vec::new();
@@ -256,6 +261,7 @@ pub fn worker(args: WorkerOnlyArgs) -> Result<ExitCode> {
             ServiceOptions::default(),
             model,
             memory.clone(),
+            None,
             shutdown.clone(),
         );
         let metrics = state.metrics.clone();

@@ -2,6 +2,7 @@
 //! drives the real `invex` binary on real PDFs.
 
 mod accuracy;
+mod browser;
 mod cli;
 mod donut;
 mod einvoice;
@@ -16,6 +17,7 @@ mod ocr;
 mod real;
 mod scans;
 mod service;
+mod ui_browser;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

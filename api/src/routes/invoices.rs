@@ -8,13 +8,13 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, Utc};
-use invex_domain::FieldName;
 use invex_domain::service::review::{
     failed_checks, parse_correction, status_after_extraction, summarize,
 };
 use invex_domain::service::{
     AuditEntry, Correction, InvoiceFilter, InvoiceRecord, InvoiceStatus, Role,
 };
+use invex_domain::{FieldName, Invoice};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{Value as JsonValue, json};
@@ -53,7 +53,12 @@ pub async fn audit(
 /// Audits a read, once per key, invoice, action and minute ([`ReadLog`]).
 ///
 /// [`ReadLog`]: crate::state::ReadLog
-async fn audit_read(state: &SharedState, caller: &Caller, action: &str, id: &str) -> ApiResult<()> {
+pub async fn audit_read(
+    state: &SharedState,
+    caller: &Caller,
+    action: &str,
+    id: &str,
+) -> ApiResult<()> {
     let minute = Utc::now().timestamp().div_euclid(60);
     if state.reads.first_in_minute(&caller.key_id, id, action, minute) {
         audit(state, caller, action, Some(id), json!({"logged": "once per key and minute"}))
@@ -211,14 +216,32 @@ pub async fn correct_invoice(
             record.status
         )));
     }
-    let mut corrections = state.repo.corrections(&caller.tenant_id, &id).await?;
+    let corrections = state.repo.corrections(&caller.tenant_id, &id).await?;
     let current = corrected_invoice(&record, &corrections)?;
+    let new = validated_corrections(&current, &id, &caller.key_id, &body.fields).map_err(|p| {
+        let p: Vec<String> = p.iter().map(|(name, why)| format!("{name}: {why}")).collect();
+        ApiError::Invalid(p.join("; "))
+    })?;
+    let (record, corrections) =
+        store_corrections(&state, &caller, record, corrections, new).await?;
+    Ok(Json(invoice_view(&record, &corrections)?))
+}
+
+/// The corrections `fields` (name → value, `null` removes) make to the
+/// `current` invoice, each checked by its field's validator; or every
+/// field's problem, as (field name, why).
+pub fn validated_corrections(
+    current: &Invoice,
+    invoice_id: &str,
+    by: &str,
+    fields: &BTreeMap<String, JsonValue>,
+) -> Result<Vec<Correction>, Vec<(String, String)>> {
     let now = Utc::now();
     let mut problems = Vec::new();
     let mut new = Vec::new();
-    for (name, value) in &body.fields {
+    for (name, value) in fields {
         let Some(field) = FieldName::parse(name) else {
-            problems.push(format!("{name}: unknown field"));
+            problems.push((name.clone(), "unknown field".to_string()));
             continue;
         };
         let normal = if value.is_null() {
@@ -227,35 +250,46 @@ pub async fn correct_invoice(
             match parse_correction(field, value) {
                 Ok(v) => v.to_json(),
                 Err(why) => {
-                    problems.push(format!("{name}: {why}"));
+                    problems.push((name.clone(), why));
                     continue;
                 }
             }
         };
         new.push(Correction {
             id: Uuid::new_v4().to_string(),
-            invoice_id: id.clone(),
+            invoice_id: invoice_id.to_string(),
             field,
             previous: current.get(field).map(|f| f.value.to_json()),
             value: normal,
-            corrected_by: caller.key_id.clone(),
+            corrected_by: by.to_string(),
             corrected_at: now,
         });
     }
-    if !problems.is_empty() {
-        return Err(ApiError::Invalid(problems.join("; ")));
-    }
+    if problems.is_empty() { Ok(new) } else { Err(problems) }
+}
+
+/// Stores `new` corrections after the `existing` ones with the new summary
+/// and status, audits them, and teaches the supplier memory; returns the
+/// invoice as stored and all its corrections.
+pub async fn store_corrections(
+    state: &SharedState,
+    caller: &Caller,
+    record: InvoiceRecord,
+    mut corrections: Vec<Correction>,
+    new: Vec<Correction>,
+) -> ApiResult<(InvoiceRecord, Vec<Correction>)> {
+    let id = record.id.clone();
     corrections.extend(new.iter().cloned());
     let corrected = corrected_invoice(&record, &corrections)?;
     let summary = summarize(&corrected, &record.file_name);
     let status = status_after_extraction(&corrected);
     state.repo.add_corrections(&caller.tenant_id, &id, &new, &summary, status).await?;
     let names: Vec<&str> = new.iter().map(|c| c.field.as_str()).collect();
-    audit(&state, &caller, "correct", Some(&id), json!({"fields": names})).await?;
-    let record = load(&state, &caller, &id).await?;
+    audit(state, caller, "correct", Some(&id), json!({"fields": names})).await?;
+    let record = load(state, caller, &id).await?;
     let fields: Vec<FieldName> = new.iter().map(|c| c.field).collect();
-    learn(&state, &caller.tenant_id, &record, &corrections, Reviewed::Corrected(&fields)).await;
-    Ok(Json(invoice_view(&record, &corrections)?))
+    learn(state, &caller.tenant_id, &record, &corrections, Reviewed::Corrected(&fields)).await;
+    Ok((record, corrections))
 }
 
 /// Approves an invoice for booking; the supplier memory learns where the
@@ -271,18 +305,29 @@ pub async fn approve_invoice(
     Path(id): Path<String>,
 ) -> ApiResult<Json<JsonValue>> {
     caller.require(Role::Reviewer)?;
-    if !state.repo.approve(&caller.tenant_id, &id, &caller.key_id, Utc::now()).await? {
-        let record = load(&state, &caller, &id).await?;
+    let (record, corrections) = approve(&state, &caller, &id).await?;
+    Ok(Json(invoice_view(&record, &corrections)?))
+}
+
+/// Approves the invoice, audits it and teaches the supplier memory;
+/// `Conflict` unless it is processed and not failed.
+pub async fn approve(
+    state: &SharedState,
+    caller: &Caller,
+    id: &str,
+) -> ApiResult<(InvoiceRecord, Vec<Correction>)> {
+    if !state.repo.approve(&caller.tenant_id, id, &caller.key_id, Utc::now()).await? {
+        let record = load(state, caller, id).await?;
         return Err(ApiError::Conflict(format!(
             "an invoice that is {} cannot be approved",
             record.status
         )));
     }
-    audit(&state, &caller, "approve", Some(&id), json!({})).await?;
-    let record = load(&state, &caller, &id).await?;
-    let corrections = state.repo.corrections(&caller.tenant_id, &id).await?;
-    learn(&state, &caller.tenant_id, &record, &corrections, Reviewed::Approved).await;
-    Ok(Json(invoice_view(&record, &corrections)?))
+    audit(state, caller, "approve", Some(id), json!({})).await?;
+    let record = load(state, caller, id).await?;
+    let corrections = state.repo.corrections(&caller.tenant_id, id).await?;
+    learn(state, &caller.tenant_id, &record, &corrections, Reviewed::Approved).await;
+    Ok((record, corrections))
 }
 
 /// Erases an invoice, its corrections and its original file (GDPR).
@@ -311,6 +356,10 @@ pub async fn erase(
     let blob = state.repo.delete_invoice(tenant_id, id).await?;
     if let Some(key) = &blob {
         state.blobs.delete(key).await?;
+        // The review UI's page images of the file go with it.
+        for image in state.blobs.list(&crate::ui::invoice::page_cache_prefix(key)).await? {
+            state.blobs.delete(&image).await?;
+        }
     }
     let entry = AuditEntry {
         id: Uuid::new_v4().to_string(),

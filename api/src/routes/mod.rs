@@ -57,6 +57,7 @@ pub fn router(state: SharedState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let app = ops_routes()
         .merge(v1)
+        .merge(crate::ui::ui_routes().layer(DefaultBodyLimit::max(body_limit)))
         .route("/openapi.json", get(ops::openapi))
         .route("/docs", get(ops::docs));
     answered(app, &state)

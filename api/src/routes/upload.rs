@@ -116,7 +116,7 @@ async fn upload_multipart(
 }
 
 /// Checks, stores and records one file; the blob is durable before the row is written.
-async fn store_one(
+pub(crate) async fn store_one(
     state: &SharedState,
     caller: &Caller,
     file_name: String,
@@ -187,7 +187,11 @@ fn file_name_from_headers(request: &Request) -> String {
 }
 
 /// Answers 413 from `Content-Length` alone, before reading a huge body.
-fn refuse_if_declared_too_large(request: &Request, name: &str, limit: u64) -> ApiResult<()> {
+pub(crate) fn refuse_if_declared_too_large(
+    request: &Request,
+    name: &str,
+    limit: u64,
+) -> ApiResult<()> {
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)

@@ -9,5 +9,5 @@ pub mod store;
 pub use records::*;
 pub use store::{
     AuditLog, BlobStore, InvoiceStore, JobQueue, ModelStore, Repository, StoreError, StoreResult,
-    SupplierStore, TenantStore, WebhookStore,
+    SupplierStore, TenantStore, UiStore, WebhookStore,
 };

@@ -417,3 +417,33 @@ pub struct ModelAccuracy {
     /// 1 - corrected / (invoices × the 12 booked fields).
     pub accuracy: f64,
 }
+
+/// A signed-in browser session of the review UI. The cookie holds a random
+/// token; only its sha256 is stored, so a copy of the database signs no one in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UiSession {
+    /// Hex sha256 of the cookie's token.
+    pub token_hash: String,
+    pub tenant_id: String,
+    /// The API key the person signed in with; revoking it ends the session.
+    pub key_id: String,
+    pub role: Role,
+    /// Sent back in every form and in the `X-CSRF-Token` header.
+    pub csrf_token: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// One uploaded invoice as the dashboard counts it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActivityRow {
+    pub invoice_id: String,
+    pub created_at: DateTime<Utc>,
+    pub status: InvoiceStatus,
+    /// When its job finished (the result was stored); absent while queued.
+    pub processed_at: Option<DateTime<Utc>>,
+    pub approved_at: Option<DateTime<Utc>>,
+    pub supplier_name: Option<String>,
+    /// The fields people corrected on it (one entry per correction).
+    pub corrected_fields: Vec<FieldName>,
+}

@@ -231,11 +231,47 @@ pub trait ModelStore: Send + Sync {
     async fn model_accuracy(&self, tenant_id: Option<&str>) -> StoreResult<Vec<ModelAccuracy>>;
 }
 
+/// What the review UI keeps: browser sessions, the tenant's UI language,
+/// and the reads behind the invoice page's audit trail and the dashboard.
+#[async_trait]
+pub trait UiStore: Send + Sync {
+    async fn create_session(&self, session: &UiSession) -> StoreResult<()>;
+    /// The session whose token hashes to `token_hash`, if it has not expired
+    /// at `now` and its API key is not revoked.
+    async fn session(&self, token_hash: &str, now: DateTime<Utc>)
+    -> StoreResult<Option<UiSession>>;
+    /// Signs out; deleting an absent session is not an error.
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
+    /// Deletes sessions expired at `now`; returns how many.
+    async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> StoreResult<u64>;
+    /// `sv` or `en`; `None` until an admin chooses.
+    async fn tenant_language(&self, tenant_id: &str) -> StoreResult<Option<String>>;
+    async fn set_tenant_language(&self, tenant_id: &str, language: &str) -> StoreResult<()>;
+    /// The audit log of one invoice, oldest first, at most `limit`.
+    async fn invoice_audit(
+        &self,
+        tenant_id: &str,
+        invoice_id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditEntry>>;
+    /// How many of the tenant's invoices wait for a worker (queued or being read).
+    async fn waiting(&self, tenant_id: &str) -> StoreResult<u64>;
+    /// The invoices uploaded in `[from, to)`, oldest first, with what the
+    /// dashboard counts of each.
+    async fn activity(
+        &self,
+        tenant_id: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<ActivityRow>>;
+}
+
 /// Everything the service keeps in its database.
 #[async_trait]
 pub trait Repository:
     TenantStore
     + InvoiceStore
+    + UiStore
     + JobQueue
     + WebhookStore
     + AuditLog

@@ -5,6 +5,7 @@
 //! read at a time under a lock; reading words costs about a millisecond a page,
 //! and the expensive work (extraction) runs in parallel after it.
 
+mod page_image;
 mod render;
 mod words;
 
@@ -16,6 +17,7 @@ use pdfium_render::prelude::*;
 
 use crate::Error;
 pub use invex_domain::sniff::not_a_pdf;
+pub use page_image::MAX_PAGE_IMAGE_WIDTH;
 pub use render::{MAX_RENDER_SIDE, render_page};
 pub use words::{PositionedChar, chars_to_words, reading_order};
 

@@ -14,7 +14,7 @@
 //!
 //! The [`Repository`] traits are implemented in the sibling modules:
 //! [`tenants`] (tenants, keys, rate windows, audit log), [`invoices`], [`jobs`] and
-//! [`webhooks`], [`suppliers`] (the supplier memory); [`rows`] turns rows into records.
+//! [`webhooks`], [`suppliers`] (the supplier memory), [`ui`] (the review UI's sessions and dashboard); [`rows`] turns rows into records.
 
 mod filter;
 mod invoices;
@@ -24,6 +24,7 @@ mod models;
 mod rows;
 mod suppliers;
 mod tenants;
+mod ui;
 mod webhooks;
 
 use std::borrow::Cow;
@@ -61,6 +62,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "supplier memory", include_str!("../../migrations/sqlite/0003_supplier_memory.sql")),
     (4, "model versions", include_str!("../../migrations/sqlite/0004_model_versions.sql")),
     (5, "llm fallback", include_str!("../../migrations/sqlite/0005_llm.sql")),
+    (6, "review ui", include_str!("../../migrations/sqlite/0006_ui.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "schema", include_str!("../../migrations/postgres/0001_schema.sql")),
@@ -68,6 +70,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "supplier memory", include_str!("../../migrations/postgres/0003_supplier_memory.sql")),
     (4, "model versions", include_str!("../../migrations/postgres/0004_model_versions.sql")),
     (5, "llm fallback", include_str!("../../migrations/postgres/0005_llm.sql")),
+    (6, "review ui", include_str!("../../migrations/postgres/0006_ui.sql")),
 ];
 
 /// How long an SQLite connection waits for another writer before failing.

@@ -125,7 +125,7 @@ fn get_json(row: &AnyRow, column: &str) -> StoreResult<Option<Json>> {
     }
 }
 
-fn corrupt(column: &str, value: &str) -> StoreError {
+pub(super) fn corrupt(column: &str, value: &str) -> StoreError {
     let shown: String = value.chars().take(80).collect();
     tracing::error!(column, value = %shown, "undecodable value in the database");
     StoreError::Backend(format!("column {column} holds an undecodable value {shown:?}"))

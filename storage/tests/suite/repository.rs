@@ -13,6 +13,7 @@ mod llm;
 mod models;
 mod suppliers;
 mod tenants;
+mod ui;
 mod webhooks;
 
 use std::future::Future;

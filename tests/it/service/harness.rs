@@ -137,6 +137,7 @@ impl Harness {
             options,
             model,
             Some(memory.clone()),
+            Some(Arc::new(crate::pdfium())),
             shutdown.clone(),
         );
         let processor: Arc<dyn InvoiceProcessor> = Arc::new(pipeline);

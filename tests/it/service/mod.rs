@@ -11,4 +11,5 @@ mod models;
 mod ops;
 mod ops_support;
 mod processes;
+mod ui;
 mod uploads;
