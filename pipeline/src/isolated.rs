@@ -6,10 +6,13 @@
 //! of helpers: the `invex` binary re-executed as `invex reader`, which reads
 //! with the in-process reader and answers. The messages on the helper's
 //! stdin and stdout are length-prefixed: a request is one byte (`1` read,
-//! `2` attachments, `3` both), a little-endian `u32` length and the file's
-//! bytes; an answer is a `u32` length and the JSON of `Result<Document,
-//! DocumentError>` (or of the attachments, or of both). [`serve`] is the
-//! helper's side.
+//! `2` attachments, `3` both, `4` draw a page), a little-endian `u32` length
+//! and the file's bytes (for `4`, the page and the width as two `u32`s
+//! first); an answer is a `u32` length and the JSON of `Result<Document,
+//! DocumentError>` (or of the attachments, of both, or of the page's PNG).
+//! [`serve`] is the helper's side. The review UI's page images
+//! ([`PageRenderer`]) are drawn here too, so the API process never opens an
+//! uploaded file with native code.
 //!
 //! Limits: each helper starts under `ulimit -v` (address space) and `ulimit
 //! -t` (CPU seconds over its life, so a helper retires after
@@ -28,7 +31,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use invex_domain::{Attachment, Document, DocumentError, DocumentReader};
+use invex_domain::{Attachment, Document, DocumentError, DocumentReader, PageRenderer};
 
 /// Requests larger than this are refused by the helper (the upload limits
 /// are far below).
@@ -39,6 +42,8 @@ const OP_ATTACHMENTS: u8 = 2;
 /// Attachments and the page in one round trip: the pipeline reads the page
 /// right after it lists the attachments (unless it trusts the XML alone).
 const OP_BOTH: u8 = 3;
+/// A page drawn as PNG, for the review UI.
+const OP_RENDER: u8 = 4;
 
 /// What a helper may use.
 #[derive(Debug, Clone)]
@@ -278,14 +283,26 @@ impl DocumentReader for IsolatedReader {
     }
 }
 
+impl PageRenderer for IsolatedReader {
+    fn render_png(&self, bytes: &[u8], page: u32, width: u32) -> Result<Vec<u8>, DocumentError> {
+        let mut request = Vec::with_capacity(bytes.len() + 8);
+        request.extend_from_slice(&page.to_le_bytes());
+        request.extend_from_slice(&width.to_le_bytes());
+        request.extend_from_slice(bytes);
+        let answer = self.call(OP_RENDER, &request)?;
+        serde_json::from_slice::<Result<Vec<u8>, DocumentError>>(&answer).map_err(garbled)?
+    }
+}
+
 /// Marks that make a helper misbehave on purpose, for the tests of crash and
 /// hang containment; honoured only when `INVEX_READER_FAULTS=1` is set.
 pub const ABORT_MARK: &[u8] = b"%INVEX-TEST-ABORT";
 pub const HANG_MARK: &[u8] = b"%INVEX-TEST-HANG";
 
 /// The helper's side: reads requests from stdin until it closes, answers
-/// each on stdout with `reader`. Returns at end of input.
-pub fn serve(reader: &dyn DocumentReader) -> std::io::Result<()> {
+/// each on stdout with `reader` (pages drawn with `pages`). Returns at end
+/// of input.
+pub fn serve(reader: &dyn DocumentReader, pages: &dyn PageRenderer) -> std::io::Result<()> {
     let faults = std::env::var("INVEX_READER_FAULTS").is_ok_and(|v| v == "1");
     let mut input = std::io::stdin().lock();
     let mut output = std::io::stdout().lock();
@@ -317,6 +334,11 @@ pub fn serve(reader: &dyn DocumentReader) -> std::io::Result<()> {
             OP_READ => serde_json::to_vec(&reader.read(&bytes)),
             OP_ATTACHMENTS => serde_json::to_vec(&reader.attachments(&bytes)),
             OP_BOTH => serde_json::to_vec(&(reader.attachments(&bytes), reader.read(&bytes))),
+            OP_RENDER if bytes.len() >= 8 => {
+                let page = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+                let width = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
+                serde_json::to_vec(&pages.render_png(&bytes[8..], page, width))
+            }
             other => {
                 return Err(std::io::Error::other(format!("unknown request {other}")));
             }

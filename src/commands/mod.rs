@@ -32,7 +32,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Words(args) => words::run(args),
         Command::Doctor => doctor::run(),
         Command::Reader => {
-            invex_pipeline::isolated::serve(&pdf_reader()?)?;
+            invex_pipeline::isolated::serve(&pdf_reader()?, &pdfium()?)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Extract(args) => extract::run(args),
@@ -76,6 +76,26 @@ pub fn document_reader(
     let trusted = extractor.trust_xml || extractor.e_invoice == crate::cli::EInvoiceUse::Trust;
     let reader = invex_pipeline::isolated::IsolatedReader::new(exe, limits).with_prefetch(!trusted);
     Ok(Box::new(reader))
+}
+
+/// What draws the review UI's page images: the same helper processes as
+/// [`document_reader`] (a file never opened by native code in the API
+/// process), or pdfium in process with `--in-process-reader`.
+pub fn page_renderer(
+    extractor: &crate::cli::ExtractorArgs,
+) -> Result<std::sync::Arc<dyn invex_domain::PageRenderer>> {
+    let args = &extractor.reader;
+    if args.in_process_reader {
+        return Ok(std::sync::Arc::new(pdfium()?));
+    }
+    crate::native::find(crate::native::PDFIUM)?;
+    let limits = invex_pipeline::isolated::HelperLimits {
+        timeout: std::time::Duration::from_secs(args.reader_timeout_seconds.max(1)),
+        memory_bytes: args.reader_memory_mb.max(64).saturating_mul(1 << 20),
+        ..Default::default()
+    };
+    let exe = std::env::current_exe()?;
+    Ok(std::sync::Arc::new(invex_pipeline::isolated::IsolatedReader::new(exe, limits)))
 }
 
 /// pdfium alone, from the installed library: for rendering pages to pixels.

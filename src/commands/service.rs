@@ -192,8 +192,8 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
             ..ServiceOptions::default()
         };
         let memory = supplier_memory(&args.worker);
-        // The review UI draws page images with pdfium, as the reader does.
-        let pages: Arc<dyn invex_domain::PageRenderer> = Arc::new(super::pdfium()?);
+        // The review UI's page images, drawn where the documents are read.
+        let pages = super::page_renderer(&args.worker.extractor)?;
         let state = AppState::new(
             repo.clone(),
             blobs.clone(),

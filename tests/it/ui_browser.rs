@@ -139,17 +139,33 @@ async fn a_clerk_reviews_invoices_in_chromium(backend: Backend) {
     assert_eq!(loaded, json!(1600));
     assert_accessible(&b, "the invoice page").await;
 
-    // Clicking a field lights its box.
-    if b.client.find(Locator::Css("rect.box[data-field=invoice_number]")).await.is_ok() {
-        b.wait_for("#f_invoice_number").await.click().await.expect("focus");
-        b.wait_for("rect.box.active[data-field=invoice_number]").await;
-    }
+    // Clicking a field lights its box, and clicking a box selects its field.
+    let boxed = b
+        .client
+        .execute(
+            "return Array.from(document.querySelectorAll('rect.box')).map(r => r.dataset.field);",
+            vec![],
+        )
+        .await
+        .expect("boxes");
+    let boxed: Vec<String> =
+        boxed.as_array().unwrap().iter().filter_map(|v| v.as_str().map(str::to_string)).collect();
+    assert!(boxed.len() >= 2, "the fields' boxes are drawn: {boxed:?}");
+    // The last box is drawn on top, so a click at its centre reaches it.
+    let (first, second) = (&boxed[0], &boxed[boxed.len() - 1]);
+    b.wait_for(&format!("#f_{first}")).await.click().await.expect("focus a field");
+    b.wait_for(&format!("rect.box.active[data-field={first}]")).await;
+    b.wait_for(&format!("rect.box[data-field={second}]")).await.click().await.expect("click a box");
+    let focused =
+        b.client.execute("return document.activeElement.id;", vec![]).await.expect("focus");
+    assert_eq!(focused, json!(format!("f_{second}")), "the box's field has the focus");
+    b.wait_for(&format!("rect.box.active[data-field={second}]")).await;
 
     // A Bankgiro failing Luhn is refused, with the reason beside the field.
     type_into(&b, "#f_bankgiro", "5050-1056").await;
     b.wait_for("#save").await.click().await.expect("save");
     let why = b.text("#why_bankgiro").await;
-    assert!(why.contains("Luhn"), "{why}");
+    assert!(why.contains("bankgironummer") && why.contains("Luhn"), "{why}");
     let (_, stored) = h.get(&format!("/v1/invoices/{id}"), &key).await;
     assert!(stored["fields"]["bankgiro"]["value"] != "5050-1056", "nothing stored: {stored}");
 

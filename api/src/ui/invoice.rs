@@ -257,9 +257,10 @@ fn field_rows(
             // The validator's reason for the stored value, or for what was just typed.
             let problem = refused.and_then(|r| r.problems.get(key).cloned()).or_else(|| {
                 let field = field?;
+                let shown = display(&field.value);
                 check_value(name, &field.value)
                     .err()
-                    .map(|why| format!("{}: {why}", lang.field(name)))
+                    .map(|why| format!("{}: {}", lang.field(name), lang.reason(name, &shown, &why)))
             });
             FieldRow {
                 name: key,
@@ -366,9 +367,17 @@ pub async fn save(
                 let problems = problems
                     .into_iter()
                     .map(|(name, why)| {
-                        let label =
-                            FieldName::parse(&name).map_or(name.as_str(), |n| lang.field(n));
-                        let message = format!("{label}: {why}");
+                        let message = match FieldName::parse(&name) {
+                            Some(field) => {
+                                let typed = value(&format!("f_{name}")).unwrap_or("").trim();
+                                format!(
+                                    "{}: {}",
+                                    lang.field(field),
+                                    lang.reason(field, typed, &why)
+                                )
+                            }
+                            None => format!("{name}: {why}"),
+                        };
                         (name, message)
                     })
                     .collect();

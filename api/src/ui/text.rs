@@ -3,7 +3,7 @@
 //! Every text the templates show is a field of [`Texts`], so a missing
 //! translation is a compile error, not an English word on a Swedish page.
 
-use invex_domain::FieldName;
+use invex_domain::{FieldName, ValueKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -73,6 +73,43 @@ impl Lang {
             PaymentReference => ("OCR / betalningsreferens", "Payment reference (OCR)"),
         };
         if self == Lang::Sv { sv } else { en }
+    }
+
+    /// Why `typed` is refused for `name`, in this language. The validators
+    /// (`domain::service::review`) explain in English; `english` is their
+    /// words, kept as they are for English and where no translation fits.
+    pub fn reason(self, name: FieldName, typed: &str, english: &str) -> String {
+        use FieldName::*;
+        if self == Lang::En {
+            return english.to_string();
+        }
+        let value = format!("{typed:?}");
+        let why = match (name, name.kind()) {
+            (Bankgiro, _) => {
+                "är inte ett giltigt bankgironummer (7–8 siffror med kontrollsiffra enligt Luhn)"
+            }
+            (Plusgiro, _) => {
+                "är inte ett giltigt plusgironummer (2–8 siffror med kontrollsiffra enligt Luhn)"
+            }
+            (SupplierOrgNr | BuyerOrgNr, _) => {
+                "är inte ett giltigt organisationsnummer (10 siffror med kontrollsiffra enligt Luhn)"
+            }
+            (SupplierVat, _) => {
+                "är inte ett giltigt momsregistreringsnummer (SE + 10 siffror + 01, eller en annan EU-form)"
+            }
+            (Iban, _) => {
+                "är inte ett giltigt IBAN (fel längd, eller kontrollen enligt mod 97 stämmer inte)"
+            }
+            (Bic, _) => "är inte en giltig BIC (8 eller 11 tecken)",
+            (PaymentReference, _) => {
+                "är varken ett giltigt OCR-nummer (Luhn) eller en RF-referens (ISO 11649)"
+            }
+            (Currency, _) => "är ingen valutakod enligt ISO 4217",
+            (_, ValueKind::Amount) => "är inget belopp",
+            (_, ValueKind::Date) => "är inget datum på formen ÅÅÅÅ-MM-DD",
+            _ => return english.to_string(),
+        };
+        format!("{value} {why}")
     }
 
     /// An invoice status as a person reads it.
@@ -417,6 +454,29 @@ mod tests {
         ];
         for (header, want) in table {
             assert_eq!(Lang::from_accept_language(header), want, "{header:?}");
+        }
+    }
+
+    #[test]
+    fn the_validators_reasons_are_given_in_swedish() {
+        use FieldName::*;
+        let english =
+            "\"5050-1056\" is not a valid Bankgiro number (7–8 digits with a Luhn check digit)";
+        // (language, field, typed, reason)
+        let table = [
+            (Lang::En, Bankgiro, "5050-1056", english.to_string()),
+            (
+                Lang::Sv,
+                Bankgiro,
+                "5050-1056",
+                "\"5050-1056\" är inte ett giltigt bankgironummer (7–8 siffror med kontrollsiffra enligt Luhn)".into(),
+            ),
+            (Lang::Sv, TotalAmount, "tio", "\"tio\" är inget belopp".into()),
+            (Lang::Sv, DueDate, "31/12", "\"31/12\" är inget datum på formen ÅÅÅÅ-MM-DD".into()),
+            (Lang::Sv, InvoiceNumber, "", english.to_string()),
+        ];
+        for (lang, field, typed, want) in table {
+            assert_eq!(lang.reason(field, typed, english), want, "{lang:?} {field:?}");
         }
     }
 

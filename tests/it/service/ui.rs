@@ -334,7 +334,11 @@ async fn an_invoice_is_corrected_with_the_validators_reasons_and_approved(backen
     let refused = client.post(&uri, &[("f_bankgiro", "5050-1056"), ("action", "save")]).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.contains("id=\"why_bankgiro\""), "{}", refused.body);
-    assert!(refused.body.contains("Luhn"), "the validator's reason is shown");
+    assert!(
+        refused.body.contains("är inte ett giltigt bankgironummer")
+            && refused.body.contains("Luhn"),
+        "the validator's reason is shown, in the tenant's language (Swedish by default)"
+    );
     assert!(refused.body.contains("value=\"5050-1056\""), "the typed value stays");
     let (_, after) = h.get(&format!("/v1/invoices/{open}"), &admin).await;
     assert_eq!(after["corrections"].as_array().map(Vec::len), Some(1), "nothing stored: {after}");
@@ -446,4 +450,52 @@ async fn the_queue_filters_and_the_dashboard_counts(backend: Backend) {
 
 pub fn enc(s: &str) -> String {
     serde_urlencoded::to_string([("v", s)]).unwrap().trim_start_matches("v=").to_string()
+}
+
+/// The service draws page images in the reader's helper processes (`invex
+/// reader`): a PDF draws, an image is scaled, an XML file has no page, and a
+/// file on which the helper aborts or hangs fails that drawing alone.
+#[test]
+fn pages_are_drawn_in_helper_processes_and_a_crash_or_hang_costs_one_image() {
+    use invex_domain::{DocumentError, PageRenderer};
+    use invex_pipeline::isolated::{ABORT_MARK, HANG_MARK, HelperLimits, IsolatedReader};
+    let limits = HelperLimits { timeout: std::time::Duration::from_secs(2), ..Default::default() };
+    let exe = std::path::PathBuf::from(env!("CARGO_BIN_EXE_invex"));
+    let helpers = IsolatedReader::new(exe, limits).with_env("INVEX_READER_FAULTS", "1");
+    let marked = |mark: &[u8]| {
+        let mut pdf = sample(3);
+        pdf.extend_from_slice(b"\n");
+        pdf.extend_from_slice(mark);
+        pdf.extend_from_slice(b"\n");
+        pdf
+    };
+    let photo = std::fs::read(crate::repo().join("tests/fixtures/photo.png")).expect("photo");
+    let xml = b"<?xml version=\"1.0\"?><Invoice/>".to_vec();
+    // (file, page, width, Ok(width drawn) or the error's code)
+    let table: Vec<(&str, Vec<u8>, u32, u32, Result<u32, &str>)> = vec![
+        ("pdf", sample(3), 1, 800, Ok(800)),
+        ("pdf, a page it lacks", sample(3), 2, 800, Err("other")),
+        ("aborts", marked(ABORT_MARK), 1, 800, Err("reader_crashed")),
+        ("hangs", marked(HANG_MARK), 1, 800, Err("reader_timeout")),
+        (
+            "photo, narrower than asked",
+            photo.clone(),
+            1,
+            2400,
+            Ok(image::load_from_memory(&photo).unwrap().width()),
+        ),
+        ("xml", xml, 1, 800, Err("other")),
+        ("pdf again", sample(3), 1, 1200, Ok(1200)),
+    ];
+    for (name, bytes, page, width, want) in table {
+        let got = helpers.render_png(&bytes, page, width);
+        match (got, want) {
+            (Ok(png), Ok(w)) => {
+                let image = image::load_from_memory(&png).unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert_eq!(image.width(), w, "{name}");
+            }
+            (Err(e), Err(code)) => assert_eq!(DocumentError::code(&e), code, "{name}: {e}"),
+            (got, want) => panic!("{name}: got {:?}, want {want:?}", got.map(|p| p.len())),
+        }
+    }
 }
