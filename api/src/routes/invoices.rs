@@ -96,12 +96,23 @@ pub async fn get_file(
     let record = load(&state, &caller, &id).await?;
     let bytes = state.blobs.get(&record.blob_key).await?;
     audit_read(&state, &caller, "read_file", &id).await?;
-    let disposition = format!("attachment; filename=\"{}\"", record.file_name.replace('"', "'"));
+    let disposition = content_disposition(&record.file_name);
     Ok((
         [(header::CONTENT_TYPE, record.content_type), (header::CONTENT_DISPOSITION, disposition)],
         bytes,
     )
         .into_response())
+}
+
+/// `attachment` with the file's name: an ASCII fallback, and the exact name
+/// percent-encoded (RFC 6266 `filename*`), so any name is a valid header.
+fn content_disposition(name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' })
+        .collect();
+    let exact = percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC);
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{exact}")
 }
 
 /// The largest amount a filter takes (in absolute value): far above any

@@ -56,6 +56,9 @@ pub async fn upload(
             .map(|v| {
                 percent_encoding::percent_decode_str(v.trim()).decode_utf8_lossy().into_owned()
             })
+            // A decoded name may hold what a header cannot (a line break); the
+            // download's Content-Disposition must still be a valid header.
+            .map(|n| n.chars().map(|c| if c.is_control() { '_' } else { c }).collect::<String>())
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| "upload".to_string());
         let limit = state.options.max_upload_bytes;

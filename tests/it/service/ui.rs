@@ -20,6 +20,7 @@ both_backends!(
     an_invoice_is_corrected_with_the_validators_reasons_and_approved,
     page_images_are_drawn_cached_and_erased_with_the_invoice,
     the_queue_filters_and_the_dashboard_counts,
+    uploading_from_the_page_needs_the_token_and_keeps_any_file_name,
 );
 
 /// What a page answered.
@@ -498,4 +499,36 @@ fn pages_are_drawn_in_helper_processes_and_a_crash_or_hang_costs_one_image() {
             (got, want) => panic!("{name}: got {:?}, want {want:?}", got.map(|p| p.len())),
         }
     }
+}
+
+async fn uploading_from_the_page_needs_the_token_and_keeps_any_file_name(backend: Backend) {
+    let h = Harness::start(backend).await;
+    let (tenant, _) = h.tenant("Upload").await;
+    let uploader = h.key(&tenant, Role::Uploader).await;
+    let mut client = Client::new(&h);
+    client.sign_in(&uploader).await;
+    let upload = |token: &str| {
+        Request::post("/ui/upload")
+            .header("x-csrf-token", token.to_string())
+            .header("x-file-name", "fa%0Aktura%20%C3%A5.pdf")
+            .header(header::CONTENT_TYPE, "application/pdf")
+    };
+    let refused = client.send(upload("forged"), Body::from(sample(1))).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let stored = client.send(upload(&client.csrf), Body::from(sample(1))).await;
+    assert_eq!(stored.status, StatusCode::ACCEPTED, "{}", stored.body);
+    let body: serde_json::Value = serde_json::from_str(&stored.body).unwrap();
+    assert_eq!(body["file_name"], "fa_ktura å.pdf", "decoded, the line break made harmless");
+    let empty = client.send(upload(&client.csrf), Body::empty()).await;
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST, "{}", empty.body);
+    let answer: serde_json::Value = serde_json::from_str(&empty.body).unwrap();
+    assert_eq!(answer["error_type"], "empty_file", "the page shows the API's reason: {answer}");
+    let id = body["id"].as_str().unwrap();
+    let file = client.get(&format!("/ui/invoices/{id}/file")).await;
+    assert_eq!(file.status, StatusCode::OK);
+    let disposition = file.headers[header::CONTENT_DISPOSITION].to_str().expect("a valid header");
+    assert_eq!(
+        disposition,
+        "attachment; filename=\"fa_ktura _.pdf\"; filename*=UTF-8''fa%5Fktura%20%C3%A5%2Epdf"
+    );
 }
