@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::invoices::audit;
 use super::view::timestamp;
-use crate::auth::{Caller, generate_key};
+use crate::auth::{Caller, NewKey, generate_key};
 use crate::error::{ApiError, ApiResult};
 use crate::export::tenant_export;
 use crate::extract::{ApiJson, ApiQuery};
@@ -41,13 +41,7 @@ pub async fn create_key(
     let role = Role::parse(&body.role).ok_or_else(|| {
         ApiError::Invalid(format!("unknown role {:?}: use uploader, reviewer or admin", body.role))
     })?;
-    let (tenant, name) = (caller.tenant_id.clone(), body.name.clone());
-    let key = tokio::task::spawn_blocking(move || generate_key(&tenant, role, &name, Utc::now()))
-        .await
-        .map_err(|e| ApiError::Internal(format!("key generation task: {e}")))?;
-    state.repo.insert_key(&key.record).await?;
-    audit(&state, &caller, "key_create", None, json!({"key_id": key.record.id, "role": role}))
-        .await?;
+    let key = make_key(&state, &caller, role, &body.name).await?;
     let body =
         json!({"id": key.record.id, "key": key.plaintext, "role": role, "name": key.record.name});
     Ok((StatusCode::CREATED, Json(body)).into_response())
@@ -82,12 +76,36 @@ pub async fn revoke_key(
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     caller.require(Role::Admin)?;
-    if !state.repo.revoke_key(&caller.tenant_id, &id, Utc::now()).await? {
+    revoke(&state, &caller, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Makes, stores and audits a key of the caller's tenant (argon2 on the
+/// blocking pool); the plaintext is in the result only.
+pub async fn make_key(
+    state: &SharedState,
+    caller: &Caller,
+    role: Role,
+    name: &str,
+) -> ApiResult<NewKey> {
+    let (tenant, name) = (caller.tenant_id.clone(), name.to_string());
+    let key = tokio::task::spawn_blocking(move || generate_key(&tenant, role, &name, Utc::now()))
+        .await
+        .map_err(|e| ApiError::Internal(format!("key generation task: {e}")))?;
+    state.repo.insert_key(&key.record).await?;
+    audit(state, caller, "key_create", None, json!({"key_id": key.record.id, "role": role}))
+        .await?;
+    Ok(key)
+}
+
+/// Revokes a key of the caller's tenant at once (this process forgets it;
+/// others within `REVOCATION_CHECK`); `NotFound` unless it is an active one.
+pub async fn revoke(state: &SharedState, caller: &Caller, id: &str) -> ApiResult<()> {
+    if !state.repo.revoke_key(&caller.tenant_id, id, Utc::now()).await? {
         return Err(ApiError::NotFound);
     }
-    state.keys.forget(&id);
-    audit(&state, &caller, "key_revoke", None, json!({"key_id": id})).await?;
-    Ok(StatusCode::NO_CONTENT)
+    state.keys.forget(id);
+    audit(state, caller, "key_revoke", None, json!({"key_id": id})).await
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

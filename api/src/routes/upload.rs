@@ -54,9 +54,20 @@ pub async fn upload(
         return upload_multipart(&state, &caller, multipart).await;
     }
     let name = file_name_from_headers(&request);
+    store_raw(&state, &caller, name, request).await
+}
+
+/// One file as the raw request body, named `name`: refused from its declared
+/// size before it is read, then checked, stored and answered 202.
+pub(crate) async fn store_raw(
+    state: &SharedState,
+    caller: &Caller,
+    name: String,
+    request: Request,
+) -> ApiResult<Response> {
     let limit = state.options.max_upload_bytes;
     refuse_if_declared_too_large(&request, &name, limit)?;
-    let bytes = Bytes::from_request(request, &state).await.map_err(|e| {
+    let bytes = Bytes::from_request(request, state).await.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::BadUpload {
                 file: name.clone(),
@@ -66,7 +77,7 @@ pub async fn upload(
             ApiError::BadRequest(format!("could not read the request body: {e}"))
         }
     })?;
-    let stored = store_one(&state, &caller, name, &bytes).await?;
+    let stored = store_one(state, caller, name, &bytes).await?;
     Ok((StatusCode::ACCEPTED, Json(stored)).into_response())
 }
 
@@ -116,7 +127,7 @@ async fn upload_multipart(
 }
 
 /// Checks, stores and records one file; the blob is durable before the row is written.
-pub(crate) async fn store_one(
+async fn store_one(
     state: &SharedState,
     caller: &Caller,
     file_name: String,
@@ -187,11 +198,7 @@ fn file_name_from_headers(request: &Request) -> String {
 }
 
 /// Answers 413 from `Content-Length` alone, before reading a huge body.
-pub(crate) fn refuse_if_declared_too_large(
-    request: &Request,
-    name: &str,
-    limit: u64,
-) -> ApiResult<()> {
+fn refuse_if_declared_too_large(request: &Request, name: &str, limit: u64) -> ApiResult<()> {
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)

@@ -23,6 +23,7 @@ use invex_domain::service::{Role, UiSession};
 use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
 use super::text::{Lang, Texts};
@@ -68,7 +69,7 @@ impl Signed {
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    bool::from(a.ct_eq(b))
 }
 
 fn random_token() -> String {
@@ -76,7 +77,7 @@ fn random_token() -> String {
 }
 
 fn hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    crate::routes::upload::hex(&Sha256::digest(token.as_bytes()))
 }
 
 fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {

@@ -5,15 +5,14 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
 use invex_domain::service::Role;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::text::Lang;
 use super::{Chrome, Signed, UiError, render};
-use crate::auth::generate_key;
 use crate::error::ApiError;
+use crate::routes::admin::{make_key, revoke};
 use crate::routes::invoices::audit;
 use crate::routes::view::timestamp;
 use crate::state::SharedState;
@@ -120,13 +119,9 @@ pub async fn create_key(
         )))
         .in_lang(lang)
     })?;
-    let (tenant, name) = (user.caller.tenant_id.clone(), form.name.trim().to_string());
-    let key = tokio::task::spawn_blocking(move || generate_key(&tenant, role, &name, Utc::now()))
+    let key = make_key(&state, &user.caller, role, form.name.trim())
         .await
-        .map_err(|e| UiError::from(ApiError::Internal(format!("key generation task: {e}"))))?;
-    state.repo.insert_key(&key.record).await?;
-    audit(&state, &user.caller, "key_create", None, json!({"key_id": key.record.id, "role": role}))
-        .await?;
+        .map_err(|e| UiError::from(e).in_lang(lang))?;
     show(&state, &user, Some(key.plaintext)).await.map_err(|e| e.in_lang(lang))
 }
 
@@ -145,10 +140,6 @@ pub async fn revoke_key(
 ) -> Result<Response, UiError> {
     user.check_csrf(&form.csrf)?;
     user.require(Role::Admin)?;
-    if !state.repo.revoke_key(&user.caller.tenant_id, &id, Utc::now()).await? {
-        return Err(UiError::from(ApiError::NotFound).in_lang(user.lang));
-    }
-    state.keys.forget(&id);
-    audit(&state, &user.caller, "key_revoke", None, json!({"key_id": id})).await?;
+    revoke(&state, &user.caller, &id).await.map_err(|e| UiError::from(e).in_lang(user.lang))?;
     Ok(Redirect::to("/ui/settings").into_response())
 }

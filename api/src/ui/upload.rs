@@ -5,18 +5,14 @@
 
 use askama::Template;
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{FromRequest, Path, Request, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, Request, State};
 use axum::response::{IntoResponse, Response};
-use invex_domain::DocumentError;
 use invex_domain::service::Role;
 use serde_json::{Value as JsonValue, json};
 
 use super::{Chrome, Signed, UiError, render};
-use crate::error::ApiError;
 use crate::routes::invoices::load;
-use crate::routes::upload::{refuse_if_declared_too_large, store_one};
+use crate::routes::upload::store_raw;
 use crate::state::SharedState;
 
 #[derive(Template)]
@@ -48,35 +44,19 @@ pub async fn upload(
 ) -> Result<Response, UiError> {
     user.check_csrf_header(request.headers())?;
     user.require(Role::Uploader)?;
-    let answer = async {
-        let name = request
-            .headers()
-            .get("x-file-name")
-            .and_then(|v| v.to_str().ok())
-            .map(|v| {
-                percent_encoding::percent_decode_str(v.trim()).decode_utf8_lossy().into_owned()
-            })
-            // A decoded name may hold what a header cannot (a line break); the
-            // download's Content-Disposition must still be a valid header.
-            .map(|n| n.chars().map(|c| if c.is_control() { '_' } else { c }).collect::<String>())
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| "upload".to_string());
-        let limit = state.options.max_upload_bytes;
-        refuse_if_declared_too_large(&request, &name, limit)?;
-        let bytes = Bytes::from_request(request, &state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::BadUpload {
-                    file: name.clone(),
-                    cause: DocumentError::TooLarge { size: limit + 1, limit },
-                }
-            } else {
-                ApiError::BadRequest(format!("could not read the request body: {e}"))
-            }
-        })?;
-        let stored = store_one(&state, &user.caller, name, &bytes).await?;
-        Ok::<_, ApiError>((StatusCode::ACCEPTED, Json(stored)).into_response())
-    };
-    Ok(answer.await.unwrap_or_else(IntoResponse::into_response))
+    let name = request
+        .headers()
+        .get("x-file-name")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| percent_encoding::percent_decode_str(v.trim()).decode_utf8_lossy().into_owned())
+        // A decoded name may hold what a header cannot (a line break); the
+        // download's Content-Disposition must still be a valid header.
+        .map(|n| n.chars().map(|c| if c.is_control() { '_' } else { c }).collect::<String>())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "upload".to_string());
+    Ok(store_raw(&state, &user.caller, name, request)
+        .await
+        .unwrap_or_else(IntoResponse::into_response))
 }
 
 /// `GET /ui/invoices/{id}/status`: `{status, status_text, error}` for the
