@@ -12,6 +12,7 @@ use zip::ZipWriter;
 use zip::write::SimpleFileOptions;
 
 use crate::error::{ApiError, ApiResult};
+use crate::routes::invoices::edits;
 use crate::routes::view::{invoice_view, timestamp};
 use crate::state::SharedState;
 
@@ -26,9 +27,9 @@ pub async fn tenant_export(state: &SharedState, tenant_id: &str) -> ApiResult<Ve
         let filter = InvoiceFilter { after: after.clone(), limit: 200, ..InvoiceFilter::default() };
         let page = state.repo.invoices(tenant_id, &filter).await?;
         for record in &page {
-            let corrections = state.repo.corrections(tenant_id, &record.id).await?;
+            let edits = edits(state, tenant_id, &record.id).await?;
             let body = json!({
-                "view": invoice_view(record, &corrections)?,
+                "view": invoice_view(record, &edits)?,
                 "extracted": record.result,
                 "uploaded_by": record.uploaded_by,
             });

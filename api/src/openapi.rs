@@ -18,6 +18,7 @@ use crate::routes::{admin, invoices, ops, suppliers, upload};
         invoices::get_file,
         invoices::correct_invoice,
         invoices::approve_invoice,
+        invoices::correct_lines,
         invoices::delete_invoice,
         invoices::review_queue,
         suppliers::list_suppliers,
@@ -37,7 +38,7 @@ use crate::routes::{admin, invoices, ops, suppliers, upload};
         ops::live,
         ops::ready,
     ),
-    components(schemas(invoices::CorrectionRequest, admin::NewKeyRequest, admin::WebhookRequest, admin::RetentionRequest)),
+    components(schemas(invoices::CorrectionRequest, invoices::LinesRequest, admin::NewKeyRequest, admin::WebhookRequest, admin::RetentionRequest)),
     modifiers(&BearerKey),
 )]
 struct ApiDoc;

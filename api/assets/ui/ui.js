@@ -40,11 +40,33 @@
     document.addEventListener("keydown", (e) => {
       const click = (id) => { const el = document.getElementById(id); if (el) { e.preventDefault(); el.click(); } };
       if ((e.ctrlKey || e.metaKey) && e.key === "Enter") click("approve");
-      else if ((e.ctrlKey || e.metaKey) && (e.key === "s" || e.key === "S")) click("save");
+      else if ((e.ctrlKey || e.metaKey) && (e.key === "s" || e.key === "S")) {
+        const inLines = document.activeElement && document.activeElement.closest("#lines-form");
+        click(inLines ? "save-lines" : "save");
+      }
       else if (e.altKey && (e.key === "n" || e.key === "N")) click("next");
     });
     const invalid = form.querySelector("tr.invalid input, tr.invalid select");
-    if (invalid) invalid.focus();
+    if (invalid && !document.getElementById("lines-flash")) invalid.focus();
+  }
+  // Line items: Enter moves along the row's inputs as in the fields form.
+  const linesForm = document.getElementById("lines-form");
+  if (linesForm) {
+    const cells = Array.from(linesForm.querySelectorAll("tbody input:not([type=checkbox]), tbody select"));
+    cells.forEach((input, i) => {
+      input.addEventListener("keydown", (e) => {
+        if (e.key === "Enter" && !e.ctrlKey && !e.metaKey) {
+          e.preventDefault();
+          const next = cells[(i + (e.shiftKey ? cells.length - 1 : 1)) % cells.length];
+          next.focus();
+          if (next.select) next.select();
+        }
+      });
+    });
+    if (document.getElementById("lines-flash")) {
+      const bad = linesForm.querySelector("[aria-invalid=true]");
+      if (bad) bad.focus();
+    }
   }
   const scroll = document.getElementById("page-scroll");
   if (scroll) {

@@ -9,19 +9,21 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, Utc};
 use invex_domain::service::review::{
-    failed_checks, parse_correction, status_after_extraction, summarize,
+    failed_checks, parse_correction, parse_line_corrections, status_after_extraction, summarize,
 };
 use invex_domain::service::{
-    AuditEntry, Correction, InvoiceFilter, InvoiceRecord, InvoiceStatus, Role,
+    AuditEntry, Correction, InvoiceFilter, InvoiceRecord, InvoiceStatus, LineCorrection, Role,
 };
-use invex_domain::{FieldName, Invoice};
+use invex_domain::{FieldName, Invoice, LineItem};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{Value as JsonValue, json};
 use uuid::Uuid;
 
 use super::suppliers::{Reviewed, learn};
-use super::view::{corrected_invoice, decode_cursor, encode_cursor, invoice_view, summary_view};
+use super::view::{
+    Edits, corrected_invoice, decode_cursor, encode_cursor, invoice_view, summary_view,
+};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
@@ -29,6 +31,13 @@ use crate::state::SharedState;
 
 pub async fn load(state: &SharedState, caller: &Caller, id: &str) -> ApiResult<InvoiceRecord> {
     state.repo.invoice(&caller.tenant_id, id).await?.ok_or(ApiError::NotFound)
+}
+
+/// What reviewers changed on the invoice `id` of `tenant_id`, oldest first.
+pub async fn edits(state: &SharedState, tenant_id: &str, id: &str) -> ApiResult<Edits> {
+    let fields = state.repo.corrections(tenant_id, id).await?;
+    let lines = state.repo.line_corrections(tenant_id, id).await?;
+    Ok(Edits { fields, lines })
 }
 
 pub async fn audit(
@@ -78,9 +87,9 @@ pub async fn get_invoice(
     Path(id): Path<String>,
 ) -> ApiResult<Json<JsonValue>> {
     let record = load(&state, &caller, &id).await?;
-    let corrections = state.repo.corrections(&caller.tenant_id, &id).await?;
+    let edits = edits(&state, &caller.tenant_id, &id).await?;
     audit_read(&state, &caller, "read", &id).await?;
-    Ok(Json(invoice_view(&record, &corrections)?))
+    Ok(Json(invoice_view(&record, &edits)?))
 }
 
 /// The original file, as uploaded.
@@ -221,21 +230,15 @@ pub async fn correct_invoice(
         ));
     }
     let record = load(&state, &caller, &id).await?;
-    if matches!(record.status, InvoiceStatus::Queued | InvoiceStatus::Processing) {
-        return Err(ApiError::Conflict(format!(
-            "the invoice is {}; correct it once it is processed",
-            record.status
-        )));
-    }
-    let corrections = state.repo.corrections(&caller.tenant_id, &id).await?;
-    let current = corrected_invoice(&record, &corrections)?;
+    require_processed(&record)?;
+    let edits = edits(&state, &caller.tenant_id, &id).await?;
+    let current = corrected_invoice(&record, &edits)?;
     let new = validated_corrections(&current, &id, &caller.key_id, &body.fields).map_err(|p| {
         let p: Vec<String> = p.iter().map(|(name, why)| format!("{name}: {why}")).collect();
         ApiError::Invalid(p.join("; "))
     })?;
-    let (record, corrections) =
-        store_corrections(&state, &caller, record, corrections, new).await?;
-    Ok(Json(invoice_view(&record, &corrections)?))
+    let (record, edits) = store_corrections(&state, &caller, record, edits, new).await?;
+    Ok(Json(invoice_view(&record, &edits)?))
 }
 
 /// The corrections `fields` (name → value, `null` removes) make to the
@@ -279,19 +282,20 @@ pub fn validated_corrections(
     if problems.is_empty() { Ok(new) } else { Err(problems) }
 }
 
-/// Stores `new` corrections after the `existing` ones with the new summary
+/// Stores `new` corrections after the existing `edits` with the new summary
 /// and status, audits them, and teaches the supplier memory; returns the
-/// invoice as stored and all its corrections.
+/// invoice as stored and all its edits.
 pub async fn store_corrections(
     state: &SharedState,
     caller: &Caller,
     record: InvoiceRecord,
-    mut corrections: Vec<Correction>,
+    mut edits: Edits,
     new: Vec<Correction>,
-) -> ApiResult<(InvoiceRecord, Vec<Correction>)> {
+) -> ApiResult<(InvoiceRecord, Edits)> {
     let id = record.id.clone();
-    corrections.extend(new.iter().cloned());
-    let corrected = corrected_invoice(&record, &corrections)?;
+    edits.fields.extend(new.iter().cloned());
+    let corrections = &edits.fields;
+    let corrected = corrected_invoice(&record, &edits)?;
     let summary = summarize(&corrected, &record.file_name);
     let status = status_after_extraction(&corrected);
     state.repo.add_corrections(&caller.tenant_id, &id, &new, &summary, status).await?;
@@ -299,8 +303,89 @@ pub async fn store_corrections(
     audit(state, caller, "correct", Some(&id), json!({"fields": names})).await?;
     let record = load(state, caller, &id).await?;
     let fields: Vec<FieldName> = new.iter().map(|c| c.field).collect();
-    learn(state, &caller.tenant_id, &record, &corrections, Reviewed::Corrected(&fields)).await;
-    Ok((record, corrections))
+    learn(state, &caller.tenant_id, &record, corrections, Reviewed::Corrected(&fields)).await;
+    Ok((record, edits))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct LinesRequest {
+    /// The invoice's line items as they should be, in order; they replace the
+    /// extracted ones. Each is `{description, amount}` with optional
+    /// `quantity`, `unit`, `unit_price`, `vat_rate` (percent) and `kind`
+    /// (`item`, `allowance` with a negative amount, or `charge`); numbers
+    /// may also be text like "1 234,56". `[]` means the invoice has no lines.
+    #[schema(value_type = Vec<Object>)]
+    lines: Vec<JsonValue>,
+}
+
+/// Replaces the invoice's line items with a reviewer's. Every line needs a
+/// description and an amount, and quantity × unit price must equal the
+/// amount where all three are given. Lines that do not add up to the net
+/// amount are stored, and the invoice shows that as a failed check.
+#[utoipa::path(put, path = "/v1/invoices/{id}/lines", tag = "review", request_body = LinesRequest,
+    params(("id" = String, Path, description = "Invoice id")),
+    responses((status = 200, description = "The corrected invoice"), (status = 404, description = "No such invoice"),
+        (status = 409, description = "Still being processed"), (status = 422, description = "A line is invalid; the message says which and why")),
+    security(("api_key" = [])))]
+pub async fn correct_lines(
+    State(state): State<SharedState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<LinesRequest>,
+) -> ApiResult<Json<JsonValue>> {
+    caller.require(Role::Reviewer)?;
+    let record = load(&state, &caller, &id).await?;
+    require_processed(&record)?;
+    let edits = edits(&state, &caller.tenant_id, &id).await?;
+    let lines = parse_line_corrections(&body.lines).map_err(|p| {
+        let p: Vec<String> = p.iter().map(|(n, why)| format!("line {n}: {why}")).collect();
+        ApiError::Invalid(p.join("; "))
+    })?;
+    let (record, edits) = store_lines(&state, &caller, record, edits, lines).await?;
+    Ok(Json(invoice_view(&record, &edits)?))
+}
+
+/// `Conflict` while the invoice is queued or being read: a person corrects
+/// what the extractor has finished.
+pub fn require_processed(record: &InvoiceRecord) -> ApiResult<()> {
+    if matches!(record.status, InvoiceStatus::Queued | InvoiceStatus::Processing) {
+        return Err(ApiError::Conflict(format!(
+            "the invoice is {}; correct it once it is processed",
+            record.status
+        )));
+    }
+    Ok(())
+}
+
+/// Stores a reviewer's `lines` after the existing `edits` with the new
+/// summary and status, and audits it; returns the invoice as stored and
+/// all its edits.
+pub async fn store_lines(
+    state: &SharedState,
+    caller: &Caller,
+    record: InvoiceRecord,
+    mut edits: Edits,
+    lines: Vec<LineItem>,
+) -> ApiResult<(InvoiceRecord, Edits)> {
+    let id = record.id.clone();
+    let previous = corrected_invoice(&record, &edits)?.line_items;
+    let correction = LineCorrection {
+        id: Uuid::new_v4().to_string(),
+        invoice_id: id.clone(),
+        lines,
+        previous,
+        corrected_by: caller.key_id.clone(),
+        corrected_at: Utc::now(),
+    };
+    edits.lines.push(correction.clone());
+    let corrected = corrected_invoice(&record, &edits)?;
+    let summary = summarize(&corrected, &record.file_name);
+    let status = status_after_extraction(&corrected);
+    state.repo.add_line_correction(&caller.tenant_id, &correction, &summary, status).await?;
+    let count = correction.lines.len();
+    audit(state, caller, "correct_lines", Some(&id), json!({"lines": count})).await?;
+    let record = load(state, caller, &id).await?;
+    Ok((record, edits))
 }
 
 /// Approves an invoice for booking; the supplier memory learns where the
@@ -316,8 +401,8 @@ pub async fn approve_invoice(
     Path(id): Path<String>,
 ) -> ApiResult<Json<JsonValue>> {
     caller.require(Role::Reviewer)?;
-    let (record, corrections) = approve(&state, &caller, &id).await?;
-    Ok(Json(invoice_view(&record, &corrections)?))
+    let (record, edits) = approve(&state, &caller, &id).await?;
+    Ok(Json(invoice_view(&record, &edits)?))
 }
 
 /// Approves the invoice, audits it and teaches the supplier memory;
@@ -326,7 +411,7 @@ pub async fn approve(
     state: &SharedState,
     caller: &Caller,
     id: &str,
-) -> ApiResult<(InvoiceRecord, Vec<Correction>)> {
+) -> ApiResult<(InvoiceRecord, Edits)> {
     if !state.repo.approve(&caller.tenant_id, id, &caller.key_id, Utc::now()).await? {
         let record = load(state, caller, id).await?;
         return Err(ApiError::Conflict(format!(
@@ -336,9 +421,9 @@ pub async fn approve(
     }
     audit(state, caller, "approve", Some(id), json!({})).await?;
     let record = load(state, caller, id).await?;
-    let corrections = state.repo.corrections(&caller.tenant_id, id).await?;
-    learn(state, &caller.tenant_id, &record, &corrections, Reviewed::Approved).await;
-    Ok((record, corrections))
+    let edits = edits(state, &caller.tenant_id, id).await?;
+    learn(state, &caller.tenant_id, &record, &edits.fields, Reviewed::Approved).await;
+    Ok((record, edits))
 }
 
 /// Erases an invoice, its corrections and its original file (GDPR).
@@ -404,8 +489,8 @@ pub async fn review_queue(
         state.repo.review_queue(&caller.tenant_id, q.limit.unwrap_or(50).clamp(1, 200)).await?;
     let mut out = Vec::with_capacity(rows.len());
     for record in &rows {
-        let corrections = state.repo.corrections(&caller.tenant_id, &record.id).await?;
-        let invoice = corrected_invoice(record, &corrections)?;
+        let edits = edits(&state, &caller.tenant_id, &record.id).await?;
+        let invoice = corrected_invoice(record, &edits)?;
         let mut row = summary_view(record);
         row["checks_failed"] = json!(failed_checks(&invoice));
         out.push(row);

@@ -4,8 +4,8 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, SecondsFormat, Utc};
-use invex_domain::service::review::{apply_corrections, failed_checks};
-use invex_domain::service::{Correction, InvoiceRecord, PageCursor};
+use invex_domain::service::review::{apply_corrections, apply_line_corrections, failed_checks};
+use invex_domain::service::{Correction, InvoiceRecord, LineCorrection, PageCursor};
 use invex_domain::{Invoice, Prediction};
 use serde_json::{Map, Value as Json, json};
 
@@ -25,26 +25,39 @@ pub fn extracted_invoice(record: &InvoiceRecord) -> Result<Prediction, ApiError>
     }
 }
 
-/// The extraction with `corrections` applied.
-pub fn corrected_invoice(
-    record: &InvoiceRecord,
-    corrections: &[Correction],
-) -> Result<Invoice, ApiError> {
+/// What reviewers changed on an invoice, oldest first: field corrections
+/// and line-item lists (the newest list replaces the extracted lines).
+#[derive(Debug, Clone, Default)]
+pub struct Edits {
+    pub fields: Vec<Correction>,
+    pub lines: Vec<LineCorrection>,
+}
+
+impl Edits {
+    /// Applies the edits to the extracted `invoice`.
+    pub fn apply(&self, invoice: &mut Invoice) {
+        apply_corrections(invoice, &self.fields);
+        apply_line_corrections(invoice, &self.lines);
+    }
+}
+
+/// The extraction with the reviewers' `edits` applied.
+pub fn corrected_invoice(record: &InvoiceRecord, edits: &Edits) -> Result<Invoice, ApiError> {
     let mut invoice = extracted_invoice(record)?.invoice;
-    apply_corrections(&mut invoice, corrections);
+    edits.apply(&mut invoice);
     Ok(invoice)
 }
 
 /// `GET /v1/invoices/{id}`.
-pub fn invoice_view(record: &InvoiceRecord, corrections: &[Correction]) -> Result<Json, ApiError> {
+pub fn invoice_view(record: &InvoiceRecord, edits: &Edits) -> Result<Json, ApiError> {
     let extracted = extracted_invoice(record)?;
     let mut corrected = extracted.clone();
-    apply_corrections(&mut corrected.invoice, corrections);
+    edits.apply(&mut corrected.invoice);
     let extracted_json = extracted.to_json();
     let mut body = corrected.to_json();
     let fields = body.get_mut("fields").and_then(Json::as_object_mut);
     if let Some(fields) = fields {
-        for c in corrections {
+        for c in &edits.fields {
             let name = c.field.as_str();
             if let Some(Json::Object(field)) = fields.get_mut(name) {
                 field.insert(
@@ -71,6 +84,10 @@ pub fn invoice_view(record: &InvoiceRecord, corrections: &[Correction]) -> Resul
     out.insert("fields".into(), body["fields"].take());
     out.insert("vat_breakdown".into(), body["vat_breakdown"].take());
     out.insert("line_items".into(), body["line_items"].take());
+    if !edits.lines.is_empty() {
+        // A reviewer replaced the lines: what the extractor read stays visible.
+        out.insert("extracted_line_items".into(), extracted_json["line_items"].clone());
+    }
     out.insert("e_invoice".into(), body.get_mut("e_invoice").map_or(Json::Null, Json::take));
     // What the language-model fallback did: why it was asked, the outcome,
     // the values it refused and the tokens and cost of the invoice.
@@ -81,8 +98,19 @@ pub fn invoice_view(record: &InvoiceRecord, corrections: &[Correction]) -> Resul
     out.insert("min_confidence".into(), json!(record.summary.min_confidence));
     out.insert(
         "corrections".into(),
-        json!(corrections.iter().map(correction_view).collect::<Vec<_>>()),
+        json!(edits.fields.iter().map(correction_view).collect::<Vec<_>>()),
     );
+    // Each line correction: who replaced the lines and when, with the count
+    // before and after (the lines themselves are in `line_items`).
+    let line_corrections: Vec<Json> = edits
+        .lines
+        .iter()
+        .map(|c| {
+            json!({"lines": c.lines.len(), "previous_lines": c.previous.len(),
+                   "corrected_by": c.corrected_by, "corrected_at": timestamp(c.corrected_at)})
+        })
+        .collect();
+    out.insert("line_corrections".into(), json!(line_corrections));
     out.insert("approved_by".into(), json!(record.approved_by));
     out.insert("approved_at".into(), json!(record.approved_at.map(timestamp)));
     Ok(Json::Object(out))

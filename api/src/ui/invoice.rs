@@ -4,7 +4,9 @@
 //!
 //! Saving goes through `routes::invoices::{validated_corrections,
 //! store_corrections, approve}`, the API's own path: the same validators,
-//! the same audit entries, the same supplier-memory learning.
+//! the same audit entries, the same supplier-memory learning. The line
+//! items are a second form (`POST /ui/invoices/{id}/lines`) that replaces
+//! the whole list through `store_lines`, as `PUT /v1/invoices/{id}/lines`.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -13,9 +15,9 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use invex_domain::service::review::{check_value, failed_checks};
-use invex_domain::service::{InvoiceStatus, Role};
-use invex_domain::{Document, FieldName, Invoice, Value, ValueKind};
+use invex_domain::service::review::{check_value, failed_checks, parse_line_corrections};
+use invex_domain::service::Role;
+use invex_domain::{Document, FieldName, Invoice, LineItem, LineKind, Value, ValueKind};
 use serde::Deserialize;
 use serde_json::Value as Json;
 
@@ -23,7 +25,8 @@ use super::queue::next_after;
 use super::text::Lang;
 use super::{Chrome, Signed, UiError, render};
 use crate::routes::invoices::{
-    approve, audit_read, get_file, load, store_corrections, validated_corrections,
+    approve, audit_read, edits, get_file, load, require_processed, store_corrections, store_lines,
+    validated_corrections,
 };
 use crate::routes::view::{corrected_invoice, timestamp};
 use crate::state::SharedState;
@@ -69,14 +72,26 @@ pub struct PageView {
     pub boxes: Vec<BoxView>,
 }
 
+/// One row of the line-item form (`l{n}_description`, ...); a blank row
+/// adds a line when it is filled in.
 pub struct LineRow {
+    pub n: usize,
+    pub kind: &'static str,
     pub description: String,
     pub quantity: String,
+    pub unit: String,
     pub unit_price: String,
     pub vat_rate: String,
     pub amount: String,
     pub unsure: Option<String>,
+    pub problems: Vec<String>,
 }
+
+/// The inputs of one line row, in the order of the form's columns.
+const LINE_COLUMNS: [&str; 7] =
+    ["kind", "description", "quantity", "unit", "unit_price", "vat_rate", "amount"];
+/// Blank rows under the lines, for adding lines.
+const BLANK_LINE_ROWS: usize = 2;
 
 pub struct AuditRow {
     pub at: String,
@@ -101,6 +116,9 @@ struct InvoicePage {
     more_pages: usize,
     has_images: bool,
     lines: Vec<LineRow>,
+    lines_failed: bool,
+    lines_extracted: usize,
+    lines_corrected: bool,
     audit: Vec<AuditRow>,
     next: Option<String>,
 }
@@ -148,13 +166,32 @@ pub async fn page(
     } else {
         None
     };
-    view(&state, &user, &id, flash, None).await.map_err(|e| e.in_lang(user.lang))
+    view(&state, &user, &id, flash, Refused::Nothing).await.map_err(|e| e.in_lang(user.lang))
 }
 
-/// What a refused save sends back: the values as typed, and each field's problem.
-struct Refused {
-    typed: HashMap<String, String>,
-    problems: HashMap<String, String>,
+/// What a refused save sends back: the values as typed, with the problems.
+enum Refused {
+    Nothing,
+    /// Each field's typed value and problem, by field name.
+    Fields { typed: HashMap<String, String>, problems: HashMap<String, String> },
+    /// The line rows as typed, each with its problems.
+    Lines(Vec<LineRow>),
+}
+
+impl Refused {
+    fn field_typed(&self, key: &str) -> Option<&String> {
+        match self {
+            Refused::Fields { typed, .. } => typed.get(key),
+            _ => None,
+        }
+    }
+
+    fn field_problem(&self, key: &str) -> Option<String> {
+        match self {
+            Refused::Fields { problems, .. } => problems.get(key).cloned(),
+            _ => None,
+        }
+    }
 }
 
 async fn view(
@@ -162,22 +199,22 @@ async fn view(
     user: &Signed,
     id: &str,
     flash: Option<&'static str>,
-    refused: Option<Refused>,
+    refused: Refused,
 ) -> Result<Response, UiError> {
     let lang = user.lang;
     let caller = &user.caller;
     let record = load(state, caller, id).await?;
-    let corrections = state.repo.corrections(&caller.tenant_id, id).await?;
+    let edits = edits(state, &caller.tenant_id, id).await?;
     audit_read(state, caller, "read", id).await?;
-    let invoice = corrected_invoice(&record, &corrections)?;
-    let corrected: Vec<FieldName> = corrections.iter().map(|c| c.field).collect();
+    let invoice = corrected_invoice(&record, &edits)?;
+    let corrected: Vec<FieldName> = edits.fields.iter().map(|c| c.field).collect();
     let words: Option<Document> = state
         .repo
         .invoice_words(&caller.tenant_id, id)
         .await?
         .and_then(|json| serde_json::from_str(&json).ok());
     let processed = record.result.is_some();
-    let fields = field_rows(lang, &invoice, &corrected, refused.as_ref());
+    let fields = field_rows(lang, &invoice, &corrected, &refused);
     let (pages, more_pages) = page_views(lang, &invoice, words.as_ref());
     let audit = state
         .repo
@@ -195,24 +232,18 @@ async fn view(
             },
         })
         .collect();
-    let lines = invoice
-        .line_items
-        .iter()
-        .map(|l| LineRow {
-            description: l.description.clone().unwrap_or_default(),
-            quantity: decimal(l.quantity),
-            unit_price: decimal(l.unit_price),
-            vat_rate: decimal(l.vat_rate),
-            amount: decimal(l.amount),
-            unsure: l.unsure.clone(),
-        })
-        .collect();
+    let failed_save = !matches!(refused, Refused::Nothing);
+    let lines_failed = matches!(refused, Refused::Lines(_));
+    let can_edit = caller.role >= Role::Reviewer && require_processed(&record).is_ok();
+    let lines = match refused {
+        Refused::Lines(rows) => rows,
+        _ => line_rows(&invoice.line_items, if can_edit { BLANK_LINE_ROWS } else { 0 }),
+    };
     let mut checks = if processed { failed_checks(&invoice) } else { Vec::new() };
     if let Some(error) = &record.error {
         checks.insert(0, error.clone());
     }
-    let can_edit = caller.role >= Role::Reviewer
-        && !matches!(record.status, InvoiceStatus::Queued | InvoiceStatus::Processing);
+    let extracted_lines = edits.lines.first().map_or(invoice.line_items.len(), |c| c.previous.len());
     let next = if caller.role >= Role::Reviewer {
         next_after(state, &caller.tenant_id, id).await?
     } else {
@@ -225,13 +256,16 @@ async fn view(
         status: lang.status(record.status.as_str()),
         can_edit,
         flash,
-        failed_save: refused.is_some(),
+        failed_save,
         checks,
         fields,
         has_images: state.pages.is_some() && !pages.is_empty(),
         pages,
         more_pages,
         lines,
+        lines_failed,
+        lines_extracted: extracted_lines,
+        lines_corrected: !edits.lines.is_empty(),
         audit,
         next,
     };
@@ -246,16 +280,16 @@ fn field_rows(
     lang: Lang,
     invoice: &Invoice,
     corrected: &[FieldName],
-    refused: Option<&Refused>,
+    refused: &Refused,
 ) -> Vec<FieldRow> {
     FieldName::ALL
         .iter()
         .map(|&name| {
             let field = invoice.get(name);
             let key = name.as_str();
-            let typed = refused.and_then(|r| r.typed.get(key));
+            let typed = refused.field_typed(key);
             // The validator's reason for the stored value, or for what was just typed.
-            let problem = refused.and_then(|r| r.problems.get(key).cloned()).or_else(|| {
+            let problem = refused.field_problem(key).or_else(|| {
                 let field = field?;
                 let shown = display(&field.value);
                 check_value(name, &field.value)
@@ -352,15 +386,9 @@ pub async fn save(
     let caller = &user.caller;
     let result: Result<Response, UiError> = async {
         let record = load(&state, caller, &id).await?;
-        if matches!(record.status, InvoiceStatus::Queued | InvoiceStatus::Processing) {
-            return Err(crate::error::ApiError::Conflict(format!(
-                "the invoice is {}; correct it once it is processed",
-                record.status
-            ))
-            .into());
-        }
-        let corrections = state.repo.corrections(&caller.tenant_id, &id).await?;
-        let current = corrected_invoice(&record, &corrections)?;
+        require_processed(&record)?;
+        let edits = edits(&state, &caller.tenant_id, &id).await?;
+        let current = corrected_invoice(&record, &edits)?;
         let changed = changes(&current, &form);
         match validated_corrections(&current, &id, &caller.key_id, &changed) {
             Err(problems) => {
@@ -385,11 +413,11 @@ pub async fn save(
                     .iter()
                     .filter_map(|(k, v)| Some((k.strip_prefix("f_")?.to_string(), v.clone())))
                     .collect();
-                let refused = Refused { typed, problems };
-                return view(&state, &user, &id, Some(lang.texts().not_saved), Some(refused)).await;
+                let refused = Refused::Fields { typed, problems };
+                return view(&state, &user, &id, Some(lang.texts().not_saved), refused).await;
             }
             Ok(new) if !new.is_empty() => {
-                store_corrections(&state, caller, record, corrections, new).await?;
+                store_corrections(&state, caller, record, edits, new).await?;
             }
             Ok(_) => {}
         }
@@ -402,6 +430,172 @@ pub async fn save(
             return Ok(Redirect::to(&to).into_response());
         }
         Ok(Redirect::to(&format!("/ui/invoices/{id}?saved=1")).into_response())
+    }
+    .await;
+    result.map_err(|e| e.in_lang(lang))
+}
+
+/// The form rows of `lines`, numbered from 1, then `blanks` blank rows.
+fn line_rows(lines: &[LineItem], blanks: usize) -> Vec<LineRow> {
+    let mut rows: Vec<LineRow> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| LineRow {
+            n: i + 1,
+            kind: kind_name(l.kind),
+            description: l.description.clone().unwrap_or_default(),
+            quantity: decimal(l.quantity),
+            unit: l.unit.clone().unwrap_or_default(),
+            unit_price: decimal(l.unit_price),
+            vat_rate: decimal(l.vat_rate),
+            amount: decimal(l.amount),
+            unsure: l.unsure.clone(),
+            problems: Vec::new(),
+        })
+        .collect();
+    let first_blank = rows.len() + 1;
+    rows.extend((first_blank..first_blank + blanks).map(blank_row));
+    rows
+}
+
+fn blank_row(n: usize) -> LineRow {
+    LineRow {
+        n,
+        kind: "item",
+        description: String::new(),
+        quantity: String::new(),
+        unit: String::new(),
+        unit_price: String::new(),
+        vat_rate: String::new(),
+        amount: String::new(),
+        unsure: None,
+        problems: Vec::new(),
+    }
+}
+
+fn kind_name(kind: LineKind) -> &'static str {
+    match kind {
+        LineKind::Item => "item",
+        LineKind::Allowance => "allowance",
+        LineKind::Charge => "charge",
+    }
+}
+
+/// The line rows the form sends, in row order: `l{n}_{column}` inputs, and
+/// `l{n}_remove` to drop a row. Rows left blank are not lines.
+fn typed_line_rows(form: &[(String, String)]) -> Vec<LineRow> {
+    let mut rows: BTreeMap<usize, LineRow> = BTreeMap::new();
+    let mut removed = Vec::new();
+    for (key, value) in form {
+        let Some((n, column)) = key.strip_prefix('l').and_then(|k| k.split_once('_')) else {
+            continue;
+        };
+        let Ok(n) = n.parse::<usize>() else { continue };
+        if n == 0 || n > 10_000 {
+            continue;
+        }
+        let row = rows.entry(n).or_insert_with(|| blank_row(n));
+        let value = value.trim().to_string();
+        match column {
+            "kind" => {
+                row.kind = match value.as_str() {
+                    "allowance" => "allowance",
+                    "charge" => "charge",
+                    _ => "item",
+                }
+            }
+            "description" => row.description = value,
+            "quantity" => row.quantity = value,
+            "unit" => row.unit = value,
+            "unit_price" => row.unit_price = value,
+            "vat_rate" => row.vat_rate = value,
+            "amount" => row.amount = value,
+            "remove" => removed.push(n),
+            _ => {}
+        }
+    }
+    rows.into_values()
+        .filter(|r| !removed.contains(&r.n))
+        .filter(|r| {
+            let typed = [&r.description, &r.quantity, &r.unit, &r.unit_price, &r.vat_rate, &r.amount];
+            typed.iter().any(|t| !t.is_empty())
+        })
+        .collect()
+}
+
+/// A row as the JSON line the API takes.
+fn row_json(row: &LineRow) -> Json {
+    let mut o = serde_json::Map::new();
+    let cells = [
+        ("kind", row.kind),
+        ("description", row.description.as_str()),
+        ("quantity", row.quantity.as_str()),
+        ("unit", row.unit.as_str()),
+        ("unit_price", row.unit_price.as_str()),
+        ("vat_rate", row.vat_rate.as_str()),
+        ("amount", row.amount.as_str()),
+    ];
+    debug_assert_eq!(cells.map(|(k, _)| k), LINE_COLUMNS);
+    for (key, value) in cells {
+        if !value.is_empty() {
+            o.insert(key.into(), Json::String(value.to_string()));
+        }
+    }
+    Json::Object(o)
+}
+
+/// What a person can change about a line; the rest (confidence, box,
+/// source) is the extractor's.
+fn line_content(l: &LineItem) -> impl PartialEq + use<'_> {
+    (l.kind, &l.description, l.quantity, &l.unit, l.unit_price, l.vat_rate, l.amount)
+}
+
+/// `POST /ui/invoices/{id}/lines`: replaces the invoice's line items with
+/// the form's rows. A row that is refused saves nothing and shows the form
+/// again as typed, with the reasons beside the row.
+pub async fn save_lines(
+    State(state): State<SharedState>,
+    user: Signed,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, UiError> {
+    let csrf = form.iter().find(|(k, _)| k == "csrf").map_or("", |(_, v)| v.as_str());
+    user.check_csrf(csrf)?;
+    user.require(Role::Reviewer)?;
+    let lang = user.lang;
+    let caller = &user.caller;
+    let result: Result<Response, UiError> = async {
+        let record = load(&state, caller, &id).await?;
+        require_processed(&record)?;
+        let edits = edits(&state, &caller.tenant_id, &id).await?;
+        let mut rows = typed_line_rows(&form);
+        let sent: Vec<Json> = rows.iter().map(row_json).collect();
+        match parse_line_corrections(&sent) {
+            Err(problems) => {
+                for (i, problem) in problems {
+                    if let Some(row) = rows.get_mut(i - 1) {
+                        row.problems.push(lang.line_problem(&problem));
+                    }
+                }
+                // Renumber so that the rows and the blank ones follow on.
+                for (i, row) in rows.iter_mut().enumerate() {
+                    row.n = i + 1;
+                }
+                let first_blank = rows.len() + 1;
+                rows.extend((first_blank..first_blank + BLANK_LINE_ROWS).map(blank_row));
+                let not_saved = Some(lang.texts().lines_not_saved);
+                return view(&state, &user, &id, not_saved, Refused::Lines(rows)).await;
+            }
+            Ok(lines) => {
+                let current = corrected_invoice(&record, &edits)?.line_items;
+                let same = lines.len() == current.len()
+                    && lines.iter().zip(&current).all(|(a, b)| line_content(a) == line_content(b));
+                if !same {
+                    store_lines(&state, caller, record, edits, lines).await?;
+                }
+            }
+        }
+        Ok(Redirect::to(&format!("/ui/invoices/{id}?saved=1#lines-title")).into_response())
     }
     .await;
     result.map_err(|e| e.in_lang(lang))

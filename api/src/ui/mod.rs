@@ -49,6 +49,7 @@ pub fn ui_routes() -> Router<SharedState> {
         .route("/ui/signout", post(session::signout))
         .route("/ui/queue", get(queue::page))
         .route("/ui/invoices/{id}", get(invoice::page).post(invoice::save))
+        .route("/ui/invoices/{id}/lines", post(invoice::save_lines))
         .route("/ui/invoices/{id}/pages/{page}", get(invoice::page_image))
         .route("/ui/invoices/{id}/file", get(invoice::file))
         .route("/ui/invoices/{id}/status", get(upload::status))

@@ -3,6 +3,7 @@
 //! Every text the templates show is a field of [`Texts`], so a missing
 //! translation is a compile error, not an English word on a Swedish page.
 
+use invex_domain::service::review::LineProblem;
 use invex_domain::{FieldName, ValueKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,6 +113,38 @@ impl Lang {
         format!("{value} {why}")
     }
 
+    /// Why a line-item row is refused, in this language.
+    pub fn line_problem(self, problem: &LineProblem) -> String {
+        if self == Lang::En {
+            return problem.to_string();
+        }
+        let t = self.texts();
+        let column = |key: &str| match key {
+            "description" => t.description,
+            "quantity" => t.quantity,
+            "unit" => t.unit,
+            "unit_price" => t.unit_price,
+            "vat_rate" => t.vat_rate,
+            "amount" => t.amount,
+            "kind" => t.kind,
+            _ => "",
+        };
+        match problem {
+            LineProblem::NoDescription => "en rad behöver en beskrivning".into(),
+            LineProblem::NoAmount => "en rad behöver ett belopp".into(),
+            LineProblem::NotANumber(key, sent) => format!("{}: {sent} är inget tal", column(key)),
+            LineProblem::NotText(key) => format!("{}: ska vara text", column(key)),
+            LineProblem::RateOutOfRange(rate) => {
+                format!("{}: {rate} är ingen procentsats mellan 0 och 100", t.vat_rate)
+            }
+            LineProblem::ProductMismatch { quantity, unit_price, product, amount } => {
+                format!("{quantity} × {unit_price} = {product}, inte {amount}")
+            }
+            LineProblem::UnknownKind(kind) => format!("{}: okänd typ {kind:?}", t.kind),
+            LineProblem::UnknownKey(_) | LineProblem::NotAnObject => problem.to_string(),
+        }
+    }
+
     /// An invoice status as a person reads it.
     pub fn status(self, status: &str) -> &'static str {
         let (sv, en) = match status {
@@ -185,6 +218,17 @@ pub struct Texts {
     pub vat_rate: &'static str,
     pub amount: &'static str,
     pub no_line_items: &'static str,
+    pub line: &'static str,
+    pub kind: &'static str,
+    pub kind_item: &'static str,
+    pub kind_allowance: &'static str,
+    pub kind_charge: &'static str,
+    pub unit: &'static str,
+    pub remove: &'static str,
+    pub save_lines: &'static str,
+    pub lines_help: &'static str,
+    pub lines_not_saved: &'static str,
+    pub lines_corrected: &'static str,
     pub audit_trail: &'static str,
     pub when: &'static str,
     pub who: &'static str,
@@ -289,6 +333,17 @@ pub static EN: Texts = Texts {
     vat_rate: "VAT %",
     amount: "Amount",
     no_line_items: "No line items were found.",
+    line: "line",
+    kind: "Kind",
+    kind_item: "Item",
+    kind_allowance: "Allowance",
+    kind_charge: "Charge",
+    unit: "Unit",
+    remove: "Remove",
+    save_lines: "Save line items",
+    lines_help: "Fill in an empty row to add a line; tick Remove to drop one. An allowance's amount is negative. Saving replaces the invoice's line items.",
+    lines_not_saved: "Line items not saved: correct the rows marked below.",
+    lines_corrected: "Line items corrected by a person. Lines read from the file:",
     audit_trail: "Audit trail",
     when: "When",
     who: "Who (key)",
@@ -393,6 +448,17 @@ pub static SV: Texts = Texts {
     vat_rate: "Moms %",
     amount: "Belopp",
     no_line_items: "Inga fakturarader hittades.",
+    line: "rad",
+    kind: "Typ",
+    kind_item: "Artikel",
+    kind_allowance: "Rabatt",
+    kind_charge: "Avgift",
+    unit: "Enhet",
+    remove: "Ta bort",
+    save_lines: "Spara fakturarader",
+    lines_help: "Fyll i en tom rad för att lägga till en rad; kryssa i Ta bort för att ta bort en. En rabatts belopp är negativt. Att spara ersätter fakturans rader.",
+    lines_not_saved: "Fakturaraderna sparades inte: rätta de markerade raderna nedan.",
+    lines_corrected: "Fakturaraderna är rättade av en person. Rader lästa ur filen:",
     audit_trail: "Händelselogg",
     when: "När",
     who: "Vem (nyckel)",

@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-use crate::invoice::FieldName;
+use crate::invoice::{FieldName, LineItem};
 
 /// What a key may do. Ordered: an admin may do everything a reviewer may,
 /// and a reviewer everything an uploader may.
@@ -205,6 +205,21 @@ pub struct Correction {
     /// The value before this correction (extracted or an earlier correction).
     pub previous: Option<Json>,
     pub value: Json,
+    /// The id of the API key that made it.
+    pub corrected_by: String,
+    pub corrected_at: DateTime<Utc>,
+}
+
+/// A reviewer's line items: the whole list as the person left it, which
+/// replaces the extracted lines (the newest such correction wins). The
+/// extracted lines stay in the result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LineCorrection {
+    pub id: String,
+    pub invoice_id: String,
+    pub lines: Vec<LineItem>,
+    /// The lines before this correction (extracted or an earlier correction).
+    pub previous: Vec<LineItem>,
     /// The id of the API key that made it.
     pub corrected_by: String,
     pub corrected_at: DateTime<Utc>,

@@ -5,8 +5,8 @@
 use rust_decimal::Decimal;
 use serde_json::Value as Json;
 
-use super::records::{Correction, InvoiceStatus, InvoiceSummary};
-use crate::invoice::{Field, FieldName, Invoice, Source, Value, ValueKind};
+use super::records::{Correction, InvoiceStatus, InvoiceSummary, LineCorrection};
+use crate::invoice::{Field, FieldName, Invoice, LineItem, LineKind, Source, Value, ValueKind};
 use crate::parse::{normalize_currency, parse_amount};
 use crate::validate::{
     bankgiro, bic, iban, ocr_reference, org_nr, plusgiro, rf_reference,
@@ -265,6 +265,152 @@ pub fn apply_corrections(invoice: &mut Invoice, corrections: &[Correction]) {
             },
         );
     }
+}
+
+/// Applies line corrections: the newest replaces the invoice's line items.
+pub fn apply_line_corrections(invoice: &mut Invoice, corrections: &[LineCorrection]) {
+    if let Some(newest) = corrections.last() {
+        invoice.line_items = newest.lines.clone();
+    }
+}
+
+/// Why a reviewer's line is refused. `Display` is the English reason; the
+/// UI words it in the tenant's language.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LineProblem {
+    NotAnObject,
+    UnknownKey(String),
+    /// The key (`description`, `unit`, `kind`) is not text.
+    NotText(&'static str),
+    /// The key (`quantity`, `unit_price`, `vat_rate`, `amount`) and what was sent.
+    NotANumber(&'static str, String),
+    UnknownKind(String),
+    NoDescription,
+    NoAmount,
+    RateOutOfRange(Decimal),
+    /// quantity × unit price (rounded to cents) is not the amount.
+    ProductMismatch { quantity: Decimal, unit_price: Decimal, product: Decimal, amount: Decimal },
+}
+
+impl std::fmt::Display for LineProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LineProblem::NotAnObject => write!(f, "expected an object with description and amount"),
+            LineProblem::UnknownKey(k) => write!(f, "unknown key {k:?}"),
+            LineProblem::NotText(k) => write!(f, "{k}: expected text"),
+            LineProblem::NotANumber(k, sent) => write!(f, "{k}: {sent} is not a number"),
+            LineProblem::UnknownKind(k) => write!(f, "kind: {k:?} is not item, allowance or charge"),
+            LineProblem::NoDescription => write!(f, "a line needs a description"),
+            LineProblem::NoAmount => write!(f, "a line needs an amount"),
+            LineProblem::RateOutOfRange(r) => {
+                write!(f, "vat_rate: {r} is not a percentage from 0 to 100")
+            }
+            LineProblem::ProductMismatch { quantity, unit_price, product, amount } => {
+                write!(f, "{quantity} × {unit_price} = {product}, not {amount}")
+            }
+        }
+    }
+}
+
+/// Parses a reviewer's line items (JSON objects with `description`,
+/// `amount` and optionally `quantity`, `unit`, `unit_price`, `vat_rate` and
+/// `kind`: item, allowance or charge), each as the API and the UI send
+/// them: numbers, or text like "1 234,56". Every line needs a description
+/// and an amount, and where quantity, unit price and amount are all given,
+/// quantity × unit price must equal the amount within a cent. Returns the
+/// lines (confidence 1, source `human`), or every problem as (line number
+/// from 1, problem).
+pub fn parse_line_corrections(lines: &[Json]) -> Result<Vec<LineItem>, Vec<(usize, LineProblem)>> {
+    let mut problems = Vec::new();
+    let mut parsed = Vec::with_capacity(lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        match parse_line(line) {
+            Ok(l) => parsed.push(l),
+            Err(why) => problems.extend(why.into_iter().map(|w| (i + 1, w))),
+        }
+    }
+    if problems.is_empty() { Ok(parsed) } else { Err(problems) }
+}
+
+fn parse_line(line: &Json) -> Result<LineItem, Vec<LineProblem>> {
+    let Json::Object(o) = line else { return Err(vec![LineProblem::NotAnObject]) };
+    let mut why = Vec::new();
+    let known = ["kind", "description", "quantity", "unit", "unit_price", "vat_rate", "amount"];
+    for k in o.keys().filter(|k| !known.contains(&k.as_str())) {
+        why.push(LineProblem::UnknownKey(k.clone()));
+    }
+    let text = |key: &'static str, why: &mut Vec<LineProblem>| match o.get(key) {
+        None | Some(Json::Null) => None,
+        Some(Json::String(s)) if s.trim().is_empty() => None,
+        Some(Json::String(s)) => Some(s.trim().to_string()),
+        Some(_) => {
+            why.push(LineProblem::NotText(key));
+            None
+        }
+    };
+    let number = |key: &'static str, why: &mut Vec<LineProblem>| {
+        let parsed = match o.get(key) {
+            None | Some(Json::Null) => return None,
+            Some(Json::String(s)) if s.trim().is_empty() => return None,
+            Some(Json::Number(n)) => n.to_string().parse::<Decimal>().ok(),
+            Some(Json::String(s)) => parse_amount(s),
+            Some(_) => None,
+        };
+        if parsed.is_none() {
+            let sent = o.get(key).map(|v| v.to_string()).unwrap_or_default();
+            why.push(LineProblem::NotANumber(key, sent));
+        }
+        parsed
+    };
+    let kind = match text("kind", &mut why).as_deref() {
+        None | Some("item") => LineKind::Item,
+        Some("allowance") => LineKind::Allowance,
+        Some("charge") => LineKind::Charge,
+        Some(other) => {
+            why.push(LineProblem::UnknownKind(other.to_string()));
+            LineKind::Item
+        }
+    };
+    let description = text("description", &mut why);
+    let unit = text("unit", &mut why);
+    let quantity = number("quantity", &mut why);
+    let unit_price = number("unit_price", &mut why).map(|d| d.round_dp(4));
+    let vat_rate = number("vat_rate", &mut why);
+    let amount = number("amount", &mut why).map(|d| d.round_dp(2));
+    if description.is_none() && !why.contains(&LineProblem::NotText("description")) {
+        why.push(LineProblem::NoDescription);
+    }
+    if amount.is_none() && !why.iter().any(|w| matches!(w, LineProblem::NotANumber("amount", _))) {
+        why.push(LineProblem::NoAmount);
+    }
+    if let Some(rate) = vat_rate
+        && !(Decimal::ZERO..=Decimal::ONE_HUNDRED).contains(&rate)
+    {
+        why.push(LineProblem::RateOutOfRange(rate));
+    }
+    if let (Some(quantity), Some(unit_price), Some(amount)) = (quantity, unit_price, amount)
+        && let Some(product) = quantity.checked_mul(unit_price).map(|p| p.round_dp(2))
+        && (product - amount).abs() > Decimal::new(1, 2)
+    {
+        why.push(LineProblem::ProductMismatch { quantity, unit_price, product, amount });
+    }
+    if !why.is_empty() {
+        return Err(why);
+    }
+    Ok(LineItem {
+        kind,
+        description,
+        quantity,
+        unit,
+        unit_price,
+        vat_rate,
+        amount,
+        confidence: 1.0,
+        page: None,
+        bbox: None,
+        source: Some(Source::Human),
+        unsure: None,
+    })
 }
 
 /// Parses and validates a reviewer's value for `name` with the validators
@@ -553,5 +699,67 @@ mod tests {
         check(FieldName::IsCreditNote, json!(true), Ok(Value::Bool(true)));
         check(FieldName::SupplierName, json!(""), Err("non-empty"));
         check(FieldName::Currency, json!("sek"), Ok(text("SEK")));
+    }
+
+    #[test]
+    fn reviewers_line_items_are_parsed_and_checked() {
+        // (the line as sent, Ok(amount, quantity, kind) or Err(part of the reason))
+        type Case = (Json, Result<(&'static str, Option<&'static str>, LineKind), &'static str>);
+        let table: Vec<Case> = vec![
+            (json!({"description": "Konsult", "amount": 1500}), Ok(("1500", None, LineKind::Item))),
+            (
+                json!({"description": "Hyra", "quantity": "2", "unit_price": "1 250,00", "amount": "2 500,00", "vat_rate": 25}),
+                Ok(("2500.00", Some("2"), LineKind::Item)),
+            ),
+            (
+                json!({"description": "Rabatt", "amount": -100, "kind": "allowance"}),
+                Ok(("-100", None, LineKind::Allowance)),
+            ),
+            (json!({"description": "Frakt", "amount": "49", "kind": "charge", "unit": ""}), Ok(("49", None, LineKind::Charge))),
+            (json!({"amount": 10}), Err("needs a description")),
+            (json!({"description": "  ", "amount": 10}), Err("needs a description")),
+            (json!({"description": "Papper"}), Err("needs an amount")),
+            (json!({"description": "Papper", "amount": "lots"}), Err("\"lots\" is not a number")),
+            (json!({"description": "Papper", "amount": [1]}), Err("amount: [1] is not a number")),
+            (json!({"description": "Papper", "quantity": 3, "unit_price": 10, "amount": 31}), Err("3 × 10 = 30, not 31")),
+            (json!({"description": "Papper", "quantity": 3, "unit_price": "3,3333", "amount": 10}), Ok(("10", Some("3"), LineKind::Item))),
+            (json!({"description": "Papper", "amount": 10, "vat_rate": 125}), Err("not a percentage")),
+            (json!({"description": "Papper", "amount": 10, "kind": "gift"}), Err("not item, allowance or charge")),
+            (json!({"description": "Papper", "amount": 10, "colour": "red"}), Err("unknown key \"colour\"")),
+            (json!("Papper 10"), Err("expected an object")),
+        ];
+        for (sent, expected) in table {
+            let got = parse_line_corrections(std::slice::from_ref(&sent));
+            match (got, expected) {
+                (Ok(lines), Ok((amount, quantity, kind))) => {
+                    let l = &lines[0];
+                    assert_eq!(l.amount, Some(amount.parse().unwrap()), "{sent}");
+                    assert_eq!(l.quantity, quantity.map(|q| q.parse().unwrap()), "{sent}");
+                    assert_eq!((l.kind, l.source, l.confidence), (kind, Some(Source::Human), 1.0));
+                }
+                (Err(problems), Err(part)) => {
+                    let found = problems.iter().any(|(n, w)| *n == 1 && w.to_string().contains(part));
+                    assert!(found, "{sent}: {problems:?}");
+                }
+                (got, expected) => panic!("{sent}: got {got:?}, expected {expected:?}"),
+            }
+        }
+        // Every line's problems are reported with its number; the newest correction wins.
+        let problems = parse_line_corrections(&[json!({"description": "a", "amount": 1}), json!({})]).unwrap_err();
+        assert_eq!(problems.iter().map(|(n, _)| *n).collect::<Vec<_>>(), vec![2, 2]);
+        let lines = |d: &str| parse_line_corrections(&[json!({"description": d, "amount": 1})]).unwrap();
+        let correction = |d: &str| LineCorrection {
+            id: d.into(),
+            invoice_id: "i".into(),
+            lines: lines(d),
+            previous: Vec::new(),
+            corrected_by: "k".into(),
+            corrected_at: chrono::Utc::now(),
+        };
+        let mut invoice = Invoice { line_items: lines("extracted"), ..Default::default() };
+        apply_line_corrections(&mut invoice, &[]);
+        assert_eq!(invoice.line_items[0].description.as_deref(), Some("extracted"));
+        apply_line_corrections(&mut invoice, &[correction("first"), correction("second")]);
+        assert_eq!(invoice.line_items[0].description.as_deref(), Some("second"));
     }
 }

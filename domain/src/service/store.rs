@@ -72,6 +72,21 @@ pub trait InvoiceStore: Send + Sync {
         summary: &InvoiceSummary,
         status: InvoiceStatus,
     ) -> StoreResult<()>;
+    /// Stores a reviewer's line items and the summary/status they lead to,
+    /// in one transaction. The extracted result is left as it was.
+    async fn add_line_correction(
+        &self,
+        tenant_id: &str,
+        correction: &LineCorrection,
+        summary: &InvoiceSummary,
+        status: InvoiceStatus,
+    ) -> StoreResult<()>;
+    /// The invoice's line corrections, oldest first.
+    async fn line_corrections(
+        &self,
+        tenant_id: &str,
+        invoice_id: &str,
+    ) -> StoreResult<Vec<LineCorrection>>;
     /// The words stored with the invoice's result (JSON), if any.
     async fn invoice_words(&self, tenant_id: &str, id: &str) -> StoreResult<Option<String>>;
     /// Oldest first.

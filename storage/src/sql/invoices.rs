@@ -5,8 +5,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use invex_domain::service::{
     Correction, InvoiceFilter, InvoiceRecord, InvoiceStatus, InvoiceStore, InvoiceSummary,
-    NewUpload, StoreError, StoreResult, UploadOutcome,
+    LineCorrection, NewUpload, StoreError, StoreResult, UploadOutcome,
 };
+use invex_domain::LineItem;
+use sqlx::{Any, Transaction};
 use sqlx::AssertSqlSafe;
 
 use super::filter::invoice_conditions;
@@ -116,21 +118,7 @@ impl InvoiceStore for SqlRepository {
         // a summary/status change without corrections).
         let at = corrections.iter().map(|c| c.corrected_at).max().unwrap_or_else(Utc::now);
         let mut tx = self.begin().await?;
-        let sql = format!(
-            "UPDATE invoices SET status = $1, updated_at = $2, {} \
-             WHERE tenant_id = $13 AND id = $14",
-            summary_assignments(3)
-        );
-        let query = sqlx::query(AssertSqlSafe(sql)).bind(status.as_str()).bind(millis(at));
-        let updated = bind_summary(query, summary)
-            .bind(tenant_id)
-            .bind(invoice_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
-        if updated.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        set_summary(&mut tx, tenant_id, invoice_id, summary, status, at).await?;
         for c in corrections {
             sqlx::query(
                 "INSERT INTO corrections (id, invoice_id, tenant_id, field, previous, value, \
@@ -156,6 +144,57 @@ impl InvoiceStore for SqlRepository {
             "corrections stored"
         );
         Ok(())
+    }
+
+    async fn add_line_correction(
+        &self,
+        tenant_id: &str,
+        correction: &LineCorrection,
+        summary: &InvoiceSummary,
+        status: InvoiceStatus,
+    ) -> StoreResult<()> {
+        let c = correction;
+        let json = |lines: &[LineItem]| {
+            serde_json::to_string(lines)
+                .map_err(|e| StoreError::Backend(format!("line items not serialisable: {e}")))
+        };
+        let mut tx = self.begin().await?;
+        set_summary(&mut tx, tenant_id, &c.invoice_id, summary, status, c.corrected_at).await?;
+        sqlx::query(
+            "INSERT INTO line_corrections (id, invoice_id, tenant_id, lines, previous, \
+             corrected_by, corrected_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&c.id)
+        .bind(&c.invoice_id)
+        .bind(tenant_id)
+        .bind(json(&c.lines)?)
+        .bind(json(&c.previous)?)
+        .bind(&c.corrected_by)
+        .bind(millis(c.corrected_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        tracing::debug!(tenant = %tenant_id, invoice = %c.invoice_id, lines = c.lines.len(), "line items corrected");
+        Ok(())
+    }
+
+    async fn line_corrections(
+        &self,
+        tenant_id: &str,
+        invoice_id: &str,
+    ) -> StoreResult<Vec<LineCorrection>> {
+        let found = sqlx::query(
+            "SELECT id, invoice_id, lines, previous, corrected_by, corrected_at \
+             FROM line_corrections WHERE tenant_id = $1 AND invoice_id = $2 \
+             ORDER BY corrected_at, seq",
+        )
+        .bind(tenant_id)
+        .bind(invoice_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        found.iter().map(rows::line_correction).collect()
     }
 
     async fn invoice_words(&self, tenant_id: &str, id: &str) -> StoreResult<Option<String>> {
@@ -235,7 +274,7 @@ impl InvoiceStore for SqlRepository {
         let Some(row) = found else { return Err(StoreError::NotFound) };
         let blob_key: String = get(&row, "blob_key")?;
         super::suppliers::forget_learned_from(&mut tx, tenant_id, id).await?;
-        for table in ["corrections", "jobs", "deliveries"] {
+        for table in ["corrections", "line_corrections", "jobs", "deliveries"] {
             let sql = format!("DELETE FROM {table} WHERE invoice_id = $1");
             sqlx::query(AssertSqlSafe(sql)).bind(id).execute(&mut *tx).await.map_err(db_error)?;
         }
@@ -312,4 +351,32 @@ impl InvoiceStore for SqlRepository {
             .map(|row| Ok((get::<String>(row, "field")?, get::<i64>(row, "n")?.max(0) as u64)))
             .collect()
     }
+}
+
+/// Sets an invoice's summary and status after a review (`at` is when it
+/// changed), in `tx`; `NotFound` when the tenant has no such invoice.
+async fn set_summary(
+    tx: &mut Transaction<'static, Any>,
+    tenant_id: &str,
+    invoice_id: &str,
+    summary: &InvoiceSummary,
+    status: InvoiceStatus,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    let sql = format!(
+        "UPDATE invoices SET status = $1, updated_at = $2, {} \
+         WHERE tenant_id = $13 AND id = $14",
+        summary_assignments(3)
+    );
+    let query = sqlx::query(AssertSqlSafe(sql)).bind(status.as_str()).bind(millis(at));
+    let updated = bind_summary(query, summary)
+        .bind(tenant_id)
+        .bind(invoice_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_error)?;
+    if updated.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
 }

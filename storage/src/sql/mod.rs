@@ -63,6 +63,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "model versions", include_str!("../../migrations/sqlite/0004_model_versions.sql")),
     (5, "llm fallback", include_str!("../../migrations/sqlite/0005_llm.sql")),
     (6, "review ui", include_str!("../../migrations/sqlite/0006_ui.sql")),
+    (7, "line corrections", include_str!("../../migrations/sqlite/0007_line_corrections.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "schema", include_str!("../../migrations/postgres/0001_schema.sql")),
@@ -71,6 +72,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "model versions", include_str!("../../migrations/postgres/0004_model_versions.sql")),
     (5, "llm fallback", include_str!("../../migrations/postgres/0005_llm.sql")),
     (6, "review ui", include_str!("../../migrations/postgres/0006_ui.sql")),
+    (7, "line corrections", include_str!("../../migrations/postgres/0007_line_corrections.sql")),
 ];
 
 /// How long an SQLite connection waits for another writer before failing.

@@ -2,9 +2,9 @@
 //! decimals as text, and the decoding of each table's rows into records.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use invex_domain::FieldName;
+use invex_domain::{FieldName, LineItem};
 use invex_domain::service::{
-    ApiKey, AuditEntry, Correction, DeliveryLog, InvoiceRecord, InvoiceStatus, InvoiceSummary,
+    ApiKey, AuditEntry, Correction, DeliveryLog, InvoiceRecord, InvoiceStatus, InvoiceSummary, LineCorrection,
     Role, StoreError, StoreResult, Tenant,
 };
 use rust_decimal::Decimal;
@@ -264,4 +264,19 @@ mod tests {
             assert_eq!(minor_units(amount, round), want, "{amount}");
         }
     }
+}
+
+pub(super) fn line_correction(row: &AnyRow) -> StoreResult<LineCorrection> {
+    let lines = |column: &str| -> StoreResult<Vec<LineItem>> {
+        let text: String = get(row, column)?;
+        serde_json::from_str(&text).map_err(|_| corrupt(column, &text))
+    };
+    Ok(LineCorrection {
+        id: get(row, "id")?,
+        invoice_id: get(row, "invoice_id")?,
+        lines: lines("lines")?,
+        previous: lines("previous")?,
+        corrected_by: get(row, "corrected_by")?,
+        corrected_at: get_time(row, "corrected_at")?,
+    })
 }

@@ -352,6 +352,80 @@ async fn retention_erases_old_invoices(backend: Backend) {
     assert_eq!(status, StatusCode::OK, "younger invoices stay");
 }
 
+/// A reviewer replaces the line items (`PUT /v1/invoices/{id}/lines`): each
+/// line is checked, the extracted lines stay visible, the status follows
+/// whether the lines add up, and roles and tenants hold as for fields.
+async fn line_items_are_replaced_by_a_reviewer(backend: Backend) {
+    use invex_domain::service::Role;
+    let h = Harness::start(backend).await;
+    let (tenant, admin) = h.tenant("Lines").await;
+    let (_, body) = h.upload(&admin, "inv-00007.pdf", sample(7)).await;
+    let id = body["id"].as_str().expect("id").to_string();
+    let invoice = h.processed(&admin, &id).await;
+    let extracted = invoice["line_items"].clone();
+    assert!(extracted.as_array().is_some_and(|l| !l.is_empty()), "{invoice}");
+    let net = field(&invoice, "net_amount")["value"].clone();
+    assert!(net.is_number(), "{invoice}");
+    let uri = format!("/v1/invoices/{id}/lines");
+
+    // (lines sent, status, part of the error) — nothing is stored on a refusal.
+    let refused = [
+        (json!({"lines": [{"amount": 10}]}), "line 1: a line needs a description"),
+        (json!({"lines": [{"description": "a", "amount": 1}, {"description": "b"}]}), "line 2: a line needs an amount"),
+        (json!({"lines": [{"description": "a", "quantity": 2, "unit_price": "10,00", "amount": 25}]}), "2 × 10.00 = 20.00, not 25"),
+        (json!({"lines": [{"description": "a", "amount": "ten"}]}), "is not a number"),
+        (json!({"lines": "none"}), ""),
+        (json!({}), ""),
+    ];
+    for (body, part) in refused {
+        let (status, answer) = h.json(Method::PUT, &uri, &admin, body.clone()).await;
+        assert!(status.is_client_error(), "{body}: {status} {answer}");
+        assert!(answer["error"].as_str().is_some_and(|e| e.contains(part)), "{body}: {answer}");
+        assert!(answer["error_type"].is_string(), "{answer}");
+    }
+    let (_, unchanged) = h.get(&format!("/v1/invoices/{id}"), &admin).await;
+    assert_eq!(unchanged["line_items"], extracted);
+    assert_eq!(unchanged["line_corrections"], json!([]));
+
+    // One line that adds up to the net: stored, with the extraction kept.
+    let one = json!({"lines": [{"description": "Allt", "quantity": "1", "unit_price": net, "amount": net, "vat_rate": 25}]});
+    let (status, corrected) = h.json(Method::PUT, &uri, &admin, one).await;
+    assert_eq!(status, StatusCode::OK, "{corrected}");
+    let lines = corrected["line_items"].as_array().expect("lines");
+    assert_eq!(lines.len(), 1);
+    assert_eq!((lines[0]["description"].as_str(), lines[0]["confidence"].as_f64()), (Some("Allt"), Some(1.0)));
+    assert!(corrected["line_corrections"][0]["corrected_by"].is_string(), "{corrected}");
+    assert_eq!(corrected["extracted_line_items"], extracted);
+    assert_eq!(corrected["line_corrections"][0]["previous_lines"], json!(extracted.as_array().map(Vec::len)));
+    let checks = corrected["checks_failed"].as_array().expect("checks");
+    assert!(!checks.iter().any(|c| c.as_str().is_some_and(|c| c.contains("line items"))), "{corrected}");
+
+    // Lines that do not add up are stored, and the invoice says so.
+    let short = json!({"lines": [{"description": "Halva", "amount": "1,00"}]});
+    let (status, corrected) = h.json(Method::PUT, &uri, &admin, short).await;
+    assert_eq!(status, StatusCode::OK, "{corrected}");
+    assert_eq!(corrected["status"], "needs_review");
+    let checks = corrected["checks_failed"].as_array().expect("checks");
+    assert!(checks.iter().any(|c| c.as_str().is_some_and(|c| c.contains("line items add up to 1.00"))), "{corrected}");
+    assert_eq!(corrected["line_corrections"].as_array().map(Vec::len), Some(2));
+
+    // An empty list: the invoice has no lines.
+    let (status, corrected) = h.json(Method::PUT, &uri, &admin, json!({"lines": []})).await;
+    assert_eq!(status, StatusCode::OK, "{corrected}");
+    assert_eq!(corrected["line_items"], json!([]));
+
+    // Roles and tenants: an uploader may not, another tenant sees nothing.
+    let uploader = h.key(&tenant, Role::Uploader).await;
+    let (status, _) = h.json(Method::PUT, &uri, &uploader, json!({"lines": []})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, stranger) = h.tenant("Other").await;
+    let (status, _) = h.json(Method::PUT, &uri, &stranger, json!({"lines": []})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, audit) = h.get("/v1/audit?limit=50", &admin).await;
+    let actions: Vec<&str> = audit["entries"].as_array().into_iter().flatten().filter_map(|e| e["action"].as_str()).collect();
+    assert_eq!(actions.iter().filter(|a| **a == "correct_lines").count(), 3, "{audit}");
+}
+
 /// Any JSON a client sends as corrections is a 200 or a clear 4xx with
 /// `{error, error_type}`, never a 500 or a dropped connection (proptest's
 /// generator, driven by hand because the harness is async).
@@ -399,6 +473,7 @@ async fn corrections_take_any_json(backend: Backend) {
 
 crate::both_backends!(
     corrections_take_any_json,
+    line_items_are_replaced_by_a_reviewer,
     an_invoice_is_read_corrected_reviewed_and_approved,
     the_review_queue_puts_the_most_uncertain_first,
     listing_filters_and_pages_with_a_cursor,

@@ -21,6 +21,7 @@ both_backends!(
     page_images_are_drawn_cached_and_erased_with_the_invoice,
     the_queue_filters_and_the_dashboard_counts,
     uploading_from_the_page_needs_the_token_and_keeps_any_file_name,
+    line_items_are_edited_removed_and_added_in_the_page,
 );
 
 /// What a page answered.
@@ -531,4 +532,116 @@ async fn uploading_from_the_page_needs_the_token_and_keeps_any_file_name(backend
         disposition,
         "attachment; filename=\"fa_ktura _.pdf\"; filename*=UTF-8''fa%5Fktura%20%C3%A5%2Epdf"
     );
+}
+
+/// The line-item form: a row that fails its check is refused with the reason
+/// beside it (in Swedish) and nothing is stored; rows are changed, removed
+/// and added; an uploader sees the lines without a form; the token is needed.
+async fn line_items_are_edited_removed_and_added_in_the_page(backend: Backend) {
+    let h = Harness::start(backend).await;
+    let (tenant, admin) = h.tenant("Lines").await;
+    let id = queued_for_review(&h, &admin, &[4]).await.remove(0);
+    let (_, before) = h.get(&format!("/v1/invoices/{id}"), &admin).await;
+    let extracted = before["line_items"].as_array().expect("lines").len();
+    assert!(extracted >= 2, "a sample with lines: {before}");
+    let mut client = Client::new(&h);
+    client.sign_in(&admin).await;
+    let uri = format!("/ui/invoices/{id}");
+    let page = client.get(&uri).await.body;
+    for part in ["id=\"lines-form\"", "name=\"l1_description\"", "name=\"l1_remove\"", "id=\"save-lines\""] {
+        assert!(page.contains(part), "{part} on the page");
+    }
+    // Two blank rows follow the extracted lines, for adding.
+    assert!(page.contains(&format!("name=\"l{}_amount\" value=\"\"", extracted + 2)));
+    let lines = format!("{uri}/lines");
+
+    // (the rows sent, the reason shown) — each refused, nothing stored.
+    let refused: [(&[(&str, &str)], &str); 3] = [
+        (&[("l1_description", "Konsult"), ("l1_quantity", "2"), ("l1_unit_price", "100"), ("l1_amount", "150")], "2 × 100 = 200, inte 150"),
+        (&[("l1_description", ""), ("l1_amount", "10")], "en rad behöver en beskrivning"),
+        (&[("l1_description", "Papper"), ("l1_amount", "tio")], "Belopp: \"tio\" är inget tal"),
+    ];
+    for (rows, reason) in refused {
+        let page = client.post(&lines, rows).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{rows:?}");
+        assert!(page.body.contains(&askama_escaped(reason)), "{reason}: {}", page.body);
+        assert!(page.body.contains("id=\"line_why_1\""), "beside its row");
+        assert!(page.body.contains("id=\"lines-flash\""));
+    }
+    let (_, after) = h.get(&format!("/v1/invoices/{id}"), &admin).await;
+    assert_eq!(after["line_corrections"], json!([]), "nothing stored");
+    // Without the token nothing is stored either.
+    let forged = client.post(&lines, &[("csrf", "forged"), ("l1_description", "x"), ("l1_amount", "1")]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+    // Change line 1, remove line 2, add a charge in a blank row, leave the other blank.
+    let mut form: Vec<(String, String)> = Vec::new();
+    for (i, line) in before["line_items"].as_array().unwrap().iter().enumerate() {
+        let n = i + 1;
+        let text = |k: &str| match &line[k] {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Number(x) => x.to_string(),
+            _ => String::new(),
+        };
+        form.push((format!("l{n}_kind"), "item".into()));
+        form.push((format!("l{n}_description"), if n == 1 { "Ändrad rad".into() } else { text("description") }));
+        for k in ["quantity", "unit", "unit_price", "vat_rate", "amount"] {
+            form.push((format!("l{n}_{k}"), text(k)));
+        }
+    }
+    form.push(("l2_remove".into(), "on".into()));
+    let added = extracted + 1;
+    form.extend([
+        (format!("l{added}_kind"), "charge".into()),
+        (format!("l{added}_description"), "Frakt".into()),
+        (format!("l{added}_amount"), "49,00".into()),
+        (format!("l{}_kind", added + 1), "item".into()),
+    ]);
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let saved = client.post(&lines, &form).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(saved.location(), format!("{uri}?saved=1#lines-title"));
+    let (_, after) = h.get(&format!("/v1/invoices/{id}"), &admin).await;
+    let now = after["line_items"].as_array().expect("lines");
+    assert_eq!(now.len(), extracted, "one removed, one added: {after}");
+    assert_eq!(now[0]["description"], "Ändrad rad");
+    let last = &now[now.len() - 1];
+    assert_eq!((last["description"].as_str(), last["kind"].as_str(), last["amount"].as_f64()), (Some("Frakt"), Some("charge"), Some(49.0)));
+    assert_eq!(after["line_corrections"].as_array().map(Vec::len), Some(1));
+    // Saving the same rows again stores nothing new.
+    let page = client.get(&uri).await;
+    assert!(page.body.contains("id=\"lines-corrected\""), "the page says a person changed them");
+    let again: Vec<(String, String)> = (1..=extracted)
+        .flat_map(|n| {
+            let line = &now[n - 1];
+            let text = |k: &str| match &line[k] {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Number(x) => x.to_string(),
+                _ => String::new(),
+            };
+            let kind = line["kind"].as_str().unwrap_or("item").to_string();
+            let mut row = vec![(format!("l{n}_kind"), kind)];
+            row.extend(["description", "quantity", "unit", "unit_price", "vat_rate", "amount"].map(|k| (format!("l{n}_{k}"), text(k))));
+            row
+        })
+        .collect();
+    let again: Vec<(&str, &str)> = again.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(client.post(&lines, &again).await.status, StatusCode::SEE_OTHER);
+    let (_, same) = h.get(&format!("/v1/invoices/{id}"), &admin).await;
+    assert_eq!(same["line_corrections"].as_array().map(Vec::len), Some(1), "unchanged: not stored again");
+    assert!(client.get(&uri).await.body.contains(">correct_lines<"), "in the audit trail");
+
+    // An uploader sees the lines, read-only, and cannot post them.
+    let reader = h.key(&tenant, invex_domain::service::Role::Uploader).await;
+    let mut reading = Client::new(&h);
+    reading.sign_in(&reader).await;
+    let page = reading.get(&uri).await.body;
+    assert!(page.contains("Ändrad rad") && !page.contains("id=\"save-lines\""), "{page}");
+    let denied = reading.post(&lines, &[("l1_description", "x"), ("l1_amount", "1")]).await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+}
+
+/// `text` as askama escapes it into HTML.
+fn askama_escaped(text: &str) -> String {
+    text.replace('&', "&#38;").replace('"', "&#34;").replace('<', "&#60;").replace('>', "&#62;").replace('\'', "&#39;")
 }

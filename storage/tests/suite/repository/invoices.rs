@@ -14,6 +14,7 @@ backends!(
     uploads_are_idempotent_per_tenant,
     tenants_cannot_see_each_others_invoices,
     corrections_are_kept_in_order_and_approval_marks_done,
+    line_corrections_are_kept_in_order_per_tenant,
     delete_returns_the_blob_key_only_when_unreferenced,
     retention_expires_old_invoices_of_tenants_that_set_it,
     status_counts_cover_every_status,
@@ -167,6 +168,63 @@ async fn corrections_are_kept_in_order_and_approval_marks_done(repo: SqlReposito
     assert!(!repo.approve(&acme.id, &id(999), "key-r", t(201)).await.unwrap());
 }
 
+/// A reviewer's line items with these descriptions (amount 100 each).
+fn line_correction(
+    id: String,
+    invoice_id: String,
+    descriptions: &[&str],
+    at: chrono::DateTime<chrono::Utc>,
+) -> LineCorrection {
+    let line = |d: &&str| invex_domain::LineItem {
+        description: Some(d.to_string()),
+        quantity: Some(rust_decimal::Decimal::new(15, 1)),
+        unit_price: Some(rust_decimal::Decimal::new(6667, 2)),
+        amount: Some(rust_decimal::Decimal::new(10000, 2)),
+        vat_rate: Some(rust_decimal::Decimal::from(25)),
+        kind: invex_domain::LineKind::Allowance,
+        unit: Some("h".into()),
+        confidence: 1.0,
+        source: Some(invex_domain::Source::Human),
+        ..Default::default()
+    };
+    LineCorrection {
+        id,
+        invoice_id,
+        lines: descriptions.iter().map(line).collect(),
+        previous: vec![line(&"extracted")],
+        corrected_by: "key-r".into(),
+        corrected_at: at,
+    }
+}
+
+async fn line_corrections_are_kept_in_order_per_tenant(repo: SqlRepository) {
+    let acme = tenant(&repo, "acme").await;
+    let other = tenant(&repo, "other").await;
+    let result = processed(InvoiceStatus::NeedsReview, summary("Acme", "10.00", 0.5, 1));
+    let invoice_id = processed_invoice(&repo, &acme, &id(1), t(0), &result).await;
+    let first = line_correction(id(10), invoice_id.clone(), &["Konsult", "Resa"], t(60));
+    let second = line_correction(id(11), invoice_id.clone(), &[], t(60));
+    let corrected = InvoiceSummary { failed_checks: 0, ..summary("Acme", "10.00", 1.0, 0) };
+    repo.add_line_correction(&acme.id, &first, &corrected, InvoiceStatus::Done).await.unwrap();
+    repo.add_line_correction(&acme.id, &second, &corrected, InvoiceStatus::NeedsReview)
+        .await
+        .unwrap();
+    // Every value round-trips, and the same timestamp keeps the order given.
+    assert_eq!(repo.line_corrections(&acme.id, &invoice_id).await.unwrap(), vec![first, second]);
+    let stored = repo.invoice(&acme.id, &invoice_id).await.unwrap().unwrap();
+    assert_eq!((stored.status, stored.summary), (InvoiceStatus::NeedsReview, corrected.clone()));
+    assert_eq!(stored.result, Some(result.result.clone()), "the extraction stays as it was");
+    assert_eq!(stored.updated_at, t(60));
+    // Another tenant neither sees them nor can add to the invoice.
+    assert!(repo.line_corrections(&other.id, &invoice_id).await.unwrap().is_empty());
+    let theirs = line_correction(id(12), invoice_id.clone(), &["x"], t(70));
+    assert_eq!(
+        repo.add_line_correction(&other.id, &theirs, &corrected, InvoiceStatus::Done).await,
+        Err(StoreError::NotFound)
+    );
+    assert_eq!(repo.line_corrections(&acme.id, &invoice_id).await.unwrap().len(), 2);
+}
+
 async fn delete_returns_the_blob_key_only_when_unreferenced(repo: SqlRepository) {
     let a = tenant(&repo, "a").await;
     let b = tenant(&repo, "b").await;
@@ -201,6 +259,8 @@ async fn delete_returns_the_blob_key_only_when_unreferenced(repo: SqlRepository)
     repo.add_corrections(&a.id, &id(1), &[correction], &result.summary, InvoiceStatus::Done)
         .await
         .unwrap();
+    let lines = line_correction(id(11), id(1), &["Konsult"], t(2));
+    repo.add_line_correction(&a.id, &lines, &result.summary, InvoiceStatus::Done).await.unwrap();
     let audit = AuditEntry {
         id: id(20),
         tenant_id: a.id.clone(),
@@ -215,6 +275,7 @@ async fn delete_returns_the_blob_key_only_when_unreferenced(repo: SqlRepository)
     assert_eq!(repo.delete_invoice(&a.id, &id(1)).await, Ok(None), "b still uses the blob");
     assert_eq!(repo.invoice(&a.id, &id(1)).await.unwrap(), None);
     assert!(repo.corrections(&a.id, &id(1)).await.unwrap().is_empty());
+    assert!(repo.line_corrections(&a.id, &id(1)).await.unwrap().is_empty(), "its lines are erased");
     assert!(repo.deliveries(&a.id, 10).await.unwrap().is_empty(), "its deliveries are erased");
     assert_eq!(repo.delete_invoice(&b.id, &id(2)).await, Ok(Some("sha256/same".into())));
     assert_eq!(repo.delete_invoice(&b.id, &id(2)).await, Err(StoreError::NotFound));
