@@ -193,6 +193,8 @@ fn parse_number(core: &str, hint: Option<char>, whole: bool) -> Option<Decimal> 
 pub fn parse_percent(s: &str) -> Option<Decimal> {
     let t = s.trim_matches(|c: char| is_space(c) || matches!(c, '(' | ')' | ':' | ';'));
     let num = trim_spaces(t.strip_suffix('%')?);
+    // "zzgl. +19 % USt.": a plus sign says the rate is added.
+    let num = num.strip_prefix('+').unwrap_or(num);
     let (int, frac) = match num.find(['.', ',']) {
         Some(i) => (&num[..i], Some(&num[i + 1..])),
         None => (num, None),
@@ -353,6 +355,8 @@ mod tests {
             ("25", None),
             ("%", None),
             ("-25%", None),
+            ("+19%", Some("19")),
+            ("++19%", None),
             ("25,%", None),
             ("2 5%", None),
             ("1000%", None),

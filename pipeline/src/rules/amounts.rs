@@ -338,10 +338,13 @@ fn line_has_percent(cx: &Ctx, line: usize) -> bool {
 fn vat_lines(cx: &Ctx, table_lines: &[bool]) -> Vec<RateRow> {
     let mut by_rate: HashMap<Decimal, (RateRow, f32)> = HashMap::new();
     for li in 0..cx.layout.lines.len() {
-        if table_lines.get(li).copied().unwrap_or(false) {
+        let Some((row, s)) = rate_row(cx, li) else { continue };
+        // A line inside what looks like the item table counts only as a
+        // captioned row whose VAT is its base's rate ("+19 % USt. auf
+        // 50,37 € | 9,57 €" under a summary the table reader took in).
+        if table_lines.get(li).copied().unwrap_or(false) && s < 1.0 {
             continue;
         }
-        let Some((row, s)) = rate_row(cx, li) else { continue };
         // The surest row of each rate.
         let rate = row.line.rate;
         if by_rate.get(&rate).is_none_or(|(_, old)| *old < s) {

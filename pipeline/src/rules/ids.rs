@@ -45,6 +45,42 @@ pub fn id_like(cx: &Ctx, t: usize) -> Option<String> {
     ok.then(|| v.to_string())
 }
 
+/// Two to five groups of 2–5 digits from `t` (before `end`), on one line
+/// and closer than a word gap apart, with 6 to 20 digits in all: a number
+/// printed in groups, as `726 752 5181`, with its end. Not when a group
+/// has a decimal part, a sign or a currency (an amount), or is a date.
+fn digit_groups(cx: &Ctx, t: usize, end: usize) -> Option<(String, usize)> {
+    let toks = &cx.layout.toks;
+    let group = |u: usize| {
+        let w = &toks[u].text;
+        (2..=5).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_digit())
+    };
+    let mut last = t;
+    if !group(t) {
+        return None;
+    }
+    while last + 1 < end.min(t + 5)
+        && group(last + 1)
+        && toks[last + 1].line == toks[t].line
+        && toks[last + 1].bbox.x0 - toks[last].bbox.x1 < 0.6 * cx.layout.em
+    {
+        last += 1;
+    }
+    let digits: usize = (t..=last).map(|u| toks[u].text.len()).sum();
+    // A decimal group after the run makes it an amount (`1 234 56,00`).
+    let amount_after = last + 1 < end
+        && toks[last + 1].line == toks[t].line
+        && toks[last + 1].text.starts_with([',', '.']);
+    if last == t || !(6..=20).contains(&digits) || amount_after {
+        return None;
+    }
+    if (t..=last).any(|u| cx.scan.date_of[u].is_some()) {
+        return None;
+    }
+    let v = (t..=last).map(|u| toks[u].text.as_str()).collect::<Vec<_>>().join(" ");
+    Some((v, last + 1))
+}
+
 /// Joins tokens `start..` (up to `max` of them, within `end`) and returns the
 /// longest prefix that `f` accepts, with its end.
 pub fn longest_valid(
@@ -82,7 +118,18 @@ pub fn invoice_number(cx: &Ctx) -> Option<Cand> {
             };
             let beside = matches!(slot.place, Place::Inline | Place::Right(0));
             let below = matches!(slot.place, Place::Below(0) | Place::Below(1));
-            if factor < 1.0 && !beside && !(below && signed()) {
+            // The title word as one column caption of a caption row
+            // (`Date | Echéance | TVA | Facture` over the values).
+            let caption_row = || {
+                let hit = &cx.scan.labels[slot.label];
+                let line = cx.layout.toks[hit.start].line;
+                let others = cx.scan.labels.iter().filter(|h| {
+                    h.start != hit.start && h.isolated && cx.layout.toks[h.start].line == line
+                });
+                hit.isolated && others.count() >= 2
+            };
+            let column = matches!(slot.place, Place::Below(0)) && caption_row();
+            if factor < 1.0 && !beside && !(below && signed()) && !column {
                 continue;
             }
             let Some(mut t) = first_value_tok(cx, slot.run) else { continue };
@@ -95,11 +142,21 @@ pub fn invoice_number(cx: &Ctx) -> Option<Cand> {
             if bracketed(t) && t + 1 < slot.run.end {
                 t = first_value_tok(cx, Run { start: t + 1, end: slot.run.end }).unwrap_or(t);
             }
-            let Some(v) = id_like(cx, t).filter(|_| !bracketed(t)) else { continue };
+            if bracketed(t) {
+                continue;
+            }
+            // A number printed in digit groups (`Rechnungsnummer 726 752
+            // 5181`) is one number, not an amount; only under its own label.
+            let grouped = (kind == Kind::InvoiceNumber).then(|| digit_groups(cx, t, slot.run.end));
+            let (v, end) = match (grouped.flatten(), id_like(cx, t)) {
+                (Some((v, end)), _) => (v, end),
+                (None, Some(v)) => (v, t + 1),
+                (None, None) => continue,
+            };
             let direct = if t == slot.run.start { 1.0 } else { 0.92 };
             let score = slot.weight * factor * direct;
             let conf = (0.55 + 0.37 * score).min(0.92);
-            pool.push(Cand::at(cx.layout, t, t + 1, Value::Text(v), score, conf));
+            pool.push(Cand::at(cx.layout, t, end, Value::Text(v), score, conf));
         }
     }
     if pool.is_empty() {
@@ -134,6 +191,28 @@ fn signed_under_title(cx: &Ctx, pool: &mut Pool) {
             && let Some(v) = id_like(cx, t + 1)
         {
             pool.push(Cand::at(cx.layout, t + 1, t + 2, Value::Text(v), 0.55, 0.75));
+        }
+        // Beside a tall title, on a smaller row of its own that the title's
+        // height spans: `FACTURE` with `N° FA-2025-12-002` to its right.
+        let title_box = first.bbox;
+        let lo = first.line.saturating_sub(2);
+        for line in lo..(first.line + 3).min(l.lines.len()) {
+            if line == first.line || l.lines[line].page != first.page {
+                continue;
+            }
+            let (start, end) = (l.lines[line].start, l.lines[line].end);
+            for u in start..end.saturating_sub(1) {
+                let b = l.toks[u].bbox;
+                let mid = (b.y0 + b.y1) / 2.0;
+                if b.x0 <= x1 || mid < title_box.y0 || mid > title_box.y1 {
+                    continue;
+                }
+                if SIGNS.contains(&l.toks[u].text.to_lowercase().as_str())
+                    && let Some(v) = id_like(cx, u + 1)
+                {
+                    pool.push(Cand::at(cx.layout, u + 1, u + 2, Value::Text(v), 0.5, 0.7));
+                }
+            }
         }
         for line in first.line + 1..(first.line + 6).min(l.lines.len()) {
             if l.lines[line].page != first.page {
