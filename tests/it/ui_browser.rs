@@ -219,6 +219,34 @@ async fn a_clerk_reviews_invoices_in_chromium(backend: Backend) {
     assert_eq!(b.text("#stat-reviewed").await, "1");
     assert_accessible(&b, "the dashboard").await;
 
+    // A line item edited in the page: stored, with the extracted lines kept.
+    b.goto(&format!("{base}/ui/invoices/{id}")).await;
+    type_into(&b, "input[name=l1_description]", "Ändrad i Chromium").await;
+    b.wait_for("#save-lines").await.click().await.expect("save the lines");
+    b.wait_for("#lines-corrected").await;
+    let (_, edited) = h.get(&format!("/v1/invoices/{id}"), &key).await;
+    assert_eq!(edited["line_items"][0]["description"], "Ändrad i Chromium", "{edited}");
+    assert!(edited["extracted_line_items"].is_array(), "{edited}");
+
+    // In English the pages are as accessible (the tenant's choice, in settings).
+    b.goto(&format!("{base}/ui/settings")).await;
+    assert_accessible(&b, "the settings page").await;
+    b.client
+        .execute("document.getElementById('language').value = 'en';", vec![])
+        .await
+        .expect("choose English");
+    b.wait_for("form[action='/ui/settings/language'] button").await.click().await.expect("save");
+    b.wait_for("html[lang=en]").await;
+    for (page, path) in [
+        ("the queue in English", "/ui/queue".to_string()),
+        ("the invoice page in English", format!("/ui/invoices/{id}")),
+        ("the dashboard in English", "/ui/dashboard".to_string()),
+    ] {
+        b.goto(&format!("{base}{path}")).await;
+        b.wait_for("html[lang=en] main").await;
+        assert_accessible(&b, page).await;
+    }
+
     // Signed in as another tenant, the invoice is not there.
     b.wait_for("form.signout button").await.click().await.expect("sign out");
     type_into(&b, "#key", &other_key).await;

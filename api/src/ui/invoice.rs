@@ -15,7 +15,9 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use invex_domain::service::review::{check_value, failed_checks, parse_line_corrections};
+use invex_domain::service::review::{
+    check_value, failures, line_mismatches, parse_line_corrections,
+};
 use invex_domain::service::Role;
 use invex_domain::{Document, FieldName, Invoice, LineItem, LineKind, Value, ValueKind};
 use serde::Deserialize;
@@ -237,9 +239,13 @@ async fn view(
     let can_edit = caller.role >= Role::Reviewer && require_processed(&record).is_ok();
     let lines = match refused {
         Refused::Lines(rows) => rows,
-        _ => line_rows(&invoice.line_items, if can_edit { BLANK_LINE_ROWS } else { 0 }),
+        _ => line_rows(lang, &invoice, if can_edit { BLANK_LINE_ROWS } else { 0 }),
     };
-    let mut checks = if processed { failed_checks(&invoice) } else { Vec::new() };
+    let mut checks: Vec<String> = if processed {
+        failures(&invoice).iter().map(|c| lang.check(c)).collect()
+    } else {
+        Vec::new()
+    };
     if let Some(error) = &record.error {
         checks.insert(0, error.clone());
     }
@@ -435,9 +441,16 @@ pub async fn save(
     result.map_err(|e| e.in_lang(lang))
 }
 
-/// The form rows of `lines`, numbered from 1, then `blanks` blank rows.
-fn line_rows(lines: &[LineItem], blanks: usize) -> Vec<LineRow> {
-    let mut rows: Vec<LineRow> = lines
+/// The form rows of the invoice's lines, numbered from 1, then `blanks`
+/// blank rows. A line is unsure when the lines of its VAT rate (or all the
+/// lines) do not add up now, said in `lang`.
+fn line_rows(lang: Lang, invoice: &Invoice, blanks: usize) -> Vec<LineRow> {
+    let mismatches = line_mismatches(invoice);
+    let unsure = |l: &LineItem| {
+        mismatches.iter().find(|m| m.rate.is_none() || m.rate == l.vat_rate).map(|m| lang.lines(m))
+    };
+    let mut rows: Vec<LineRow> = invoice
+        .line_items
         .iter()
         .enumerate()
         .map(|(i, l)| LineRow {
@@ -449,7 +462,7 @@ fn line_rows(lines: &[LineItem], blanks: usize) -> Vec<LineRow> {
             unit_price: decimal(l.unit_price),
             vat_rate: decimal(l.vat_rate),
             amount: decimal(l.amount),
-            unsure: l.unsure.clone(),
+            unsure: unsure(l),
             problems: Vec::new(),
         })
         .collect();

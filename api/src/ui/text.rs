@@ -3,7 +3,8 @@
 //! Every text the templates show is a field of [`Texts`], so a missing
 //! translation is a compile error, not an English word on a Swedish page.
 
-use invex_domain::service::review::LineProblem;
+use invex_domain::Value;
+use invex_domain::service::review::{FailedCheck, LineProblem, LinesMismatch};
 use invex_domain::{FieldName, ValueKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,6 +112,61 @@ impl Lang {
             _ => return english.to_string(),
         };
         format!("{value} {why}")
+    }
+
+    /// A failed check on the invoice, in this language. The language-model
+    /// fallback's note stays as the fallback wrote it.
+    pub fn check(self, check: &FailedCheck) -> String {
+        match check {
+            FailedCheck::Missing(name) if self == Lang::En => {
+                format!("{} is missing", self.field(*name))
+            }
+            FailedCheck::Invalid { field, why, .. } if self == Lang::En => {
+                format!("{}: {why}", self.field(*field))
+            }
+            _ if self == Lang::En => check.to_string(),
+            FailedCheck::Missing(name) => format!("{} saknas", self.field(*name)),
+            FailedCheck::Invalid { field, value, why } => {
+                let shown = match value {
+                    Value::Text(t) => t.clone(),
+                    Value::Date(d) => d.to_string(),
+                    Value::Amount(a) => a.to_string(),
+                    Value::Bool(b) => b.to_string(),
+                };
+                format!("{}: {}", self.field(*field), self.reason(*field, &shown, why))
+            }
+            FailedCheck::Totals { net, vat, total } => {
+                format!("netto {net} + moms {vat} är inte totalbeloppet {total}")
+            }
+            FailedCheck::Fallback(note) => note.clone(),
+            FailedCheck::Lines(all) => {
+                all.iter().map(|m| self.lines(m)).collect::<Vec<_>>().join("; ")
+            }
+            FailedCheck::EInvoice(m) => {
+                let field = self.field(m.field);
+                match &m.page {
+                    Some(page) => format!("XML-filen anger {field} {}; sidan anger {page}", m.xml),
+                    None => format!("XML-filen anger {field} {}; sidan visar det inte", m.xml),
+                }
+            }
+        }
+    }
+
+    /// Why line items do not add up, in this language.
+    pub fn lines(self, m: &LinesMismatch) -> String {
+        if self == Lang::En {
+            return m.why.clone();
+        }
+        let (sum, expected) = (m.sum, m.expected);
+        match m.rate {
+            Some(rate) => {
+                let pct = rate.normalize();
+                format!(
+                    "raderna med {pct} % moms summerar till {sum}; underlaget för {pct} % moms är {expected}"
+                )
+            }
+            None => format!("fakturaraderna summerar till {sum}; nettobeloppet är {expected}"),
+        }
     }
 
     /// Why a line-item row is refused, in this language.

@@ -96,13 +96,55 @@ pub fn summarize(invoice: &Invoice, file_name: &str) -> InvoiceSummary {
     }
 }
 
+/// One reason an invoice cannot be booked as it stands. `Display` is the
+/// English sentence the API returns; the UI words it in the tenant's language.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FailedCheck {
+    /// A required field is absent.
+    Missing(FieldName),
+    /// A value fails its field's validator: the value and why.
+    Invalid { field: FieldName, value: Value, why: String },
+    /// net + VAT is not the total (beyond rounding).
+    Totals { net: Decimal, vat: Decimal, total: Decimal },
+    /// The language-model fallback's note (why it was not used, or gave up).
+    Fallback(String),
+    /// The line items do not add up (per VAT rate, or all of them).
+    Lines(Vec<LinesMismatch>),
+    /// The e-invoice XML and the page disagree on a field.
+    EInvoice(crate::invoice::Mismatch),
+}
+
+impl std::fmt::Display for FailedCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FailedCheck::Missing(name) => write!(f, "{name} is missing"),
+            FailedCheck::Invalid { field, why, .. } => write!(f, "{field}: {why}"),
+            FailedCheck::Totals { net, vat, total } => {
+                write!(f, "net {net} + VAT {vat} does not equal total {total}")
+            }
+            FailedCheck::Fallback(note) => f.write_str(note),
+            FailedCheck::Lines(all) => {
+                let why: Vec<&str> = all.iter().map(|m| m.why.as_str()).collect();
+                f.write_str(&why.join("; "))
+            }
+            FailedCheck::EInvoice(m) => write!(f, "{m}"),
+        }
+    }
+}
+
 /// Why the invoice cannot be booked as it stands: missing required fields,
-/// values failing their validator, and totals that do not add up.
+/// values failing their validator, and totals that do not add up; as the
+/// English sentences of [`failures`].
 pub fn failed_checks(invoice: &Invoice) -> Vec<String> {
+    failures(invoice).iter().map(ToString::to_string).collect()
+}
+
+/// Why the invoice cannot be booked as it stands, one [`FailedCheck`] each.
+pub fn failures(invoice: &Invoice) -> Vec<FailedCheck> {
     let mut failed = Vec::new();
     for name in REQUIRED_FIELDS {
         if invoice.get(name).is_none() {
-            failed.push(format!("{name} is missing"));
+            failed.push(FailedCheck::Missing(name));
         }
     }
     for (name, field) in &invoice.fields {
@@ -110,7 +152,7 @@ pub fn failed_checks(invoice: &Invoice) -> Vec<String> {
             continue;
         }
         if let Err(why) = check_value(*name, &field.value) {
-            failed.push(format!("{name}: {why}"));
+            failed.push(FailedCheck::Invalid { field: *name, value: field.value.clone(), why });
         }
     }
     let amounts = (
@@ -121,16 +163,17 @@ pub fn failed_checks(invoice: &Invoice) -> Vec<String> {
     if let (Some(net), Some(vat), Some(total)) = amounts
         && !totals_consistent_with_rounding(net, vat, total)
     {
-        failed.push(format!("net {net} + VAT {vat} does not equal total {total}"));
+        failed.push(FailedCheck::Totals { net, vat, total });
     }
     if let Some(note) = invoice.fallback.as_ref().and_then(|f| f.note.as_ref()) {
-        failed.push(note.clone());
+        failed.push(FailedCheck::Fallback(note.clone()));
     }
-    if let Some(why) = lines_mismatch(invoice) {
-        failed.push(why);
+    let lines = line_mismatches(invoice);
+    if !lines.is_empty() {
+        failed.push(FailedCheck::Lines(lines));
     }
     if let Some(e) = &invoice.e_invoice {
-        failed.extend(e.mismatches.iter().map(|m| m.to_string()));
+        failed.extend(e.mismatches.iter().cloned().map(FailedCheck::EInvoice));
     }
     failed
 }
@@ -140,6 +183,10 @@ pub fn failed_checks(invoice: &Invoice) -> Vec<String> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinesMismatch {
     pub rate: Option<Decimal>,
+    /// What the lines add up to.
+    pub sum: Decimal,
+    /// What they should add up to: the rate's taxable base, or the net amount.
+    pub expected: Decimal,
     pub why: String,
 }
 
@@ -182,6 +229,8 @@ pub fn line_mismatches(invoice: &Invoice) -> Vec<LinesMismatch> {
                 let pct = rate.normalize();
                 ((sum.abs() - base.abs()).abs() > cents(n)).then(|| LinesMismatch {
                     rate: Some(rate),
+                    sum,
+                    expected: base,
                     why: format!(
                         "the {pct} % line items add up to {sum}; the {pct} % taxable base is {base}"
                     ),
@@ -197,6 +246,8 @@ pub fn line_mismatches(invoice: &Invoice) -> Vec<LinesMismatch> {
     if (sum.abs() - net.abs()).abs() > tolerance {
         vec![LinesMismatch {
             rate: None,
+            sum,
+            expected: net,
             why: format!("the line items add up to {sum}; the net amount is {net}"),
         }]
     } else {

@@ -22,6 +22,7 @@ both_backends!(
     the_queue_filters_and_the_dashboard_counts,
     uploading_from_the_page_needs_the_token_and_keeps_any_file_name,
     line_items_are_edited_removed_and_added_in_the_page,
+    failed_checks_are_in_the_tenants_language,
 );
 
 /// What a page answered.
@@ -328,7 +329,7 @@ async fn an_invoice_is_corrected_with_the_validators_reasons_and_approved(backen
     let page = client.get(&uri).await;
     assert_eq!(page.status, StatusCode::OK);
     for part in
-        ["id=\"f_bankgiro\"", "total_amount is missing", "rect class=\"box\"", "id=\"approve\""]
+        ["id=\"f_bankgiro\"", "Att betala saknas", "rect class=\"box\"", "id=\"approve\""]
     {
         assert!(page.body.contains(part), "{part} on the invoice page");
     }
@@ -448,6 +449,34 @@ async fn the_queue_filters_and_the_dashboard_counts(backend: Backend) {
     assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.body);
     let page = client.get("/ui/queue").await.body;
     assert!(page.contains("<html lang=\"en\"") && page.contains("Review queue"));
+}
+
+/// The invoice page's failed checks and line reasons are in the tenant's
+/// language: (language, what the page says).
+async fn failed_checks_are_in_the_tenants_language(backend: Backend) {
+    let h = Harness::start(backend).await;
+    let (_, admin) = h.tenant("Checks").await;
+    let id = queued_for_review(&h, &admin, &[4]).await.remove(0);
+    // Lines that do not add up to the net, and a Bankgiro that fails Luhn
+    // (through the API, which checks only the field form the UI shows).
+    let lines = json!({"lines": [{"description": "Halva", "amount": "1,00"}]});
+    let (status, body) = h.json(Method::PUT, &format!("/v1/invoices/{id}/lines"), &admin, lines).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mut client = Client::new(&h);
+    client.sign_in(&admin).await;
+    let uri = format!("/ui/invoices/{id}");
+    let table = [
+        ("sv", ["Att betala saknas", "fakturaraderna summerar till 1; nettobeloppet är"]),
+        ("en", ["Total amount is missing", "the line items add up to 1; the net amount is"]),
+    ];
+    for (lang, says) in table {
+        let set = client.post("/ui/settings/language", &[("language", lang)]).await;
+        assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.body);
+        let page = client.get(&uri).await.body;
+        for part in says {
+            assert!(page.contains(part), "{lang}: {part} on the page: {page}");
+        }
+    }
 }
 
 pub fn enc(s: &str) -> String {
