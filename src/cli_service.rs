@@ -132,6 +132,10 @@ pub struct ServeArgs {
     /// TLS (a proxy's `X-Forwarded-Proto: https` also does, per request).
     #[arg(long, env = "INVEX_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// The booking config (accounts, company; the TOML of `invex export
+    /// --config`) for `GET /v1/bookings`; the BAS defaults without it.
+    #[arg(long, env = "INVEX_BOOKING_CONFIG")]
+    pub booking_config: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub store: StoreArgs,
     #[command(flatten)]

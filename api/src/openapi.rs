@@ -6,7 +6,7 @@ use serde_json::Value as JsonValue;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{admin, invoices, ops, suppliers, upload};
+use crate::routes::{admin, exports, invoices, ops, suppliers, upload};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -19,6 +19,7 @@ use crate::routes::{admin, invoices, ops, suppliers, upload};
         invoices::correct_invoice,
         invoices::approve_invoice,
         invoices::correct_lines,
+        exports::export,
         invoices::delete_invoice,
         invoices::review_queue,
         suppliers::list_suppliers,

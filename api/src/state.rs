@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use invex_domain::PageRenderer;
+use invex_domain::{BookingExport, PageRenderer};
 use invex_domain::memory::MemoryStage;
 use invex_domain::service::{BlobStore, Repository};
 use tokio::sync::{Notify, watch};
@@ -73,6 +73,8 @@ pub struct AppState {
     pub memory: Option<Arc<dyn MemoryStage>>,
     /// Draws page images for the review UI; `None`: the UI shows no page.
     pub pages: Option<Arc<dyn PageRenderer>>,
+    /// Books approved invoices for `GET /v1/bookings` (absent: 404).
+    pub exports: Option<Arc<dyn BookingExport>>,
 }
 
 #[cfg(test)]
@@ -140,6 +142,7 @@ impl AppState {
         model: ModelStatus,
         memory: Option<Arc<dyn MemoryStage>>,
         pages: Option<Arc<dyn PageRenderer>>,
+        exports: Option<Arc<dyn BookingExport>>,
         shutdown: watch::Receiver<bool>,
     ) -> SharedState {
         let keys = KeyCache::new(options.key_cache_ttl);
@@ -155,6 +158,7 @@ impl AppState {
             reads: ReadLog::default(),
             memory,
             pages,
+            exports,
         })
     }
 }

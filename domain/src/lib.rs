@@ -48,6 +48,6 @@ pub use invoice::{
 pub use prediction::{Prediction, Status};
 pub use read::MalformedPrediction;
 pub use traits::{
-    Attachment, DocumentReader, EInvoiceReader, Extractor, ImageExtractor, InvoiceProcessor,
-    PageRenderer,
+    Attachment, BookingExport, DocumentReader, EInvoiceReader, Export, ExportedFile, Extractor,
+    ImageExtractor, InvoiceProcessor, PageRenderer,
 };

@@ -92,6 +92,35 @@ pub trait ImageExtractor: Send + Sync {
     fn extract_file(&self, bytes: &[u8]) -> Result<(Invoice, usize), DocumentError>;
 }
 
+/// One file of an export: its name and bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportedFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// What an export wrote, and what it could not.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Export {
+    /// One file for a ledger format (SIE), one per invoice for documents (PEPPOL).
+    pub files: Vec<ExportedFile>,
+    /// `(source, why)` for each invoice that could not be exported.
+    pub skipped: Vec<(String, String)>,
+}
+
+/// Books invoices a person has approved and writes them in an accounting
+/// format, for the service's export (`GET /v1/bookings`). Synchronous and
+/// CPU-bound; async callers run it on a blocking thread.
+pub trait BookingExport: Send + Sync {
+    /// The formats it writes, by the names the API takes (`sie`, `peppol`).
+    fn formats(&self) -> &'static [&'static str];
+    /// Writes `invoices` (each with a source name for messages) in `format`.
+    /// An invoice that cannot be booked is skipped with why; `Err` says why
+    /// nothing could be written (a format it does not write, a booking
+    /// config the format cannot do without).
+    fn export(&self, format: &str, invoices: &[(String, Invoice)]) -> Result<Export, String>;
+}
+
 /// Draws one page of an uploaded file as a PNG, for the review UI's page
 /// view. Synchronous and CPU-bound (pdfium, image decoding): async callers
 /// run it on a blocking thread. `page` is 1-based; the image is `width`

@@ -15,9 +15,13 @@
 //! - [`table`]: the prediction table of `invex extract --output x.csv|.parquet`
 //!   (every field with confidence and source, one row per input file).
 //!
+//! - [`ApprovedExport`]: the service's export of approved invoices (SIE or
+//!   PEPPOL), behind the domain's `BookingExport` trait.
+//!
 //! [`Error`] is the crate's one error type; every booking error names the
 //! invoice (file and invoice number) and the cause.
 
+pub mod approved;
 pub mod atomic;
 pub mod booking;
 pub mod booking_table;
@@ -39,6 +43,7 @@ pub mod test_servers;
 pub mod training_table;
 pub mod visma;
 
+pub use approved::ApprovedExport;
 pub use booking::{Booking, Line, Row, RowKind, Supplier, VatPart};
 pub use config::{Account, TenantConfig};
 pub use error::Error;

@@ -194,6 +194,13 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
         let memory = supplier_memory(&args.worker);
         // The review UI's page images, drawn where the documents are read.
         let pages = super::page_renderer(&args.worker.extractor)?;
+        // `GET /v1/bookings`: approved invoices booked with one config.
+        let config = match &args.booking_config {
+            Some(path) => invex_exporters::TenantConfig::load(path)?,
+            None => invex_exporters::TenantConfig::default(),
+        };
+        let exports: Arc<dyn invex_domain::BookingExport> =
+            Arc::new(invex_exporters::ApprovedExport { config });
         let state = AppState::new(
             repo.clone(),
             blobs.clone(),
@@ -201,6 +208,7 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
             model,
             memory.clone(),
             Some(pages),
+            Some(exports),
             shutdown.clone(),
         );
         let mut background = Vec::new();
@@ -261,6 +269,7 @@ pub fn worker(args: WorkerOnlyArgs) -> Result<ExitCode> {
             ServiceOptions::default(),
             model,
             memory.clone(),
+            None,
             None,
             shutdown.clone(),
         );

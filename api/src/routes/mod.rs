@@ -3,6 +3,7 @@
 //! CORS, body limit, and a panic turned into a 500 `internal` answer).
 
 pub mod admin;
+pub mod exports;
 pub mod invoices;
 pub mod ops;
 pub mod suppliers;
@@ -37,6 +38,7 @@ pub fn router(state: SharedState) -> Router {
         .route("/v1/invoices/{id}/file", get(invoices::get_file))
         .route("/v1/invoices/{id}/approve", post(invoices::approve_invoice))
         .route("/v1/invoices/{id}/lines", put(invoices::correct_lines))
+        .route("/v1/bookings", get(exports::export))
         .route("/v1/review", get(invoices::review_queue))
         .route("/v1/suppliers", get(suppliers::list_suppliers))
         .route("/v1/corrections", get(suppliers::correction_counts))

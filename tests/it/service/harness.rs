@@ -138,6 +138,7 @@ impl Harness {
             model,
             Some(memory.clone()),
             Some(Arc::new(crate::pdfium())),
+            Some(Arc::new(invex_exporters::ApprovedExport { config: booking_config() })),
             shutdown.clone(),
         );
         let processor: Arc<dyn InvoiceProcessor> = Arc::new(pipeline);
@@ -297,4 +298,10 @@ pub fn drawn<S: proptest::strategy::Strategy>(strategy: S, n: usize) -> Vec<S::V
     use proptest::strategy::ValueTree;
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     (0..n).map(|_| strategy.new_tree(&mut runner).expect("a value").current()).collect()
+}
+
+/// The booking config of the test service's `GET /v1/bookings`.
+pub fn booking_config() -> invex_exporters::TenantConfig {
+    let toml = "[company]\nname = \"Testkommun\"\norg_nr = \"2120000142\"\n";
+    invex_exporters::TenantConfig::from_toml(toml, "the test config").expect("booking config")
 }

@@ -3,6 +3,7 @@
 //! `oneshot`, and real `invex serve`/`invex worker` processes.
 
 mod auth;
+mod bookings;
 mod flow;
 pub mod harness;
 mod llm;
