@@ -100,6 +100,11 @@ impl Pool {
         self.cands.is_empty()
     }
 
+    /// Whether some candidate has value `v`.
+    pub fn has_value(&self, v: &Value) -> bool {
+        self.cands.iter().any(|c| c.value == *v)
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &Cand> {
         self.cands.iter()
     }

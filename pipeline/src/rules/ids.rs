@@ -436,6 +436,9 @@ pub fn vat_numbers(cx: &Ctx, supplier_org: Option<&str>) -> (Option<Cand>, Optio
             if cx.zones.is_customer(t) { buy.push(c) } else { sup.push(c) }
         }
     }
+    // A number the buyer's block prints is the buyer's, wherever else it
+    // is repeated (a "Numéro de TVA" column of the order details).
+    sup.retain(|c| !buy.has_value(&c.value));
     (sup.best(), buy.best())
 }
 
