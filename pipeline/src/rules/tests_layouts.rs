@@ -544,3 +544,49 @@ fn a_bare_rate_of_23_percent() {
     w.extend(row(640.0, &[("Total", 100.0), ("123,00", 300.0)]));
     check(&w, &[(NetAmount, "100.00"), (VatAmount, "23.00"), (TotalAmount, "123.00")]);
 }
+
+/// Layouts first seen on the real corpus's tune part (2026-12-07): each
+/// (the words, what must be read).
+#[test]
+fn numbers_in_groups_title_columns_and_the_buyers_vat() {
+    type Case = (Vec<(&'static str, f32, f32)>, Vec<(invex_domain::FieldName, &'static str)>);
+    let cases: Vec<Case> = vec![
+        // A number printed in digit groups under its own caption is one number.
+        (
+            [
+                row(60.0, &[("Rechnung", 50.0)]),
+                row(90.0, &[("Rechnungsnummer", 330.0), ("726", 470.0), ("752", 492.0), ("5181", 514.0)]),
+                row(104.0, &[("Datum", 330.0), ("14.04.2026", 470.0)]),
+            ]
+            .concat(),
+            vec![(InvoiceNumber, "726 752 5181"), (InvoiceDate, "2026-04-14")],
+        ),
+        // The title word as one column caption of a caption row.
+        (
+            [
+                row(40.0, &[("Facture", 470.0)]),
+                row(320.0, &[("Date", 110.0), ("Echéance", 226.0), ("TVA", 365.0), ("Facture", 484.0)]),
+                row(336.0, &[("01/04/2025", 96.0), ("01/05/2025", 223.0), ("FR79897756912", 339.0), ("25/0704", 484.0)]),
+            ]
+            .concat(),
+            vec![(InvoiceNumber, "25/0704"), (InvoiceDate, "2025-04-01")],
+        ),
+        // The buyer's VAT number, repeated under a "Numéro de TVA" caption,
+        // is not the supplier's.
+        (
+            [
+                row(40.0, &[("FACTURE", 470.0)]),
+                row(110.0, &[("Adresse", 300.0), ("de", 344.0), ("facturation", 360.0)]),
+                row(124.0, &[("Fitness", 300.0), ("World", 340.0), ("SARL", 375.0)]),
+                row(138.0, &[("FR79897756912", 300.0)]),
+                row(250.0, &[("Numéro", 50.0), ("de", 90.0), ("facture", 104.0), ("Numéro", 400.0), ("de", 440.0), ("TVA", 454.0)]),
+                row(264.0, &[("FA244934", 50.0), ("FR79897756912", 400.0)]),
+            ]
+            .concat(),
+            vec![(SupplierVat, "<none>"), (InvoiceNumber, "FA244934")],
+        ),
+    ];
+    for (words, want) in cases {
+        check(&words, &want);
+    }
+}

@@ -77,6 +77,19 @@ impl Zones {
         for t in end..layout.phrases[ph].end {
             self.set(t, party, 0);
         }
+        // "Cliente: | UNITED CARGO COMPANY S.A.C.": a heading ending in a
+        // colon names the party in the phrase just beside it.
+        if layout.phrases[ph].end == end && layout.toks[end - 1].text.ends_with(':') {
+            let beside = layout.phrases_of_line(line).find(|&p| {
+                let b = layout.phrases[p].bbox;
+                p != ph && b.x0 > span.x1 && b.x0 - span.x1 < 60.0
+            });
+            if let Some(p) = beside {
+                for t in layout.phrases[p].start..layout.phrases[p].end {
+                    self.set(t, party, 0);
+                }
+            }
+        }
         let mut right = span.x0 + 260.0;
         for p in layout.phrases_of_line(line) {
             let b = layout.phrases[p].bbox;
