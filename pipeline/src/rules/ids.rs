@@ -31,6 +31,9 @@ pub fn id_like(cx: &Ctx, t: usize) -> Option<String> {
     if v.is_empty() || v.len() > 30 || !has_digit(v) || v.contains('@') || v.contains("www") {
         return None;
     }
+    if page_number(v) {
+        return None;
+    }
     // A date, unless all digits (`20250404` is a fine invoice number).
     let digits_only = v.bytes().all(|b| b.is_ascii_digit());
     if (cx.scan.date_of[t].is_some() && !digits_only) || cx.scan.percent_of[t].is_some() {
@@ -79,6 +82,36 @@ fn digit_groups(cx: &Ctx, t: usize, end: usize) -> Option<(String, usize)> {
     }
     let v = (t..=last).map(|u| toks[u].text.as_str()).collect::<Vec<_>>().join(" ");
     Some((v, last + 1))
+}
+
+/// A series code of one to four capital letters, then the number on the
+/// same line (`Fattura nr. FPR 101/22`, `Factura F 103`): both, with the end.
+fn series_number(cx: &Ctx, t: usize, end: usize) -> Option<(String, usize)> {
+    let toks = &cx.layout.toks;
+    let series = &toks[t].text;
+    let letters = (1..=4).contains(&series.len()) && series.bytes().all(|b| b.is_ascii_uppercase());
+    if !letters || t + 1 >= end || toks[t + 1].line != toks[t].line {
+        return None;
+    }
+    let number = id_like(cx, t + 1)?;
+    number.starts_with(|c: char| c.is_ascii_digit()).then(|| (format!("{series} {number}"), t + 2))
+}
+
+/// A page count as printed in a header or footer: `Pag.1/1`, `Page 2/3`,
+/// `Seite1/2`, `Sida 1(2)`, `p.3/4`. Never an invoice number.
+fn page_number(v: &str) -> bool {
+    let lower = v.to_lowercase();
+    let rest = ["pagina", "página", "page", "pag", "seite", "sida", "side", "sivu", "blad", "p"]
+        .iter()
+        .find_map(|w| lower.strip_prefix(w))
+        .map(|r| r.trim_start_matches(['.', ':', ' ']));
+    let Some(rest) = rest else { return false };
+    let (a, b) = match rest.split_once(['/', '(']) {
+        Some((a, b)) => (a, b.trim_end_matches(')')),
+        None => return false,
+    };
+    let digits = |s: &str| !s.is_empty() && s.len() <= 3 && s.bytes().all(|c| c.is_ascii_digit());
+    digits(a) && digits(b)
 }
 
 /// Joins tokens `start..` (up to `max` of them, within `end`) and returns the
@@ -151,7 +184,10 @@ pub fn invoice_number(cx: &Ctx) -> Option<Cand> {
             let (v, end) = match (grouped.flatten(), id_like(cx, t)) {
                 (Some((v, end)), _) => (v, end),
                 (None, Some(v)) => (v, t + 1),
-                (None, None) => continue,
+                (None, None) => match series_number(cx, t, slot.run.end) {
+                    Some(found) => found,
+                    None => continue,
+                },
             };
             let direct = if t == slot.run.start { 1.0 } else { 0.92 };
             let score = slot.weight * factor * direct;
@@ -462,6 +498,25 @@ mod tests {
         ];
         for (title, id, want) in cases {
             assert_eq!(abbreviates(title, id), want, "{title} {id}");
+        }
+    }
+
+    #[test]
+    fn page_counts_are_not_numbers() {
+        let cases = [
+            ("Pag.1/1", true),
+            ("Page 2/3", true),
+            ("Seite1/2", true),
+            ("Sida 1(2)", true),
+            ("p.3/4", true),
+            ("pagina 10/12", true),
+            ("P2024/17", false),
+            ("101/22", false),
+            ("PAG-2024-001", false),
+            ("Page", false),
+        ];
+        for (text, want) in cases {
+            assert_eq!(super::page_number(text), want, "{text}");
         }
     }
 

@@ -585,6 +585,17 @@ fn numbers_in_groups_title_columns_and_the_buyers_vat() {
             .concat(),
             vec![(SupplierVat, "<none>"), (InvoiceNumber, "FA244934")],
         ),
+        // A series code before the number; a page count in the footer is not it.
+        (
+            [
+                row(20.0, &[("FATTURA", 520.0)]),
+                row(60.0, &[("Data", 50.0), ("06/07/2022", 90.0)]),
+                row(800.0, &[("Fattura", 20.0), ("Nr.", 66.0), ("FPR", 88.0), ("101/22", 110.0), ("del", 152.0), ("06/07/2022", 174.0)]),
+                row(814.0, &[("Fattura", 20.0), ("generata", 70.0), ("Pag.1/1", 540.0)]),
+            ]
+            .concat(),
+            vec![(InvoiceNumber, "FPR 101/22"), (InvoiceDate, "2022-07-06")],
+        ),
     ];
     for (words, want) in cases {
         check(&words, &want);
