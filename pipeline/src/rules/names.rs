@@ -89,6 +89,11 @@ fn collect(cx: &Ctx, table_lines: &[bool]) -> (Vec<NameCand>, Vec<(String, usize
             run.end = last + 1;
         }
         let Some(words) = name_words(cx, run) else { continue };
+        // A street ("Rue Saint Denis, 112 - 1190 Bruxelles") is the address
+        // a sender line starts with, never the name.
+        if STREET_WORDS.contains(&cx.layout.toks[run.start].key.as_str()) {
+            continue;
+        }
         // A priced row ("Batterijen 22.45") is an item the table reader missed,
         // never a letterhead.
         if cx
@@ -128,6 +133,13 @@ fn collect(cx: &Ctx, table_lines: &[bool]) -> (Vec<NameCand>, Vec<(String, usize
     out.extend(payee_in_sentence(cx));
     (out, seen.into_iter().map(|(k, places)| (k, places.len())).collect())
 }
+
+/// Words a street name opens with (as word keys), in the corpus's
+/// languages: never the first word of a company's name.
+const STREET_WORDS: &[&str] = &[
+    "rue", "avenue", "boulevard", "chemin", "allee", "impasse", "calle", "avenida", "paseo",
+    "carrer", "rua", "via", "viale", "piazza", "corso", "strasse", "gatan", "vagen",
+];
 
 /// Phrases that name the payee inside a sentence, as word keys: "Make all
 /// checks payable to …", "… overmaken op NL11 …, ten name van …",

@@ -596,6 +596,16 @@ fn numbers_in_groups_title_columns_and_the_buyers_vat() {
             .concat(),
             vec![(InvoiceNumber, "FPR 101/22"), (InvoiceDate, "2022-07-06")],
         ),
+        // A sender line that opens with its street names no supplier.
+        (
+            [
+                row(20.0, &[("FACTURE", 480.0)]),
+                row(40.0, &[("#FA244934", 480.0)]),
+                row(780.0, &[("Rue", 200.0), ("Saint", 222.0), ("Denis,", 256.0), ("112", 298.0), ("-", 320.0), ("1190", 330.0), ("Bruxelles", 358.0)]),
+            ]
+            .concat(),
+            vec![(SupplierName, "<none>"), (InvoiceNumber, "FA244934")],
+        ),
     ];
     for (words, want) in cases {
         check(&words, &want);
