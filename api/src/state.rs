@@ -4,9 +4,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use invex_domain::{BookingExport, PageRenderer};
 use invex_domain::memory::MemoryStage;
 use invex_domain::service::{BlobStore, Repository};
+use invex_domain::{BookingExport, PageRenderer};
 use tokio::sync::{Notify, watch};
 
 use crate::auth::KeyCache;

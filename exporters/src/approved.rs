@@ -50,7 +50,8 @@ impl ApprovedExport {
                 .map(|v| format!("{} {}", v.rule, v.message))
                 .collect();
             if fatal.is_empty() {
-                out.files.push(ExportedFile { name: exporter.file_name(b), bytes: xml.into_bytes() });
+                out.files
+                    .push(ExportedFile { name: exporter.file_name(b), bytes: xml.into_bytes() });
             } else {
                 let why = format!("breaks PEPPOL rules: {}", fatal.join("; "));
                 out.skipped.push((b.source.clone(), why));

@@ -72,7 +72,8 @@ pub async fn export(
         .map_err(|why| ApiError::Invalid(format!("nothing exported: {why}")))?;
     let exported = out.files.len();
     let skipped: Vec<String> = out.skipped.iter().map(|(s, why)| format!("{s}: {why}")).collect();
-    let detail = json!({"format": q.format, "approved": count, "files": exported, "skipped": skipped});
+    let detail =
+        json!({"format": q.format, "approved": count, "files": exported, "skipped": skipped});
     audit(&state, &caller, "export", None, detail).await?;
     let (content_type, name, bytes) = match q.format.as_str() {
         "sie" => {
@@ -82,7 +83,8 @@ pub async fn export(
         _ => ("application/zip", "invex-peppol.zip".to_string(), zipped(&out)?),
     };
     // SIE is one file of every booked invoice; PEPPOL one document each.
-    let exported = if q.format == "sie" { count.saturating_sub(out.skipped.len()) } else { exported };
+    let exported =
+        if q.format == "sie" { count.saturating_sub(out.skipped.len()) } else { exported };
     Response::builder()
         .status(StatusCode::OK)
         .header(header::CONTENT_TYPE, content_type)

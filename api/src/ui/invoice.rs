@@ -15,10 +15,10 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use invex_domain::service::Role;
 use invex_domain::service::review::{
     check_value, failures, line_mismatches, parse_line_corrections,
 };
-use invex_domain::service::Role;
 use invex_domain::{Document, FieldName, Invoice, LineItem, LineKind, Value, ValueKind};
 use serde::Deserialize;
 use serde_json::Value as Json;
@@ -175,7 +175,10 @@ pub async fn page(
 enum Refused {
     Nothing,
     /// Each field's typed value and problem, by field name.
-    Fields { typed: HashMap<String, String>, problems: HashMap<String, String> },
+    Fields {
+        typed: HashMap<String, String>,
+        problems: HashMap<String, String>,
+    },
     /// The line rows as typed, each with its problems.
     Lines(Vec<LineRow>),
 }
@@ -249,7 +252,8 @@ async fn view(
     if let Some(error) = &record.error {
         checks.insert(0, error.clone());
     }
-    let extracted_lines = edits.lines.first().map_or(invoice.line_items.len(), |c| c.previous.len());
+    let extracted_lines =
+        edits.lines.first().map_or(invoice.line_items.len(), |c| c.previous.len());
     let next = if caller.role >= Role::Reviewer {
         next_after(state, &caller.tenant_id, id).await?
     } else {
@@ -530,7 +534,8 @@ fn typed_line_rows(form: &[(String, String)]) -> Vec<LineRow> {
     rows.into_values()
         .filter(|r| !removed.contains(&r.n))
         .filter(|r| {
-            let typed = [&r.description, &r.quantity, &r.unit, &r.unit_price, &r.vat_rate, &r.amount];
+            let typed =
+                [&r.description, &r.quantity, &r.unit, &r.unit_price, &r.vat_rate, &r.amount];
             typed.iter().any(|t| !t.is_empty())
         })
         .collect()

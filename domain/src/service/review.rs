@@ -340,7 +340,12 @@ pub enum LineProblem {
     NoAmount,
     RateOutOfRange(Decimal),
     /// quantity × unit price (rounded to cents) is not the amount.
-    ProductMismatch { quantity: Decimal, unit_price: Decimal, product: Decimal, amount: Decimal },
+    ProductMismatch {
+        quantity: Decimal,
+        unit_price: Decimal,
+        product: Decimal,
+        amount: Decimal,
+    },
 }
 
 impl std::fmt::Display for LineProblem {
@@ -350,7 +355,9 @@ impl std::fmt::Display for LineProblem {
             LineProblem::UnknownKey(k) => write!(f, "unknown key {k:?}"),
             LineProblem::NotText(k) => write!(f, "{k}: expected text"),
             LineProblem::NotANumber(k, sent) => write!(f, "{k}: {sent} is not a number"),
-            LineProblem::UnknownKind(k) => write!(f, "kind: {k:?} is not item, allowance or charge"),
+            LineProblem::UnknownKind(k) => {
+                write!(f, "kind: {k:?} is not item, allowance or charge")
+            }
             LineProblem::NoDescription => write!(f, "a line needs a description"),
             LineProblem::NoAmount => write!(f, "a line needs an amount"),
             LineProblem::RateOutOfRange(r) => {
@@ -766,17 +773,35 @@ mod tests {
                 json!({"description": "Rabatt", "amount": -100, "kind": "allowance"}),
                 Ok(("-100", None, LineKind::Allowance)),
             ),
-            (json!({"description": "Frakt", "amount": "49", "kind": "charge", "unit": ""}), Ok(("49", None, LineKind::Charge))),
+            (
+                json!({"description": "Frakt", "amount": "49", "kind": "charge", "unit": ""}),
+                Ok(("49", None, LineKind::Charge)),
+            ),
             (json!({"amount": 10}), Err("needs a description")),
             (json!({"description": "  ", "amount": 10}), Err("needs a description")),
             (json!({"description": "Papper"}), Err("needs an amount")),
             (json!({"description": "Papper", "amount": "lots"}), Err("\"lots\" is not a number")),
             (json!({"description": "Papper", "amount": [1]}), Err("amount: [1] is not a number")),
-            (json!({"description": "Papper", "quantity": 3, "unit_price": 10, "amount": 31}), Err("3 × 10 = 30, not 31")),
-            (json!({"description": "Papper", "quantity": 3, "unit_price": "3,3333", "amount": 10}), Ok(("10", Some("3"), LineKind::Item))),
-            (json!({"description": "Papper", "amount": 10, "vat_rate": 125}), Err("not a percentage")),
-            (json!({"description": "Papper", "amount": 10, "kind": "gift"}), Err("not item, allowance or charge")),
-            (json!({"description": "Papper", "amount": 10, "colour": "red"}), Err("unknown key \"colour\"")),
+            (
+                json!({"description": "Papper", "quantity": 3, "unit_price": 10, "amount": 31}),
+                Err("3 × 10 = 30, not 31"),
+            ),
+            (
+                json!({"description": "Papper", "quantity": 3, "unit_price": "3,3333", "amount": 10}),
+                Ok(("10", Some("3"), LineKind::Item)),
+            ),
+            (
+                json!({"description": "Papper", "amount": 10, "vat_rate": 125}),
+                Err("not a percentage"),
+            ),
+            (
+                json!({"description": "Papper", "amount": 10, "kind": "gift"}),
+                Err("not item, allowance or charge"),
+            ),
+            (
+                json!({"description": "Papper", "amount": 10, "colour": "red"}),
+                Err("unknown key \"colour\""),
+            ),
             (json!("Papper 10"), Err("expected an object")),
         ];
         for (sent, expected) in table {
@@ -789,16 +814,20 @@ mod tests {
                     assert_eq!((l.kind, l.source, l.confidence), (kind, Some(Source::Human), 1.0));
                 }
                 (Err(problems), Err(part)) => {
-                    let found = problems.iter().any(|(n, w)| *n == 1 && w.to_string().contains(part));
+                    let found =
+                        problems.iter().any(|(n, w)| *n == 1 && w.to_string().contains(part));
                     assert!(found, "{sent}: {problems:?}");
                 }
                 (got, expected) => panic!("{sent}: got {got:?}, expected {expected:?}"),
             }
         }
         // Every line's problems are reported with its number; the newest correction wins.
-        let problems = parse_line_corrections(&[json!({"description": "a", "amount": 1}), json!({})]).unwrap_err();
+        let problems =
+            parse_line_corrections(&[json!({"description": "a", "amount": 1}), json!({})])
+                .unwrap_err();
         assert_eq!(problems.iter().map(|(n, _)| *n).collect::<Vec<_>>(), vec![2, 2]);
-        let lines = |d: &str| parse_line_corrections(&[json!({"description": d, "amount": 1})]).unwrap();
+        let lines =
+            |d: &str| parse_line_corrections(&[json!({"description": d, "amount": 1})]).unwrap();
         let correction = |d: &str| LineCorrection {
             id: d.into(),
             invoice_id: "i".into(),

@@ -137,8 +137,24 @@ fn collect(cx: &Ctx, table_lines: &[bool]) -> (Vec<NameCand>, Vec<(String, usize
 /// Words a street name opens with (as word keys), in the corpus's
 /// languages: never the first word of a company's name.
 const STREET_WORDS: &[&str] = &[
-    "rue", "avenue", "boulevard", "chemin", "allee", "impasse", "calle", "avenida", "paseo",
-    "carrer", "rua", "via", "viale", "piazza", "corso", "strasse", "gatan", "vagen",
+    "rue",
+    "avenue",
+    "boulevard",
+    "chemin",
+    "allee",
+    "impasse",
+    "calle",
+    "avenida",
+    "paseo",
+    "carrer",
+    "rua",
+    "via",
+    "viale",
+    "piazza",
+    "corso",
+    "strasse",
+    "gatan",
+    "vagen",
 ];
 
 /// Phrases that name the payee inside a sentence, as word keys: "Make all

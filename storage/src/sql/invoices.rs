@@ -3,13 +3,13 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use invex_domain::LineItem;
 use invex_domain::service::{
     Correction, InvoiceFilter, InvoiceRecord, InvoiceStatus, InvoiceStore, InvoiceSummary,
     LineCorrection, NewUpload, StoreError, StoreResult, UploadOutcome,
 };
-use invex_domain::LineItem;
-use sqlx::{Any, Transaction};
 use sqlx::AssertSqlSafe;
+use sqlx::{Any, Transaction};
 
 use super::filter::invoice_conditions;
 use super::rows::{self, INVOICE_COLUMNS, bind_summary, get, millis, summary_assignments};

@@ -2,11 +2,11 @@
 //! decimals as text, and the decoding of each table's rows into records.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use invex_domain::{FieldName, LineItem};
 use invex_domain::service::{
-    ApiKey, AuditEntry, Correction, DeliveryLog, InvoiceRecord, InvoiceStatus, InvoiceSummary, LineCorrection,
-    Role, StoreError, StoreResult, Tenant,
+    ApiKey, AuditEntry, Correction, DeliveryLog, InvoiceRecord, InvoiceStatus, InvoiceSummary,
+    LineCorrection, Role, StoreError, StoreResult, Tenant,
 };
+use invex_domain::{FieldName, LineItem};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde_json::Value as Json;

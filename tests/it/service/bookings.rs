@@ -23,9 +23,8 @@ async fn get_bytes(h: &Harness, uri: &str, key: &str) -> (StatusCode, Option<(u6
         .expect("request");
     let response = h.router.clone().oneshot(request).await.expect("infallible");
     let status = response.status();
-    let count = |name: &str| -> Option<u64> {
-        response.headers().get(name)?.to_str().ok()?.parse().ok()
-    };
+    let count =
+        |name: &str| -> Option<u64> { response.headers().get(name)?.to_str().ok()?.parse().ok() };
     let counts = count("x-invex-exported").zip(count("x-invex-skipped"));
     let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
     (status, counts, bytes.to_vec())
@@ -41,14 +40,17 @@ async fn approved_invoices_are_exported_as_sie_and_peppol(backend: Backend) {
         let (_, body) = h.upload(&admin, &format!("inv-{n}.pdf"), sample(n)).await;
         let id = body["id"].as_str().expect("id").to_string();
         let read = h.processed(&admin, &id).await;
-        numbers.push(read["fields"]["invoice_number"]["value"].as_str().expect("number").to_string());
+        numbers
+            .push(read["fields"]["invoice_number"]["value"].as_str().expect("number").to_string());
         ids.push(id);
     }
     let fix = json!({"fields": {"invoice_number": "FIX-77"}});
-    let (status, body) = h.json(Method::PATCH, &format!("/v1/invoices/{}", ids[0]), &admin, fix).await;
+    let (status, body) =
+        h.json(Method::PATCH, &format!("/v1/invoices/{}", ids[0]), &admin, fix).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     for id in &ids[..2] {
-        let (status, body) = h.json(Method::POST, &format!("/v1/invoices/{id}/approve"), &admin, json!({})).await;
+        let (status, body) =
+            h.json(Method::POST, &format!("/v1/invoices/{id}/approve"), &admin, json!({})).await;
         assert_eq!(status, StatusCode::OK, "{body}");
     }
 
@@ -59,7 +61,12 @@ async fn approved_invoices_are_exported_as_sie_and_peppol(backend: Backend) {
     let text: String = sie.iter().map(|&b| if b.is_ascii() { b as char } else { '?' }).collect();
     assert!(text.starts_with("#FLAGGA 0"), "{text}");
     assert_eq!(text.matches("#VER ").count(), 2, "{text}");
-    for (number, exported) in [("FIX-77", true), (numbers[1].as_str(), true), (numbers[2].as_str(), false), (numbers[0].as_str(), false)] {
+    for (number, exported) in [
+        ("FIX-77", true),
+        (numbers[1].as_str(), true),
+        (numbers[2].as_str(), false),
+        (numbers[0].as_str(), false),
+    ] {
         assert_eq!(text.contains(number), exported, "{number} in {text}");
     }
 
@@ -84,7 +91,9 @@ async fn approved_invoices_are_exported_as_sie_and_peppol(backend: Backend) {
             .filter(|v| v.flag == invex_exporters::peppol::Flag::Fatal)
             .collect();
         assert!(fatal.is_empty(), "{name}: {fatal:?}");
-        numbers_in_zip.extend(["FIX-77", numbers[1].as_str()].into_iter().filter(|n| xml.contains(&format!(">{n}<"))));
+        numbers_in_zip.extend(
+            ["FIX-77", numbers[1].as_str()].into_iter().filter(|n| xml.contains(&format!(">{n}<"))),
+        );
     }
     numbers_in_zip.sort();
     let mut want = vec!["FIX-77", numbers[1].as_str()];
@@ -117,7 +126,12 @@ async fn approved_invoices_are_exported_as_sie_and_peppol(backend: Backend) {
     let (status, counts, _) = get_bytes(&h, "/v1/bookings?format=sie", &stranger).await;
     assert_eq!((status, counts), (StatusCode::OK, Some((0, 0))));
     let (_, audit) = h.get("/v1/audit?limit=100", &admin).await;
-    let exports = audit["entries"].as_array().into_iter().flatten().filter(|e| e["action"] == "export").count();
+    let exports = audit["entries"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["action"] == "export")
+        .count();
     assert!(exports >= 3, "every export is audited: {audit}");
 }
 

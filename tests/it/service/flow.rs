@@ -371,8 +371,14 @@ async fn line_items_are_replaced_by_a_reviewer(backend: Backend) {
     // (lines sent, status, part of the error) — nothing is stored on a refusal.
     let refused = [
         (json!({"lines": [{"amount": 10}]}), "line 1: a line needs a description"),
-        (json!({"lines": [{"description": "a", "amount": 1}, {"description": "b"}]}), "line 2: a line needs an amount"),
-        (json!({"lines": [{"description": "a", "quantity": 2, "unit_price": "10,00", "amount": 25}]}), "2 × 10.00 = 20.00, not 25"),
+        (
+            json!({"lines": [{"description": "a", "amount": 1}, {"description": "b"}]}),
+            "line 2: a line needs an amount",
+        ),
+        (
+            json!({"lines": [{"description": "a", "quantity": 2, "unit_price": "10,00", "amount": 25}]}),
+            "2 × 10.00 = 20.00, not 25",
+        ),
         (json!({"lines": [{"description": "a", "amount": "ten"}]}), "is not a number"),
         (json!({"lines": "none"}), ""),
         (json!({}), ""),
@@ -393,12 +399,21 @@ async fn line_items_are_replaced_by_a_reviewer(backend: Backend) {
     assert_eq!(status, StatusCode::OK, "{corrected}");
     let lines = corrected["line_items"].as_array().expect("lines");
     assert_eq!(lines.len(), 1);
-    assert_eq!((lines[0]["description"].as_str(), lines[0]["confidence"].as_f64()), (Some("Allt"), Some(1.0)));
+    assert_eq!(
+        (lines[0]["description"].as_str(), lines[0]["confidence"].as_f64()),
+        (Some("Allt"), Some(1.0))
+    );
     assert!(corrected["line_corrections"][0]["corrected_by"].is_string(), "{corrected}");
     assert_eq!(corrected["extracted_line_items"], extracted);
-    assert_eq!(corrected["line_corrections"][0]["previous_lines"], json!(extracted.as_array().map(Vec::len)));
+    assert_eq!(
+        corrected["line_corrections"][0]["previous_lines"],
+        json!(extracted.as_array().map(Vec::len))
+    );
     let checks = corrected["checks_failed"].as_array().expect("checks");
-    assert!(!checks.iter().any(|c| c.as_str().is_some_and(|c| c.contains("line items"))), "{corrected}");
+    assert!(
+        !checks.iter().any(|c| c.as_str().is_some_and(|c| c.contains("line items"))),
+        "{corrected}"
+    );
 
     // Lines that do not add up are stored, and the invoice says so.
     let short = json!({"lines": [{"description": "Halva", "amount": "1,00"}]});
@@ -406,7 +421,10 @@ async fn line_items_are_replaced_by_a_reviewer(backend: Backend) {
     assert_eq!(status, StatusCode::OK, "{corrected}");
     assert_eq!(corrected["status"], "needs_review");
     let checks = corrected["checks_failed"].as_array().expect("checks");
-    assert!(checks.iter().any(|c| c.as_str().is_some_and(|c| c.contains("line items add up to 1.00"))), "{corrected}");
+    assert!(
+        checks.iter().any(|c| c.as_str().is_some_and(|c| c.contains("line items add up to 1.00"))),
+        "{corrected}"
+    );
     assert_eq!(corrected["line_corrections"].as_array().map(Vec::len), Some(2));
 
     // An empty list: the invoice has no lines.
@@ -422,7 +440,12 @@ async fn line_items_are_replaced_by_a_reviewer(backend: Backend) {
     let (status, _) = h.json(Method::PUT, &uri, &stranger, json!({"lines": []})).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, audit) = h.get("/v1/audit?limit=50", &admin).await;
-    let actions: Vec<&str> = audit["entries"].as_array().into_iter().flatten().filter_map(|e| e["action"].as_str()).collect();
+    let actions: Vec<&str> = audit["entries"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
     assert_eq!(actions.iter().filter(|a| **a == "correct_lines").count(), 3, "{audit}");
 }
 

@@ -328,9 +328,7 @@ async fn an_invoice_is_corrected_with_the_validators_reasons_and_approved(backen
     let uri = format!("/ui/invoices/{open}");
     let page = client.get(&uri).await;
     assert_eq!(page.status, StatusCode::OK);
-    for part in
-        ["id=\"f_bankgiro\"", "Att betala saknas", "rect class=\"box\"", "id=\"approve\""]
-    {
+    for part in ["id=\"f_bankgiro\"", "Att betala saknas", "rect class=\"box\"", "id=\"approve\""] {
         assert!(page.body.contains(part), "{part} on the invoice page");
     }
     // A Bankgiro that fails Luhn: refused, the reason beside it, the typed value kept, nothing stored.
@@ -460,7 +458,8 @@ async fn failed_checks_are_in_the_tenants_language(backend: Backend) {
     // Lines that do not add up to the net, and a Bankgiro that fails Luhn
     // (through the API, which checks only the field form the UI shows).
     let lines = json!({"lines": [{"description": "Halva", "amount": "1,00"}]});
-    let (status, body) = h.json(Method::PUT, &format!("/v1/invoices/{id}/lines"), &admin, lines).await;
+    let (status, body) =
+        h.json(Method::PUT, &format!("/v1/invoices/{id}/lines"), &admin, lines).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let mut client = Client::new(&h);
     client.sign_in(&admin).await;
@@ -577,7 +576,9 @@ async fn line_items_are_edited_removed_and_added_in_the_page(backend: Backend) {
     client.sign_in(&admin).await;
     let uri = format!("/ui/invoices/{id}");
     let page = client.get(&uri).await.body;
-    for part in ["id=\"lines-form\"", "name=\"l1_description\"", "name=\"l1_remove\"", "id=\"save-lines\""] {
+    for part in
+        ["id=\"lines-form\"", "name=\"l1_description\"", "name=\"l1_remove\"", "id=\"save-lines\""]
+    {
         assert!(page.contains(part), "{part} on the page");
     }
     // Two blank rows follow the extracted lines, for adding.
@@ -586,7 +587,15 @@ async fn line_items_are_edited_removed_and_added_in_the_page(backend: Backend) {
 
     // (the rows sent, the reason shown) — each refused, nothing stored.
     let refused: [(&[(&str, &str)], &str); 3] = [
-        (&[("l1_description", "Konsult"), ("l1_quantity", "2"), ("l1_unit_price", "100"), ("l1_amount", "150")], "2 × 100 = 200, inte 150"),
+        (
+            &[
+                ("l1_description", "Konsult"),
+                ("l1_quantity", "2"),
+                ("l1_unit_price", "100"),
+                ("l1_amount", "150"),
+            ],
+            "2 × 100 = 200, inte 150",
+        ),
         (&[("l1_description", ""), ("l1_amount", "10")], "en rad behöver en beskrivning"),
         (&[("l1_description", "Papper"), ("l1_amount", "tio")], "Belopp: \"tio\" är inget tal"),
     ];
@@ -600,7 +609,9 @@ async fn line_items_are_edited_removed_and_added_in_the_page(backend: Backend) {
     let (_, after) = h.get(&format!("/v1/invoices/{id}"), &admin).await;
     assert_eq!(after["line_corrections"], json!([]), "nothing stored");
     // Without the token nothing is stored either.
-    let forged = client.post(&lines, &[("csrf", "forged"), ("l1_description", "x"), ("l1_amount", "1")]).await;
+    let forged = client
+        .post(&lines, &[("csrf", "forged"), ("l1_description", "x"), ("l1_amount", "1")])
+        .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
 
     // Change line 1, remove line 2, add a charge in a blank row, leave the other blank.
@@ -613,7 +624,10 @@ async fn line_items_are_edited_removed_and_added_in_the_page(backend: Backend) {
             _ => String::new(),
         };
         form.push((format!("l{n}_kind"), "item".into()));
-        form.push((format!("l{n}_description"), if n == 1 { "Ändrad rad".into() } else { text("description") }));
+        form.push((
+            format!("l{n}_description"),
+            if n == 1 { "Ändrad rad".into() } else { text("description") },
+        ));
         for k in ["quantity", "unit", "unit_price", "vat_rate", "amount"] {
             form.push((format!("l{n}_{k}"), text(k)));
         }
@@ -635,7 +649,10 @@ async fn line_items_are_edited_removed_and_added_in_the_page(backend: Backend) {
     assert_eq!(now.len(), extracted, "one removed, one added: {after}");
     assert_eq!(now[0]["description"], "Ändrad rad");
     let last = &now[now.len() - 1];
-    assert_eq!((last["description"].as_str(), last["kind"].as_str(), last["amount"].as_f64()), (Some("Frakt"), Some("charge"), Some(49.0)));
+    assert_eq!(
+        (last["description"].as_str(), last["kind"].as_str(), last["amount"].as_f64()),
+        (Some("Frakt"), Some("charge"), Some(49.0))
+    );
     assert_eq!(after["line_corrections"].as_array().map(Vec::len), Some(1));
     // Saving the same rows again stores nothing new.
     let page = client.get(&uri).await;
@@ -650,14 +667,21 @@ async fn line_items_are_edited_removed_and_added_in_the_page(backend: Backend) {
             };
             let kind = line["kind"].as_str().unwrap_or("item").to_string();
             let mut row = vec![(format!("l{n}_kind"), kind)];
-            row.extend(["description", "quantity", "unit", "unit_price", "vat_rate", "amount"].map(|k| (format!("l{n}_{k}"), text(k))));
+            row.extend(
+                ["description", "quantity", "unit", "unit_price", "vat_rate", "amount"]
+                    .map(|k| (format!("l{n}_{k}"), text(k))),
+            );
             row
         })
         .collect();
     let again: Vec<(&str, &str)> = again.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     assert_eq!(client.post(&lines, &again).await.status, StatusCode::SEE_OTHER);
     let (_, same) = h.get(&format!("/v1/invoices/{id}"), &admin).await;
-    assert_eq!(same["line_corrections"].as_array().map(Vec::len), Some(1), "unchanged: not stored again");
+    assert_eq!(
+        same["line_corrections"].as_array().map(Vec::len),
+        Some(1),
+        "unchanged: not stored again"
+    );
     assert!(client.get(&uri).await.body.contains(">correct_lines<"), "in the audit trail");
 
     // An uploader sees the lines, read-only, and cannot post them.
@@ -672,5 +696,9 @@ async fn line_items_are_edited_removed_and_added_in_the_page(backend: Backend) {
 
 /// `text` as askama escapes it into HTML.
 fn askama_escaped(text: &str) -> String {
-    text.replace('&', "&#38;").replace('"', "&#34;").replace('<', "&#60;").replace('>', "&#62;").replace('\'', "&#39;")
+    text.replace('&', "&#38;")
+        .replace('"', "&#34;")
+        .replace('<', "&#60;")
+        .replace('>', "&#62;")
+        .replace('\'', "&#39;")
 }
