@@ -17,7 +17,7 @@ use invex_domain::{Export, Invoice};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::invoices::{audit, edits};
+use super::invoices::{audit, content_disposition, edits};
 use super::view::corrected_invoice;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -70,25 +70,23 @@ pub async fn export(
         .await
         .map_err(|e| ApiError::Internal(format!("the export stopped: {e}")))?
         .map_err(|why| ApiError::Invalid(format!("nothing exported: {why}")))?;
-    let exported = out.files.len();
+    // Every approved invoice is written (one SIE voucher, one PEPPOL
+    // document) or skipped with why.
+    let exported = count.saturating_sub(out.skipped.len());
     let skipped: Vec<String> = out.skipped.iter().map(|(s, why)| format!("{s}: {why}")).collect();
-    let detail =
-        json!({"format": q.format, "approved": count, "files": exported, "skipped": skipped});
+    let detail = json!({"format": q.format, "approved": count, "files": out.files.len(), "skipped": skipped});
     audit(&state, &caller, "export", None, detail).await?;
     let (content_type, name, bytes) = match q.format.as_str() {
         "sie" => {
             let bytes = out.files.into_iter().next().map(|f| f.bytes).unwrap_or_default();
-            ("text/plain; charset=IBM437", "invex.se".to_string(), bytes)
+            ("text/plain; charset=IBM437", "invex.se", bytes)
         }
-        _ => ("application/zip", "invex-peppol.zip".to_string(), zipped(&out)?),
+        _ => ("application/zip", "invex-peppol.zip", zipped(&out)?),
     };
-    // SIE is one file of every booked invoice; PEPPOL one document each.
-    let exported =
-        if q.format == "sie" { count.saturating_sub(out.skipped.len()) } else { exported };
     Response::builder()
         .status(StatusCode::OK)
         .header(header::CONTENT_TYPE, content_type)
-        .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))
+        .header(header::CONTENT_DISPOSITION, content_disposition(name))
         .header("x-invex-exported", exported.to_string())
         .header("x-invex-skipped", out.skipped.len().to_string())
         .body(Body::from(bytes))

@@ -115,7 +115,7 @@ pub async fn get_file(
 
 /// `attachment` with the file's name: an ASCII fallback, and the exact name
 /// percent-encoded (RFC 6266 `filename*`), so any name is a valid header.
-fn content_disposition(name: &str) -> String {
+pub(crate) fn content_disposition(name: &str) -> String {
     let ascii: String = name
         .chars()
         .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' })
@@ -368,17 +368,16 @@ pub async fn store_lines(
     lines: Vec<LineItem>,
 ) -> ApiResult<(InvoiceRecord, Edits)> {
     let id = record.id.clone();
-    let previous = corrected_invoice(&record, &edits)?.line_items;
+    let mut corrected = corrected_invoice(&record, &edits)?;
     let correction = LineCorrection {
         id: Uuid::new_v4().to_string(),
         invoice_id: id.clone(),
+        previous: std::mem::replace(&mut corrected.line_items, lines.clone()),
         lines,
-        previous,
         corrected_by: caller.key_id.clone(),
         corrected_at: Utc::now(),
     };
     edits.lines.push(correction.clone());
-    let corrected = corrected_invoice(&record, &edits)?;
     let summary = summarize(&corrected, &record.file_name);
     let status = status_after_extraction(&corrected);
     state.repo.add_line_correction(&caller.tenant_id, &correction, &summary, status).await?;

@@ -3,7 +3,6 @@
 //! Every text the templates show is a field of [`Texts`], so a missing
 //! translation is a compile error, not an English word on a Swedish page.
 
-use invex_domain::Value;
 use invex_domain::service::review::{FailedCheck, LineProblem, LinesMismatch};
 use invex_domain::{FieldName, ValueKind};
 
@@ -127,12 +126,7 @@ impl Lang {
             _ if self == Lang::En => check.to_string(),
             FailedCheck::Missing(name) => format!("{} saknas", self.field(*name)),
             FailedCheck::Invalid { field, value, why } => {
-                let shown = match value {
-                    Value::Text(t) => t.clone(),
-                    Value::Date(d) => d.to_string(),
-                    Value::Amount(a) => a.to_string(),
-                    Value::Bool(b) => b.to_string(),
-                };
+                let shown = super::invoice::display(value);
                 format!("{}: {}", self.field(*field), self.reason(*field, &shown, why))
             }
             FailedCheck::Totals { net, vat, total } => {
@@ -155,7 +149,7 @@ impl Lang {
     /// Why line items do not add up, in this language.
     pub fn lines(self, m: &LinesMismatch) -> String {
         if self == Lang::En {
-            return m.why.clone();
+            return m.to_string();
         }
         let (sum, expected) = (m.sum, m.expected);
         match m.rate {

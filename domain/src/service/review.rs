@@ -124,7 +124,7 @@ impl std::fmt::Display for FailedCheck {
             }
             FailedCheck::Fallback(note) => f.write_str(note),
             FailedCheck::Lines(all) => {
-                let why: Vec<&str> = all.iter().map(|m| m.why.as_str()).collect();
+                let why: Vec<String> = all.iter().map(ToString::to_string).collect();
                 f.write_str(&why.join("; "))
             }
             FailedCheck::EInvoice(m) => write!(f, "{m}"),
@@ -179,7 +179,7 @@ pub fn failures(invoice: &Invoice) -> Vec<FailedCheck> {
 }
 
 /// Line items that do not add up: the VAT rate they share (`None`: all the
-/// lines, against the net amount) and why, in words.
+/// lines, against the net amount); `Display` says why, in English.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinesMismatch {
     pub rate: Option<Decimal>,
@@ -187,7 +187,22 @@ pub struct LinesMismatch {
     pub sum: Decimal,
     /// What they should add up to: the rate's taxable base, or the net amount.
     pub expected: Decimal,
-    pub why: String,
+}
+
+impl std::fmt::Display for LinesMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (sum, expected) = (self.sum, self.expected);
+        match self.rate {
+            Some(rate) => {
+                let pct = rate.normalize();
+                write!(
+                    f,
+                    "the {pct} % line items add up to {sum}; the {pct} % taxable base is {expected}"
+                )
+            }
+            None => write!(f, "the line items add up to {sum}; the net amount is {expected}"),
+        }
+    }
 }
 
 /// Why the line items read from the page do not add up, if they do not: a
@@ -226,14 +241,10 @@ pub fn line_mismatches(invoice: &Invoice) -> Vec<LinesMismatch> {
                 };
                 let ((sum, n), (base, _)) = (of(&rated), of(&bases));
                 let (sum, base) = (sum?, base?);
-                let pct = rate.normalize();
-                ((sum.abs() - base.abs()).abs() > cents(n)).then(|| LinesMismatch {
+                ((sum.abs() - base.abs()).abs() > cents(n)).then_some(LinesMismatch {
                     rate: Some(rate),
                     sum,
                     expected: base,
-                    why: format!(
-                        "the {pct} % line items add up to {sum}; the {pct} % taxable base is {base}"
-                    ),
                 })
             })
             .collect();
@@ -244,12 +255,7 @@ pub fn line_mismatches(invoice: &Invoice) -> Vec<LinesMismatch> {
     };
     let tolerance = cents(lines.len()) + Decimal::ONE;
     if (sum.abs() - net.abs()).abs() > tolerance {
-        vec![LinesMismatch {
-            rate: None,
-            sum,
-            expected: net,
-            why: format!("the line items add up to {sum}; the net amount is {net}"),
-        }]
+        vec![LinesMismatch { rate: None, sum, expected: net }]
     } else {
         Vec::new()
     }
@@ -267,7 +273,7 @@ pub fn mark_unsure_lines(invoice: &mut Invoice) {
         for line in &mut invoice.line_items {
             if m.rate.is_none() || line.vat_rate == m.rate {
                 line.confidence *= UNRECONCILED_LINES;
-                line.unsure = Some(m.why.clone());
+                line.unsure = Some(m.to_string());
             }
         }
     }
@@ -276,7 +282,7 @@ pub fn mark_unsure_lines(invoice: &mut Invoice) {
 /// [`line_mismatches`] in one sentence, if any.
 pub fn lines_mismatch(invoice: &Invoice) -> Option<String> {
     let all = line_mismatches(invoice);
-    (!all.is_empty()).then(|| all.into_iter().map(|m| m.why).collect::<Vec<_>>().join("; "))
+    (!all.is_empty()).then(|| FailedCheck::Lines(all).to_string())
 }
 
 /// `done` when nothing failed and the whole invoice is confident enough to
