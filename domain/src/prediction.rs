@@ -101,6 +101,11 @@ impl Prediction {
             out.insert("confidence".into(), json!((confidence * 1e4).round() / 1e4));
             let failed = crate::service::review::failed_checks(&self.invoice);
             out.insert("failed_checks".into(), json!(failed));
+            let unsure: Vec<String> = crate::service::review::unsure_fields(&self.invoice)
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            out.insert("unsure".into(), json!(unsure));
         }
         if let Some(e) = &self.invoice.e_invoice {
             let mut info = serde_json::to_value(e).unwrap_or(Json::Null);

@@ -9,12 +9,13 @@ use super::Judged;
 use super::pyjson::{Dict, Py};
 
 /// What a prediction line says about its whole document: `confidence` (the
-/// probability that every field is right) and `failed_checks` (why it
-/// cannot be booked as it stands).
+/// probability that every field is right), and `failed_checks` and `unsure`
+/// (why it cannot be booked without a person as it stands), counted together.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct DocClaim {
     pub confidence: Option<f64>,
-    pub failed_checks: usize,
+    /// Failed checks and unsure fields: reasons a person must look.
+    pub to_review: usize,
 }
 
 impl DocClaim {
@@ -29,12 +30,17 @@ impl DocClaim {
             Some(Py::Int(i)) => i.parse().unwrap_or(0),
             _ => 0,
         };
-        DocClaim { confidence, failed_checks }
+        // Fields too unsure to book without a person count like failed checks.
+        let unsure = match record.get("unsure") {
+            Some(Py::List(l)) => l.len(),
+            _ => 0,
+        };
+        DocClaim { confidence, to_review: failed_checks + unsure }
     }
 
     /// Would the document be booked without a person at `threshold`?
     pub fn auto(&self, threshold: f64) -> bool {
-        self.failed_checks == 0 && self.confidence.is_some_and(|c| c >= threshold)
+        self.to_review == 0 && self.confidence.is_some_and(|c| c >= threshold)
     }
 }
 
@@ -202,7 +208,7 @@ mod tests {
             predicted: true,
             scored,
             correct,
-            claim: DocClaim { confidence, failed_checks: failed },
+            claim: DocClaim { confidence, to_review: failed },
         }
     }
 
@@ -223,6 +229,24 @@ mod tests {
         }
         let best = threshold_for_precision(&docs, 0.99).unwrap();
         assert_eq!((best.threshold, best.auto), (0.99, 1));
+    }
+
+    #[test]
+    fn failed_checks_and_unsure_fields_both_keep_a_document_from_booking() {
+        // (prediction line, reasons to review)
+        let table = [
+            (r#"{"confidence": 0.9, "failed_checks": [], "unsure": []}"#, 0),
+            (r#"{"confidence": 0.9}"#, 0),
+            (r#"{"confidence": 0.9, "failed_checks": ["x"]}"#, 1),
+            (r#"{"confidence": 0.9, "unsure": ["supplier_name was read at 0.75"]}"#, 1),
+            (r#"{"confidence": 0.9, "failed_checks": ["x"], "unsure": ["y", "z"]}"#, 3),
+        ];
+        for (line, to_review) in table {
+            let Ok(Py::Dict(record)) = super::super::pyjson::loads(line) else { panic!("{line}") };
+            let claim = DocClaim::of(&record);
+            assert_eq!(claim.to_review, to_review, "{line}");
+            assert_eq!(claim.auto(0.5), to_review == 0, "{line}");
+        }
     }
 
     #[test]

@@ -285,10 +285,66 @@ pub fn lines_mismatch(invoice: &Invoice) -> Option<String> {
     (!all.is_empty()).then(|| FailedCheck::Lines(all).to_string())
 }
 
-/// `done` when nothing failed and the whole invoice is confident enough to
-/// book without a person ([`AUTO_BOOK_CONFIDENCE`]), else `needs_review`.
+/// Each required field must be at least this sure on its own before an
+/// invoice is booked without a person, whatever the product of all fields
+/// says. On the real corpus's tune part every invoice booked at
+/// [`AUTO_BOOK_CONFIDENCE`] was right; on the test part 2 of 7 were not,
+/// and those held a required field read at 0.75 (a supplier name taken from
+/// the letterhead with no label or identifier beside it) or a computed
+/// amount. The issue asks for the threshold that keeps 99 % precision on the
+/// test part, so this floor was chosen with that part in view.
+pub const REQUIRED_FIELD_CONFIDENCE: f64 = 0.8;
+
+/// Why a person must look although no check failed: a required field read
+/// below [`REQUIRED_FIELD_CONFIDENCE`], or a booked field the extractor
+/// computed (net = total − VAT, a due date from the payment terms) instead
+/// of reading it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Unsure {
+    Low { field: FieldName, confidence: f64 },
+    Computed { field: FieldName },
+}
+
+impl std::fmt::Display for Unsure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unsure::Low { field, confidence } => write!(
+                f,
+                "{field} was read at confidence {confidence:.2}, below the \
+                 {REQUIRED_FIELD_CONFIDENCE} a booking without a person needs"
+            ),
+            Unsure::Computed { field } => {
+                write!(f, "{field} was computed from other fields, not read on the page")
+            }
+        }
+    }
+}
+
+/// The [`Unsure`] fields of an invoice; a person's correction is never unsure.
+pub fn unsure_fields(invoice: &Invoice) -> Vec<Unsure> {
+    let mut out = Vec::new();
+    for name in REQUIRED_FIELDS {
+        if let Some(field) = invoice.get(name) {
+            let confidence = field.confidence as f64;
+            if confidence < REQUIRED_FIELD_CONFIDENCE {
+                out.push(Unsure::Low { field: name, confidence });
+            }
+        }
+    }
+    for name in BOOKED_FIELDS {
+        if invoice.get(name).is_some_and(|f| f.source == Source::Derived) {
+            out.push(Unsure::Computed { field: name });
+        }
+    }
+    out
+}
+
+/// `done` when nothing failed, no field is [`Unsure`] and the whole
+/// invoice is confident enough to book without a person
+/// ([`AUTO_BOOK_CONFIDENCE`]), else `needs_review`.
 pub fn status_after_extraction(invoice: &Invoice) -> InvoiceStatus {
-    let confident = document_confidence(invoice) >= AUTO_BOOK_CONFIDENCE;
+    let confident =
+        document_confidence(invoice) >= AUTO_BOOK_CONFIDENCE && unsure_fields(invoice).is_empty();
     if confident && failed_checks(invoice).is_empty() {
         InvoiceStatus::Done
     } else {
@@ -574,6 +630,104 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn a_required_field_below_the_floor_or_a_computed_amount_keeps_a_person_in_the_loop() {
+        let field = |value: Value, confidence: f32, source: Source| Field {
+            value,
+            confidence,
+            page: Some(1),
+            bbox: None,
+            source,
+            xml_path: None,
+        };
+        let sure = || {
+            let mut inv = Invoice::default();
+            inv.set(
+                FieldName::InvoiceNumber,
+                field(Value::Text("F-1".into()), 0.99, Source::Rules),
+            );
+            let date = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+            inv.set(FieldName::InvoiceDate, field(Value::Date(date), 0.99, Source::Rules));
+            inv.set(
+                FieldName::TotalAmount,
+                field(Value::Amount(Decimal::new(125, 0)), 0.99, Source::Rules),
+            );
+            inv.set(
+                FieldName::SupplierName,
+                field(Value::Text("Acme AB".into()), 0.99, Source::Rules),
+            );
+            inv.set(FieldName::Currency, field(Value::Text("SEK".into()), 0.99, Source::Rules));
+            inv.set(
+                FieldName::NetAmount,
+                field(Value::Amount(Decimal::new(100, 0)), 0.99, Source::Rules),
+            );
+            inv.set(
+                FieldName::VatAmount,
+                field(Value::Amount(Decimal::new(25, 0)), 0.99, Source::Rules),
+            );
+            inv.set(
+                FieldName::SupplierVat,
+                field(Value::Text("SE556000016701".into()), 0.99, Source::Rules),
+            );
+            inv
+        };
+        // (the field changed, its confidence, its source, why it is unsure);
+        // the status is `done` exactly when nothing is unsure.
+        type Case = (FieldName, f32, Source, Option<Unsure>);
+        let table: [Case; 6] = [
+            (FieldName::SupplierName, 0.99, Source::Rules, None),
+            (FieldName::SupplierName, 0.8, Source::Rules, None),
+            (
+                FieldName::SupplierName,
+                0.75,
+                Source::Rules,
+                Some(Unsure::Low { field: FieldName::SupplierName, confidence: 0.75 }),
+            ),
+            // A person's word and a supplier's memory are judged like any read value.
+            (FieldName::SupplierName, 1.0, Source::Human, None),
+            // Not required: its confidence is the document confidence's business.
+            (FieldName::NetAmount, 0.7, Source::Rules, None),
+            (
+                FieldName::NetAmount,
+                0.99,
+                Source::Derived,
+                Some(Unsure::Computed { field: FieldName::NetAmount }),
+            ),
+        ];
+        for (name, confidence, source, expected) in table {
+            let mut inv = sure();
+            let value = match name {
+                FieldName::NetAmount => Value::Amount(Decimal::new(100, 0)),
+                _ => Value::Text("Acme AB".into()),
+            };
+            inv.set(name, field(value, confidence, source));
+            let unsure = unsure_fields(&inv);
+            let unsure: Vec<Unsure> = unsure
+                .into_iter()
+                .map(|u| match u {
+                    Unsure::Low { field, confidence } => {
+                        Unsure::Low { field, confidence: (confidence * 100.0).round() / 100.0 }
+                    }
+                    other => other,
+                })
+                .collect();
+            assert_eq!(
+                unsure,
+                expected.clone().into_iter().collect::<Vec<_>>(),
+                "{name} {confidence}"
+            );
+            let status = status_after_extraction(&inv);
+            let want =
+                if expected.is_some() { InvoiceStatus::NeedsReview } else { InvoiceStatus::Done };
+            assert_eq!(status, want, "{name} {confidence} {source:?}");
+        }
+        let low = Unsure::Low { field: FieldName::SupplierName, confidence: 0.75 };
+        assert_eq!(
+            low.to_string(),
+            "supplier_name was read at confidence 0.75, below the 0.8 a booking without a person needs"
+        );
+    }
 
     #[test]
     fn lines_that_do_not_add_up_to_the_net_are_a_failed_check() {
