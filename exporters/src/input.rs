@@ -66,8 +66,8 @@ fn not_json(e: &serde_json::Error) -> String {
 /// Which invoices an export takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReviewGate {
-    /// Only invoices a person would not need to look at: nothing failed and
-    /// the document is confident enough to book
+    /// Only invoices a person would not need to look at: nothing failed,
+    /// no field is unsure and the document is confident enough to book
     /// ([`invex_domain::service::review::status_after_extraction`] is `done`).
     ReviewedOnly,
     /// Every bookable invoice (`--include-unreviewed`).
@@ -98,6 +98,7 @@ pub fn book_all(
             == invex_domain::service::InvoiceStatus::NeedsReview;
         if gate == ReviewGate::ReviewedOnly && unreviewed {
             let mut why = review::failed_checks(&p.invoice);
+            why.extend(review::unsure_fields(&p.invoice).iter().map(ToString::to_string));
             if why.is_empty() {
                 let confidence = review::document_confidence(&p.invoice);
                 why.push(format!("confidence {confidence:.2} is below the booking threshold"));

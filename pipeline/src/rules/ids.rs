@@ -97,6 +97,38 @@ fn series_number(cx: &Ctx, t: usize, end: usize) -> Option<(String, usize)> {
     number.starts_with(|c: char| c.is_ascii_digit()).then(|| (format!("{series} {number}"), t + 2))
 }
 
+/// A short series printed apart from its number in one column cell of a
+/// caption row (`DOCUMENTO  NÚMERO  PÁGINA` over `Factura  1    250231  1`):
+/// the series `v` (token `t`, up to three letters or digits, ending at
+/// `end`) and the number of 4+ digits after it, when the line above has a
+/// caption over the series and the number ends before the caption after
+/// that one. Both, with the end.
+fn series_cell(cx: &Ctx, v: &str, t: usize, end: usize) -> Option<(String, usize)> {
+    let l = cx.layout;
+    let (series, rest) = (&l.toks[t], l.toks.get(end)?);
+    let short = v.len() <= 3 && v.chars().all(char::is_alphanumeric);
+    if !short || end != t + 1 || rest.line != series.line {
+        return None;
+    }
+    // The nearest of the three lines above with a word over the series (a
+    // line of the left column may come between).
+    let caption = (series.line.saturating_sub(3)..series.line).rev().find_map(|line| {
+        let above = &l.lines[line];
+        let over = |u: &usize| {
+            let b = l.toks[*u].bbox;
+            b.x0 <= series.bbox.x0 + 1.0 && b.x1 >= series.bbox.x0
+        };
+        (above.page == l.lines[series.line].page).then(|| (above.start..above.end).find(over))?
+    })?;
+    let next = l.toks.get(caption + 1).filter(|n| n.line == l.toks[caption].line)?;
+    if rest.bbox.x1 > next.bbox.x0 {
+        return None;
+    }
+    let number = id_like(cx, end)?;
+    let digits = number.len() >= 4 && number.bytes().all(|b| b.is_ascii_digit());
+    digits.then(|| (format!("{v} {number}"), end + 1))
+}
+
 /// A page count as printed in a header or footer: `Pag.1/1`, `Page 2/3`,
 /// `Seite1/2`, `Sida 1(2)`, `p.3/4`. Never an invoice number.
 fn page_number(v: &str) -> bool {
@@ -189,6 +221,7 @@ pub fn invoice_number(cx: &Ctx) -> Option<Cand> {
                     None => continue,
                 },
             };
+            let (v, end) = series_cell(cx, &v, t, end).unwrap_or((v, end));
             let direct = if t == slot.run.start { 1.0 } else { 0.92 };
             let score = slot.weight * factor * direct;
             let conf = (0.55 + 0.37 * score).min(0.92);

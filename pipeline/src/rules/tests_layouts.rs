@@ -564,6 +564,28 @@ fn numbers_in_groups_title_columns_and_the_buyers_vat() {
             .concat(),
             vec![(InvoiceNumber, "726 752 5181"), (InvoiceDate, "2026-04-14")],
         ),
+        // A series and its number apart in one column cell, under a caption row.
+        (
+            [
+                row(40.0, &[("FACTURA", 50.0)]),
+                row(
+                    168.0,
+                    &[("DOCUMENTO", 330.0), ("NÚMERO", 405.0), ("PÁGINA", 476.0), ("FECHA", 533.0)],
+                ),
+                row(
+                    182.0,
+                    &[
+                        ("Factura", 330.0),
+                        ("1", 405.0),
+                        ("250231", 434.0),
+                        ("1", 476.0),
+                        ("12/11/2025", 533.0),
+                    ],
+                ),
+            ]
+            .concat(),
+            vec![(InvoiceNumber, "1 250231"), (InvoiceDate, "2025-11-12")],
+        ),
         // The title word as one column caption of a caption row.
         (
             [

@@ -357,10 +357,11 @@ async fn a_worker_serves_health_and_metrics(backend: Backend) {
     let missing = client.get(format!("{ops}/v1/invoices")).send().await.expect("GET");
     assert_eq!(missing.status(), 404, "the worker serves no API");
     let id = upload(&client, &url, &key, sample(2)).await;
-    wait_for(&client, &url, &key, &id, &["done", "needs_review"]).await;
+    let invoice = wait_for(&client, &url, &key, &id, &["done", "needs_review"]).await;
     let metrics = client.get(format!("{ops}/metrics")).send().await.expect("GET /metrics");
     let text = metrics.text().await.expect("text");
-    assert!(text.contains("invex_jobs_total{outcome=\"done\"} 1"), "{text}");
+    let outcome = invoice["status"].as_str().unwrap_or_default();
+    assert!(text.contains(&format!("invex_jobs_total{{outcome=\"{outcome}\"}} 1")), "{text}");
 }
 
 /// A key's rate limit holds across API processes: requests spread over two
