@@ -11,7 +11,7 @@ use super::{
 /// Plusgiro and org.nr, IBAN mod 97, BIC form, VAT-number form (or, for the
 /// supplier, a national tax id form the rules read too: a Spanish CIF, an
 /// Italian partita IVA, an Indian GSTIN; the review's stricter check still
-/// flags those), and an OCR number or an ISO 11649 creditor reference as
+/// flags those, except a GSTIN whose check character holds), and an OCR number or an ISO 11649 creditor reference as
 /// payment reference. Fields without a check, and non-text values, pass.
 pub fn field_passes_check(name: FieldName, value: &Value) -> bool {
     use FieldName::*;

@@ -336,7 +336,9 @@ fn line_has_percent(cx: &Ctx, line: usize) -> bool {
 /// VAT per rate: lines that print a rate and a VAT amount, either captioned
 /// ("Moms 25 %  250,00") or arithmetically consistent ("25 %  1 000,00  250,00").
 fn vat_lines(cx: &Ctx, table_lines: &[bool]) -> Vec<RateRow> {
-    let mut by_rate: HashMap<Decimal, (RateRow, f32)> = HashMap::new();
+    // Keyed by rate and GST component: India's CGST and SGST rows share a
+    // rate and are both parts of the tax.
+    let mut by_rate: HashMap<(Decimal, Option<&str>), (RateRow, f32)> = HashMap::new();
     for li in 0..cx.layout.lines.len() {
         let Some((row, s)) = rate_row(cx, li) else { continue };
         // A line inside what looks like the item table counts only as a
@@ -346,9 +348,9 @@ fn vat_lines(cx: &Ctx, table_lines: &[bool]) -> Vec<RateRow> {
             continue;
         }
         // The surest row of each rate.
-        let rate = row.line.rate;
-        if by_rate.get(&rate).is_none_or(|(_, old)| *old < s) {
-            by_rate.insert(rate, (row, s));
+        let key = (row.line.rate, gst_component(cx, li));
+        if by_rate.get(&key).is_none_or(|(_, old)| *old < s) {
+            by_rate.insert(key, (row, s));
         }
     }
     let mut out: Vec<RateRow> = by_rate.into_values().map(|(row, _)| row).collect();
@@ -381,7 +383,7 @@ fn rate_row(cx: &Ctx, li: usize) -> Option<(RateRow, f32)> {
         .iter()
         .filter(|a| a.start >= from && a.start < line.end && a.decimals)
         .collect();
-    let vat_caption = cx.scan.captions(run, Kind::Vat);
+    let vat_caption = cx.scan.captions(run, Kind::Vat) || gst_component(cx, li).is_some();
     let mut found: Option<(RateRow, f32)> = None;
     for (i, base) in amounts.iter().enumerate() {
         for vat in &amounts[i + 1..] {
@@ -398,6 +400,19 @@ fn rate_row(cx: &Ctx, li: usize) -> Option<(RateRow, f32)> {
         found = Some((RateRow::new(rate, None, last), 0.6));
     }
     found
+}
+
+/// The Indian GST component that line `li` names (`CGST`, `SGST`, `UTGST`,
+/// `IGST`, also glued to its rate: `CGST9`; anywhere on the line, as a
+/// column beside may open it): a VAT caption of its own, and a part of the
+/// tax beside the other components of its rate.
+fn gst_component(cx: &Ctx, li: usize) -> Option<&'static str> {
+    let line = &cx.layout.lines[li];
+    cx.layout.toks[line.start..line.end].iter().find_map(|tok| {
+        ["cgst", "sgst", "utgst", "igst"].into_iter().find(|p| {
+            tok.key.strip_prefix(p).is_some_and(|r| r.bytes().all(|b| b.is_ascii_digit()))
+        })
+    })
 }
 
 /// A VAT rate printed without its sign at the start of line `li`, under a

@@ -564,6 +564,22 @@ fn numbers_in_groups_title_columns_and_the_buyers_vat() {
             .concat(),
             vec![(InvoiceNumber, "726 752 5181"), (InvoiceDate, "2026-04-14")],
         ),
+        // India's CGST and SGST rows share a rate; the tax is both.
+        (
+            [
+                row(40.0, &[("TAX", 470.0), ("INVOICE", 500.0)]),
+                row(438.0, &[("Sub", 417.0), ("Total", 437.0), ("14,980.00", 508.0)]),
+                row(468.0, &[("CGST9", 407.0), ("(9%)", 439.0), ("1,348.20", 514.0)]),
+                row(
+                    482.0,
+                    &[("Vadapalani", 45.0), ("SGST9", 408.0), ("(9%)", 439.0), ("1,348.20", 514.0)],
+                ),
+                row(497.0, &[("Round", 412.0), ("Off", 444.0), ("(-)", 521.0), ("0.40", 533.0)]),
+                row(511.0, &[("Total", 434.0), ("₹17,676.00", 502.0)]),
+            ]
+            .concat(),
+            vec![(VatAmount, "2696.40"), (NetAmount, "14980.00"), (TotalAmount, "17676.00")],
+        ),
         // A series and its number apart in one column cell, under a caption row.
         (
             [
