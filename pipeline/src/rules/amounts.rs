@@ -65,6 +65,8 @@ pub fn roles(cx: &Ctx, table_lines: &[bool]) -> Roles {
     let breakdown = vat_lines(cx, table_lines);
     let multi_rate = breakdown.len() > 1;
     let last_page = cx.layout.pages.len().saturating_sub(1);
+    // Each captioned candidate with its role and its caption's words.
+    let mut found: Vec<(u8, String, Cand)> = Vec::new();
     for (kind, role, kw) in ROLE_KINDS {
         for slot in cx.scan.slots(cx.layout, kind, 1) {
             let hit = &cx.scan.labels[slot.label];
@@ -114,12 +116,36 @@ pub fn roles(cx: &Ctx, table_lines: &[bool]) -> Roles {
                 }
                 let conf = (0.45 + 0.4 * score).min(0.85);
                 let c = Cand::at(cx.layout, a.start, a.end, Value::Amount(a.value), score, conf);
-                match role {
-                    0 => r.net.push(c),
-                    1 => r.vat.push(c),
-                    _ => r.total.push(c),
-                }
+                let caption: String =
+                    cx.layout.toks[hit.start..hit.end].iter().map(|t| t.key.as_str()).collect();
+                found.push((role, caption, c));
             }
+        }
+    }
+    // One caption over more than four different amounts ("Total" under
+    // each of a phone bill's sections) labels rows or sections, not the
+    // invoice: its amounts count for little.
+    let mut values: HashMap<(u8, &str), Vec<&Value>> = HashMap::new();
+    for (role, caption, c) in &found {
+        let seen = values.entry((*role, caption.as_str())).or_default();
+        if !seen.contains(&&c.value) {
+            seen.push(&c.value);
+        }
+    }
+    let repeated: Vec<(u8, String)> = values
+        .into_iter()
+        .filter(|(_, v)| v.len() > 4)
+        .map(|((role, caption), _)| (role, caption.to_string()))
+        .collect();
+    for (role, caption, mut c) in found {
+        if repeated.iter().any(|(r, k)| *r == role && *k == caption) {
+            c.score *= 0.5;
+            c.conf *= 0.5;
+        }
+        match role {
+            0 => r.net.push(c),
+            1 => r.vat.push(c),
+            _ => r.total.push(c),
         }
     }
     summary_grid(cx, &mut r, table_lines);

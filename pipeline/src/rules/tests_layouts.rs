@@ -564,6 +564,26 @@ fn numbers_in_groups_title_columns_and_the_buyers_vat() {
             .concat(),
             vec![(InvoiceNumber, "726 752 5181"), (InvoiceDate, "2026-04-14")],
         ),
+        // "Total" over each of seven sections labels sections, not the invoice
+        // (a value repeated among them would otherwise win).
+        (
+            [
+                row(40.0, &[("INVOICE", 250.0)]),
+                row(
+                    400.0,
+                    &[("Total", 27.0), ("incl", 62.0), ("Taxes", 90.0), ("12,731.62", 530.0)],
+                ),
+                row(500.0, &[("Total", 27.0), ("1.70", 545.0)]),
+                row(540.0, &[("Total", 27.0), ("0.26", 545.0)]),
+                row(580.0, &[("Total", 27.0), ("1.96", 545.0)]),
+                row(620.0, &[("Total", 27.0), ("0.91", 545.0)]),
+                row(660.0, &[("Total", 27.0), ("2.20", 545.0)]),
+                row(700.0, &[("Total", 27.0), ("0.13", 545.0)]),
+                row(740.0, &[("Total", 27.0), ("2.20", 545.0)]),
+            ]
+            .concat(),
+            vec![(TotalAmount, "12731.62")],
+        ),
         // India's CGST and SGST rows share a rate; the tax is both.
         (
             [
