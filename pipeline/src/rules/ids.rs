@@ -231,7 +231,46 @@ pub fn invoice_number(cx: &Ctx) -> Option<Cand> {
     if pool.is_empty() {
         signed_under_title(cx, &mut pool);
     }
+    if pool.is_empty() {
+        bare_number_caption(cx, &mut pool);
+    }
     pool.best()
+}
+
+/// On an invoice (its title printed somewhere), a bare number caption that
+/// opens a phrase of at most two words in the upper half of the first page (`Number | 16217141`,
+/// `Número 2500377`, `Nro. F001-00000096`, `NO:G227260` as the layout splits
+/// it): the
+/// number beside it, with three digits or more. Weak (below what booking
+/// without a person needs): a bare caption may number something else.
+fn bare_number_caption(cx: &Ctx, pool: &mut Pool) {
+    let l = cx.layout;
+    let titled = cx
+        .scan
+        .labels
+        .iter()
+        .any(|h| h.isolated && (h.has(Kind::InvoiceTitle) || h.has(Kind::CreditTitle)));
+    if !titled {
+        return;
+    }
+    let digits = |v: &str| v.bytes().filter(u8::is_ascii_digit).count() >= 3;
+    for ph in &l.phrases {
+        let t = ph.start;
+        let tok = &l.toks[t];
+        if tok.page != 0 || l.rel_y(t) > 0.5 {
+            continue;
+        }
+        // The caption alone in its phrase, or with just its value.
+        let next = t + 1;
+        if ph.end - ph.start <= 2
+            && tok.key == "nr"
+            && next < l.toks.len()
+            && l.toks[next].line == tok.line
+            && let Some(v) = id_like(cx, next).filter(|v| digits(v))
+        {
+            pool.push(Cand::at(l, next, next + 1, Value::Text(v), 0.45, 0.65));
+        }
+    }
 }
 
 /// `FACTURE` with `nº 2023-6013` (or `N°F-2024-10`) on one of the five

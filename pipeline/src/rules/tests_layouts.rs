@@ -564,6 +564,34 @@ fn numbers_in_groups_title_columns_and_the_buyers_vat() {
             .concat(),
             vec![(InvoiceNumber, "726 752 5181"), (InvoiceDate, "2026-04-14")],
         ),
+        // A bare number caption on an invoice: the number beside it, weakly.
+        (
+            [
+                row(30.0, &[("FACTURA", 370.0)]),
+                row(
+                    131.0,
+                    &[("Número", 33.0), ("2500377", 79.0), ("Fecha", 171.0), ("08/07/2025", 207.0)],
+                ),
+            ]
+            .concat(),
+            vec![(InvoiceNumber, "2500377"), (InvoiceDate, "2025-07-08")],
+        ),
+        // ... but not a qualified one, nor one on a page with no invoice title.
+        (
+            [
+                row(30.0, &[("FACTURA", 370.0)]),
+                row(131.0, &[("Account", 33.0), ("Number", 79.0), ("827370", 130.0)]),
+            ]
+            .concat(),
+            vec![(InvoiceNumber, "<none>")],
+        ),
+        (
+            row(
+                131.0,
+                &[("Número", 33.0), ("2500377", 79.0), ("Fecha", 171.0), ("08/07/2025", 207.0)],
+            ),
+            vec![(InvoiceNumber, "<none>")],
+        ),
         // "Total" over each of seven sections labels sections, not the invoice
         // (a value repeated among them would otherwise win).
         (
