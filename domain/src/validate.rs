@@ -50,7 +50,7 @@ pub use field::field_passes_check;
 pub use luhn::{luhn_check_digit, luhn_valid};
 pub use ocr::{OcrCheck, make_ocr_reference, ocr_reference, ocr_reference_check};
 pub use swedish::{bankgiro, org_nr, personnummer, plusgiro};
-pub use vat::{gstin, national_tax_id, se_vat_number, vat_number};
+pub use vat::{gstin, national_tax_id, se_vat_number, spanish_tax_id, vat_number};
 
 /// Characters that people and PDF text layers put between the characters of
 /// an identifier: any Unicode white space (NBSP U+00A0, thin space U+2009,

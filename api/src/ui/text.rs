@@ -96,7 +96,7 @@ impl Lang {
                 "är inte ett giltigt organisationsnummer (10 siffror med kontrollsiffra enligt Luhn)"
             }
             (SupplierVat, _) => {
-                "är inte ett giltigt momsregistreringsnummer (SE + 10 siffror + 01, en annan EU-form eller ett indiskt GSTIN med kontrolltecken)"
+                "är inte ett giltigt momsregistreringsnummer (SE + 10 siffror + 01, en annan EU-form, eller ett spanskt NIF/CIF eller indiskt GSTIN med kontrolltecken)"
             }
             (Iban, _) => {
                 "är inte ett giltigt IBAN (fel längd, eller kontrollen enligt mod 97 stämmer inte)"

@@ -9,7 +9,7 @@ use super::records::{Correction, InvoiceStatus, InvoiceSummary, LineCorrection};
 use crate::invoice::{Field, FieldName, Invoice, LineItem, LineKind, Source, Value, ValueKind};
 use crate::parse::{normalize_currency, parse_amount};
 use crate::validate::{
-    bankgiro, bic, gstin, iban, ocr_reference, org_nr, plusgiro, rf_reference,
+    bankgiro, bic, gstin, iban, ocr_reference, org_nr, plusgiro, rf_reference, spanish_tax_id,
     totals_consistent_with_rounding, vat_number,
 };
 
@@ -609,9 +609,9 @@ pub fn check_value(name: FieldName, value: &Value) -> Result<Value, String> {
             "is not a valid organisation number (10 digits with a Luhn check digit)",
         ),
         SupplierVat => checked(
-            vat_number(text).or_else(|| gstin(text)),
-            "is not a valid VAT number (SE + 10 digits + 01, another EU form, or an Indian \
-             GSTIN with its check character)",
+            vat_number(text).or_else(|| gstin(text)).or_else(|| spanish_tax_id(text)),
+            "is not a valid VAT number (SE + 10 digits + 01, another EU form, or a Spanish \
+             NIF/CIF or an Indian GSTIN with its check character)",
         ),
         Iban => checked(iban(text), "is not a valid IBAN (mod-97 check failed or wrong length)"),
         Bic => checked(bic(text), "is not a valid BIC (8 or 11 characters)"),

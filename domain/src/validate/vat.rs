@@ -111,6 +111,49 @@ pub fn national_tax_id(s: &str) -> Option<String> {
     (plain || gstin || nif || norwegian).then_some(c)
 }
 
+/// A Spanish tax id whose control character holds, as printed without the
+/// `ES` of its VAT form: a NIF of 8 digits and a letter (`12345678Z`, the
+/// letter `TRWAGMYFPDXBNJZSQVHLCKE`[n mod 23]), a NIE (`X1234567L`, X/Y/Z
+/// read as 0/1/2), or a company's CIF of a letter, 7 digits and a control
+/// digit or letter (`B06936140`; Luhn-like: odd places doubled, digits
+/// summed, control 10 − sum mod 10, as a letter `JABCDEFGHI`[control]).
+pub fn spanish_tax_id(s: &str) -> Option<String> {
+    const NIF: &[u8; 23] = b"TRWAGMYFPDXBNJZSQVHLCKE";
+    let c: String = s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>();
+    let c = c.to_uppercase();
+    let b = c.as_bytes();
+    if b.len() != 9 {
+        return None;
+    }
+    let digits = |r: &[u8]| r.iter().all(u8::is_ascii_digit);
+    let number = |r: &[u8]| r.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+    let nie_lead = match b[0] {
+        b'X' => Some(0),
+        b'Y' => Some(1),
+        b'Z' => Some(2),
+        _ => None,
+    };
+    let ok = if digits(&b[..8]) {
+        NIF[(number(&b[..8]) % 23) as usize] == b[8]
+    } else if let Some(lead) = nie_lead.filter(|_| digits(&b[1..8])) {
+        NIF[((lead * 10_000_000 + number(&b[1..8])) % 23) as usize] == b[8]
+    } else if b"ABCDEFGHJNPQRSUVW".contains(&b[0]) && digits(&b[1..8]) {
+        let sum: u32 = b[1..8]
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let d = u32::from(d - b'0');
+                if i % 2 == 0 { (2 * d) / 10 + (2 * d) % 10 } else { d }
+            })
+            .sum();
+        let control = (10 - sum % 10) % 10;
+        b[8] == b'0' + control as u8 || b[8] == b"JABCDEFGHI"[control as usize]
+    } else {
+        false
+    };
+    ok.then_some(c)
+}
+
 /// An Indian GSTIN whose 15th character is its check character: 2 digits
 /// of the state, the 10-character PAN, the entity number, `Z`, and a mod-36
 /// check (weights 1 and 2 alternately; each product contributes its
@@ -144,6 +187,27 @@ pub fn gstin(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spanish_tax_id_table() {
+        // (printed, valid)
+        let table = [
+            ("12345678Z", true),  // NIF
+            ("12345678A", false), // the wrong letter
+            ("B06936140", true),  // CIF, control digit
+            ("F50765338", true),
+            ("B06936141", false),
+            ("A 67760876", true), // spaced as printed
+            ("X1234567L", true),  // NIE
+            ("X1234567A", false),
+            ("I06936140", false), // no such CIF letter
+            ("1234567Z", false),  // too short
+            ("", false),
+        ];
+        for (printed, valid) in table {
+            assert_eq!(spanish_tax_id(printed).is_some(), valid, "{printed}");
+        }
+    }
 
     #[test]
     fn gstin_table() {

@@ -2,7 +2,7 @@
 //! reference persons, organisation numbers and VAT numbers.
 
 use invex_domain::Value;
-use invex_domain::validate::national_tax_id;
+use invex_domain::validate::{national_tax_id, spanish_tax_id};
 use invex_domain::validate::{org_nr, vat_number};
 
 use super::Ctx;
@@ -532,7 +532,18 @@ pub fn vat_numbers(cx: &Ctx, supplier_org: Option<&str>) -> (Option<Cand>, Optio
             let mut chars = text.trim_start_matches(['(', ':']).chars();
             let cc = chars.next().is_some_and(|c| c.is_ascii_uppercase())
                 && chars.next().is_some_and(|c| c.is_ascii_uppercase());
+            // A Spanish NIF or CIF without caption where letterheads and
+            // footers print the issuer's (`B06936140` under the address at
+            // the top of page 1, or in its bottom lines), only when its
+            // control character holds: weak, the party's block decides whose.
             if !cc {
+                let y = cx.layout.rel_y(t);
+                let letterhead = cx.layout.toks[t].page == 0 && !(0.2..=0.85).contains(&y);
+                if letterhead && let Some(v) = spanish_tax_id(text).filter(|v| *v == *text) {
+                    used[t] = true;
+                    let c = Cand::at(cx.layout, t, t + 1, Value::Text(v), 0.3, 0.5);
+                    if cx.zones.is_customer(t) { buy.push(c) } else { sup.push(c) }
+                }
                 continue;
             }
             let Some((v, end)) = longest_valid(cx, t, ph.end, 5, vat_number) else { continue };
@@ -553,7 +564,7 @@ pub fn vat_numbers(cx: &Ctx, supplier_org: Option<&str>) -> (Option<Cand>, Optio
 #[cfg(test)]
 mod tests {
     use super::abbreviates;
-    use invex_domain::validate::national_tax_id;
+    use invex_domain::validate::{national_tax_id, spanish_tax_id};
 
     #[test]
     fn numbers_that_abbreviate_the_title() {

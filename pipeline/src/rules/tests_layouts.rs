@@ -564,6 +564,28 @@ fn numbers_in_groups_title_columns_and_the_buyers_vat() {
             .concat(),
             vec![(InvoiceNumber, "726 752 5181"), (InvoiceDate, "2026-04-14")],
         ),
+        // A Spanish CIF under the letterhead's address, its control digit right.
+        (
+            [
+                row(40.0, &[("LA", 28.0), ("MOLIENDA", 46.0), ("VERDE", 100.0), ("SL", 136.0)]),
+                row(67.0, &[("29491", 28.0), ("BENALAURIA", 64.0)]),
+                row(82.0, &[("B06936140", 28.0)]),
+                row(130.0, &[("FACTURA", 370.0)]),
+            ]
+            .concat(),
+            vec![(SupplierVat, "B06936140")],
+        ),
+        // ... not with a wrong control digit, nor in the middle of the page.
+        (
+            [
+                row(40.0, &[("LA", 28.0), ("MOLIENDA", 46.0), ("VERDE", 100.0), ("SL", 136.0)]),
+                row(82.0, &[("B06936141", 28.0)]),
+                row(130.0, &[("FACTURA", 370.0)]),
+                row(420.0, &[("B06936140", 28.0)]),
+            ]
+            .concat(),
+            vec![(SupplierVat, "<none>")],
+        ),
         // A bare number caption on an invoice: the number beside it, weakly.
         (
             [
