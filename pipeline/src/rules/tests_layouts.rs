@@ -586,6 +586,17 @@ fn numbers_in_groups_title_columns_and_the_buyers_vat() {
             .concat(),
             vec![(SupplierVat, "<none>")],
         ),
+        // An instalment table's "Vencimientos" column gives the due date.
+        (
+            [
+                row(168.0, &[("Factura", 330.0), ("Fecha", 533.0)]),
+                row(182.0, &[("250231", 330.0), ("12/11/2025", 533.0)]),
+                row(681.0, &[("Vencimientos", 22.0), ("Importe", 96.0)]),
+                row(704.0, &[("14/11/2025", 25.0), ("548,02", 116.0)]),
+            ]
+            .concat(),
+            vec![(InvoiceDate, "2025-11-12"), (DueDate, "2025-11-14")],
+        ),
         // A bare number caption on an invoice: the number beside it, weakly.
         (
             [
