@@ -6,7 +6,7 @@
 
 use std::io::{Cursor, Write};
 
-use invex_domain::service::{InvoiceFilter, PageCursor};
+use invex_domain::service::InvoiceFilter;
 use serde_json::json;
 use zip::ZipWriter;
 use zip::write::SimpleFileOptions;
@@ -22,9 +22,8 @@ pub async fn tenant_export(state: &SharedState, tenant_id: &str) -> ApiResult<Ve
     let tenant_json = json!({"id": tenant.id, "name": tenant.name, "retention_days": tenant.retention_days,
                              "created_at": timestamp(tenant.created_at)});
     files.push(("tenant.json".into(), pretty(&tenant_json)));
-    let mut after: Option<PageCursor> = None;
+    let mut filter = InvoiceFilter { limit: 200, ..InvoiceFilter::default() };
     loop {
-        let filter = InvoiceFilter { after: after.clone(), limit: 200, ..InvoiceFilter::default() };
         let page = state.repo.invoices(tenant_id, &filter).await?;
         for record in &page {
             let edits = edits(state, tenant_id, &record.id).await?;
@@ -40,11 +39,8 @@ pub async fn tenant_export(state: &SharedState, tenant_id: &str) -> ApiResult<Ve
                 original,
             ));
         }
-        match page.last() {
-            Some(last) if page.len() == 200 => {
-                after = Some(PageCursor { created_at: last.created_at, id: last.id.clone() })
-            }
-            _ => break,
+        if !filter.next_page(&page) {
+            break;
         }
     }
     let audit = state.repo.audit_entries(tenant_id, u32::MAX).await?;

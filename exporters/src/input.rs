@@ -66,9 +66,9 @@ fn not_json(e: &serde_json::Error) -> String {
 /// Which invoices an export takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReviewGate {
-    /// Only invoices a person would not need to look at: nothing failed,
-    /// no field is unsure and the document is confident enough to book
-    /// ([`invex_domain::service::review::status_after_extraction`] is `done`).
+    /// Only invoices a person would not need to look at
+    /// ([`invex_domain::service::review::reasons_to_review`] is empty, so
+    /// the service's status would be `done`).
     ReviewedOnly,
     /// Every bookable invoice (`--include-unreviewed`).
     IncludeUnreviewed,
@@ -94,15 +94,11 @@ pub fn book_all(
             });
             continue;
         }
-        let unreviewed = review::status_after_extraction(&p.invoice)
-            == invex_domain::service::InvoiceStatus::NeedsReview;
-        if gate == ReviewGate::ReviewedOnly && unreviewed {
-            let mut why = review::failed_checks(&p.invoice);
-            why.extend(review::unsure_fields(&p.invoice).iter().map(ToString::to_string));
-            if why.is_empty() {
-                let confidence = review::document_confidence(&p.invoice);
-                why.push(format!("confidence {confidence:.2} is below the booking threshold"));
-            }
+        let why = match gate {
+            ReviewGate::ReviewedOnly => review::reasons_to_review(&p.invoice),
+            ReviewGate::IncludeUnreviewed => Vec::new(),
+        };
+        if !why.is_empty() {
             skipped.push(Skipped {
                 source: p.file.clone(),
                 reason: format!(

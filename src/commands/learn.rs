@@ -17,7 +17,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use invex_domain::service::review::apply_corrections;
-use invex_domain::service::{InvoiceFilter, InvoiceRecord, InvoiceStatus, PageCursor, Repository};
+use invex_domain::service::{InvoiceFilter, InvoiceRecord, InvoiceStatus, Repository};
 use invex_domain::{Document, FieldName, Invoice, Page, Prediction, Value};
 use invex_exporters::TableFormat;
 use invex_exporters::training_table::{TrainingWord, write_training_words};
@@ -83,18 +83,15 @@ struct Summary {
 /// The tenant's approved invoices, newest first.
 pub(super) async fn approved(repo: &dyn Repository, tenant_id: &str) -> Result<Vec<InvoiceRecord>> {
     let mut out = Vec::new();
-    let mut after: Option<PageCursor> = None;
+    let mut filter =
+        InvoiceFilter { status: Some(InvoiceStatus::Done), limit: 500, ..InvoiceFilter::default() };
     loop {
-        let filter = InvoiceFilter {
-            status: Some(InvoiceStatus::Done),
-            after: after.clone(),
-            limit: 500,
-            ..InvoiceFilter::default()
-        };
         let page = repo.invoices(tenant_id, &filter).await?;
-        let Some(last) = page.last() else { break };
-        after = Some(PageCursor { created_at: last.created_at, id: last.id.clone() });
+        let more = filter.next_page(&page);
         out.extend(page.into_iter().filter(|r| r.approved_by.is_some()));
+        if !more {
+            break;
+        }
     }
     Ok(out)
 }

@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::Response;
 use chrono::NaiveDate;
-use invex_domain::service::{InvoiceFilter, InvoiceStatus, PageCursor, Role};
+use invex_domain::service::{InvoiceFilter, InvoiceStatus, Role};
 use invex_domain::{Export, Invoice};
 use serde::Deserialize;
 use serde_json::json;
@@ -102,14 +102,9 @@ async fn approved_invoices(
     to: Option<NaiveDate>,
 ) -> ApiResult<Vec<(String, Invoice)>> {
     let mut out = Vec::new();
-    let mut after: Option<PageCursor> = None;
+    let mut filter =
+        InvoiceFilter { status: Some(InvoiceStatus::Done), limit: 200, ..InvoiceFilter::default() };
     loop {
-        let filter = InvoiceFilter {
-            status: Some(InvoiceStatus::Done),
-            after: after.clone(),
-            limit: 200,
-            ..InvoiceFilter::default()
-        };
         let page = state.repo.invoices(tenant_id, &filter).await?;
         for record in &page {
             let Some(at) = record.approved_at.filter(|_| record.approved_by.is_some()) else {
@@ -127,11 +122,8 @@ async fn approved_invoices(
                 )));
             }
         }
-        match page.last() {
-            Some(last) if page.len() == 200 => {
-                after = Some(PageCursor { created_at: last.created_at, id: last.id.clone() })
-            }
-            _ => break,
+        if !filter.next_page(&page) {
+            break;
         }
     }
     out.sort_by_key(|(at, _, _)| *at);

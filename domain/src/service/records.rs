@@ -244,6 +244,21 @@ pub struct InvoiceFilter {
     pub limit: u32,
 }
 
+impl InvoiceFilter {
+    /// Moves the filter past `page`, the rows it just listed: `true` when
+    /// the page was full, so another may follow. For walking every match:
+    /// `loop { let page = repo.invoices(t, &f).await?; ...; if !f.next_page(&page) { break } }`.
+    pub fn next_page(&mut self, page: &[InvoiceRecord]) -> bool {
+        match page.last() {
+            Some(last) if page.len() >= self.limit as usize => {
+                self.after = Some(PageCursor { created_at: last.created_at, id: last.id.clone() });
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
 /// Position in the newest-first invoice list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageCursor {

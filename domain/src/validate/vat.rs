@@ -93,13 +93,8 @@ pub fn national_tax_id(s: &str) -> Option<String> {
     let c: String = s.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
     let b = c.as_bytes();
     let digits = |r: &[u8]| r.iter().all(u8::is_ascii_digit);
-    let upper = |r: &[u8]| r.iter().all(u8::is_ascii_uppercase);
     let plain = (9..=15).contains(&c.len()) && digits(b);
-    let gstin = c.len() == 15
-        && digits(&b[..2])
-        && upper(&b[2..7])
-        && digits(&b[7..11])
-        && b[11].is_ascii_uppercase();
+    let gstin = gstin_form(b);
     let nif = c.len() == 9
         && ((digits(&b[..8]) && b[8].is_ascii_uppercase())
             || (b[0].is_ascii_uppercase() && digits(&b[1..8]) && b[8].is_ascii_alphanumeric()));
@@ -154,6 +149,16 @@ pub fn spanish_tax_id(s: &str) -> Option<String> {
     ok.then_some(c)
 }
 
+/// The shape of a GSTIN's first 12 characters, 15 in all: the state's 2
+/// digits and a PAN (5 letters, 4 digits, a letter).
+fn gstin_form(b: &[u8]) -> bool {
+    b.len() == 15
+        && b[..2].iter().all(u8::is_ascii_digit)
+        && b[2..7].iter().all(u8::is_ascii_uppercase)
+        && b[7..11].iter().all(u8::is_ascii_digit)
+        && b[11].is_ascii_uppercase()
+}
+
 /// An Indian GSTIN whose 15th character is its check character: 2 digits
 /// of the state, the 10-character PAN, the entity number, `Z`, and a mod-36
 /// check (weights 1 and 2 alternately; each product contributes its
@@ -163,16 +168,7 @@ pub fn gstin(s: &str) -> Option<String> {
     const ALPHABET: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     let c: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
     let b = c.as_bytes();
-    let digits = |r: &[u8]| r.iter().all(u8::is_ascii_digit);
-    let upper = |r: &[u8]| r.iter().all(u8::is_ascii_uppercase);
-    let form = b.len() == 15
-        && digits(&b[..2])
-        && upper(&b[2..7])
-        && digits(&b[7..11])
-        && b[11].is_ascii_uppercase()
-        && b[12].is_ascii_alphanumeric()
-        && b[13] == b'Z';
-    if !form {
+    if !(gstin_form(b) && b[12].is_ascii_alphanumeric() && b[13] == b'Z') {
         return None;
     }
     let value = |ch: u8| ALPHABET.iter().position(|&a| a == ch);

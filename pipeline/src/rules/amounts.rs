@@ -1,7 +1,7 @@
 //! Amount candidates for the totals (net, VAT, total) from their captions,
 //! the VAT breakdown per rate, and the currency.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use invex_domain::parse::{country_currency, normalize_currency};
 use invex_domain::validate::{totals_consistent, vat_matches_rate};
@@ -65,8 +65,8 @@ pub fn roles(cx: &Ctx, table_lines: &[bool]) -> Roles {
     let breakdown = vat_lines(cx, table_lines);
     let multi_rate = breakdown.len() > 1;
     let last_page = cx.layout.pages.len().saturating_sub(1);
-    // Each captioned candidate with its role and its caption's words.
-    let mut found: Vec<(u8, String, Cand)> = Vec::new();
+    // Each captioned candidate with its role, its caption's words and its amount.
+    let mut found: Vec<(u8, String, Decimal, Cand)> = Vec::new();
     for (kind, role, kw) in ROLE_KINDS {
         for slot in cx.scan.slots(cx.layout, kind, 1) {
             let hit = &cx.scan.labels[slot.label];
@@ -118,27 +118,23 @@ pub fn roles(cx: &Ctx, table_lines: &[bool]) -> Roles {
                 let c = Cand::at(cx.layout, a.start, a.end, Value::Amount(a.value), score, conf);
                 let caption: String =
                     cx.layout.toks[hit.start..hit.end].iter().map(|t| t.key.as_str()).collect();
-                found.push((role, caption, c));
+                found.push((role, caption, a.value, c));
             }
         }
     }
     // One caption over more than four different amounts ("Total" under
     // each of a phone bill's sections) labels rows or sections, not the
     // invoice: its amounts count for little.
-    let mut values: HashMap<(u8, &str), Vec<&Value>> = HashMap::new();
-    for (role, caption, c) in &found {
-        let seen = values.entry((*role, caption.as_str())).or_default();
-        if !seen.contains(&&c.value) {
-            seen.push(&c.value);
-        }
+    let mut values: HashMap<(u8, &str), HashSet<Decimal>> = HashMap::new();
+    for (role, caption, amount, _) in &found {
+        values.entry((*role, caption.as_str())).or_default().insert(*amount);
     }
-    let repeated: Vec<(u8, String)> = values
-        .into_iter()
-        .filter(|(_, v)| v.len() > 4)
-        .map(|((role, caption), _)| (role, caption.to_string()))
+    let crowded: Vec<bool> = found
+        .iter()
+        .map(|(role, caption, ..)| values[&(*role, caption.as_str())].len() > 4)
         .collect();
-    for (role, caption, mut c) in found {
-        if repeated.iter().any(|(r, k)| *r == role && *k == caption) {
+    for ((role, _, _, mut c), crowded) in found.into_iter().zip(crowded) {
+        if crowded {
             c.score *= 0.5;
             c.conf *= 0.5;
         }
