@@ -376,7 +376,9 @@ fn vat_lines(cx: &Ctx, table_lines: &[bool]) -> Vec<RateRow> {
         }
     }
     let mut out: Vec<RateRow> = by_rate.into_values().map(|(row, _)| row).collect();
-    out.sort_by_key(|row| std::cmp::Reverse(row.line.rate));
+    // Highest rate first; rows of one rate (CGST and SGST) in page order,
+    // whatever order the map gave them.
+    out.sort_by_key(|row| (std::cmp::Reverse(row.line.rate), row.vat_tok));
     out
 }
 
