@@ -88,9 +88,82 @@ pub fn find_page(image: &GrayImage) -> Option<[Point; 4]> {
             (min_diff, bl) = (x - y, (x, y));
         }
     }
+    let corners = [tl, tr, br, bl].map(|(x, y)| (x as f32 + 0.5, y as f32 + 0.5));
+    if !sharp_edges(&small, corners, t) {
+        return None;
+    }
     let (fx, fy) = (w as f32 / sw as f32, h as f32 / sh as f32);
-    let full = |(x, y): (i64, i64)| ((x as f32 + 0.5) * fx, (y as f32 + 0.5) * fy);
-    Some([full(tl), full(tr), full(br), full(bl)])
+    Some(corners.map(|(x, y)| (x * fx, y * fy)))
+}
+
+/// Whether the quadrilateral's sides look like a page's edge on a table (a
+/// step from paper to background) rather than lighting that fades towards
+/// the corners of a scan (a vignette), which also leaves a bright middle and
+/// a dark border, but whose "edge" is a gentle slope through the text.
+///
+/// Per side, the step is the median of the brightness a few pixels inside
+/// minus a few pixels outside; a side is sharp when its step is at least a
+/// third of the difference between the mean paper and the mean background.
+/// Sides along the image's border have no outside and are not measured. With
+/// two or more sides measured, at least one must be sharp; with fewer, the
+/// page is taken as found (too little to tell).
+fn sharp_edges(small: &GrayImage, corners: [Point; 4], t: u8) -> bool {
+    const REACH: f32 = 6.0;
+    let (sw, sh) = small.dimensions();
+    let (mut paper, mut np, mut ground, mut ng) = (0f64, 0f64, 0f64, 0f64);
+    for p in small.pixels() {
+        if p[0] >= t {
+            (paper, np) = (paper + f64::from(p[0]), np + 1.0);
+        } else {
+            (ground, ng) = (ground + f64::from(p[0]), ng + 1.0);
+        }
+    }
+    if np == 0.0 || ng == 0.0 {
+        return true;
+    }
+    let contrast = (paper / np - ground / ng) as f32;
+    let centre = (
+        corners.iter().map(|c| c.0).sum::<f32>() / 4.0,
+        corners.iter().map(|c| c.1).sum::<f32>() / 4.0,
+    );
+    let at = |x: f32, y: f32| -> Option<f32> {
+        let (x, y) = (x.round(), y.round());
+        (x >= 0.0 && y >= 0.0 && (x as u32) < sw && (y as u32) < sh)
+            .then(|| f32::from(small.get_pixel(x as u32, y as u32)[0]))
+    };
+    let (mut measured, mut sharp) = (0, 0);
+    for i in 0..4 {
+        let (a, b) = (corners[i], corners[(i + 1) % 4]);
+        let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+        let len = (dx * dx + dy * dy).sqrt();
+        if len < 1.0 {
+            continue;
+        }
+        // The side's normal, turned towards the middle of the page.
+        let (mut nx, mut ny) = (-dy / len, dx / len);
+        let mid = (a.0 + dx / 2.0, a.1 + dy / 2.0);
+        if nx * (centre.0 - mid.0) + ny * (centre.1 - mid.1) < 0.0 {
+            (nx, ny) = (-nx, -ny);
+        }
+        let mut steps: Vec<f32> = (1..20)
+            .filter_map(|k| {
+                let f = k as f32 / 20.0;
+                let (x, y) = (a.0 + dx * f, a.1 + dy * f);
+                let inside = at(x + nx * REACH, y + ny * REACH)?;
+                let outside = at(x - nx * REACH, y - ny * REACH)?;
+                Some(inside - outside)
+            })
+            .collect();
+        if steps.len() < 5 {
+            continue;
+        }
+        steps.sort_by(f32::total_cmp);
+        measured += 1;
+        if steps[steps.len() / 2] * 3.0 >= contrast {
+            sharp += 1;
+        }
+    }
+    measured < 2 || sharp > 0
 }
 
 /// Maps the quadrilateral `corners` (TL, TR, BR, BL) of `image` onto a
@@ -202,5 +275,14 @@ mod tests {
         assert_eq!(find_page(&scan), None);
         let banded = GrayImage::from_fn(800, 1100, |_, y| Luma([if y < 150 { 30 } else { 240 }]));
         assert_eq!(find_page(&banded), None);
+        // A scan whose lighting fades towards the corners: bright in the
+        // middle, dark at the border, with text right out to the margins.
+        let vignette = GrayImage::from_fn(800, 1100, |x, y| {
+            let (dx, dy) = (x as f32 / 400.0 - 1.0, y as f32 / 550.0 - 1.0);
+            let light = 235.0 - 120.0 * (dx * dx + dy * dy);
+            let text = y % 40 < 8 && (60..740).contains(&x) && x % 12 < 8;
+            Luma([if text { 25 } else { light.max(0.0) as u8 }])
+        });
+        assert_eq!(find_page(&vignette), None);
     }
 }

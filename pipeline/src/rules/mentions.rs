@@ -269,6 +269,11 @@ impl Scan {
                 if end < ph.end && is_currency_marker(&toks[end].text) {
                     currency = currency.or(normalize_currency(&toks[end].text));
                     end += 1;
+                } else if end < ph.end && decimals && toks[end].text == "e" {
+                    // LaTeX's eurosym `\euro` comes out of the text layer as
+                    // a lone `e` ("4 266,15 e"): it ends the amount, but is
+                    // not taken as evidence of the currency.
+                    end += 1;
                 }
                 let ai = self.amounts.len();
                 for x in i..end {

@@ -564,6 +564,38 @@ fn numbers_in_groups_title_columns_and_the_buyers_vat() {
             .concat(),
             vec![(InvoiceNumber, "726 752 5181"), (InvoiceDate, "2026-04-14")],
         ),
+        // LaTeX's euro sign read as a lone `e` after each amount.
+        (
+            [
+                row(60.0, &[("Rechnung", 50.0)]),
+                row(
+                    500.0,
+                    &[
+                        ("Summe", 350.0),
+                        ("Netto", 390.0),
+                        ("3", 470.0),
+                        ("585,00", 480.0),
+                        ("e", 520.0),
+                    ],
+                ),
+                row(
+                    515.0,
+                    &[("Umsatzsteuer", 320.0), ("19%", 400.0), ("681,15", 480.0), ("e", 520.0)],
+                ),
+                row(
+                    530.0,
+                    &[
+                        ("Summe", 350.0),
+                        ("Brutto", 390.0),
+                        ("4", 470.0),
+                        ("266,15", 480.0),
+                        ("e", 520.0),
+                    ],
+                ),
+            ]
+            .concat(),
+            vec![(TotalAmount, "4266.15"), (NetAmount, "3585.00"), (Currency, "<none>")],
+        ),
         // A Spanish CIF under the letterhead's address, its control digit right.
         (
             [
