@@ -70,6 +70,37 @@ fn labelled(cx: &Ctx, kind: Kind, pool: &mut Pool, used: &mut [bool]) {
     }
 }
 
+/// Word stems of a direct debit's announcement: the day the money is taken
+/// is the day the invoice falls due. de "buchen wir am 23.04.2026 ab", "wird
+/// am … abgebucht / eingezogen"; en "will be debited on"; fr "sera prélevé
+/// le"; nl "wordt … afgeschreven / geïncasseerd"; sv "dras från ditt konto".
+const DEBIT_STEMS: &[&str] =
+    &["abbuch", "abgebucht", "eingezogen", "debited", "preleve", "afgeschreven", "geincasseerd"];
+
+/// Due-date candidates from a direct debit's sentence: a line with one of
+/// [`DEBIT_STEMS`] (or `buchen … ab`) and one date not taken by a caption.
+/// Weaker than a captioned due date; a mandate's signing date, before the
+/// invoice date, loses to the rule that the invoice date comes first.
+fn debit_dates(cx: &Ctx, pool: &mut Pool, used: &[bool]) {
+    for line in &cx.layout.lines {
+        let toks = &cx.layout.toks[line.start..line.end];
+        let debit = toks.iter().enumerate().any(|(i, t)| {
+            DEBIT_STEMS.iter().any(|s| t.key.starts_with(s))
+                || (t.key == "dras" && toks[i..].iter().any(|u| u.key == "konto"))
+                || (t.key == "buchen" && toks[i..].iter().any(|u| u.key == "ab"))
+        });
+        if !debit {
+            continue;
+        }
+        let mut dates = cx.scan.dates.iter().filter(|d| {
+            d.start >= line.start && d.end <= line.end && !used[d.start] && d.alt.is_none()
+        });
+        if let (Some(d), None) = (dates.next(), dates.next()) {
+            pool.push(Cand::at(cx.layout, d.start, d.end, Value::Date(d.date), 0.5, 0.75));
+        }
+    }
+}
+
 /// Invoice date and due date.
 pub fn dates(cx: &Ctx) -> (Option<Cand>, Option<Cand>) {
     let n = cx.layout.toks.len();
@@ -79,6 +110,7 @@ pub fn dates(cx: &Ctx) -> (Option<Cand>, Option<Cand>) {
     labelled(cx, Kind::InvoiceDate, &mut inv, &mut used);
     labelled(cx, Kind::Date, &mut inv, &mut used);
     labelled(cx, Kind::DueDate, &mut due, &mut used);
+    debit_dates(cx, &mut due, &used);
     // Dates owned by other captions (delivery, order, period …) are not
     // fallback candidates.
     for kind in [Kind::DeliveryDate, Kind::Terms] {

@@ -558,13 +558,78 @@ pub fn vat_numbers(cx: &Ctx, supplier_org: Option<&str>) -> (Option<Cand>, Optio
     // A number the buyer's block prints is the buyer's, wherever else it
     // is repeated (a "Numéro de TVA" column of the order details).
     sup.retain(|c| !buy.has_value(&c.value));
+    prefer_home_country(cx, &mut sup);
     (sup.best(), buy.best())
+}
+
+/// A footer that lists the issuer's VAT numbers in several countries
+/// ("Numéro TVA IT : IT0019… / Numéro TVA BE : BE0839…", under "… 1190
+/// Bruxelles - Belgique"): of the numbers scored alike, the one of the
+/// country the address names, on their lines or the two above, wins. The
+/// numbers must be printed together, within three lines.
+/// Without such a country they stay tied, and the tie lowers the winner's
+/// confidence ([`Pool::best`]).
+fn prefer_home_country(cx: &Ctx, sup: &mut Pool) {
+    let ranked = sup.ranked();
+    let Some(top) = ranked.first() else { return };
+    let prefix = |c: &Cand| c.value.to_string().get(..2).map(str::to_owned);
+    let rivals: Vec<&Cand> = ranked.iter().filter(|c| c.score >= top.score * 0.9).collect();
+    let mut prefixes: Vec<String> = rivals.iter().filter_map(|c| prefix(c)).collect();
+    prefixes.sort();
+    prefixes.dedup();
+    if prefixes.len() < 2 {
+        return;
+    }
+    let lines: Vec<usize> =
+        rivals.iter().filter_map(|c| c.toks).map(|(t, _)| cx.layout.toks[t].line).collect();
+    let (Some(&lo), Some(&hi)) = (lines.iter().min(), lines.iter().max()) else { return };
+    // Only a list: numbers printed together, not a header's and a footer's.
+    let page = cx.layout.lines[hi].page;
+    if hi - lo > 2 || cx.layout.lines[lo].page != page {
+        return;
+    }
+    let named: Vec<&str> = (lo.saturating_sub(2)..=hi)
+        .filter(|&l| cx.layout.lines[l].page == page)
+        .flat_map(|l| {
+            let line = &cx.layout.lines[l];
+            cx.layout.toks[line.start..line.end].iter().filter_map(|t| country_code(&t.key))
+        })
+        .collect();
+    let home: Vec<&&Cand> =
+        rivals.iter().filter(|c| prefix(c).is_some_and(|p| named.contains(&p.as_str()))).collect();
+    if let [home] = home.as_slice() {
+        sup.boost(&home.value, top.score * 0.2);
+    }
+}
+
+/// The VAT-number prefix of a country named in a word (folded key):
+/// `belgique` → `BE`. The countries whose invoices invex reads, in their own
+/// language, English, French and German.
+fn country_code(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "sverige" | "sweden" | "suede" | "schweden" => "SE",
+        "deutschland" | "germany" | "allemagne" | "alemania" | "germania" => "DE",
+        "belgique" | "belgie" | "belgium" | "belgien" | "belgica" | "belgio" => "BE",
+        "france" | "frankreich" | "frankrijk" | "francia" => "FR",
+        "nederland" | "netherlands" | "niederlande" | "paysbas" | "holland" => "NL",
+        "espana" | "spain" | "espagne" | "spanien" | "spagna" => "ES",
+        "italia" | "italy" | "italie" | "italien" => "IT",
+        "osterreich" | "austria" | "autriche" => "AT",
+        "danmark" | "denmark" | "danemark" => "DK",
+        "suomi" | "finland" | "finnland" | "finlande" => "FI",
+        "portugal" => "PT",
+        "polska" | "poland" | "polen" | "pologne" => "PL",
+        "ireland" | "irland" | "irlande" | "eire" => "IE",
+        "luxembourg" | "luxemburg" => "LU",
+        "hellas" | "greece" | "griechenland" | "grece" => "EL",
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::abbreviates;
-    use invex_domain::validate::{national_tax_id, spanish_tax_id};
+    use invex_domain::validate::national_tax_id;
 
     #[test]
     fn numbers_that_abbreviate_the_title() {

@@ -596,6 +596,113 @@ fn numbers_in_groups_title_columns_and_the_buyers_vat() {
             .concat(),
             vec![(TotalAmount, "4266.15"), (NetAmount, "3585.00"), (Currency, "<none>")],
         ),
+        // A direct debit's day is the due date.
+        (
+            [
+                row(60.0, &[("Rechnung", 50.0), ("Datum", 400.0), ("14.04.2026", 460.0)]),
+                row(
+                    430.0,
+                    &[
+                        ("Den", 50.0),
+                        ("Betrag", 80.0),
+                        ("von", 125.0),
+                        ("59,94", 150.0),
+                        ("€", 185.0),
+                        ("buchen", 195.0),
+                        ("wir", 235.0),
+                        ("am", 256.0),
+                        ("23.04.2026", 275.0),
+                        ("ab.", 340.0),
+                    ],
+                ),
+            ]
+            .concat(),
+            vec![(InvoiceDate, "2026-04-14"), (DueDate, "2026-04-23")],
+        ),
+        // ... but not a mandate signed before the invoice date.
+        (
+            [
+                row(60.0, &[("Rechnung", 50.0), ("Datum", 400.0), ("14.04.2026", 460.0)]),
+                row(
+                    430.0,
+                    &[
+                        ("Mandat", 50.0),
+                        ("vom", 95.0),
+                        ("01.02.2020", 120.0),
+                        ("wird", 185.0),
+                        ("abgebucht", 215.0),
+                    ],
+                ),
+            ]
+            .concat(),
+            vec![(InvoiceDate, "2026-04-14"), (DueDate, "<none>")],
+        ),
+        // A footer with the issuer's VAT numbers in several countries: the
+        // one of the country its address names.
+        (
+            [
+                row(60.0, &[("FACTURE", 50.0)]),
+                row(
+                    780.0,
+                    &[
+                        ("Rue", 100.0),
+                        ("Saint", 125.0),
+                        ("Denis,", 160.0),
+                        ("1190", 200.0),
+                        ("Bruxelles", 230.0),
+                        ("-", 290.0),
+                        ("Belgique", 300.0),
+                    ],
+                ),
+                row(
+                    792.0,
+                    &[
+                        ("Numéro", 30.0),
+                        ("TVA", 70.0),
+                        ("IT", 92.0),
+                        (":", 106.0),
+                        ("IT00192159994", 112.0),
+                        ("/", 192.0),
+                        ("Numéro", 200.0),
+                        ("TVA", 240.0),
+                        ("BE:", 262.0),
+                        ("BE0839422855", 284.0),
+                    ],
+                ),
+            ]
+            .concat(),
+            vec![(SupplierVat, "BE0839422855")],
+        ),
+        // A cooperative's legal form in the letterhead, over the addressee's.
+        (
+            [
+                row(
+                    30.0,
+                    &[
+                        ("LA", 40.0),
+                        ("CONSERVERA", 58.0),
+                        ("DEL", 122.0),
+                        ("PREPIRINEO,", 144.0),
+                        ("S.COOP.P", 214.0),
+                    ],
+                ),
+                row(
+                    44.0,
+                    &[
+                        ("Camino", 40.0),
+                        ("Virgen", 80.0),
+                        ("de", 118.0),
+                        ("Loreto", 132.0),
+                        ("2", 170.0),
+                    ],
+                ),
+                row(146.0, &[("TASCA", 300.0), ("BAREA", 336.0), ("SL", 372.0)]),
+                row(160.0, &[("C/", 300.0), ("RODAS", 316.0), ("2", 352.0)]),
+                row(182.0, &[("Factura", 40.0)]),
+            ]
+            .concat(),
+            vec![(SupplierName, "LA CONSERVERA DEL PREPIRINEO, S.COOP.P")],
+        ),
         // A Spanish CIF under the letterhead's address, its control digit right.
         (
             [

@@ -121,6 +121,23 @@ const LEGAL_FORMS: &[&str] = &[
     "slu",
     "entrepreneur",
     "eirl",
+    // Cooperatives and other Spanish, Italian, French and German forms:
+    // S.Coop., S.Coop.P., S.C.L., S.L.L., S.L.N.E., S.A.U., C.B., S.c.a r.l.,
+    // SCOP, KGaA, gGmbH.
+    "scoop",
+    "scoopp",
+    "scoopand",
+    "scl",
+    "sccl",
+    "sll",
+    "slne",
+    "sau",
+    "cb",
+    "scarl",
+    "scrl",
+    "scop",
+    "kgaa",
+    "ggmbh",
 ];
 
 /// Whether a folded word is a company legal form (`AB`, `GmbH`, `Ltd` …).
