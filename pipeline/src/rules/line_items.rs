@@ -105,6 +105,30 @@ fn merge_above(cx: &Ctx, li: usize, cols: &mut Vec<Col>) {
     }
 }
 
+/// Whether line `r`, right under the header line `header`, only continues
+/// its captions: close below it, every word a caption (or a currency code)
+/// under a word of the header (`VAT` under the `excl.` of `Total excl.`),
+/// and no number.
+fn caption_continued(cx: &Ctx, header: usize, r: usize) -> bool {
+    let l = cx.layout;
+    let (h, line) = (&l.lines[header], &l.lines[r]);
+    if line.page != h.page || line.bbox.y0 - h.bbox.y1 > 0.8 * line.height {
+        return false;
+    }
+    (line.start..line.end).all(|t| {
+        let tok = &l.toks[t];
+        let b = tok.bbox;
+        let under = (h.start..h.end).any(|u| {
+            let a = l.toks[u].bbox;
+            b.x1.min(a.x1) - b.x0.max(a.x0) > 0.0
+        });
+        let caption = cx.scan.label_of[t].is_some()
+            || tok.key.is_empty()
+            || invex_domain::parse::normalize_currency(&tok.text).is_some();
+        under && caption && !has_digit(&tok.text)
+    })
+}
+
 fn is_header(cols: &[Col]) -> bool {
     let has = |k: Kind| cols.iter().any(|c| c.kind == k);
     let priced = has(Kind::ColAmount) || has(Kind::ColUnitPrice);
@@ -259,11 +283,15 @@ pub fn line_items(cx: &Ctx) -> Table {
         let mut r = li + 1;
         while r < l.lines.len() && l.lines[r].page == page {
             let line = &l.lines[r];
-            if ends_table(cx, r) || line.bbox.y0 - bottom > 3.0 * line.height {
+            // A second caption line under the header (units, currency, the
+            // `VAT` of `Total excl.` over `VAT`, which alone would read as
+            // the totals' VAT caption and end the table).
+            let second_caption =
+                r == li + 1 && (header_cols(cx, r).len() >= 2 || caption_continued(cx, li, r));
+            if !second_caption && (ends_table(cx, r) || line.bbox.y0 - bottom > 3.0 * line.height) {
                 break;
             }
-            // A second caption line under the header (units, currency).
-            if r == li + 1 && header_cols(cx, r).len() >= 2 {
+            if second_caption {
                 table.lines[r] = true;
                 bottom = line.bbox.y1;
                 r += 1;

@@ -436,6 +436,33 @@ fn listed_items_against_the_total_and_whole_number_amounts() {
     w.extend(row(160.0, &[("TOTALE", 300.0), ("14.000", 400.0)]));
     let inv = RulesExtractor::new().extract(&doc(&w));
     assert_eq!(item_amounts(&inv), ["6000", "8000"], "{:?}", inv.line_items);
+
+    // A caption wrapped onto a second header line ("Total excl." over
+    // "VAT"): the lone "VAT" continues the header, it does not end the table.
+    let mut w = Vec::new();
+    w.extend(row(60.0, &[("Invoice", 50.0)]));
+    w.extend(row(
+        100.0,
+        &[
+            ("Description", 50.0),
+            ("Quantity", 250.0),
+            ("Price", 330.0),
+            ("Total", 400.0),
+            ("excl.", 432.0),
+        ],
+    ));
+    w.extend(row(111.0, &[("VAT", 410.0)]));
+    w.extend(row(
+        128.0,
+        &[("Whey", 50.0), ("powder", 80.0), ("3", 250.0), ("14,95", 330.0), ("44,85", 400.0)],
+    ));
+    w.extend(row(
+        142.0,
+        &[("EAA", 50.0), ("powder", 74.0), ("1", 250.0), ("9,40", 330.0), ("9,40", 400.0)],
+    ));
+    w.extend(row(170.0, &[("Subtotal", 300.0), ("54,25", 400.0)]));
+    let inv = RulesExtractor::new().extract(&doc(&w));
+    assert_eq!(item_amounts(&inv), ["44.85", "9.40"], "{:?}", inv.line_items);
 }
 
 /// A Spanish VAT summary: rates printed without their sign between base and
