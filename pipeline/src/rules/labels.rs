@@ -351,7 +351,7 @@ const TABLE: &[(Kind, f32, &[&str])] = &[
     ]),
     (Kind::ColQty, 1.0, &[
         "Antal", "Ant.", "Ant", "Kvantitet", "Qty", "Quantity", "Qty.", "Units", "Hours", "Menge", "Anzahl",
-        "Anz.", "Stück", "Quantité", "Qté", "Qte", "Nb", "Nombre", "Timmar", "Lev. antal", "Lev antal",
+        "Anz.", "Stück", "Quantité", "Qté", "Qte", "Q.", "Nb", "Nombre", "Timmar", "Lev. antal", "Lev antal",
     ]),
     (Kind::ColUnit, 1.0, &["Enhet", "Enh", "Enh.", "Unit", "UoM", "Einheit", "ME", "Unité", "Un."]),
     (Kind::ColUnitPrice, 1.0, &[

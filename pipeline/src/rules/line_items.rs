@@ -48,6 +48,11 @@ fn header_cols(cx: &Ctx, li: usize) -> Vec<Col> {
         let Some(kind) = COLS.iter().copied().find(|k| hit.has(*k)) else { continue };
         let Some(b) = cx.layout.bbox(hit.start, hit.end) else { continue };
         if cols.iter().any(|c| c.kind == kind) {
+            // Two price captions and no amount ("PU | Remise | Prix HT"):
+            // the right one is the line's amount.
+            if kind == Kind::ColUnitPrice && !cols.iter().any(|c| c.kind == Kind::ColAmount) {
+                cols.push(Col { kind: Kind::ColAmount, x0: b.x0, x1: b.x1 });
+            }
             continue;
         }
         cols.push(Col { kind, x0: b.x0, x1: b.x1 });

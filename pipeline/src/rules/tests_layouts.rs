@@ -463,6 +463,50 @@ fn listed_items_against_the_total_and_whole_number_amounts() {
     w.extend(row(170.0, &[("Subtotal", 300.0), ("54,25", 400.0)]));
     let inv = RulesExtractor::new().extract(&doc(&w));
     assert_eq!(item_amounts(&inv), ["44.85", "9.40"], "{:?}", inv.line_items);
+
+    // "Q." for the quantity, and two price captions: the unit price (PU)
+    // and, right of it, the line's amount (Prix HT).
+    let mut w = Vec::new();
+    w.extend(row(40.0, &[("Facture", 50.0)]));
+    w.extend(row(
+        100.0,
+        &[
+            ("Code", 30.0),
+            ("Libellé", 72.0),
+            ("Q.", 300.0),
+            ("PU", 368.0),
+            ("Remise", 396.0),
+            ("Prix", 488.0),
+            ("HT", 512.0),
+        ],
+    ));
+    w.extend(row(
+        116.0,
+        &[
+            ("W2CC", 30.0),
+            ("WHEY", 72.0),
+            ("25.00", 296.0),
+            ("32,00", 362.0),
+            ("2,00", 408.0),
+            ("%", 432.0),
+            ("784,00", 496.0),
+        ],
+    ));
+    w.extend(row(
+        132.0,
+        &[
+            ("RAW", 30.0),
+            ("BOOST", 72.0),
+            ("10.00", 296.0),
+            ("12,00", 362.0),
+            ("2,00", 408.0),
+            ("%", 432.0),
+            ("117,60", 496.0),
+        ],
+    ));
+    w.extend(row(170.0, &[("Total", 400.0), ("HT", 430.0), ("901,60", 496.0)]));
+    let inv = RulesExtractor::new().extract(&doc(&w));
+    assert_eq!(item_amounts(&inv), ["784.00", "117.60"], "{:?}", inv.line_items);
 }
 
 /// A Spanish VAT summary: rates printed without their sign between base and
