@@ -87,6 +87,14 @@ pub fn extract_fields(cx: &mut Ctx) -> Invoice {
             .map(|c| c.into_field(cx.layout, Source::Rules));
     }
     inv.line_items = table.items;
+    if let (Some(net), Some(vat), Some(total)) = (
+        inv.amount(FieldName::NetAmount),
+        inv.amount(FieldName::VatAmount),
+        inv.amount(FieldName::TotalAmount),
+    ) && net + vat == total
+    {
+        line_items::cut_summary_rows(&mut inv.line_items, [net, vat, total]);
+    }
     // No table: items listed without a header, when they add up to the net
     // (or, with no net read, to the total: a VAT-free invoice's lines).
     let sum = inv.amount(FieldName::NetAmount).or(inv.amount(FieldName::TotalAmount));

@@ -366,6 +366,35 @@ pub fn line_items(cx: &Ctx) -> Table {
     table
 }
 
+/// Rows read past the table's end: when the rows do not add up to the net,
+/// but the first few do to the cent, and a later one repeats the total or
+/// the (non-zero) VAT (a summary block whose captions the table reader does
+/// not know: "OP. GRAVADAS | USD 1,100.00", "IGV | USD 198.00", "TOTAL |
+/// USD 1,298.00"), the rows after those few are that summary, not items.
+/// (A row repeating only the net is not enough: a section's sum printed
+/// above its own lines also reaches the net first.)
+/// `amounts` are the invoice's net, VAT and total, which add up.
+pub fn cut_summary_rows(items: &mut Vec<LineItem>, amounts: [Decimal; 3]) {
+    let [net, vat, total] = amounts;
+    let sum: Decimal = items.iter().filter_map(|i| i.amount).sum();
+    if sum == net || items.len() < 2 {
+        return;
+    }
+    let mut running = Decimal::ZERO;
+    for k in 0..items.len() - 1 {
+        running += items[k].amount.unwrap_or_default();
+        if running == net {
+            let summary = items[k + 1..]
+                .iter()
+                .any(|i| i.amount.is_some_and(|a| a == total || (!vat.is_zero() && a == vat)));
+            if summary {
+                items.truncate(k + 1);
+            }
+            return;
+        }
+    }
+}
+
 /// Items printed as a list without a table header ("• Beratungshonorar:
 /// £ 2.500,00", "• Reisekostenpauschale: £ 700,50" above "Netto: £
 /// 3.200,50"): two or more adjacent lines, each a text and one amount at its
@@ -754,6 +783,31 @@ fn split_qty(words: &[&str], dec: Option<char>) -> (Option<Decimal>, Option<Stri
 #[cfg(test)]
 mod real_lines_tests {
     use super::*;
+
+    #[test]
+    fn rows_past_the_net_that_repeat_the_vat_or_total_are_a_summary() {
+        let item = |a: i64| LineItem { amount: Some(Decimal::from(a)), ..Default::default() };
+        // (amounts, [net, vat, total], kept)
+        let cases: [(&[i64], [i64; 3], &[i64]); 5] = [
+            // The item, then a summary the reader took in: sub-total, IGV, total.
+            (&[1100, 1100, 0, 198, 1298], [1100, 198, 1298], &[1100]),
+            // A section's sum above its own lines: nothing repeats VAT or total.
+            (&[50, 50, 0], [50, 10, 60], &[50, 50, 0]),
+            // The rows add up: nothing to cut.
+            (&[60, 40], [100, 25, 125], &[60, 40]),
+            // No prefix reaches the net: left for the reconciliation to flag.
+            (&[70, 40, 125], [100, 25, 125], &[70, 40, 125]),
+            // A VAT of zero repeated by a free line is no sign of a summary.
+            (&[100, 0, 5], [100, 0, 100], &[100, 0, 5]),
+        ];
+        for (amounts, [net, vat, total], kept) in cases {
+            let mut items: Vec<LineItem> = amounts.iter().map(|a| item(*a)).collect();
+            cut_summary_rows(&mut items, [net, vat, total].map(Decimal::from));
+            let got: Vec<i64> =
+                items.iter().map(|i| i.amount.unwrap().try_into().unwrap()).collect();
+            assert_eq!(got, kept, "{amounts:?}");
+        }
+    }
 
     #[test]
     fn a_row_that_sums_the_rows_above_is_not_a_line() {
