@@ -667,6 +667,25 @@ fn numbers_in_groups_title_columns_and_the_buyers_vat() {
             .concat(),
             vec![(TotalAmount, "4266.15"), (NetAmount, "3585.00"), (Currency, "<none>")],
         ),
+        // Spanish payment terms: "Fecha de pago e importe:" over the date.
+        (
+            [
+                row(60.0, &[("FACTURA", 50.0), ("Fecha:", 400.0), ("08-10-2025", 440.0)]),
+                row(
+                    560.0,
+                    &[
+                        ("Fecha", 85.0),
+                        ("de", 115.0),
+                        ("pago", 128.0),
+                        ("e", 154.0),
+                        ("importe:", 162.0),
+                    ],
+                ),
+                row(575.0, &[("08-11-2025", 99.0), ("401,94", 184.0)]),
+            ]
+            .concat(),
+            vec![(InvoiceDate, "2025-10-08"), (DueDate, "2025-11-08")],
+        ),
         // A direct debit's day is the due date.
         (
             [
