@@ -101,9 +101,13 @@ pub fn name_words(cx: &Ctx, run: Run) -> Option<Vec<String>> {
     if first.chars().next().is_some_and(|c| c.is_ascii_digit()) || is_postcode_part(first) {
         return None;
     }
-    // Street lines end in a house number ("Brf Eken 4" has a legal form).
+    // Street lines end in a house number ("Brf Eken 4" has a legal form):
+    // digits with a letter or two ("112C", "4-6b"), not a word such as
+    // "3D-Modelierung".
     let legal = (run.start..run.end).any(|t| is_legal_form(&cx.layout.toks[t].text));
-    if has_digit(&cx.layout.toks[run.end - 1].text) && !legal {
+    let last = &cx.layout.toks[run.end - 1].text;
+    let house_number = has_digit(last) && last.chars().filter(|c| c.is_alphabetic()).count() <= 2;
+    if house_number && !legal {
         return None;
     }
     // A caption ("Fakturanummer", "Att betala") is not a name; a caption

@@ -763,6 +763,25 @@ fn numbers_in_groups_title_columns_and_the_buyers_vat() {
             .concat(),
             vec![(SupplierVat, "BE0839422855")],
         ),
+        // A letterhead name ending in a word with a digit ("3D-Modelierung")
+        // is no street line.
+        (
+            [
+                row(38.0, &[("Baldauf", 50.0), ("3D-Modelierung", 98.0), ("29.11.2024", 450.0)]),
+                row(101.0, &[("Rechnung", 50.0), ("Nr.", 105.0), ("112", 125.0)]),
+            ]
+            .concat(),
+            vec![(SupplierName, "Baldauf 3D-Modelierung")],
+        ),
+        // ... but a street ending in a house number is.
+        (
+            [
+                row(38.0, &[("Storgatan", 50.0), ("12B", 110.0)]),
+                row(101.0, &[("Faktura", 50.0), ("Nr.", 105.0), ("112", 125.0)]),
+            ]
+            .concat(),
+            vec![(SupplierName, "<none>")],
+        ),
         // A cooperative's legal form in the letterhead, over the addressee's.
         (
             [
