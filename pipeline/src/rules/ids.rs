@@ -129,6 +129,25 @@ fn series_cell(cx: &Ctx, v: &str, t: usize, end: usize) -> Option<(String, usize
     digits.then(|| (format!("{v} {number}"), end + 1))
 }
 
+/// A short series, a slash set apart by spaces, and the number (`FACTURA:
+/// A5 / 3127`): the series `v` (ending at token `end`) and the number of
+/// three or more digits, joined as printed without the spaces, with the end.
+fn slashed_series(cx: &Ctx, v: &str, end: usize, run_end: usize) -> Option<(String, usize)> {
+    let l = cx.layout;
+    let short = (1..=4).contains(&v.len()) && v.chars().all(char::is_alphanumeric);
+    if !short || end + 2 > run_end {
+        return None;
+    }
+    let (slash, next) = (&l.toks[end], &l.toks[end + 1]);
+    let series = &l.toks[end - 1];
+    if slash.text != "/" || slash.line != series.line || next.line != series.line {
+        return None;
+    }
+    let number = id_like(cx, end + 1)?;
+    let digits = number.len() >= 3 && number.bytes().all(|b| b.is_ascii_digit());
+    digits.then(|| (format!("{v}/{number}"), end + 2))
+}
+
 /// A page count as printed in a header or footer: `Pag.1/1`, `Page 2/3`,
 /// `Seite1/2`, `Sida 1(2)`, `p.3/4`. Never an invoice number.
 fn page_number(v: &str) -> bool {
@@ -222,6 +241,7 @@ pub fn invoice_number(cx: &Ctx) -> Option<Cand> {
                 },
             };
             let (v, end) = series_cell(cx, &v, t, end).unwrap_or((v, end));
+            let (v, end) = slashed_series(cx, &v, end, slot.run.end).unwrap_or((v, end));
             let direct = if t == slot.run.start { 1.0 } else { 0.92 };
             let score = slot.weight * factor * direct;
             let conf = (0.55 + 0.37 * score).min(0.92);

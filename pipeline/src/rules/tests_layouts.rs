@@ -686,6 +686,17 @@ fn numbers_in_groups_title_columns_and_the_buyers_vat() {
             .concat(),
             vec![(InvoiceDate, "2025-10-08"), (DueDate, "2025-11-08")],
         ),
+        // A series, a slash apart and the number; "Vtos." (Vencimientos).
+        (
+            [
+                row(48.0, &[("FACTURA", 50.0)]),
+                row(156.0, &[("FACTURA:", 30.0), ("A5", 90.0), ("/", 106.0), ("3127", 114.0)]),
+                row(167.0, &[("FECHA.....:", 30.0), ("15/05/2015", 100.0)]),
+                row(678.0, &[("VTOS.:", 30.0), ("14/06/2015", 70.0)]),
+            ]
+            .concat(),
+            vec![(InvoiceNumber, "A5/3127"), (InvoiceDate, "2015-05-15"), (DueDate, "2015-06-14")],
+        ),
         // A direct debit's day is the due date.
         (
             [
