@@ -25,18 +25,21 @@ pub fn domains(cx: &Ctx) -> Vec<String> {
         let raw = tok.text.as_bytes();
         let webby = raw.contains(&b'@')
             || raw.windows(3).any(|w| w.eq_ignore_ascii_case(b"www") || w == b"://");
-        if !webby {
-            continue;
-        }
         let s = fold(&tok.text);
         let host = if let Some(i) = s.find('@') {
             &s[i + 1..]
         } else if let Some(rest) = s.strip_prefix("www.").or_else(|| s.split("://").nth(1)) {
             rest.trim_start_matches("www.")
+        } else if !webby && bare_domain(&s) {
+            s.as_str()
         } else {
             continue;
         };
-        let parts: Vec<&str> = host.split('.').filter(|p| !p.is_empty()).collect();
+        let mut parts: Vec<&str> = host.split('.').filter(|p| !p.is_empty()).collect();
+        // `mynews.com.my`: the name is before the country's `com`/`co`.
+        if parts.len() >= 3 && matches!(parts[parts.len() - 2], "com" | "co") {
+            parts.pop();
+        }
         if parts.len() < 2 {
             continue;
         }
@@ -47,6 +50,21 @@ pub fn domains(cx: &Ctx) -> Vec<String> {
         }
     }
     out
+}
+
+/// A web address printed without `www.` (`myNEWS.com`, `pcbway.com.my`):
+/// letters (and digits or hyphens) then a common top-level domain.
+fn bare_domain(s: &str) -> bool {
+    const TLDS: &[&str] = &[
+        "com", "net", "org", "eu", "io", "se", "de", "fr", "nl", "be", "es", "it", "at", "ch",
+        "dk", "no", "fi", "uk", "my", "in", "pe", "ar",
+    ];
+    let s = s.trim_end_matches(['.', ',', ')']).trim_start_matches('(');
+    let parts: Vec<&str> = s.split('.').collect();
+    (2..=4).contains(&parts.len())
+        && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || c == '-'))
+        && parts[0].chars().filter(|c| c.is_alphabetic()).count() >= 3
+        && parts.last().is_some_and(|t| TLDS.contains(t))
 }
 
 /// Whether a phrase's words match a domain (`Kraxi GmbH` ~ `kraxi`,
@@ -269,4 +287,24 @@ pub fn credit_title(cx: &Ctx) -> Option<Cand> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn bare_domains() {
+        let cases = [
+            ("mynews.com", true),
+            ("pcbway.com.my", true),
+            ("kraxi.de,", true),
+            ("str.", false),
+            ("no.9", false),
+            ("12.50", false),
+            ("ab.se", false),
+            ("kraxi.invalid", false),
+        ];
+        for (s, want) in cases {
+            assert_eq!(super::bare_domain(s), want, "{s}");
+        }
+    }
 }

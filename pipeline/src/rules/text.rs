@@ -138,10 +138,17 @@ const LEGAL_FORMS: &[&str] = &[
     "scop",
     "kgaa",
     "ggmbh",
+    // Malaysia's short "SB" for Sdn. Bhd.
+    "sb",
 ];
 
 /// Whether a folded word is a company legal form (`AB`, `GmbH`, `Ltd` …).
 pub fn is_legal_form(word: &str) -> bool {
+    // A registration number glued on in brackets: "SB(306295-X)".
+    let word = match word.split_once('(') {
+        Some((form, _)) if !form.is_empty() => form,
+        _ => word,
+    };
     let k: String = fold(word).chars().filter(|c| c.is_alphanumeric() || *c == '/').collect();
     LEGAL_FORMS.contains(&k.as_str())
 }
@@ -181,9 +188,16 @@ mod tests {
 
     #[test]
     fn legal_forms() {
-        for (w, e) in
-            [("AB", true), ("GmbH", true), ("Ltd.", true), ("Kraxi", false), ("A/S", true)]
-        {
+        for (w, e) in [
+            ("AB", true),
+            ("GmbH", true),
+            ("Ltd.", true),
+            ("Kraxi", false),
+            ("A/S", true),
+            ("S.COOP.P", true),
+            ("SB(306295-X)", true),
+            ("(306295-X)", false),
+        ] {
             assert_eq!(is_legal_form(w), e, "{w}");
         }
     }
