@@ -91,8 +91,7 @@ pub fn extract_fields(cx: &mut Ctx) -> Invoice {
         inv.amount(FieldName::NetAmount),
         inv.amount(FieldName::VatAmount),
         inv.amount(FieldName::TotalAmount),
-    ) && net + vat == total
-    {
+    ) {
         line_items::cut_summary_rows(&mut inv.line_items, [net, vat, total]);
     }
     // No table: items listed without a header, when they add up to the net

@@ -2,6 +2,7 @@
 //! reference persons, organisation numbers and VAT numbers.
 
 use invex_domain::Value;
+use invex_domain::tax::country_prefix;
 use invex_domain::validate::{national_tax_id, spanish_tax_id};
 use invex_domain::validate::{org_nr, vat_number};
 
@@ -35,8 +36,8 @@ pub fn id_like(cx: &Ctx, t: usize) -> Option<String> {
         return None;
     }
     // A date, unless all digits (`20250404` is a fine invoice number).
-    let digits_only = v.bytes().all(|b| b.is_ascii_digit());
-    if (cx.scan.date_of[t].is_some() && !digits_only) || cx.scan.percent_of[t].is_some() {
+    let all_digits = digits_only(v, 1);
+    if (cx.scan.date_of[t].is_some() && !all_digits) || cx.scan.percent_of[t].is_some() {
         return None;
     }
     if let Some(a) = cx.scan.amount_of[t].and_then(|a| cx.scan.amounts.get(a))
@@ -125,8 +126,13 @@ fn series_cell(cx: &Ctx, v: &str, t: usize, end: usize) -> Option<(String, usize
         return None;
     }
     let number = id_like(cx, end)?;
-    let digits = number.len() >= 4 && number.bytes().all(|b| b.is_ascii_digit());
+    let digits = digits_only(&number, 4);
     digits.then(|| (format!("{v} {number}"), end + 1))
+}
+
+/// Whether `v` is at least `min` digits and nothing else.
+fn digits_only(v: &str, min: usize) -> bool {
+    v.len() >= min && v.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// A short series, a slash set apart by spaces, and the number (`FACTURA:
@@ -144,7 +150,7 @@ fn slashed_series(cx: &Ctx, v: &str, end: usize, run_end: usize) -> Option<(Stri
         return None;
     }
     let number = id_like(cx, end + 1)?;
-    let digits = number.len() >= 3 && number.bytes().all(|b| b.is_ascii_digit());
+    let digits = digits_only(&number, 3);
     digits.then(|| (format!("{v}/{number}"), end + 2))
 }
 
@@ -421,7 +427,7 @@ fn text_value(cx: &Ctx, run: Run, need_digit: bool) -> Option<(String, usize, us
 
 /// Digits only (no separators), six or more, Luhn-valid: an OCR number.
 fn ocr_like(v: &str) -> bool {
-    v.len() >= 6 && v.bytes().all(|b| b.is_ascii_digit()) && invex_domain::validate::luhn_valid(v)
+    digits_only(v, 6) && invex_domain::validate::luhn_valid(v)
 }
 
 /// A labelled text field: order number (`need_digit`) or reference person.
@@ -592,7 +598,10 @@ pub fn vat_numbers(cx: &Ctx, supplier_org: Option<&str>) -> (Option<Cand>, Optio
 fn prefer_home_country(cx: &Ctx, sup: &mut Pool) {
     let ranked = sup.ranked();
     let Some(top) = ranked.first() else { return };
-    let prefix = |c: &Cand| c.value.to_string().get(..2).map(str::to_owned);
+    let prefix = |c: &Cand| match &c.value {
+        Value::Text(v) => country_prefix(v).map(str::to_owned),
+        _ => None,
+    };
     let rivals: Vec<&Cand> = ranked.iter().filter(|c| c.score >= top.score * 0.9).collect();
     let mut prefixes: Vec<String> = rivals.iter().filter_map(|c| prefix(c)).collect();
     prefixes.sort();

@@ -373,11 +373,12 @@ pub fn line_items(cx: &Ctx) -> Table {
 /// USD 1,298.00"), the rows after those few are that summary, not items.
 /// (A row repeating only the net is not enough: a section's sum printed
 /// above its own lines also reaches the net first.)
-/// `amounts` are the invoice's net, VAT and total, which add up.
+/// `amounts` are the invoice's net, VAT and total; nothing is cut unless
+/// they add up.
 pub fn cut_summary_rows(items: &mut Vec<LineItem>, amounts: [Decimal; 3]) {
     let [net, vat, total] = amounts;
     let sum: Decimal = items.iter().filter_map(|i| i.amount).sum();
-    if sum == net || items.len() < 2 {
+    if net + vat != total || sum == net || items.len() < 2 {
         return;
     }
     let mut running = Decimal::ZERO;
@@ -788,9 +789,11 @@ mod real_lines_tests {
     fn rows_past_the_net_that_repeat_the_vat_or_total_are_a_summary() {
         let item = |a: i64| LineItem { amount: Some(Decimal::from(a)), ..Default::default() };
         // (amounts, [net, vat, total], kept)
-        let cases: [(&[i64], [i64; 3], &[i64]); 5] = [
+        let cases: [(&[i64], [i64; 3], &[i64]); 6] = [
             // The item, then a summary the reader took in: sub-total, IGV, total.
             (&[1100, 1100, 0, 198, 1298], [1100, 198, 1298], &[1100]),
+            // The same rows, but net + VAT is not the total: nothing is cut.
+            (&[1100, 1100, 0, 198, 1298], [1100, 198, 1300], &[1100, 1100, 0, 198, 1298]),
             // A section's sum above its own lines: nothing repeats VAT or total.
             (&[50, 50, 0], [50, 10, 60], &[50, 50, 0]),
             // The rows add up: nothing to cut.
