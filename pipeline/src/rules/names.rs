@@ -15,8 +15,8 @@ use super::confidence::{Cand, Pool};
 use super::labels::Kind;
 use super::layout::{Place, Run};
 use super::parties::{
-    NAME_CAPTIONS, RECIPIENT_LINES, display, domains, follows_caption, matches_domain, name_words,
-    near_identifiers, recipient_marked, sender_cut,
+    RECIPIENT_LINES, display, domains, follows_caption, matches_domain, name_words,
+    name_caption_len, near_identifiers, recipient_marked, sender_cut,
 };
 use super::text::{fold, is_legal_form, trim_value};
 use super::zones::{Party, payment_line};
@@ -73,10 +73,9 @@ fn collect(cx: &Ctx, table_lines: &[bool]) -> (Vec<NameCand>, Vec<(String, usize
             }
         }
         // "Nom : LE FOURNISSEUR", "Name: Acme Ltd".
-        if NAME_CAPTIONS.contains(&cx.layout.toks[run.start].key.as_str())
-            && run.end - run.start > 1
-        {
-            run.start += 1;
+        let caption = name_caption_len(cx, run.start, run.end);
+        if caption > 0 && run.end - run.start > caption {
+            run.start += caption;
             if cx.layout.toks[run.start].text == ":" && run.end - run.start > 1 {
                 run.start += 1;
             }
@@ -409,7 +408,7 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
         // "Name:" before it on its line: the block's own name line.
         let named = at == line_start
             && t > line_start
-            && NAME_CAPTIONS.contains(&cx.layout.toks[line_start].key.as_str());
+            && name_caption_len(cx, line_start, t) > 0;
         let zone =
             cx.zones.party[at] == Some(Party::Supplier) && (named || cx.zones.depth[at] == 0);
         // Strong evidence names an organisation by itself; weaker evidence

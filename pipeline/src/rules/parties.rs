@@ -237,9 +237,26 @@ pub fn near_identifiers(cx: &Ctx, run: Run) -> bool {
     })
 }
 
-/// Captions whose value is a name.
-pub const NAME_CAPTIONS: &[&str] =
-    &["nom", "name", "namn", "firma", "company", "foretag", "firmenname"];
+/// Captions whose value is a name (as word keys; a two-word caption as its
+/// keys joined): "Name:", "Denominazione:" (the AdE FatturaPA print),
+/// "Raison sociale", "Razón social", "Company name".
+const NAME_CAPTIONS: &[&str] = &[
+    "nom", "name", "namn", "firma", "company", "foretag", "firmenname", "denominazione",
+    "denominacion", "bedrijfsnaam", "foretagsnamn", "firmanavn", "raisonsociale",
+    "ragionesociale", "razonsocial", "denominacionsocial", "companyname", "businessname",
+];
+
+/// How many words at `t` (0, 1 or 2) are a name caption, within `end`.
+pub fn name_caption_len(cx: &Ctx, t: usize, end: usize) -> usize {
+    let key = |u: usize| cx.layout.toks[u].key.as_str();
+    if t + 1 < end && NAME_CAPTIONS.contains(&format!("{}{}", key(t), key(t + 1)).as_str()) {
+        2
+    } else if t < end && NAME_CAPTIONS.contains(&key(t)) {
+        1
+    } else {
+        0
+    }
+}
 
 pub fn display(cx: &Ctx, run: Run) -> String {
     let raw = cx.layout.text(run.start, run.end);

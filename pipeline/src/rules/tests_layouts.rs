@@ -793,6 +793,44 @@ fn numbers_in_groups_title_columns_and_the_buyers_vat() {
             .concat(),
             vec![(SupplierName, "<none>")],
         ),
+        // The AdE print of a FatturaPA: two party columns whose names stand
+        // behind a "Denominazione:" caption; the supplier's is in the
+        // "Cedente/prestatore" column.
+        (
+            [
+                row(27.0, &[("Cedente/prestatore", 40.0), ("Cessionario/committente", 300.0)]),
+                row(
+                    42.0,
+                    &[
+                        ("Identificativo", 40.0),
+                        ("IVA:", 128.0),
+                        ("IT02500690462", 156.0),
+                        ("Identificativo", 300.0),
+                        ("IVA:", 388.0),
+                        ("IT11463300969", 416.0),
+                    ],
+                ),
+                row(
+                    54.0,
+                    &[
+                        ("Denominazione:", 40.0),
+                        ("NP", 130.0),
+                        ("DIAMANT", 148.0),
+                        ("SRLS", 196.0),
+                        ("Denominazione:", 300.0),
+                        ("MP", 390.0),
+                        ("TECHNOLOGIES", 408.0),
+                        ("SRL", 484.0),
+                    ],
+                ),
+                row(66.0, &[("Comune:", 40.0), ("MASSA", 90.0), ("Comune:", 300.0), ("BIASSONO", 350.0)]),
+                row(160.0, &[("Terzo", 40.0), ("Intermediario", 70.0)]),
+                row(212.0, &[("Numero", 300.0), ("documento", 340.0)]),
+                row(232.0, &[("TD24", 40.0), ("fattura", 70.0), ("1/104", 300.0)]),
+            ]
+            .concat(),
+            vec![(SupplierName, "NP DIAMANT SRLS"), (SupplierVat, "IT02500690462")],
+        ),
         // A cooperative's legal form in the letterhead, over the addressee's.
         (
             [
