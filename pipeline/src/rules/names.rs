@@ -18,7 +18,7 @@ use super::parties::{
     RECIPIENT_LINES, display, domains, follows_caption, matches_domain, name_words,
     name_caption_len, near_identifiers, recipient_marked, sender_cut,
 };
-use super::text::{fold, is_legal_form, trim_value};
+use super::text::{fold, has_digit, is_legal_form, trim_value};
 use super::zones::{Party, payment_line};
 
 pub struct Names {
@@ -86,6 +86,13 @@ fn collect(cx: &Ctx, table_lines: &[bool]) -> (Vec<NameCand>, Vec<(String, usize
             (run.start + 1..run.end).rev().find(|&t| is_legal_form(&cx.layout.toks[t].text))
         {
             run.end = last + 1;
+            // In a long footer phrase ("Registro Mercantil de Madrid - Hoja
+            // M566232 … N.I.F. A-62943600 Factor Energia España, S.A.U.,
+            // c/Orense 68"), the name is the words before its legal form,
+            // back to the number or caption before them.
+            if run.end - run.start > MAX_NAME_WORDS {
+                run.start = name_before_form(cx, run.start, last);
+            }
         }
         let Some(words) = name_words(cx, run) else { continue };
         // A street ("Rue Saint Denis, 112 - 1190 Bruxelles") is the address
@@ -131,6 +138,30 @@ fn collect(cx: &Ctx, table_lines: &[bool]) -> (Vec<NameCand>, Vec<(String, usize
     out.extend(captioned_inline(cx));
     out.extend(payee_in_sentence(cx));
     (out, seen.into_iter().map(|(k, places)| (k, places.len())).collect())
+}
+
+/// The most words a name candidate may have (as `name_words` allows).
+pub(super) const MAX_NAME_WORDS: usize = 7;
+
+/// Where the name ending in the legal form at `form` starts: the words
+/// before it up to a word with a digit, a caption or a separator (at most
+/// five words before the form), not before `start`.
+fn name_before_form(cx: &Ctx, start: usize, form: usize) -> usize {
+    let l = cx.layout;
+    let mut from = form;
+    while from > start && form - from < 5 {
+        let t = from - 1;
+        let w = &l.toks[t].text;
+        let stop = has_digit(w)
+            || cx.scan.label_of[t].is_some()
+            || w.ends_with(':')
+            || matches!(w.as_str(), "·" | "•" | "|" | "-" | "–" | "/");
+        if stop {
+            break;
+        }
+        from = t;
+    }
+    from
 }
 
 /// Words a street name opens with (as word keys), in the corpus's

@@ -93,10 +93,16 @@ pub fn sender_cut(cx: &Ctx, run: Run) -> Option<usize> {
     None
 }
 
+/// Words (as keys) of a company-register statement, never of a name.
+const REGISTER_WORDS: &[&str] = &[
+    "registro", "registre", "handelsregister", "amtsgericht", "registergericht", "bolagsverket",
+    "kvk", "registered", "inscrita", "inscrite", "inscritta", "immatriculee", "immatriculation",
+];
+
 /// A phrase that could be a company or person name, as its words.
 pub fn name_words(cx: &Ctx, run: Run) -> Option<Vec<String>> {
     let n = run.end - run.start;
-    if n == 0 || n > 7 {
+    if n == 0 || n > super::names::MAX_NAME_WORDS {
         return None;
     }
     let text = cx.layout.text(run.start, run.end);
@@ -109,6 +115,11 @@ pub fn name_words(cx: &Ctx, run: Run) -> Option<Vec<String>> {
         let w = &cx.layout.toks[t].text;
         w == ":" || (w.ends_with(':') && t + 1 < run.end)
     }) {
+        return None;
+    }
+    // A company-register statement ("Registro Mercantil de Madrid",
+    // "Amtsgericht Köln", "Registered in England") names a register.
+    if (run.start..run.end).any(|t| REGISTER_WORDS.contains(&cx.layout.toks[t].key.as_str())) {
         return None;
     }
     let first = &cx.layout.toks[run.start].text;

@@ -831,6 +831,70 @@ fn numbers_in_groups_title_columns_and_the_buyers_vat() {
             .concat(),
             vec![(SupplierName, "NP DIAMANT SRLS"), (SupplierVat, "IT02500690462")],
         ),
+        // A contract holder ("Titular:") with its CIF on the same row, a few
+        // points lower: the buyer's; the supplier's is in the footer.
+        (
+            [
+                row(40.0, &[("FACTURA", 40.0), ("DE", 90.0), ("ELECTRICIDAD", 106.0)]),
+                row(
+                    458.0,
+                    &[("Titular:", 52.0), ("GRUPO", 104.0), ("OPERATIVO", 140.0), ("SL", 200.0)],
+                ),
+                row(461.5, &[("CIF/NIF:", 272.0), ("B84520394", 324.0)]),
+                row(
+                    800.0,
+                    &[
+                        ("TotalEnergies", 40.0),
+                        ("Electricidad", 124.0),
+                        ("S.A.U.", 200.0),
+                        ("CIF.:", 240.0),
+                        ("A87803862", 272.0),
+                    ],
+                ),
+            ]
+            .concat(),
+            vec![(SupplierVat, "A87803862")],
+        ),
+        // A holder's block as caption | value pairs, the values in a column
+        // far right of the captions: the CIF under the name is the buyer's.
+        (
+            [
+                row(40.0, &[("FACTURA", 40.0)]),
+                row(70.0, &[("Disa", 40.0), ("Energia", 72.0), ("S.L.U", 120.0)]),
+                row(82.0, &[("CIF:", 40.0), ("B76730324", 70.0)]),
+                row(300.0, &[("Titular:", 56.0), ("LOS", 190.0), ("VENEZOLANOS", 214.0), ("S.L", 286.0)]),
+                row(312.0, &[("CIF:", 56.0), ("B38045340", 190.0)]),
+            ]
+            .concat(),
+            vec![(SupplierVat, "B76730324")],
+        ),
+        // A company-register statement opening a long footer phrase is no
+        // name; the legal name inside that phrase is.
+        (
+            [
+                row(40.0, &[("FACTURA", 300.0)]),
+                row(
+                    800.0,
+                    &[
+                        ("Registro", 20.0),
+                        ("Mercantil", 70.0),
+                        ("de", 126.0),
+                        ("Madrid", 140.0),
+                        ("Tomo", 182.0),
+                        ("31457", 210.0),
+                        ("N.I.F.", 246.0),
+                        ("A-62943600", 286.0),
+                        ("Factor", 352.0),
+                        ("Energia", 392.0),
+                        ("España,", 438.0),
+                        ("S.A.U.,", 484.0),
+                        ("c/Orense", 530.0),
+                    ],
+                ),
+            ]
+            .concat(),
+            vec![(SupplierName, "Factor Energia España, S.A.U.")],
+        ),
         // A cooperative's legal form in the letterhead, over the addressee's.
         (
             [

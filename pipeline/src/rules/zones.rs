@@ -77,27 +77,34 @@ impl Zones {
         for t in end..layout.phrases[ph].end {
             self.set(t, party, 0);
         }
+        self.mark_ids_beside(layout, scan, ph, party);
+        let mut named_beside = None;
         // "Cliente: | UNITED CARGO COMPANY S.A.C.": a heading ending in a
         // colon names the party in the phrase just beside it.
         if layout.phrases[ph].end == end && layout.toks[end - 1].text.ends_with(':') {
             let beside = layout.phrases_of_line(line).find(|&p| {
                 let b = layout.phrases[p].bbox;
-                p != ph && b.x0 > span.x1 && b.x0 - span.x1 < 60.0
+                p != ph && b.x0 > span.x1 && b.x0 - span.x1 < 150.0
             });
             if let Some(p) = beside {
                 for t in layout.phrases[p].start..layout.phrases[p].end {
                     self.set(t, party, 0);
                 }
+                named_beside = Some(p);
             }
         }
+        // The block runs right up to the next thing on the heading's line;
+        // the name beside a colon heading is in it (the lines under such a
+        // row are caption | value pairs: "CIF: | B38045340").
         let mut right = span.x0 + 260.0;
         for p in layout.phrases_of_line(line) {
             let b = layout.phrases[p].bbox;
-            if p != ph && b.x0 > span.x1 {
+            if p != ph && Some(p) != named_beside && b.x0 > span.x1 {
                 right = right.min(b.x0 - 2.0);
             }
         }
         let left = span.x0 - 12.0;
+        let value_x0 = named_beside.map(|p| layout.phrases[p].bbox.x0);
         let page = &layout.pages[layout.lines[line].page];
         let mut bottom = layout.lines[line].bbox.y1;
         let mut depth = 0u8;
@@ -108,7 +115,8 @@ impl Zones {
                 .phrases_of_line(li)
                 .filter(|&p| {
                     let b = layout.phrases[p].bbox;
-                    b.x0 >= left && b.x0 < (span.x0 + 40.0).min(right)
+                    let value_column = value_x0.is_some_and(|x| (b.x0 - x).abs() < 6.0);
+                    (b.x0 >= left && b.x0 < (span.x0 + 40.0).min(right)) || value_column
                 })
                 .flat_map(|p| layout.phrases[p].start..layout.phrases[p].end)
                 .filter(|&t| layout.toks[t].bbox.x0 < right)
@@ -139,6 +147,42 @@ impl Zones {
             }
             bottom = toks.iter().map(|&t| layout.toks[t].bbox.y1).fold(bottom, f32::max);
             depth += 1;
+        }
+    }
+
+    /// "Titular: GRUPO OPERATIVO SL   CIF/NIF: B84520394": an identifier
+    /// caption on the same row just right of a party's inline name (its
+    /// line may be set a few points lower) and the value after it belong
+    /// to that party.
+    fn mark_ids_beside(&mut self, layout: &Layout, scan: &Scan, ph: usize, party: Party) {
+        let name = layout.phrases[ph].bbox;
+        let line = layout.toks[layout.phrases[ph].start].line;
+        let page = layout.lines[line].page;
+        let near = line.saturating_sub(1)..(line + 2).min(layout.lines.len());
+        let mut phrases: Vec<usize> = near
+            .filter(|&li| layout.lines[li].page == page)
+            .flat_map(|li| layout.phrases_of_line(li))
+            .filter(|&p| {
+                let b = layout.phrases[p].bbox;
+                let overlap = b.y1.min(name.y1) - b.y0.max(name.y0);
+                p != ph && b.x0 > name.x1 && overlap > 0.5 * name.height().min(b.height())
+            })
+            .collect();
+        phrases.sort_by(|a, b| layout.phrases[*a].bbox.x0.total_cmp(&layout.phrases[*b].bbox.x0));
+        let Some(&first) = phrases.first() else { return };
+        let f = &layout.phrases[first];
+        let Some(hit) = scan.label_of[f.start].map(|h| &scan.labels[h]) else { return };
+        let id_caption =
+            hit.start == f.start && (hit.has(Kind::VatNumber) || hit.has(Kind::OrgNr));
+        if !id_caption || f.bbox.x0 - name.x1 > 90.0 {
+            return;
+        }
+        // The caption's phrase, and the value's when the caption is alone.
+        let n = if hit.end == f.end { 2 } else { 1 };
+        for &p in phrases.iter().take(n) {
+            for t in layout.phrases[p].start..layout.phrases[p].end {
+                self.set(t, party, 0);
+            }
         }
     }
 
