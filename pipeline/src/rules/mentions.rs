@@ -9,6 +9,7 @@ use invex_domain::parse::{
 
 use super::candidates::{AmountMention, DateMention, PercentMention, Scan};
 use super::layout::{Layout, Tok};
+use super::text::us_state_zip;
 use rust_decimal::Decimal;
 
 fn is_currency_marker(s: &str) -> bool {
@@ -151,7 +152,7 @@ impl Scan {
         if order == DateOrder::DayFirst
             && !numeric_evidence
             && self.language == Language::En
-            && month_first_text > day_first_text
+            && (month_first_text > day_first_text || us_address(layout))
         {
             for d in &mut self.dates {
                 if let Some(a) = d.alt {
@@ -318,4 +319,10 @@ pub(super) fn decimal_separator(layout: &Layout) -> Option<char> {
         std::cmp::Ordering::Less => Some('.'),
         std::cmp::Ordering::Equal => None,
     }
+}
+
+/// Whether the page prints a US postal address (`Graham, NC 27253`,
+/// `Austin TX 78701-1234`). US documents write ambiguous dates month first.
+fn us_address(layout: &Layout) -> bool {
+    layout.toks.windows(2).any(|w| w[0].line == w[1].line && us_state_zip(&w[0].text, &w[1].text))
 }

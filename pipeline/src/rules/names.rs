@@ -18,7 +18,9 @@ use super::parties::{
     RECIPIENT_LINES, display, domains, follows_caption, matches_domain, name_words,
     name_caption_len, near_identifiers, recipient_marked, sender_cut,
 };
-use super::text::{fold, has_digit, is_legal_form, trim_value};
+use super::text::{
+    fold, has_digit, is_legal_form, printed_legal_form, trim_value, us_state_zip,
+};
 use super::zones::{Party, payment_line};
 
 pub struct Names {
@@ -66,6 +68,11 @@ fn collect(cx: &Ctx, table_lines: &[bool]) -> (Vec<NameCand>, Vec<(String, usize
         let mut run = Run { start: ph.start, end: ph.end };
         let mut bonus = 0.0;
         if let Some(cut) = sender_cut(cx, run) {
+            // "Graham, NC 27253": a US city before its state and ZIP.
+            let toks = &cx.layout.toks;
+            if cut + 1 < run.end && us_state_zip(&toks[cut].text, &toks[cut + 1].text) {
+                continue;
+            }
             let rest = cx.layout.text(cut, run.end);
             if rest.chars().filter(|c| c.is_ascii_digit()).count() >= 4 {
                 run.end = cut;
@@ -83,7 +90,7 @@ fn collect(cx: &Ctx, table_lines: &[bool]) -> (Vec<NameCand>, Vec<(String, usize
         // A name ends at its legal form: "Aldi GmbH & Co. KG, Schloß Holte"
         // is the name and its seat (a leading form, "AB Volvo", stays).
         if let Some(last) =
-            (run.start + 1..run.end).rev().find(|&t| is_legal_form(&cx.layout.toks[t].text))
+            (run.start + 1..run.end).rev().find(|&t| printed_legal_form(&cx.layout.toks[t].text))
         {
             run.end = last + 1;
             // In a long footer phrase ("Registro Mercantil de Madrid - Hoja
@@ -407,7 +414,8 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
             None => display(cx, run),
         });
         let mut score = bonus + layout_score(cx, run, top_y) + if captioned { 0.6 } else { 0.0 };
-        let legal = below.is_some() || words.iter().any(|w| is_legal_form(w));
+        let legal = below.is_some()
+            || (run.start..run.end).any(|t| printed_legal_form(&cx.layout.toks[t].text));
         if legal {
             score += 0.4;
         }

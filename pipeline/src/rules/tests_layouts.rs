@@ -895,6 +895,31 @@ fn numbers_in_groups_title_columns_and_the_buyers_vat() {
             .concat(),
             vec![(SupplierName, "Factor Energia España, S.A.U.")],
         ),
+        // A US invoice (a state and ZIP code) writes its ambiguous dates
+        // month first; the city before the state is no name, and neither is
+        // a sentence ending in the word "as".
+        (
+            [
+                row(55.0, &[("Invoice", 40.0)]),
+                row(85.0, &[("DATE", 300.0), ("08/01/2025", 400.0)]),
+                row(104.0, &[("INVOICE#", 300.0), ("6109", 400.0)]),
+                row(140.0, &[("1264", 40.0), ("E", 70.0), ("Harden", 82.0), ("St", 124.0)]),
+                row(151.0, &[("Graham,", 40.0), ("NC", 88.0), ("27253", 104.0)]),
+                row(
+                    300.0,
+                    &[
+                        ("electrical", 40.0),
+                        ("work", 106.0),
+                        ("is", 136.0),
+                        ("not", 152.0),
+                        ("included", 176.0),
+                        ("as", 230.0),
+                    ],
+                ),
+            ]
+            .concat(),
+            vec![(InvoiceDate, "2025-08-01"), (SupplierName, "<none>")],
+        ),
         // A cooperative's legal form in the letterhead, over the addressee's.
         (
             [

@@ -153,6 +153,13 @@ pub fn is_legal_form(word: &str) -> bool {
     LEGAL_FORMS.contains(&k.as_str())
 }
 
+/// A legal form as printed after a name: capitalised or abbreviated
+/// ("AS", "As", "s.r.o."), not the common word it spells in a sentence
+/// ("… not included in the estimate as").
+pub fn printed_legal_form(word: &str) -> bool {
+    is_legal_form(word) && (word.chars().any(char::is_uppercase) || word.contains('.'))
+}
+
 /// Whether a word looks like a postcode: `123 45` is two words, so this
 /// checks the five-digit (`12345`), three-digit (`123`) and Swedish
 /// `SE-123` forms, and the four/five-digit forms of other countries.
@@ -160,6 +167,26 @@ pub fn is_postcode_part(word: &str) -> bool {
     let w = word.trim_start_matches("SE-").trim_start_matches("S-").trim_start_matches("D-");
     let w = w.trim_start_matches("F-");
     (3..=5).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// US state and territory codes, as printed before a ZIP code.
+#[rustfmt::skip]
+const US_STATES: &[&str] = &[
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
+    "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM",
+    "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA",
+    "WV", "WI", "WY", "PR",
+];
+
+/// Whether two words are a US state code and a ZIP code (`NC 27253`,
+/// `TX 78701-1234`): the end of a US postal address.
+pub fn us_state_zip(state: &str, zip: &str) -> bool {
+    let zip = zip.trim_end_matches([',', '.']);
+    let (five, plus4) = zip.split_once('-').unwrap_or((zip, ""));
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    digits(five, 5)
+        && (plus4.is_empty() || digits(plus4, 4))
+        && US_STATES.contains(&state.trim_end_matches([',', '.']))
 }
 
 #[cfg(test)]
