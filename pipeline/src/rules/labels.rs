@@ -307,12 +307,12 @@ const TABLE: &[(Kind, f32, &[&str])] = &[
         "Client", "Adresse du client", "Adresse de facturation", "Facturé à", "Acheteur", "Destinataire",
         "Customer address", "To", "Till", "An", "Leistungsempfänger", "Käufer/Leistungsempfänger", "Adressat", "Inbetalare", "Betalare", "Payer",
         "Billing address", "Invoice address", "Postal address", "Rechnungsanschrift", "Leveransmottagare",
-        "Vos identifiants", "Your details", "Kunduppgifter",
+        "Vos identifiants", "Your details", "Kunduppgifter", "Client facturé",
     ]),
     (Kind::DeliveryHeading, 1.0, &[
         "Leveransadress", "Leverans", "Levereras till", "Godsmottagare", "Ship to", "Deliver to",
         "Delivery address", "Shipping address", "Ship-to", "Lieferadresse", "Lieferanschrift", "Liefern an",
-        "Adresse de livraison", "Livraison", "Livré à", "Warenempfänger", "Abweichender Warenempfänger",
+        "Adresse de livraison", "Livraison", "Livré à", "Client livré", "Warenempfänger", "Abweichender Warenempfänger",
     ]),
     (Kind::SupplierHeading, 1.0, &[
         "Leverantör", "Säljare", "Avsändare", "Utställare", "Från", "Seller", "Supplier", "Vendor", "From",

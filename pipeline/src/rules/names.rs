@@ -171,8 +171,8 @@ fn name_before_form(cx: &Ctx, start: usize, form: usize) -> usize {
     from
 }
 
-/// Words a street name opens with (as word keys), in the corpus's
-/// languages: never the first word of a company's name.
+/// Words a street name or a business park opens with (as word keys), in
+/// the corpus's languages: never the first word of a company's name.
 const STREET_WORDS: &[&str] = &[
     "rue",
     "avenue",
@@ -192,6 +192,14 @@ const STREET_WORDS: &[&str] = &[
     "strasse",
     "gatan",
     "vagen",
+    // Business parks and industrial estates open an address too.
+    "pole",
+    "zi",
+    "za",
+    "zac",
+    "technopole",
+    "poligono",
+    "gewerbepark",
 ];
 
 /// Phrases that name the payee inside a sentence, as word keys: "Make all
