@@ -82,7 +82,7 @@ impl Scan {
                     i += 1;
                     continue;
                 }
-                for k in (1..=4usize).rev() {
+                for k in (1..=5usize).rev() {
                     let end = i + k;
                     if end > ph.end {
                         continue;
@@ -92,7 +92,7 @@ impl Scan {
                         continue;
                     }
                     // Several words: one of them names a month (`3 mars 2026`,
-                    // `March 3, 2026`, `11. Juli 2014`).
+                    // `March 3, 2026`, `11. Juli 2014`, `9 de junio de 2026`).
                     if k > 1 && !toks.iter().any(|t| month_like(&t.key)) {
                         continue;
                     }

@@ -920,6 +920,38 @@ fn numbers_in_groups_title_columns_and_the_buyers_vat() {
             .concat(),
             vec![(InvoiceDate, "2025-08-01"), (SupplierName, "<none>")],
         ),
+        // A Spanish date in words ("9 de junio de 2026", five words) under
+        // an abbreviated issue-date caption, and a payment-limit caption.
+        (
+            [
+                row(40.0, &[("FACTURA", 40.0)]),
+                row(
+                    204.0,
+                    &[
+                        ("Fecha", 56.0),
+                        ("emisión", 88.0),
+                        ("factura:", 136.0),
+                        ("9", 190.0),
+                        ("de", 200.0),
+                        ("junio", 216.0),
+                        ("de", 250.0),
+                        ("2026", 266.0),
+                    ],
+                ),
+                row(
+                    236.0,
+                    &[
+                        ("Fecha", 56.0),
+                        ("límite", 88.0),
+                        ("de", 130.0),
+                        ("pago", 146.0),
+                        ("16/06/2026", 190.0),
+                    ],
+                ),
+            ]
+            .concat(),
+            vec![(InvoiceDate, "2026-06-09"), (DueDate, "2026-06-16")],
+        ),
         // A cooperative's legal form in the letterhead, over the addressee's.
         (
             [
