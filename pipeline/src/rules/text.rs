@@ -7,6 +7,14 @@ pub use invex_domain::parse::fold;
 /// `number`, `numéro`) all written `nr`, so that `Invoice No.`, `Invoice #`
 /// and `Invoice number` share the key `invoicenr`.
 pub fn word_key(s: &str) -> String {
+    // "NºFactura", "N°facture": the number sign glued to its noun.
+    for sign in ["Nº", "N°", "nº", "n°"] {
+        if let Some(rest) = s.strip_prefix(sign)
+            && rest.chars().next().is_some_and(char::is_alphabetic)
+        {
+            return format!("nr{}", word_key(rest));
+        }
+    }
     let folded = fold(s);
     let mut out = String::with_capacity(folded.len());
     for c in folded.chars() {
@@ -204,6 +212,7 @@ mod tests {
         check("Invoice number:", "invoicenr");
         check("N° de facture", "nrdefacture");
         check("Facture N°", "facturenr");
+        check("NºFactura:", "nrfactura");
         check("Fakturanr.", "fakturanr");
         check("Förfallodatum:", "forfallodatum");
         check("USt-IdNr.", "ustidnr");
