@@ -60,11 +60,38 @@ const ROLE_KINDS: [(Kind, u8, f32); 6] = [
     (Kind::Sum, 2, 0.5),
 ];
 
+/// Titles of a statement of account (as phrase keys), a page that lists
+/// several invoices and what is owed on all of them.
+const STATEMENT_TITLES: &[&str] = &[
+    "statement", "statementofaccount", "accountstatement", "kontoauszug", "relevedecompte",
+    "estadodecuenta", "kontoutdrag", "rekeningoverzicht", "estrattoconto",
+];
+
+/// Per page: whether it is a statement of account attached to the invoice,
+/// titled so on one of its first three lines (never the first page).
+fn statement_pages(cx: &Ctx) -> Vec<bool> {
+    let l = cx.layout;
+    (0..l.pages.len())
+        .map(|p| {
+            let lines = l.pages[p].lines.clone();
+            p > 0
+                && lines.take(3).any(|li| {
+                    let line = &l.lines[li];
+                    let key: String =
+                        (line.start..line.end).map(|t| l.toks[t].key.as_str()).collect();
+                    STATEMENT_TITLES.contains(&key.as_str())
+                })
+        })
+        .collect()
+}
+
 pub fn roles(cx: &Ctx, table_lines: &[bool]) -> Roles {
     let mut r = Roles::default();
     let breakdown = vat_lines(cx, table_lines);
     let multi_rate = breakdown.len() > 1;
-    let last_page = cx.layout.pages.len().saturating_sub(1);
+    let statements = statement_pages(cx);
+    // The invoice's own last page: a statement of account after it is not.
+    let last_page = (0..cx.layout.pages.len()).rev().find(|&p| !statements[p]).unwrap_or(0);
     // Each captioned candidate with its role, its caption's words and its amount.
     let mut found: Vec<(u8, String, Decimal, Cand)> = Vec::new();
     for (kind, role, kw) in ROLE_KINDS {
@@ -103,8 +130,13 @@ pub fn roles(cx: &Ctx, table_lines: &[bool]) -> Roles {
                 if !a.decimals {
                     score *= 0.7;
                 }
-                if cx.layout.toks[a.start].page < last_page {
+                let page = cx.layout.toks[a.start].page;
+                if page < last_page {
                     score *= 0.75;
+                }
+                // "Total Amount Due" on a statement sums other invoices too.
+                if statements[page] {
+                    score *= 0.3;
                 }
                 // VAT for one rate among several ("Moms 25 %  250,00").
                 if role == 1 && multi_rate && line_has_percent(cx, label_line) {

@@ -415,6 +415,33 @@ fn a_copy_of_a_page_repeats_no_items() {
 }
 
 #[test]
+fn a_statement_page_after_the_invoice_is_not_its_total() {
+    // Page 2 lists this and earlier invoices and what is owed on all of
+    // them; the invoice's total is the one on its own page.
+    let mut d = doc(&[
+        row(60.0, &[("Invoice", 50.0), ("No.", 100.0), ("28281544", 130.0)]),
+        row(500.0, &[("Invoice", 300.0), ("Total", 350.0), ("$1,367.24", 450.0)]),
+    ]
+    .concat());
+    let statement = doc(&[
+        row(7.0, &[("Statement", 50.0)]),
+        row(103.0, &[("Invoice", 50.0), ("Total", 300.0), ("Balance", 450.0)]),
+        row(115.0, &[("Outstanding", 50.0), ("27903237", 200.0), ("$1,601.38", 450.0)]),
+        row(129.0, &[("Outstanding", 50.0), ("28024429", 200.0), ("$1,608.81", 450.0)]),
+        row(158.0, &[("Current", 50.0), ("28281544", 200.0), ("$1,367.24", 450.0)]),
+        row(172.0, &[("Total", 50.0), ("Amount", 84.0), ("Due", 124.0), ("$4,577.43", 450.0)]),
+        row(184.0, &[("(Please", 50.0), ("pay", 96.0), ("this", 118.0), ("amount)", 146.0)]),
+    ]
+    .concat());
+    let mut page = statement.pages[0].clone();
+    page.number = 2;
+    d.pages.push(page);
+    let inv = RulesExtractor::new().extract(&d);
+    let total = inv.get(TotalAmount).map(|f| f.value.to_string());
+    assert_eq!(total.as_deref(), Some("1367.24"));
+}
+
+#[test]
 fn due_dates_beside_a_bracketed_qualifier_and_not_from_amounts() {
     let mut w = Vec::new();
     w.extend(row(100.0, &[("Fakturadatum", 50.0), ("2020-12-01", 200.0)]));
