@@ -16,6 +16,10 @@ fn mark(used: &mut [bool], start: usize, end: usize) {
     }
 }
 
+/// Prepositions between an instalment's amount and its date ("il", "le",
+/// "am", "on", "el", "al", "au", "op", "den").
+const INSTALMENT_WORDS: &[&str] = &["il", "le", "am", "on", "el", "al", "au", "op", "den"];
+
 /// Dates announced by captions of `kind`, scored.
 fn labelled(cx: &Ctx, kind: Kind, pool: &mut Pool, used: &mut [bool]) {
     for slot in cx.scan.slots(cx.layout, kind, 2) {
@@ -23,7 +27,16 @@ fn labelled(cx: &Ctx, kind: Kind, pool: &mut Pool, used: &mut [bool]) {
         // The date opens the run (after filler such as `:` or `den`).
         let Some(first) = first_value_tok(cx, slot.run) else { continue };
         let first = if cx.layout.toks[first].key == "den" { first + 1 } else { first };
-        if d.start != first {
+        // An instalment's line under a due-date caption: "17.614,00 € il
+        // 14/11/2022 - Bonifico" (amount, currency, a preposition, date).
+        let instalment = kind == Kind::DueDate
+            && (first..d.start).all(|t| {
+                let tok = &cx.layout.toks[t];
+                cx.scan.amount_of[t].is_some()
+                    || invex_domain::parse::normalize_currency(&tok.text).is_some()
+                    || INSTALMENT_WORDS.contains(&tok.key.as_str())
+            });
+        if d.start != first && !instalment {
             continue;
         }
         let mut score = slot.weight;

@@ -952,6 +952,27 @@ fn numbers_in_groups_title_columns_and_the_buyers_vat() {
             .concat(),
             vec![(InvoiceDate, "2026-06-09"), (DueDate, "2026-06-16")],
         ),
+        // An instalment's line under a due-date caption: amount, currency,
+        // a preposition, then the date.
+        (
+            [
+                row(28.0, &[("Fattura", 40.0), ("n.", 86.0), ("73", 100.0)]),
+                row(645.0, &[("Scadenze:", 24.0)]),
+                row(
+                    659.0,
+                    &[
+                        ("17.614,00", 24.0),
+                        ("€", 82.0),
+                        ("il", 92.0),
+                        ("30/11/2022", 108.0),
+                        ("-", 174.0),
+                        ("Bonifico", 184.0),
+                    ],
+                ),
+            ]
+            .concat(),
+            vec![(DueDate, "2022-11-30")],
+        ),
         // A cooperative's legal form in the letterhead, over the addressee's.
         (
             [
