@@ -63,8 +63,15 @@ const ROLE_KINDS: [(Kind, u8, f32); 6] = [
 /// Titles of a statement of account (as phrase keys), a page that lists
 /// several invoices and what is owed on all of them.
 const STATEMENT_TITLES: &[&str] = &[
-    "statement", "statementofaccount", "accountstatement", "kontoauszug", "relevedecompte",
-    "estadodecuenta", "kontoutdrag", "rekeningoverzicht", "estrattoconto",
+    "statement",
+    "statementofaccount",
+    "accountstatement",
+    "kontoauszug",
+    "relevedecompte",
+    "estadodecuenta",
+    "kontoutdrag",
+    "rekeningoverzicht",
+    "estrattoconto",
 ];
 
 /// Per page: whether it is a statement of account attached to the invoice,

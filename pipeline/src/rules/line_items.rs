@@ -144,10 +144,14 @@ fn is_header(cols: &[Col]) -> bool {
 }
 
 /// Whether line `li` captions a VAT summary ("Descuento | Base imponible |
-/// % | IVA | … | TOTAL"): a taxable-base caption makes it no item table.
-fn vat_summary(cx: &Ctx, li: usize) -> bool {
+/// % | IVA | … | TOTAL"): a taxable-base caption makes it no item table,
+/// unless the header also has a description or quantity column (a summary
+/// has neither: "Code | Désignation | Qté | Prix base | … | Mtt HT" lists
+/// items).
+fn vat_summary(cx: &Ctx, li: usize, cols: &[Col]) -> bool {
     let line = &cx.layout.lines[li];
-    cx.scan.captions(Run { start: line.start, end: line.end }, Kind::VatBase)
+    let items = cols.iter().any(|c| matches!(c.kind, Kind::ColDesc | Kind::ColQty));
+    !items && cx.scan.captions(Run { start: line.start, end: line.end }, Kind::VatBase)
 }
 
 /// Whether line `li` ends the table (a totals caption, a carried-over sum).
@@ -269,7 +273,7 @@ pub fn line_items(cx: &Ctx) -> Table {
     let mut li = 0;
     while li < l.lines.len() {
         let mut cols = header_cols(cx, li);
-        if !is_header(&cols) || vat_summary(cx, li) {
+        if !is_header(&cols) || vat_summary(cx, li, &cols) {
             li += 1;
             continue;
         }

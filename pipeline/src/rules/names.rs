@@ -15,12 +15,10 @@ use super::confidence::{Cand, Pool};
 use super::labels::Kind;
 use super::layout::{Place, Run};
 use super::parties::{
-    RECIPIENT_LINES, display, domains, follows_caption, matches_domain, name_words,
-    name_caption_len, near_identifiers, recipient_marked, sender_cut,
+    RECIPIENT_LINES, display, domains, follows_caption, matches_domain, name_caption_len,
+    name_words, near_identifiers, recipient_marked, sender_cut,
 };
-use super::text::{
-    fold, has_digit, is_legal_form, printed_legal_form, trim_value, us_state_zip,
-};
+use super::text::{fold, has_digit, is_legal_form, printed_legal_form, trim_value, us_state_zip};
 use super::zones::{Party, payment_line};
 
 pub struct Names {
@@ -453,9 +451,7 @@ pub fn names(cx: &Ctx, table_lines: &[bool]) -> Names {
         let line_start = cx.layout.lines[tok.line].start;
         let at = if cx.zones.party[t].is_none() { line_start } else { t };
         // "Name:" before it on its line: the block's own name line.
-        let named = at == line_start
-            && t > line_start
-            && name_caption_len(cx, line_start, t) > 0;
+        let named = at == line_start && t > line_start && name_caption_len(cx, line_start, t) > 0;
         let zone =
             cx.zones.party[at] == Some(Party::Supplier) && (named || cx.zones.depth[at] == 0);
         // Strong evidence names an organisation by itself; weaker evidence

@@ -95,8 +95,19 @@ pub fn sender_cut(cx: &Ctx, run: Run) -> Option<usize> {
 
 /// Words (as keys) of a company-register statement, never of a name.
 const REGISTER_WORDS: &[&str] = &[
-    "registro", "registre", "handelsregister", "amtsgericht", "registergericht", "bolagsverket",
-    "kvk", "registered", "inscrita", "inscrite", "inscritta", "immatriculee", "immatriculation",
+    "registro",
+    "registre",
+    "handelsregister",
+    "amtsgericht",
+    "registergericht",
+    "bolagsverket",
+    "kvk",
+    "registered",
+    "inscrita",
+    "inscrite",
+    "inscritta",
+    "immatriculee",
+    "immatriculation",
 ];
 
 /// A phrase that could be a company or person name, as its words.
@@ -252,9 +263,24 @@ pub fn near_identifiers(cx: &Ctx, run: Run) -> bool {
 /// keys joined): "Name:", "Denominazione:" (the AdE FatturaPA print),
 /// "Raison sociale", "Razón social", "Company name".
 const NAME_CAPTIONS: &[&str] = &[
-    "nom", "name", "namn", "firma", "company", "foretag", "firmenname", "denominazione",
-    "denominacion", "bedrijfsnaam", "foretagsnamn", "firmanavn", "raisonsociale",
-    "ragionesociale", "razonsocial", "denominacionsocial", "companyname", "businessname",
+    "nom",
+    "name",
+    "namn",
+    "firma",
+    "company",
+    "foretag",
+    "firmenname",
+    "denominazione",
+    "denominacion",
+    "bedrijfsnaam",
+    "foretagsnamn",
+    "firmanavn",
+    "raisonsociale",
+    "ragionesociale",
+    "razonsocial",
+    "denominacionsocial",
+    "companyname",
+    "businessname",
 ];
 
 /// How many words at `t` (0, 1 or 2) are a name caption, within `end`.

@@ -437,6 +437,48 @@ fn listed_items_against_the_total_and_whole_number_amounts() {
     let inv = RulesExtractor::new().extract(&doc(&w));
     assert_eq!(item_amounts(&inv), ["6000", "8000"], "{:?}", inv.line_items);
 
+    // A price column captioned "base" (the list price before discount) in
+    // a header with a description and a quantity: items, not a VAT summary.
+    let mut w = Vec::new();
+    w.extend(row(60.0, &[("Facture", 300.0)]));
+    w.extend(row(
+        100.0,
+        &[
+            ("Code", 30.0),
+            ("Désignation", 80.0),
+            ("Qté", 280.0),
+            ("base", 330.0),
+            ("Remise", 380.0),
+            ("Mtt", 470.0),
+            ("HT", 494.0),
+        ],
+    ));
+    w.extend(row(
+        114.0,
+        &[
+            ("000068", 30.0),
+            ("Bananes", 80.0),
+            ("10", 280.0),
+            ("2,85", 330.0),
+            ("15%", 380.0),
+            ("24,23", 470.0),
+        ],
+    ));
+    w.extend(row(
+        128.0,
+        &[
+            ("000179", 30.0),
+            ("Coco", 80.0),
+            ("12", 280.0),
+            ("1,74", 330.0),
+            ("15%", 380.0),
+            ("17,75", 470.0),
+        ],
+    ));
+    w.extend(row(170.0, &[("Total", 380.0), ("HT", 410.0), ("41,98", 470.0)]));
+    let inv = RulesExtractor::new().extract(&doc(&w));
+    assert_eq!(item_amounts(&inv), ["24.23", "17.75"], "{:?}", inv.line_items);
+
     // A caption wrapped onto a second header line ("Total excl." over
     // "VAT"): the lone "VAT" continues the header, it does not end the table.
     let mut w = Vec::new();
@@ -823,7 +865,10 @@ fn numbers_in_groups_title_columns_and_the_buyers_vat() {
                         ("SRL", 484.0),
                     ],
                 ),
-                row(66.0, &[("Comune:", 40.0), ("MASSA", 90.0), ("Comune:", 300.0), ("BIASSONO", 350.0)]),
+                row(
+                    66.0,
+                    &[("Comune:", 40.0), ("MASSA", 90.0), ("Comune:", 300.0), ("BIASSONO", 350.0)],
+                ),
                 row(160.0, &[("Terzo", 40.0), ("Intermediario", 70.0)]),
                 row(212.0, &[("Numero", 300.0), ("documento", 340.0)]),
                 row(232.0, &[("TD24", 40.0), ("fattura", 70.0), ("1/104", 300.0)]),
@@ -862,7 +907,10 @@ fn numbers_in_groups_title_columns_and_the_buyers_vat() {
                 row(40.0, &[("FACTURA", 40.0)]),
                 row(70.0, &[("Disa", 40.0), ("Energia", 72.0), ("S.L.U", 120.0)]),
                 row(82.0, &[("CIF:", 40.0), ("B76730324", 70.0)]),
-                row(300.0, &[("Titular:", 56.0), ("LOS", 190.0), ("VENEZOLANOS", 214.0), ("S.L", 286.0)]),
+                row(
+                    300.0,
+                    &[("Titular:", 56.0), ("LOS", 190.0), ("VENEZOLANOS", 214.0), ("S.L", 286.0)],
+                ),
                 row(312.0, &[("CIF:", 56.0), ("B38045340", 190.0)]),
             ]
             .concat(),

@@ -172,8 +172,7 @@ impl Zones {
         let Some(&first) = phrases.first() else { return };
         let f = &layout.phrases[first];
         let Some(hit) = scan.label_of[f.start].map(|h| &scan.labels[h]) else { return };
-        let id_caption =
-            hit.start == f.start && (hit.has(Kind::VatNumber) || hit.has(Kind::OrgNr));
+        let id_caption = hit.start == f.start && (hit.has(Kind::VatNumber) || hit.has(Kind::OrgNr));
         if !id_caption || f.bbox.x0 - name.x1 > 90.0 {
             return;
         }
