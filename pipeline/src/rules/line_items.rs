@@ -696,13 +696,18 @@ fn row(cx: &Ctx, cols: &[Col], r: usize) -> Option<LineItem> {
         let c = col(kind)?;
         // The amount the scan read at the cell's last number, which may
         // reach left of the column: "2 500,00" whose "2" sits under "Satz".
-        let mention = cells[c]
+        // Money has decimals: a code after it in the cell ("0,48 6", a tax
+        // code column run into the amount's caption) is not the amount.
+        let mentions: Vec<_> = cells[c]
             .iter()
             .rev()
-            .find_map(|&t| cx.scan.amount_of.get(t).copied().flatten())
-            .and_then(|a| cx.scan.amounts.get(a))
+            .filter_map(|&t| cx.scan.amount_of.get(t).copied().flatten())
+            .filter_map(|a| cx.scan.amounts.get(a))
             .filter(|a| a.start >= line.start && a.end <= line.end)
-            .map(|a| a.value);
+            .collect();
+        let money = matches!(kind, Kind::ColAmount | Kind::ColUnitPrice);
+        let mention =
+            mentions.iter().find(|a| money && a.decimals).or(mentions.first()).map(|a| a.value);
         mention.or_else(|| parse_amount_with(&text(c), dec)).or_else(|| {
             cells[c].iter().rev().find_map(|&t| parse_amount_with(&l.toks[t].text, dec))
         })

@@ -479,6 +479,33 @@ fn listed_items_against_the_total_and_whole_number_amounts() {
     let inv = RulesExtractor::new().extract(&doc(&w));
     assert_eq!(item_amounts(&inv), ["24.23", "17.75"], "{:?}", inv.line_items);
 
+    // A tax-code column glued to the amount's caption ("Total HT T"): the
+    // code after the amount in its cell ("18,02 1") is not the amount.
+    let mut w = Vec::new();
+    w.extend(row(60.0, &[("Facture", 300.0)]));
+    w.extend(row(
+        100.0,
+        &[
+            ("Désignation", 40.0),
+            ("Qté", 300.0),
+            ("PU", 380.0),
+            ("Total", 460.0),
+            ("HT", 492.0),
+            ("T", 512.0),
+        ],
+    ));
+    w.extend(row(
+        114.0,
+        &[("Champignons", 40.0), ("2", 300.0), ("9,01", 380.0), ("18,02", 466.0), ("1", 512.0)],
+    ));
+    w.extend(row(
+        128.0,
+        &[("Epinards", 40.0), ("5", 300.0), ("3,43", 380.0), ("17,15", 466.0), ("1", 512.0)],
+    ));
+    w.extend(row(170.0, &[("Total", 380.0), ("HT", 410.0), ("35,17", 466.0)]));
+    let inv = RulesExtractor::new().extract(&doc(&w));
+    assert_eq!(item_amounts(&inv), ["18.02", "17.15"], "{:?}", inv.line_items);
+
     // A caption wrapped onto a second header line ("Total excl." over
     // "VAT"): the lone "VAT" continues the header, it does not end the table.
     let mut w = Vec::new();
