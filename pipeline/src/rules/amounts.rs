@@ -102,7 +102,7 @@ pub fn roles(cx: &Ctx, table_lines: &[bool]) -> Roles {
     // Each captioned candidate with its role, its caption's words and its amount.
     let mut found: Vec<(u8, String, Decimal, Cand)> = Vec::new();
     for (kind, role, kw) in ROLE_KINDS {
-        for slot in cx.scan.slots(cx.layout, kind, 1) {
+        for slot in cx.scan.grid_slots(cx.layout, kind, 1) {
             let hit = &cx.scan.labels[slot.label];
             let label_line = cx.layout.toks[hit.start].line;
             // "Umsatzsteuer % | 0,00", "Moms % 25": a caption of the rate.

@@ -172,6 +172,17 @@ impl Scan {
     /// the later phrases of its line, and up to `below` lines under it in its
     /// column. A run stops where another caption starts.
     pub fn slots(&self, layout: &Layout, kind: Kind, below: usize) -> Vec<Slot> {
+        self.slots_with(layout, kind, below, false)
+    }
+
+    /// As [`Scan::slots`], for a caption in a grid of captions: the value
+    /// under it may be a row or two further down, past rows of the grid
+    /// that leave its column empty (a VAT summary's unused rate rows).
+    pub fn grid_slots(&self, layout: &Layout, kind: Kind, below: usize) -> Vec<Slot> {
+        self.slots_with(layout, kind, below, true)
+    }
+
+    fn slots_with(&self, layout: &Layout, kind: Kind, below: usize, grid: bool) -> Vec<Slot> {
         let mut out = Vec::new();
         for (li, hit) in self.labels.iter().enumerate() {
             let Some(w) = hit.weight(kind) else { continue };
@@ -210,7 +221,7 @@ impl Scan {
             if below == 0 {
                 continue;
             }
-            for (place, run) in layout.below_runs(hit.start, hit.end, below) {
+            for (place, run) in layout.below_runs(hit.start, hit.end, below, grid) {
                 let Some(run) = self.cut_at_label(run) else { break };
                 let k = match place {
                     Place::Below(k) => k as f32,

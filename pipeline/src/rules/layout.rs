@@ -323,7 +323,16 @@ impl Layout {
     /// `max_lines` lines (within a few line heights), the tokens that overlap
     /// the label horizontally, extended within their phrase but not past the
     /// neighbouring captions of the label's line.
-    pub fn below_runs(&self, start: usize, end: usize, max_lines: usize) -> Vec<(Place, Run)> {
+    ///
+    /// With `grid`, a line with nothing in the column but words under the
+    /// caption's line (another row of its grid) keeps the column going.
+    pub fn below_runs(
+        &self,
+        start: usize,
+        end: usize,
+        max_lines: usize,
+        grid: bool,
+    ) -> Vec<(Place, Run)> {
         let mut out = Vec::new();
         let Some(span) = self.bbox(start, end) else { return out };
         let first = &self.toks[start];
@@ -366,7 +375,16 @@ impl Layout {
                     };
                     (found == 0).then(|| (l.start..l.end).find(|&i| cell(i))).flatten()
                 });
-            let Some(h) = hit else { continue };
+            let Some(h) = hit else {
+                let row = (l.start..l.end).any(|i| {
+                    let b = self.toks[i].bbox;
+                    b.x0 >= line.bbox.x0 - 2.0 && b.x1 <= line.bbox.x1 + 2.0
+                });
+                if grid && row && found == 0 {
+                    bottom = l.bbox.y1;
+                }
+                continue;
+            };
             let ph = &self.phrases[self.toks[h].phrase];
             let mut s = h;
             while s > ph.start && self.toks[s - 1].bbox.x0 >= left - 1.0 {
@@ -453,9 +471,9 @@ pub mod tests {
         ]);
         let l = Layout::build(&d);
         let datum = l.toks.iter().position(|t| t.text == "Datum").unwrap_or(0);
-        assert_eq!(texts(&l, &l.below_runs(datum, datum + 1, 2)), ["2026-01-02"]);
+        assert_eq!(texts(&l, &l.below_runs(datum, datum + 1, 2, false)), ["2026-01-02"]);
         let f = 0;
-        assert_eq!(texts(&l, &l.below_runs(f, f + 1, 1)), ["1001"]);
+        assert_eq!(texts(&l, &l.below_runs(f, f + 1, 1, false)), ["1001"]);
         let moms = l.toks.iter().position(|t| t.text == "Moms").unwrap_or(0);
         assert_eq!(texts(&l, &l.right_runs(moms + 1)), ["25%", "250,00"]);
     }

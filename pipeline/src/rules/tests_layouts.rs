@@ -1048,6 +1048,31 @@ fn numbers_in_groups_title_columns_and_the_buyers_vat() {
             .concat(),
             vec![(DueDate, "2022-11-30")],
         ),
+        // A VAT summary grid whose first rate row is unused: the base and
+        // the VAT stand a row further down under their captions.
+        (
+            [
+                row(40.0, &[("Factura", 40.0)]),
+                row(
+                    571.0,
+                    &[
+                        ("TIPO", 28.0),
+                        ("IMPORTE", 70.0),
+                        ("PORTES", 278.0),
+                        ("BASE", 414.0),
+                        ("I.V.A.", 476.0),
+                    ],
+                ),
+                row(591.0, &[("21,00", 26.0)]),
+                row(
+                    612.0,
+                    &[("10,00", 26.0), ("498,20", 88.0), ("498,20", 420.0), ("49,82", 482.0)],
+                ),
+                row(648.0, &[("TOTAL:", 420.0), ("548,02", 482.0)]),
+            ]
+            .concat(),
+            vec![(NetAmount, "498.20"), (VatAmount, "49.82"), (TotalAmount, "548.02")],
+        ),
         // A cooperative's legal form in the letterhead, over the addressee's.
         (
             [
