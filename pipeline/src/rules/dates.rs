@@ -16,6 +16,10 @@ fn mark(used: &mut [bool], start: usize, end: usize) {
     }
 }
 
+/// What joins a period's two dates, as word keys ("-" has an empty key):
+/// "01-05-2025 - 31-05-2025", "1.5. bis 31.5.", "du … au …", "til", "to".
+const PERIOD_WORDS: &[&str] = &["", "bis", "au", "til", "to", "tot", "al", "a", "till"];
+
 /// Prepositions between an instalment's amount and its date ("il", "le",
 /// "am", "on", "el", "al", "au", "op", "den").
 const INSTALMENT_WORDS: &[&str] = &["il", "le", "am", "on", "el", "al", "au", "op", "den"];
@@ -53,6 +57,19 @@ fn labelled(cx: &Ctx, kind: Kind, pool: &mut Pool, used: &mut [bool]) {
             });
         if after_number {
             score += 0.4;
+        }
+        // "Dato 01-05-2025 - 31-05-2025": a period under a bare date
+        // caption, not the day the invoice was issued.
+        let period = kind == Kind::Date
+            && cx.scan.dates.iter().any(|e| {
+                e.start > d.end
+                    && e.start <= d.end + 2
+                    && cx.layout.toks[e.start].line == tok.line
+                    && (d.end..e.start)
+                        .all(|t| PERIOD_WORDS.contains(&cx.layout.toks[t].key.as_str()))
+            });
+        if period {
+            score *= 0.5;
         }
         if kind == Kind::Date || kind == Kind::InvoiceDate {
             // Print dates in footers and dates on later pages are weaker.

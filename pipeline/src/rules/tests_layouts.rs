@@ -1073,6 +1073,41 @@ fn numbers_in_groups_title_columns_and_the_buyers_vat() {
             .concat(),
             vec![(NetAmount, "498.20"), (VatAmount, "49.82"), (TotalAmount, "548.02")],
         ),
+        // A period under a bare date caption ("Dato 01-05-2025 - 31-05-2025")
+        // is not the invoice's date; the dated header above is.
+        (
+            [
+                row(183.0, &[("FAKTURA", 250.0)]),
+                row(
+                    213.0,
+                    &[
+                        ("Dato", 40.0),
+                        ("31.05.2025", 80.0),
+                        ("Fakturanr", 200.0),
+                        ("666683", 260.0),
+                    ],
+                ),
+                row(
+                    414.0,
+                    &[("Dato", 104.0), ("01-05-2025", 130.0), ("-", 194.0), ("31-05-2025", 204.0)],
+                ),
+            ]
+            .concat(),
+            vec![(InvoiceDate, "2025-05-31")],
+        ),
+        // ... but two dates side by side in a grid are two columns' values.
+        (
+            [
+                row(200.0, &[("Facture", 40.0)]),
+                row(
+                    229.0,
+                    &[("NUMERO", 40.0), ("DATE", 120.0), ("DATE", 200.0), ("LIVRAISON", 230.0)],
+                ),
+                row(243.0, &[("FA2407272", 40.0), ("29/11/24", 120.0), ("14/11/24", 200.0)]),
+            ]
+            .concat(),
+            vec![(InvoiceDate, "2024-11-29")],
+        ),
         // A cooperative's legal form in the letterhead, over the addressee's.
         (
             [
