@@ -100,6 +100,30 @@ fn words_prints_swedish_text_from_a_generated_pdf() {
     assert!(text.contains("# page 1"), "{text}");
 }
 
+/// Text turned sideways in a margin (Bouygues Telecom prints its legal
+/// notice vertically on the right) is left out of the page's words: read
+/// as it was, it came out one character per word and per line, 132 of
+/// them, interleaved with the body's lines.
+#[test]
+fn sideways_margin_text_does_not_scatter_into_the_lines() {
+    let pdf =
+        repo().join("datasets/real/digital/files/bouygues-telecom--bouygues_telecom-test.pdf");
+    let out = run(invex().arg("words").arg(&pdf));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let page1 = text.split("# page 2").next().unwrap_or_default();
+    let margin: Vec<&str> = page1
+        .lines()
+        .filter(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            f.len() == 5 && f[0].parse::<f32>().is_ok_and(|x| x > 560.0)
+        })
+        .collect();
+    assert!(margin.is_empty(), "margin words: {margin:?}");
+    // The horizontal text around it is still read.
+    assert!(page1.contains("12,99") && page1.contains("ALEXINUX"), "{page1}");
+}
+
 /// A reader that stops early (`invex eval … | head -1`) ends the command
 /// quietly, as for any Unix filter: no panic from a broken pipe.
 #[test]

@@ -173,13 +173,31 @@ impl PdfiumReader {
     }
 }
 
+/// How far (degrees) a character may be turned and still be read as
+/// part of the page's horizontal text.
+const TURNED_DEGREES: f32 = 10.0;
+
 fn read_page(number: u32, page: &PdfPage) -> Result<Page, DocumentError> {
     let width = page.width().value;
     let height = page.height().value;
     let text = page.text().map_err(|e| DocumentError::Corrupt(format!("page {number}: {e}")))?;
+    // Text turned sideways (a margin's legal notice, a vertical barcode
+    // caption) comes out one character per word and per line, interleaved
+    // with the body's lines; it is left out while it is a small part of
+    // the page (a page whose text is all turned is read as it is).
+    let angles: Vec<f32> = text.chars().iter().map(|c| c.angle_degrees().unwrap_or(0.0)).collect();
+    let turned = |a: f32| {
+        let a = a.rem_euclid(360.0);
+        a > TURNED_DEGREES && a < 360.0 - TURNED_DEGREES
+    };
+    let skip_turned = angles.iter().filter(|a| turned(**a)).count() * 10 < angles.len() * 3;
     let mut chars = Vec::new();
-    for c in text.chars().iter() {
+    for (c, angle) in text.chars().iter().zip(angles) {
         let Some(ch) = c.unicode_char() else { continue };
+        if skip_turned && turned(angle) {
+            chars.push(PositionedChar { ch: ' ', bbox: BBox::default(), font_size: 0.0 });
+            continue;
+        }
         if c.is_generated().unwrap_or(false) {
             // pdfium inserts spaces and line breaks it inferred; they only separate words.
             chars.push(PositionedChar { ch: ' ', bbox: BBox::default(), font_size: 0.0 });
