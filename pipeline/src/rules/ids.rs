@@ -565,7 +565,10 @@ pub fn vat_numbers(cx: &Ctx, supplier_org: Option<&str>) -> (Option<Cand>, Optio
             if !cc {
                 let y = cx.layout.rel_y(t);
                 let letterhead = cx.layout.toks[t].page == 0 && !(0.2..=0.85).contains(&y);
-                if letterhead && let Some(v) = spanish_tax_id(text).filter(|v| *v == *text) {
+                // As printed, or with a hyphen after its letter (`A-62943600`).
+                let plain: String = text.chars().filter(|c| *c != '-').collect();
+                let whole = |v: &String| *v == plain && text.matches('-').count() <= 1;
+                if letterhead && let Some(v) = spanish_tax_id(text).filter(whole) {
                     used[t] = true;
                     let c = Cand::at(cx.layout, t, t + 1, Value::Text(v), 0.3, 0.5);
                     if cx.zones.is_customer(t) { buy.push(c) } else { sup.push(c) }

@@ -968,7 +968,7 @@ fn numbers_in_groups_title_columns_and_the_buyers_vat() {
                 ),
             ]
             .concat(),
-            vec![(SupplierName, "Factor Energia España, S.A.U.")],
+            vec![(SupplierName, "Factor Energia España, S.A.U."), (SupplierVat, "A62943600")],
         ),
         // A US invoice (a state and ZIP code) writes its ambiguous dates
         // month first; the city before the state is no name, and neither is
