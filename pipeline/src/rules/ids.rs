@@ -566,8 +566,9 @@ pub fn vat_numbers(cx: &Ctx, supplier_org: Option<&str>) -> (Option<Cand>, Optio
                 let y = cx.layout.rel_y(t);
                 let letterhead = cx.layout.toks[t].page == 0 && !(0.2..=0.85).contains(&y);
                 // As printed, or with a hyphen after its letter (`A-62943600`).
-                let plain: String = text.chars().filter(|c| *c != '-').collect();
-                let whole = |v: &String| *v == plain && text.matches('-').count() <= 1;
+                let whole = |v: &String| {
+                    text.matches('-').count() <= 1 && v.as_str() == text.replace('-', "")
+                };
                 if letterhead && let Some(v) = spanish_tax_id(text).filter(whole) {
                     used[t] = true;
                     let c = Cand::at(cx.layout, t, t + 1, Value::Text(v), 0.3, 0.5);

@@ -376,11 +376,13 @@ impl Layout {
                     (found == 0).then(|| (l.start..l.end).find(|&i| cell(i))).flatten()
                 });
             let Some(h) = hit else {
-                let row = (l.start..l.end).any(|i| {
-                    let b = self.toks[i].bbox;
-                    b.x0 >= line.bbox.x0 - 2.0 && b.x1 <= line.bbox.x1 + 2.0
-                });
-                if grid && row && found == 0 {
+                let grid_row = || {
+                    (l.start..l.end).any(|i| {
+                        let b = self.toks[i].bbox;
+                        b.x0 >= line.bbox.x0 - 2.0 && b.x1 <= line.bbox.x1 + 2.0
+                    })
+                };
+                if grid && found == 0 && grid_row() {
                     bottom = l.bbox.y1;
                 }
                 continue;

@@ -66,8 +66,7 @@ fn header_cols(cx: &Ctx, li: usize) -> Vec<Col> {
 fn merge_above(cx: &Ctx, li: usize, cols: &mut Vec<Col>) {
     let l = cx.layout;
     let line = &l.lines[li];
-    let Some(above) = li.checked_sub(1).map(|a| &l.lines[a]) else { return };
-    if above.page != line.page || line.bbox.y0 - above.bbox.y1 > 0.8 * line.height {
+    if li == 0 || !just_below(cx, li - 1, li) {
         return;
     }
     for p in l.phrases_of_line(li - 1) {
@@ -110,6 +109,13 @@ fn merge_above(cx: &Ctx, li: usize, cols: &mut Vec<Col>) {
     }
 }
 
+/// Whether line `below` is set close under line `above` on its page (less
+/// than 0.8 of its height apart): two lines of one caption.
+fn just_below(cx: &Ctx, above: usize, below: usize) -> bool {
+    let (a, b) = (&cx.layout.lines[above], &cx.layout.lines[below]);
+    a.page == b.page && b.bbox.y0 - a.bbox.y1 <= 0.8 * b.height
+}
+
 /// Whether line `r`, right under the header line `header`, only continues
 /// its captions: close below it, every word a caption (or a currency code)
 /// under a word of the header (`VAT` under the `excl.` of `Total excl.`),
@@ -117,7 +123,7 @@ fn merge_above(cx: &Ctx, li: usize, cols: &mut Vec<Col>) {
 fn caption_continued(cx: &Ctx, header: usize, r: usize) -> bool {
     let l = cx.layout;
     let (h, line) = (&l.lines[header], &l.lines[r]);
-    if line.page != h.page || line.bbox.y0 - h.bbox.y1 > 0.8 * line.height {
+    if !just_below(cx, header, r) {
         return false;
     }
     (line.start..line.end).all(|t| {

@@ -15,8 +15,8 @@ use super::confidence::{Cand, Pool};
 use super::labels::Kind;
 use super::layout::{Place, Run};
 use super::parties::{
-    RECIPIENT_LINES, display, domains, follows_caption, matches_domain, name_caption_len,
-    name_words, near_identifiers, recipient_marked, sender_cut,
+    RECIPIENT_LINES, display, domains, follows_caption, is_separator, matches_domain,
+    name_caption_len, name_words, near_identifiers, recipient_marked, sender_cut,
 };
 use super::text::{fold, has_digit, is_legal_form, printed_legal_form, trim_value, us_state_zip};
 use super::zones::{Party, payment_line};
@@ -157,10 +157,8 @@ fn name_before_form(cx: &Ctx, start: usize, form: usize) -> usize {
     while from > start && form - from < 5 {
         let t = from - 1;
         let w = &l.toks[t].text;
-        let stop = has_digit(w)
-            || cx.scan.label_of[t].is_some()
-            || w.ends_with(':')
-            || matches!(w.as_str(), "·" | "•" | "|" | "-" | "–" | "/");
+        let stop =
+            has_digit(w) || cx.scan.label_of[t].is_some() || w.ends_with(':') || is_separator(w);
         if stop {
             break;
         }

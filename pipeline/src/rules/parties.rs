@@ -80,10 +80,16 @@ pub fn matches_domain(words: &[String], domains: &[String]) -> bool {
 
 /// Cuts a sender line (`Kraxi GmbH · Flugzeugallee 17 · 12345 Papierfeld`)
 /// at its first separator; returns the end of the name part.
+/// Whether a word is a separator printed between the parts of a sender
+/// or footer line (`·`, `•`, `|`, `-`, `–`, `/`).
+pub fn is_separator(word: &str) -> bool {
+    matches!(word, "·" | "•" | "|" | "-" | "–" | "/")
+}
+
 pub fn sender_cut(cx: &Ctx, run: Run) -> Option<usize> {
     for t in run.start..run.end {
         let text = &cx.layout.toks[t].text;
-        if matches!(text.as_str(), "·" | "•" | "|" | "-" | "–" | "/") && t > run.start {
+        if is_separator(text) && t > run.start {
             return Some(t);
         }
         if text.ends_with(',') && t + 1 < run.end {
@@ -286,7 +292,8 @@ const NAME_CAPTIONS: &[&str] = &[
 /// How many words at `t` (0, 1 or 2) are a name caption, within `end`.
 pub fn name_caption_len(cx: &Ctx, t: usize, end: usize) -> usize {
     let key = |u: usize| cx.layout.toks[u].key.as_str();
-    if t + 1 < end && NAME_CAPTIONS.contains(&format!("{}{}", key(t), key(t + 1)).as_str()) {
+    let two = |c: &&str| c.strip_prefix(key(t)).is_some_and(|rest| rest == key(t + 1));
+    if t + 1 < end && NAME_CAPTIONS.iter().any(two) {
         2
     } else if t < end && NAME_CAPTIONS.contains(&key(t)) {
         1
