@@ -322,3 +322,28 @@ fn a_partly_scanned_pdf_takes_both_paths() {
         "OCR boxes are in PDF points: {w}×{h}"
     );
 }
+
+/// Small print: the top of a page rendered at 100 dpi, in a PNG that says
+/// nothing of its resolution and is not page-shaped (so it is taken as
+/// 300 dpi, like a till receipt photographed whole). Its 10-pixel text is
+/// read again enlarged, and the invoice number and date come out.
+#[test]
+fn small_print_is_read_enlarged() {
+    let dir = tempdir();
+    let data = dir.path().join("data");
+    generate(&data, 1, 5);
+    let page = &render(&data.join("inv-00000.pdf"), 100)[0];
+    let (w, h) = page.dimensions();
+    let top = image::imageops::crop_imm(page, 0, 0, w, h * 45 / 100).to_image();
+    let scans = dir.path().join("scans");
+    fs::create_dir_all(&scans).expect("mkdir");
+    fs::write(scans.join("small.png"), encode(&top, ImageFormat::Png)).expect("write");
+    let pred = dir.path().join("pred.jsonl");
+    let out = extract(&[&scans], &pred);
+    assert!(out.status.success(), "extract failed: {}", stderr(&out));
+    let line = &by_name(&pred)["small.png"];
+    let truth = truth_of(&data, "inv-00000.pdf");
+    for name in ["invoice_number", "invoice_date"] {
+        assert_eq!(field(line, name), &truth[name], "{name}: {line}");
+    }
+}

@@ -48,6 +48,13 @@ pub const DEFAULT_LANGUAGES: &str = "swe+eng+deu+fra";
 const UNEVEN_LIGHTING: u8 = 40;
 /// A page read with a lower mean word confidence is also read turned 180°.
 const UPSIDE_DOWN_BELOW: f32 = 0.6;
+/// Word heights (pixels) Tesseract reads best at, and the median under
+/// which a page is read again enlarged. Measured on the tune part's 21
+/// scans and photos: 0.660 → 0.674 field accuracy (four receipts of 9–17 px
+/// text); shrinking 65–80 px text lowered Tesseract's confidence, and PSM 4,
+/// 6 and 11 read worse than automatic segmentation.
+const TEXT_PX: f32 = 30.0;
+const SMALL_TEXT_PX: f32 = 22.5;
 /// Skews smaller than this (degrees) are left alone.
 const MIN_SKEW: f32 = 0.15;
 
@@ -241,6 +248,23 @@ impl OcrReader {
                 (words, image) = (again, turned);
             }
         }
+        // Small print (a till receipt photographed whole, a 96-dpi scan): the
+        // median text line under SMALL_TEXT_PX → read again enlarged to
+        // TEXT_PX, and keep the surer reading.
+        let mut dpi = dpi;
+        if let Some(px) = median_text_height(&words).filter(|&px| px < SMALL_TEXT_PX) {
+            let f = (TEXT_PX / px).min(3.0);
+            let (w, h) = image.dimensions();
+            let (nw, nh) = ((w as f32 * f).round() as u32, (h as f32 * f).round() as u32);
+            if self.config.limits.check(u64::from(nw), u64::from(nh)).is_ok() {
+                let big = image::imageops::resize(&image, nw, nh, FilterType::CatmullRom);
+                let again =
+                    engine::recognize(&big, (dpi * f).round() as u32, &self.config.languages)?;
+                if mean_confidence(&again) > mean_confidence(&words) {
+                    (words, image, dpi) = (again, big, dpi * f);
+                }
+            }
+        }
         engine::count_page();
         let scale = 72.0 / dpi;
         let words = tsv::drop_blobs(words).into_iter().map(|w| ocr_word(w, scale)).collect();
@@ -274,6 +298,17 @@ fn ocr_word(w: tsv::OcrWord, scale: f32) -> Word {
         ),
         confidence: w.confidence,
     }
+}
+
+/// The median height of the confidently read words, pixels; `None` with
+/// fewer than five.
+fn median_text_height(words: &[tsv::OcrWord]) -> Option<f32> {
+    let mut h: Vec<u32> = words.iter().filter(|w| w.confidence >= 0.5).map(|w| w.height).collect();
+    if h.len() < 5 {
+        return None;
+    }
+    h.sort_unstable();
+    Some(h[h.len() / 2] as f32)
 }
 
 /// Character-weighted mean word confidence, 0 without words.

@@ -135,23 +135,25 @@ fn digits_only(v: &str, min: usize) -> bool {
     v.len() >= min && v.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// A short series, a slash set apart by spaces, and the number (`FACTURA:
-/// A5 / 3127`): the series `v` (ending at token `end`) and the number of
-/// three or more digits, joined as printed without the spaces, with the end.
+/// A short series, a slash or hyphen set apart by spaces, and the number
+/// (`FACTURA: A5 / 3127`, an Argentine `Nº 0003 - 00003435`): the series
+/// `v` (ending at token `end`) and the number of three or more digits,
+/// joined as printed without the spaces, with the end.
 fn slashed_series(cx: &Ctx, v: &str, end: usize, run_end: usize) -> Option<(String, usize)> {
     let l = cx.layout;
-    let short = (1..=4).contains(&v.len()) && v.chars().all(char::is_alphanumeric);
+    let short = (1..=5).contains(&v.len()) && v.chars().all(char::is_alphanumeric);
     if !short || end + 2 > run_end {
         return None;
     }
-    let (slash, next) = (&l.toks[end], &l.toks[end + 1]);
+    let (sep, next) = (&l.toks[end], &l.toks[end + 1]);
     let series = &l.toks[end - 1];
-    if slash.text != "/" || slash.line != series.line || next.line != series.line {
+    let sep_ok = sep.text == "/" || (sep.text == "-" && v.len() >= 3);
+    if !sep_ok || sep.line != series.line || next.line != series.line {
         return None;
     }
     let number = id_like(cx, end + 1)?;
     let digits = digits_only(&number, 3);
-    digits.then(|| (format!("{v}/{number}"), end + 2))
+    digits.then(|| (format!("{v}{}{number}", sep.text), end + 2))
 }
 
 /// A page count as printed in a header or footer: `Pag.1/1`, `Page 2/3`,
@@ -254,6 +256,9 @@ pub fn invoice_number(cx: &Ctx) -> Option<Cand> {
             pool.push(Cand::at(cx.layout, t, end, Value::Text(v), score, conf));
         }
     }
+    if let Some(c) = point_of_sale_number(cx) {
+        pool.push(c);
+    }
     if pool.is_empty() {
         signed_under_title(cx, &mut pool);
     }
@@ -261,6 +266,35 @@ pub fn invoice_number(cx: &Ctx) -> Option<Cand> {
         bare_number_caption(cx, &mut pool);
     }
     pool.best()
+}
+
+/// An Argentine (AFIP) invoice prints its number in two captions on one
+/// line, `Punto de Venta: 00001  Comp. Nro: 00000125`: the point of sale and
+/// the voucher number, together `00001-00000125` (as pyafipws' `fmt_fact`
+/// formats it, `%05d-%08d`). Both numbers digits only, as printed.
+fn point_of_sale_number(cx: &Ctx) -> Option<Cand> {
+    let toks = &cx.layout.toks;
+    // The first digits-only word after `at` on its line, past colons.
+    let number_after = |at: usize| {
+        let line = toks[at].line;
+        let t = (at + 1..toks.len())
+            .take_while(|&t| toks[t].line == line)
+            .find(|&t| !toks[t].text.trim_matches(':').is_empty())?;
+        let v = toks[t].text.trim_end_matches(['.', ',']);
+        digits_only(v, 1).then(|| (v.to_string(), t))
+    };
+    let venta = (2..toks.len()).find(|&t| {
+        toks[t].key == "venta" && toks[t - 1].key == "de" && toks[t - 2].key == "punto"
+    })?;
+    let (pv, p) = number_after(venta)?;
+    let comp = (p + 1..toks.len())
+        .take_while(|&t| toks[t].line == toks[p].line)
+        .find(|&t| {
+            let k = &toks[t].key;
+            (k == "comp" || k == "comprobante") && toks.get(t + 1).is_some_and(|n| n.key == "nr")
+        })?;
+    let (nr, n) = number_after(comp + 1)?;
+    (nr.len() >= 4).then(|| Cand::at(cx.layout, p, n + 1, Value::Text(format!("{pv}-{nr}")), 1.0, 0.9))
 }
 
 /// On an invoice (its title printed somewhere), a bare number caption that
@@ -385,7 +419,8 @@ fn signed_under_title(cx: &Ctx, pool: &mut Pool) {
                     continue;
                 }
                 if let Some(v) = id_like(cx, t) {
-                    pool.push(Cand::at(cx.layout, t, t + 1, Value::Text(v), 0.55, 0.75));
+                    let (v, end) = slashed_series(cx, &v, t + 1, ph.end).unwrap_or((v, t + 1));
+                    pool.push(Cand::at(cx.layout, t, end, Value::Text(v), 0.55, 0.75));
                 }
             }
         }

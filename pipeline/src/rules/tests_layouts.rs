@@ -691,6 +691,39 @@ fn a_bare_rate_of_23_percent() {
 fn numbers_in_groups_title_columns_and_the_buyers_vat() {
     type Case = (Vec<(&'static str, f32, f32)>, Vec<(invex_domain::FieldName, &'static str)>);
     let cases: Vec<Case> = vec![
+        // An Argentine (AFIP) invoice: the point of sale and the voucher
+        // number, in two captions of one line, are one number.
+        (
+            [
+                row(40.0, &[("FACTURA", 330.0)]),
+                row(
+                    60.0,
+                    &[
+                        ("Punto", 300.0),
+                        ("de", 334.0),
+                        ("Venta:", 350.0),
+                        ("00001", 390.0),
+                        ("Comp.", 440.0),
+                        ("Nro:", 474.0),
+                        ("00000125", 502.0),
+                    ],
+                ),
+                row(76.0, &[("Fecha", 300.0), ("de", 334.0), ("Emisión:", 350.0), ("13/02/2023", 402.0)]),
+            ]
+            .concat(),
+            vec![(InvoiceNumber, "00001-00000125"), (InvoiceDate, "2023-02-13")],
+        ),
+        // Under the title, a number sign and the point of sale set apart
+        // from the number by a spaced hyphen (`Nº 0003 - 00003435`).
+        (
+            [
+                row(14.0, &[("FACTURA", 440.0)]),
+                row(30.0, &[("Nº", 407.0), ("0003", 422.0), ("-", 450.0), ("00003435", 458.0)]),
+                row(45.0, &[("Fecha:", 420.0), ("10/02/2023", 458.0)]),
+            ]
+            .concat(),
+            vec![(InvoiceNumber, "0003-00003435"), (InvoiceDate, "2023-02-10")],
+        ),
         // A number printed in digit groups under its own caption is one number.
         (
             [
