@@ -339,7 +339,7 @@ fn bare_number_caption(cx: &Ctx, pool: &mut Pool) {
 /// number behind a number sign, after a bare number caption ("Número: |
 /// 0454/25"), or alone when its letters abbreviate the title.
 fn signed_under_title(cx: &Ctx, pool: &mut Pool) {
-    const SIGNS: [&str; 6] = ["n°", "nº", "no.", "nr.", "no", "#"];
+    const SIGNS: [&str; 7] = ["n°", "nº", "no.", "nr.", "n.", "no", "#"];
     let l = cx.layout;
     for hit in cx.scan.labels.iter().filter(|h| h.isolated) {
         if !(hit.has(Kind::InvoiceTitle) || hit.has(Kind::CreditTitle)) {
