@@ -127,6 +127,11 @@ pub fn roles(cx: &Ctx, table_lines: &[bool]) -> Roles {
             if !below && table_lines.get(label_line).copied().unwrap_or(false) && !hit.isolated {
                 continue;
             }
+            // A total's column caption over rows of amounts (`TOTAL AMOUNT`
+            // over an HSN summary's rows) heads a table, not the totals.
+            if role == 2 && below && column_goes_on(cx, slot.run) {
+                continue;
+            }
             // Amounts inside running text ("Art. 196 Directive") are not totals.
             let amounts: Vec<_> =
                 cx.scan.amounts_in(slot.run).filter(|a| ends_phrase(cx, a)).collect();
@@ -211,6 +216,25 @@ pub fn roles(cx: &Ctx, table_lines: &[bool]) -> Roles {
         }
     }
     r
+}
+
+/// Whether the line under the first amount of `run` has an amount below it
+/// too, overlapping it across, and no caption: the amount is one row of a
+/// column.
+fn column_goes_on(cx: &Ctx, run: Run) -> bool {
+    let l = cx.layout;
+    let Some(a) = cx.scan.amounts_in(run).next() else { return false };
+    let b = l.toks[a.end - 1].bbox;
+    let line = l.toks[a.start].line;
+    let Some(next) = l.lines.get(line + 1).filter(|n| n.page == l.lines[line].page) else {
+        return false;
+    };
+    let captioned = (next.start..next.end).any(|t| cx.scan.label_of[t].is_some());
+    let below = (next.start..next.end).any(|t| {
+        let u = l.toks[t].bbox;
+        cx.scan.amount_of[t].is_some() && u.x0 < b.x1 && u.x1 > b.x0
+    });
+    below && !captioned
 }
 
 /// Of totals far apart (a section's "Totaal: 281,71" and the invoice's

@@ -128,11 +128,13 @@ fn totals(cx: &Ctx, inv: &mut Invoice, table_lines: &[bool]) {
     let roles = amounts::roles(cx, table_lines);
     let probe = roles.total.best();
     // The supplier's country: its VAT number's prefix, else the first IBAN's
-    // (a national tax id such as a Spanish NIF `B36281087` names none).
-    let country = inv
-        .text(FieldName::SupplierVat)
+    // (a national tax id such as a Spanish NIF `B36281087` names none),
+    // else India for a GSTIN whose check character holds.
+    let vat = inv.text(FieldName::SupplierVat);
+    let country = vat
         .and_then(country_prefix)
         .or(cx.ibans.first().and_then(|m| country_prefix(&m.value)))
+        .or(vat.and_then(invex_domain::validate::gstin).map(|_| "IN"))
         .map(str::to_string);
     let swedish = inv.get(FieldName::Bankgiro).is_some() || inv.get(FieldName::Plusgiro).is_some();
     let total_tok = probe.as_ref().and_then(|c| c.toks.map(|t| t.0));

@@ -287,14 +287,13 @@ fn point_of_sale_number(cx: &Ctx) -> Option<Cand> {
         toks[t].key == "venta" && toks[t - 1].key == "de" && toks[t - 2].key == "punto"
     })?;
     let (pv, p) = number_after(venta)?;
-    let comp = (p + 1..toks.len())
-        .take_while(|&t| toks[t].line == toks[p].line)
-        .find(|&t| {
-            let k = &toks[t].key;
-            (k == "comp" || k == "comprobante") && toks.get(t + 1).is_some_and(|n| n.key == "nr")
-        })?;
+    let comp = (p + 1..toks.len()).take_while(|&t| toks[t].line == toks[p].line).find(|&t| {
+        let k = &toks[t].key;
+        (k == "comp" || k == "comprobante") && toks.get(t + 1).is_some_and(|n| n.key == "nr")
+    })?;
     let (nr, n) = number_after(comp + 1)?;
-    (nr.len() >= 4).then(|| Cand::at(cx.layout, p, n + 1, Value::Text(format!("{pv}-{nr}")), 1.0, 0.9))
+    (nr.len() >= 4)
+        .then(|| Cand::at(cx.layout, p, n + 1, Value::Text(format!("{pv}-{nr}")), 1.0, 0.9))
 }
 
 /// On an invoice (its title printed somewhere), a bare number caption that

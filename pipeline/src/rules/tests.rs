@@ -442,6 +442,52 @@ fn a_statement_page_after_the_invoice_is_not_its_total() {
 }
 
 #[test]
+fn a_summary_column_on_the_next_page_is_not_the_total() {
+    // An Indian GST invoice: the grand total on page 1, and on page 2 the
+    // HSN summary whose `TOTAL AMOUNT` column heads one amount per code.
+    let mut d = doc(&[
+        row(20.0, &[("TAX", 250.0), ("INVOICE", 280.0)]),
+        row(137.0, &[("Invoice", 400.0), ("No:", 448.0), ("36000010866", 472.0)]),
+        row(535.0, &[("Grand", 380.0), ("Total", 416.0), ("24887.66", 470.0)]),
+        row(568.0, &[("Page", 280.0), ("1", 310.0), ("of", 320.0), ("2", 336.0)]),
+    ]
+    .concat());
+    let summary = doc(&[
+        row(
+            95.0,
+            &[
+                ("HSN/SAC", 40.0),
+                ("CGST", 200.0),
+                ("SGST", 300.0),
+                ("TOTAL", 430.0),
+                ("AMOUNT", 466.0),
+            ],
+        ),
+        row(
+            116.0,
+            &[
+                ("Rate", 170.0),
+                ("%", 194.0),
+                ("Amount", 220.0),
+                ("Rate", 270.0),
+                ("%", 294.0),
+                ("Amount", 320.0),
+            ],
+        ),
+        row(136.0, &[("20041000", 40.0), ("23.90", 200.0), ("23.90", 300.0), ("47.80", 440.0)]),
+        row(157.0, &[("16010000", 40.0), ("484.27", 200.0), ("484.27", 300.0), ("968.54", 440.0)]),
+        row(177.0, &[("21069099", 40.0), ("59.60", 200.0), ("59.60", 300.0), ("119.20", 440.0)]),
+    ]
+    .concat());
+    let mut page = summary.pages[0].clone();
+    page.number = 2;
+    d.pages.push(page);
+    let inv = RulesExtractor::new().extract(&d);
+    let total = inv.get(TotalAmount).map(|f| f.value.to_string());
+    assert_eq!(total.as_deref(), Some("24887.66"));
+}
+
+#[test]
 fn due_dates_beside_a_bracketed_qualifier_and_not_from_amounts() {
     let mut w = Vec::new();
     w.extend(row(100.0, &[("Fakturadatum", 50.0), ("2020-12-01", 200.0)]));

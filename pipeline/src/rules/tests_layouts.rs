@@ -691,6 +691,19 @@ fn a_bare_rate_of_23_percent() {
 fn numbers_in_groups_title_columns_and_the_buyers_vat() {
     type Case = (Vec<(&'static str, f32, f32)>, Vec<(invex_domain::FieldName, &'static str)>);
     let cases: Vec<Case> = vec![
+        // An Indian GST invoice prints no currency: its supplier's GSTIN
+        // (check character valid) says rupees.
+        (
+            [
+                row(20.0, &[("TAX", 250.0), ("INVOICE", 280.0)]),
+                row(50.0, &[("GSTIN", 40.0), (":", 76.0), ("36AABCK1716D1Z1", 84.0)]),
+                row(60.0, &[("KEVENTER", 40.0), ("AGRO", 94.0), ("LIMITED", 124.0)]),
+                row(137.0, &[("Invoice", 400.0), ("No:", 448.0), ("36000010866", 472.0)]),
+                row(535.0, &[("Grand", 380.0), ("Total", 416.0), ("24887.66", 470.0)]),
+            ]
+            .concat(),
+            vec![(Currency, "INR"), (TotalAmount, "24887.66"), (SupplierVat, "36AABCK1716D1Z1")],
+        ),
         // An Argentine (AFIP) invoice: the point of sale and the voucher
         // number, in two captions of one line, are one number.
         (
@@ -708,7 +721,10 @@ fn numbers_in_groups_title_columns_and_the_buyers_vat() {
                         ("00000125", 502.0),
                     ],
                 ),
-                row(76.0, &[("Fecha", 300.0), ("de", 334.0), ("Emisión:", 350.0), ("13/02/2023", 402.0)]),
+                row(
+                    76.0,
+                    &[("Fecha", 300.0), ("de", 334.0), ("Emisión:", 350.0), ("13/02/2023", 402.0)],
+                ),
             ]
             .concat(),
             vec![(InvoiceNumber, "00001-00000125"), (InvoiceDate, "2023-02-13")],
