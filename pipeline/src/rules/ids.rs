@@ -570,7 +570,10 @@ pub fn vat_numbers(cx: &Ctx, supplier_org: Option<&str>) -> (Option<Cand>, Optio
             };
             let (v, end) = found;
             used[t] = true;
-            let buyer = buyer_label || cx.zones.is_customer(t);
+            // In the buyer's block, the caption or its value: the buyer's
+            // number (a value column may lie outside the block's width).
+            let caption = cx.scan.labels[slot.label].start;
+            let buyer = buyer_label || cx.zones.is_customer(t) || cx.zones.is_customer(caption);
             let bonus = if matches_org(&v) { 0.1 } else { 0.0 };
             let c = Cand::at(
                 cx.layout,

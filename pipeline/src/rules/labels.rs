@@ -217,7 +217,7 @@ const TABLE: &[(Kind, f32, &[&str])] = &[
     ]),
     (Kind::VatNumber, 1.0, &[
         "GST Reg No", "GST Reg", "GST Reg #", "GST ID", "GST ID No", "GST No", "GST Registration No",
-        "GSTIN", "GST Reg. No", "GST Registration Number", "NIF", "N.I.F.", "CIF", "C.I.F.", "NIF/CIF",
+        "GSTIN", "GSTIN/UIN", "GSTIN No", "GST Reg. No", "GST Registration Number", "NIF", "N.I.F.", "CIF", "C.I.F.", "NIF/CIF",
         "CUIT", "C.U.I.T.",
         "Momsreg.nr", "Momsregistreringsnummer", "Momsreg nr", "Moms reg nr", "Momsnr", "Momsnummer",
         "Momsreg", "Momsregnr", "VAT-nummer", "Momsregistreringsnr", "Momsreg.nummer", "VAT-nr", "VAT nr", "Vat.nr", "VAT no", "VAT number", "VAT reg no",
@@ -310,7 +310,7 @@ const TABLE: &[(Kind, f32, &[&str])] = &[
         "Vos identifiants", "Your details", "Kunduppgifter", "Client facturé",
     ]),
     (Kind::DeliveryHeading, 1.0, &[
-        "Leveransadress", "Leverans", "Levereras till", "Godsmottagare", "Ship to", "Deliver to",
+        "Leveransadress", "Leverans", "Levereras till", "Godsmottagare", "Ship to", "Deliver to", "Consignee",
         "Delivery address", "Shipping address", "Ship-to", "Lieferadresse", "Lieferanschrift", "Liefern an",
         "Adresse de livraison", "Livraison", "Livré à", "Client livré", "Warenempfänger", "Abweichender Warenempfänger",
     ]),

@@ -704,6 +704,27 @@ fn numbers_in_groups_title_columns_and_the_buyers_vat() {
             .concat(),
             vec![(Currency, "INR"), (TotalAmount, "24887.66"), (SupplierVat, "36AABCK1716D1Z1")],
         ),
+        // A Tally invoice: the supplier's GSTIN/UIN under its name, and the
+        // consignee's and buyer's under headings glossed in brackets, their
+        // values in a column right of the blocks.
+        (
+            [
+                row(20.0, &[("Tax", 250.0), ("Invoice", 274.0)]),
+                row(
+                    34.0,
+                    &[("V", 40.0), ("V", 50.0), ("S", 60.0), ("POWER", 70.0), ("SOLUTIONS", 110.0)],
+                ),
+                row(65.0, &[("GSTIN/UIN:", 40.0), ("36ACMPV3613L1Z3", 110.0)]),
+                row(94.0, &[("Consignee", 40.0), ("(Ship", 100.0), ("to)", 134.0)]),
+                row(102.0, &[("NIREL", 40.0), ("DIGITALS", 76.0)]),
+                row(138.0, &[("GSTIN/UIN", 40.0), (":", 200.0), ("36ARKPC6820F1ZZ", 208.0)]),
+                row(153.0, &[("Buyer", 40.0), ("(Bill", 76.0), ("to)", 110.0)]),
+                row(161.0, &[("NIREL", 40.0), ("DIGITALS", 76.0)]),
+                row(190.0, &[("GSTIN/UIN", 40.0), (":", 200.0), ("36ARKPC6820F1ZZ", 208.0)]),
+            ]
+            .concat(),
+            vec![(SupplierVat, "36ACMPV3613L1Z3")],
+        ),
         // An Argentine (AFIP) invoice: the point of sale and the voucher
         // number, in two captions of one line, are one number.
         (

@@ -52,8 +52,13 @@ impl Zones {
                 continue;
             };
             let ph = &layout.phrases[layout.toks[hit.start].phrase];
-            // A heading is a caption of its own (or followed by a colon).
-            let alone = hit.start == ph.start && (hit.end == ph.end || hit.colon);
+            // A heading is a caption of its own (or followed by a colon, or
+            // by a bracketed gloss: `Consignee (Ship to)`).
+            let glossed = || {
+                let rest = layout.text(hit.end, ph.end);
+                rest.starts_with('(') && rest.ends_with(')')
+            };
+            let alone = hit.start == ph.start && (hit.end == ph.end || hit.colon || glossed());
             if !alone {
                 continue;
             }
