@@ -144,7 +144,13 @@ fn totals(cx: &Ctx, inv: &mut Invoice, table_lines: &[bool]) {
     if cx.debug {
         for (role, list) in [("net", &nets), ("vat", &vats), ("total", &tots)] {
             for c in list.iter() {
-                eprintln!("{role} {} score {:.2} conf {:.2}", c.value, c.score, c.conf);
+                eprintln!(
+                    "{role} {} score {:.2} conf {:.2} at {:?}",
+                    c.value,
+                    c.score,
+                    c.conf,
+                    c.toks.map(|(t, _)| (cx.layout.toks[t].page, cx.layout.toks[t].bbox.y0 as i32))
+                );
             }
         }
     }

@@ -57,17 +57,33 @@ pub fn find_ibans(layout: &Layout) -> Vec<IbanMention> {
     for ph in &layout.phrases {
         let mut t = ph.start;
         while t < ph.end {
-            let Some(head) = iban_head(&layout.toks[t].text) else {
-                t += 1;
-                continue;
+            // The country code and check digits as one word, or as two
+            // (`IT 67 R 03069 03202 100000067680`).
+            let split = || {
+                let (cc, check) = (&layout.toks[t].text, &layout.toks.get(t + 1)?.text);
+                let both = cc.len() == 2
+                    && cc.bytes().all(|b| b.is_ascii_uppercase())
+                    && check.len() == 2
+                    && check.bytes().all(|b| b.is_ascii_digit());
+                (both && t + 1 < ph.end).then(|| format!("{cc}{check}"))
             };
-            let end = (t + 10).min(ph.end);
+            let (head, first) = match iban_head(&layout.toks[t].text) {
+                Some(head) => (head, t),
+                None => match split() {
+                    Some(head) => (head, t + 1),
+                    None => {
+                        t += 1;
+                        continue;
+                    }
+                },
+            };
+            let end = (first + 10).min(ph.end);
             let mut s = String::new();
             let mut best = None;
-            for u in t..end {
-                let w = if u == t { head.clone() } else { layout.toks[u].text.to_uppercase() };
+            for u in first..end {
+                let w = if u == first { head.clone() } else { layout.toks[u].text.to_uppercase() };
                 // Groups after the first are short or hold digits.
-                if u > t && w.chars().count() > 5 && !w.bytes().any(|b| b.is_ascii_digit()) {
+                if u > first && w.chars().count() > 5 && !w.bytes().any(|b| b.is_ascii_digit()) {
                     break;
                 }
                 s.push_str(&w);

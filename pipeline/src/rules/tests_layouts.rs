@@ -725,6 +725,27 @@ fn numbers_in_groups_title_columns_and_the_buyers_vat() {
             .concat(),
             vec![(SupplierVat, "36ACMPV3613L1Z3")],
         ),
+        // An Italian IBAN printed in its parts, the country code and
+        // check digits apart.
+        (
+            [
+                row(20.0, &[("Fattura", 250.0)]),
+                row(
+                    680.0,
+                    &[
+                        ("IBAN", 60.0),
+                        ("IT", 90.0),
+                        ("67", 104.0),
+                        ("R", 118.0),
+                        ("03069", 126.0),
+                        ("03202", 160.0),
+                        ("100000067680", 194.0),
+                    ],
+                ),
+            ]
+            .concat(),
+            vec![(Iban, "IT67R0306903202100000067680")],
+        ),
         // An Argentine (AFIP) invoice: the point of sale and the voucher
         // number, in two captions of one line, are one number.
         (
