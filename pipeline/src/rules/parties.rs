@@ -329,7 +329,15 @@ pub fn f_skatt(cx: &Ctx) -> Option<Cand> {
         let v = Value::Bool(!negated);
         return Some(Cand::at(cx.layout, hit.start, hit.end, v, 1.0, 0.95));
     }
-    None
+    // The caption glued to the next one by its full stop (`Godkänd för
+    // F-skatt.Organisationsnr: 556321-6809`), so no caption matched it.
+    let t = cx.layout.toks.iter().position(|t| {
+        t.key.starts_with("fskatt") && t.text.split_once('.').is_some_and(|(a, _)| a.len() >= 7)
+    })?;
+    let line = &cx.layout.lines[cx.layout.toks[t].line];
+    let negated = (line.start..t)
+        .any(|u| matches!(cx.layout.toks[u].key.as_str(), "ej" | "inte" | "not" | "saknar"));
+    Some(Cand::at(cx.layout, t, t + 1, Value::Bool(!negated), 0.8, 0.9))
 }
 
 /// A credit-note caption used as a title (its own phrase, first page).

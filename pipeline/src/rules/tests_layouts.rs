@@ -746,6 +746,23 @@ fn numbers_in_groups_title_columns_and_the_buyers_vat() {
             .concat(),
             vec![(Iban, "IT67R0306903202100000067680")],
         ),
+        // The F-skatt statement glued to the next caption by its full stop.
+        (
+            [
+                row(20.0, &[("Faktura", 250.0)]),
+                row(
+                    744.0,
+                    &[
+                        ("Godkänd", 137.0),
+                        ("för", 185.0),
+                        ("F-skatt.Organisationsnr:", 206.0),
+                        ("556036-0793.", 356.0),
+                    ],
+                ),
+            ]
+            .concat(),
+            vec![(SupplierFSkatt, "true")],
+        ),
         // An Argentine (AFIP) invoice: the point of sale and the voucher
         // number, in two captions of one line, are one number.
         (
