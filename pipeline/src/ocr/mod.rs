@@ -207,18 +207,23 @@ impl OcrReader {
         Ok(Document { pages })
     }
 
+    /// `image` resized by `f` (Catmull-Rom), when the result stays within
+    /// the image limits.
+    fn scaled(&self, image: &GrayImage, f: f32) -> Result<GrayImage, DocumentError> {
+        let (w, h) = image.dimensions();
+        let (nw, nh) =
+            (((w as f32 * f).round() as u32).max(1), ((h as f32 * f).round() as u32).max(1));
+        self.config.limits.check(u64::from(nw), u64::from(nh))?;
+        Ok(image::imageops::resize(image, nw, nh, FilterType::CatmullRom))
+    }
+
     /// OCRs one page image at `dpi` into page `number`: resampled to the
     /// working resolution when far from it, turned upright and deskewed.
     pub fn ocr_page(&self, image: GrayImage, dpi: f32, number: u32) -> Result<Page, DocumentError> {
         let started = Instant::now();
         let target = self.config.dpi as f32;
         let (image, dpi) = if (dpi - target).abs() > target * 0.2 {
-            let f = target / dpi;
-            let (w, h) = image.dimensions();
-            let (nw, nh) =
-                (((w as f32 * f).round() as u32).max(1), ((h as f32 * f).round() as u32).max(1));
-            self.config.limits.check(u64::from(nw), u64::from(nh))?;
-            (image::imageops::resize(&image, nw, nh, FilterType::CatmullRom), target)
+            (self.scaled(&image, target / dpi)?, target)
         } else {
             (image, dpi)
         };
@@ -255,10 +260,7 @@ impl OcrReader {
         let mut dpi = dpi;
         if let Some(px) = median_text_height(&words).filter(|&px| px < SMALL_TEXT_PX) {
             let f = (TEXT_PX / px).min(3.0);
-            let (w, h) = image.dimensions();
-            let (nw, nh) = ((w as f32 * f).round() as u32, (h as f32 * f).round() as u32);
-            if self.config.limits.check(u64::from(nw), u64::from(nh)).is_ok() {
-                let big = image::imageops::resize(&image, nw, nh, FilterType::CatmullRom);
+            if let Ok(big) = self.scaled(&image, f) {
                 let again =
                     engine::recognize(&big, (dpi * f).round() as u32, &self.config.languages)?;
                 if mean_confidence(&again) > mean_confidence(&words) {

@@ -323,10 +323,7 @@ pub fn f_skatt(cx: &Ctx) -> Option<Cand> {
         if !hit.has(Kind::FSkatt) {
             continue;
         }
-        let line = &cx.layout.lines[cx.layout.toks[hit.start].line];
-        let negated = (line.start..hit.start)
-            .any(|t| matches!(cx.layout.toks[t].key.as_str(), "ej" | "inte" | "not" | "saknar"));
-        let v = Value::Bool(!negated);
+        let v = Value::Bool(!negated_before(cx, hit.start));
         return Some(Cand::at(cx.layout, hit.start, hit.end, v, 1.0, 0.95));
     }
     // The caption glued to the next one by its full stop (`Godkänd för
@@ -334,10 +331,15 @@ pub fn f_skatt(cx: &Ctx) -> Option<Cand> {
     let t = cx.layout.toks.iter().position(|t| {
         t.key.starts_with("fskatt") && t.text.split_once('.').is_some_and(|(a, _)| a.len() >= 7)
     })?;
+    Some(Cand::at(cx.layout, t, t + 1, Value::Bool(!negated_before(cx, t)), 0.8, 0.9))
+}
+
+/// Whether a negation (`ej`, `inte`, `not`, `saknar`) precedes token `t` on
+/// its line: "Innehar ej F-skatt".
+fn negated_before(cx: &Ctx, t: usize) -> bool {
     let line = &cx.layout.lines[cx.layout.toks[t].line];
-    let negated = (line.start..t)
-        .any(|u| matches!(cx.layout.toks[u].key.as_str(), "ej" | "inte" | "not" | "saknar"));
-    Some(Cand::at(cx.layout, t, t + 1, Value::Bool(!negated), 0.8, 0.9))
+    (line.start..t)
+        .any(|u| matches!(cx.layout.toks[u].key.as_str(), "ej" | "inte" | "not" | "saknar"))
 }
 
 /// A credit-note caption used as a title (its own phrase, first page).
